@@ -1,0 +1,89 @@
+"""Officer login, the counter page and the counter actions API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, render_template
+
+from counter import bp
+from onestop import auth, clock, queue, snapshots
+from onestop.db import db
+from onestop.extensions import csrf, limiter
+from onestop.http import authenticated, caller_office, current_actor, field, json_body, rules
+
+
+@bp.get("/counter")
+def counter_page() -> str:
+    return render_template("counter/counter.html", office=current_app.config["ONESTOP"]["office"])
+
+
+@bp.post("/api/v1/auth/token")
+@csrf.exempt
+@limiter.limit(lambda: current_app.config["ONESTOP"]["security"]["login_rate_limit"])
+def login() -> Any:
+    body = json_body()
+    token, row = auth.issue_token(
+        db.session,
+        field(body, "username", str),
+        field(body, "password", str),
+        hours=current_app.config["ONESTOP"]["security"]["token_hours"],
+    )
+    db.session.commit()
+    officer = row.officer
+    return {
+        "token": token,
+        "expires_at": clock.iso(row.expires_at, rules().timezone),
+        "officer": {
+            "username": officer.username,
+            "full_name": officer.full_name,
+            "role": officer.role.value,
+        },
+    }, 201
+
+
+@bp.get("/api/v1/counters")
+@authenticated(staff=True)
+def list_counters() -> Any:
+    return snapshots.counters_list(db.session, caller_office(), rules())
+
+
+def _act(action: Callable[..., Any], number: int, **extra: Any) -> Any:
+    ticket = action(
+        db.session, caller_office(), number, actor=current_actor(), rules=rules(), **extra
+    )
+    db.session.commit()
+    if ticket is None:
+        return "", 204
+    return snapshots.ticket_for_staff(ticket, rules())
+
+
+ACTIONS = {
+    "call-next": queue.call_next,
+    "recall": queue.recall,
+    "start": queue.start,
+    "no-show": queue.no_show,
+    "finish": queue.finish,
+}
+
+
+@bp.post("/api/v1/counters/<int:number>/<any('call-next', recall, start, 'no-show', finish):verb>")
+@csrf.exempt
+@authenticated(staff=True)
+def counter_action(number: int, verb: str) -> Any:
+    json_body(required=False)  # a body, if any, must still be valid JSON
+    return _act(ACTIONS[verb], number)
+
+
+@bp.post("/api/v1/counters/<int:number>/transfer")
+@csrf.exempt
+@authenticated(staff=True)
+def counter_transfer(number: int) -> Any:
+    body = json_body()
+    return _act(
+        queue.transfer,
+        number,
+        to_service=field(body, "service", str, required=False),
+        to_counter=field(body, "counter", int, required=False),
+    )

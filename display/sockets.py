@@ -1,0 +1,18 @@
+"""The /display Socket.IO namespace: anyone may watch; the snapshot comes on connect."""
+
+from __future__ import annotations
+
+from flask_socketio import emit, join_room
+
+from onestop import realtime, snapshots
+from onestop.db import db, set_read_only
+from onestop.extensions import socketio
+from onestop.http import home_office, rules
+
+
+@socketio.on("connect", namespace=realtime.DISPLAY)
+def display_connect() -> None:
+    set_read_only(True)
+    office = home_office()
+    join_room(realtime.office_room(office.id))
+    emit("state", snapshots.display_state(db.session, office, rules()))

@@ -1,0 +1,113 @@
+"""Kiosk pages and the ticket API (thin: parse, call the domain, commit, respond)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from flask import Response, current_app, g, render_template
+
+from kiosk import bp
+from onestop import queue, snapshots
+from onestop.db import db
+from onestop.extensions import csrf, limiter
+from onestop.http import (
+    authenticated,
+    caller_office,
+    current_actor,
+    field,
+    home_office,
+    json_body,
+    rules,
+)
+from onestop.models import DeviceKind
+
+KIOSK_OR_STAFF = {"staff": True, "devices": (DeviceKind.KIOSK,)}
+
+
+def _limit(name: str) -> Any:
+    return lambda: current_app.config["ONESTOP"]["security"][name]
+
+
+@bp.get("/kiosk")
+def kiosk_page() -> str:
+    cfg = current_app.config["ONESTOP"]
+    return render_template(
+        "kiosk/kiosk.html", office=cfg["office"], priorities=cfg["priority_classes"]
+    )
+
+
+@bp.get("/api/v1/services")
+@authenticated(**KIOSK_OR_STAFF)
+def list_services() -> Any:
+    return snapshots.services_list(db.session, caller_office(), rules())
+
+
+@bp.post("/api/v1/tickets")
+@csrf.exempt
+@authenticated(**KIOSK_OR_STAFF)
+@limiter.limit(_limit("ticket_rate_limit"))
+def create_ticket() -> Any:
+    body = json_body()
+    device = g.get("device")
+    issued = queue.issue_ticket(
+        db.session,
+        caller_office(),
+        field(body, "service", str),
+        priority=field(body, "priority", str, required=False),
+        actor=current_actor(),
+        printer=device.printer if device else None,
+        rules=rules(),
+    )
+    db.session.commit()
+    status = issued.print_job.status.value if issued.print_job else "not_requested"
+    answer = {
+        key: issued.receipt[key]
+        for key in (
+            "number",
+            "service",
+            "service_name",
+            "token",
+            "status_url",
+            "issued_at",
+            "waiting_ahead",
+            "estimated_wait_minutes",
+            "priority",
+        )
+    }
+    return {**answer, "print": {"status": status}}, 201
+
+
+@bp.get("/api/v1/tickets/<token>")
+@limiter.limit(_limit("public_rate_limit"))
+def ticket_status(token: str) -> Any:
+    return snapshots.ticket_status(db.session, queue.find_ticket(db.session, token), rules())
+
+
+@bp.get("/t/<token>")
+@limiter.limit(_limit("public_rate_limit"))
+def ticket_page(token: str) -> Any:
+    ticket = queue.find_ticket(db.session, token)
+    status = snapshots.ticket_status(db.session, ticket, rules())
+    return render_template("kiosk/ticket.html", status=status, token=token, office=home_office())
+
+
+@bp.get("/t/<token>/qr.svg")
+@limiter.limit(_limit("public_rate_limit"))
+def ticket_qr(token: str) -> Response:
+    ticket = queue.find_ticket(db.session, token)
+    image = qrcode.make(
+        queue.status_url(rules(), ticket.token),
+        image_factory=qrcode.image.svg.SvgPathImage,
+        box_size=10,
+        border=2,
+    )
+    out = io.BytesIO()
+    image.save(out)
+    return Response(
+        out.getvalue(),
+        mimetype="image/svg+xml",
+        headers={"Cache-Control": "private, max-age=86400"},
+    )

@@ -1,0 +1,117 @@
+"""The composition root: the only module of ``onestop`` that imports the surfaces.
+
+``create_app`` wires configuration, extensions and blueprints. It does no network I/O, starts no
+thread and runs no migration: ``onestop init`` migrates, ``onestop serve`` starts the workers.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, request
+
+import admin
+import counter
+import display
+import kiosk
+import printer
+from onestop import realtime
+from onestop.config import load_config
+from onestop.db import db, set_read_only
+from onestop.extensions import csrf, limiter, socketio
+from onestop.http import install_error_handlers
+from onestop.queue import QueueRules
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self' ws: wss:; media-src 'self'; frame-ancestors 'none'"
+)
+
+
+def data_dir(cfg: dict[str, Any]) -> Path:
+    return Path(cfg["server"]["data_dir"]).resolve()
+
+
+def _secret_key(cfg: dict[str, Any]) -> str:
+    if cfg["secret_key"]:
+        return str(cfg["secret_key"])
+    stored = data_dir(cfg) / "secret_key"
+    if stored.exists():
+        return stored.read_text().strip()
+    # No key yet (before `onestop init`): a per-process key keeps this process working.
+    return secrets.token_urlsafe(32)
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    cfg = load_config(overrides)
+    app = Flask(
+        "onestop",
+        static_folder=str(Path(__file__).parent / "static"),
+        template_folder=str(Path(__file__).parent / "templates"),
+    )
+    app.config.update(
+        ONESTOP=cfg,
+        SECRET_KEY=_secret_key(cfg),
+        MAX_CONTENT_LENGTH=cfg["security"]["max_body_bytes"],
+        RATELIMIT_STORAGE_URI=cfg["security"]["ratelimit_storage"],
+        RATELIMIT_HEADERS_ENABLED=True,
+        JSON_AS_ASCII=False,
+        TEMPLATES_AUTO_RELOAD=False,
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["onestop.rules"] = QueueRules.from_config(cfg)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    origins = [o.strip() for o in cfg["realtime"]["cors_allowed_origins"].split(",") if o.strip()]
+    socketio.init_app(
+        app,
+        async_mode=cfg["realtime"]["async_mode"],
+        message_queue=cfg["realtime"]["message_queue"] or None,
+        cors_allowed_origins=origins or None,
+    )
+    realtime.connect_signals()
+    install_error_handlers(app)
+
+    for surface in (kiosk, counter, display, admin):
+        surface.init_app(app)
+    printer.init_app(app)
+
+    @app.before_request
+    def _reads_do_not_lock() -> None:
+        # Set on every request: server threads are reused, so the flag must never linger.
+        set_read_only(request.method in SAFE_METHODS)
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.get("/")
+    def index() -> Any:
+        from flask import render_template
+
+        return render_template("index.html", office=cfg["office"])
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def start_background_workers(app: Flask) -> None:
+    """Threads a serving process needs: the print worker and the daily housekeeping."""
+    printer.start_worker(app)
+    from onestop.housekeeping import start_housekeeping
+
+    start_housekeeping(app)

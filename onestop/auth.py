@@ -1,0 +1,251 @@
+"""Staff accounts, bearer tokens, device keys and counter claims.
+
+Passwords are stored as werkzeug scrypt hashes; bearer tokens and device keys are random secrets
+of which only the SHA-256 is stored, so a leaked database gives no working credential.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from onestop import clock
+from onestop.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
+from onestop.models import (
+    AuditEvent,
+    Counter,
+    Device,
+    DeviceKind,
+    Office,
+    Officer,
+    OfficerCounter,
+    Role,
+    StaffToken,
+)
+
+MIN_PASSWORD = 8
+# Checked when the username is unknown, so a wrong username costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def audit(
+    session: Session, office_id: int | None, actor: str, action: str, target: str, **data: Any
+) -> None:
+    """Record an administrative change (append-only)."""
+    session.add(
+        AuditEvent(
+            office_id=office_id,
+            at=clock.now(),
+            actor=actor,
+            action=action,
+            target=target,
+            data=data or None,
+        )
+    )
+
+
+def office_by_code(session: Session, code: str) -> Office:
+    office = session.scalar(select(Office).where(Office.code == code))
+    if office is None:
+        raise NotFound(f"office {code!r} does not exist; run `onestop init`", code="unknown_office")
+    return office
+
+
+def create_officer(
+    session: Session,
+    office: Office,
+    username: str,
+    password: str,
+    role: str,
+    *,
+    full_name: str = "",
+    actor: str = "cli",
+) -> Officer:
+    """Create a staff account."""
+    if (
+        not username
+        or len(username) > 60
+        or not username.replace("_", "").replace(".", "").replace("-", "").isalnum()
+    ):
+        raise InvalidInput(
+            "username: 1–60 letters, digits, '.', '_' or '-'", code="invalid_username"
+        )
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(
+            f"password must have at least {MIN_PASSWORD} characters", code="weak_password"
+        )
+    try:
+        role_value = Role(role)
+    except ValueError:
+        raise InvalidInput(
+            f"role must be one of {', '.join(r.value for r in Role)}", code="invalid_role"
+        ) from None
+    if session.scalar(select(Officer.id).where(Officer.username == username)):
+        raise Conflict(f"user {username!r} already exists", code="user_exists")
+    officer = Officer(
+        office_id=office.id,
+        username=username,
+        full_name=full_name,
+        role=role_value,
+        password_hash=generate_password_hash(password),
+        is_active=True,
+        created_at=clock.now(),
+    )
+    session.add(officer)
+    session.flush()
+    audit(session, office.id, actor, "user_added", username, role=role_value.value)
+    return officer
+
+
+def issue_token(
+    session: Session, username: str, password: str, *, hours: int
+) -> tuple[str, StaffToken]:
+    """Check a login and hand out a bearer token valid for ``hours``."""
+    officer = session.scalar(select(Officer).where(Officer.username == username))
+    valid = check_password_hash(officer.password_hash if officer else _DUMMY_HASH, password)
+    if officer is None or not valid or not officer.is_active:
+        raise NotAuthenticated("wrong username or password", code="invalid_credentials")
+    token = secrets.token_urlsafe(32)
+    at = clock.now()
+    row = StaffToken(
+        officer_id=officer.id,
+        token_hash=digest(token),
+        created_at=at,
+        expires_at=at + timedelta(hours=hours),
+    )
+    row.officer = officer
+    session.add(row)
+    session.flush()
+    audit(session, officer.office_id, username, "logged_in", username)
+    return token, row
+
+
+def officer_for_token(session: Session, token: str) -> Officer:
+    row = session.scalar(select(StaffToken).where(StaffToken.token_hash == digest(token)))
+    if row is None or row.revoked_at is not None or clock.as_utc(row.expires_at) <= clock.now():
+        raise NotAuthenticated("the token is unknown or has expired", code="invalid_token")
+    if not row.officer.is_active:
+        raise NotAuthenticated("this account is disabled", code="invalid_token")
+    return row.officer
+
+
+def create_device(
+    session: Session,
+    office: Office,
+    kind: str,
+    name: str,
+    *,
+    counter_number: int | None = None,
+    printer: str | None = None,
+    actor: str = "cli",
+) -> tuple[Device, str]:
+    """Register a device; returns it and its key (shown once, stored only as a hash)."""
+    try:
+        kind_value = DeviceKind(kind)
+    except ValueError:
+        raise InvalidInput(
+            f"device kind must be one of {', '.join(k.value for k in DeviceKind)}",
+            code="invalid_device_kind",
+        ) from None
+    if not name or len(name) > 60:
+        raise InvalidInput("device name: 1–60 characters", code="invalid_device_name")
+    if session.scalar(select(Device.id).where(Device.office_id == office.id, Device.name == name)):
+        raise Conflict(f"device {name!r} already exists", code="device_exists")
+    counter_id = None
+    if counter_number is not None:
+        counter = session.scalar(
+            select(Counter).where(Counter.office_id == office.id, Counter.number == counter_number)
+        )
+        if counter is None:
+            raise NotFound(f"no counter number {counter_number}", code="unknown_counter")
+        counter_id = counter.id
+    key = secrets.token_urlsafe(24)
+    device = Device(
+        office_id=office.id,
+        kind=kind_value,
+        name=name,
+        key_hash=digest(key),
+        counter_id=counter_id,
+        printer=printer,
+        is_active=True,
+        created_at=clock.now(),
+    )
+    session.add(device)
+    session.flush()
+    audit(
+        session,
+        office.id,
+        actor,
+        "device_added",
+        name,
+        kind=kind_value.value,
+        counter=counter_number,
+        printer=printer,
+    )
+    return device, key
+
+
+def device_for_key(session: Session, key: str) -> Device:
+    device = session.scalar(select(Device).where(Device.key_hash == digest(key)))
+    if device is None or not device.is_active:
+        raise NotAuthenticated("unknown or disabled device key", code="invalid_device_key")
+    return device
+
+
+def may_use_counter(session: Session, officer: Officer, counter: Counter) -> bool:
+    if counter.office_id != officer.office_id:
+        return False
+    allowed = set(
+        session.scalars(
+            select(OfficerCounter.counter_id).where(OfficerCounter.officer_id == officer.id)
+        )
+    )
+    return not allowed or counter.id in allowed
+
+
+def claim_counter(session: Session, officer: Officer, counter: Counter) -> None:
+    """Acting at a counter claims it and releases the counter the officer held before.
+
+    If another officer held it (a shift change, a forgotten logout), the claim takes it over and
+    the audit log says so.
+    """
+    if not may_use_counter(session, officer, counter):
+        raise Forbidden(
+            f"{officer.username} may not work at counter {counter.number}",
+            code="counter_not_allowed",
+        )
+    if counter.officer_id == officer.id:
+        return
+    session.execute(
+        update(Counter)
+        .where(Counter.officer_id == officer.id)
+        .values(officer_id=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    previous = counter.officer_id
+    session.flush()
+    counter.officer_id = officer.id
+    session.flush()
+    audit(
+        session,
+        officer.office_id,
+        officer.username,
+        "counter_claimed",
+        str(counter.number),
+        taken_from=previous,
+    )
+
+
+def hash_matches(secret: str, hashed: str) -> bool:
+    return hmac.compare_digest(digest(secret), hashed)

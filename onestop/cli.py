@@ -1,0 +1,195 @@
+"""The ``onestop`` command line. Commands that create something take ``--json`` and then print
+one JSON object as their last line."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+
+from onestop.config import ConfigError
+from onestop.errors import DomainError
+
+
+def _nfc(text: str | None) -> str | None:
+    return None if text is None else unicodedata.normalize("NFC", text)
+
+
+def _app() -> Flask:
+    from onestop.app import create_app
+
+    try:
+        return create_app()
+    except ConfigError as exc:
+        raise click.ClickException(f"configuration: {exc}") from None
+
+
+def _emit(as_json: bool, human: str, obj: dict[str, Any]) -> None:
+    if as_json:
+        click.echo(json.dumps(obj, ensure_ascii=False))
+    else:
+        click.echo(human)
+
+
+def _run(app: Flask, work: Any) -> Any:
+    """Run ``work(session)`` in one transaction; domain errors become clean CLI errors."""
+    from onestop.db import db
+
+    session = db.new_session(app)
+    try:
+        result = work(session)
+        session.commit()
+        return result
+    except DomainError as exc:
+        session.rollback()
+        raise click.ClickException(exc.message) from None
+    finally:
+        session.close()
+
+
+@click.group()
+def main() -> None:
+    """onestop: kiosk, queue tickets and dossier clock for a one-stop office."""
+
+
+@main.command()
+@click.option("--demo", is_flag=True, help="Also load demo services, counters, devices, admin.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+def init(demo: bool, as_json: bool) -> None:
+    """Create or migrate the database; with --demo load demo data. Safe to run again."""
+    from onestop import demo as demo_data
+    from onestop.app import data_dir
+    from onestop.migrate import upgrade
+
+    app = _app()
+    cfg = app.config["ONESTOP"]
+    folder = data_dir(cfg)
+    folder.mkdir(parents=True, exist_ok=True)
+    if not cfg["secret_key"]:
+        key_file = folder / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(48))
+            os.chmod(key_file, 0o600)
+    _ensure_sqlite_folder(cfg["database"]["url"])
+    upgrade(app.extensions["onestop.engine"])
+    office = _run(app, lambda s: demo_data.ensure_office(s, cfg["office"]))
+    result: dict[str, Any] = {"office": office, "database": _safe_url(cfg["database"]["url"])}
+    if demo:
+        result.update(_run(app, lambda s: demo_data.load_demo(s, cfg, folder)))
+    human = demo_data.describe(result, cfg) if demo else f"database ready for {office}"
+    _emit(as_json, human, result)
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url[len("sqlite:///") :]).resolve().parent.mkdir(parents=True, exist_ok=True)
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default from config).")
+@click.option("--port", default=None, type=int, help="Port (default from config, 5000).")
+def serve(host: str | None, port: int | None) -> None:
+    """Run the server (gunicorn, threaded, WebSocket capable)."""
+    from onestop.server import serve as run_server
+
+    app = _app()
+    server = app.config["ONESTOP"]["server"]
+    run_server(app, host or server["host"], port or server["port"], server["threads"])
+
+
+@main.group()
+def user() -> None:
+    """Staff accounts."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["officer", "supervisor", "admin"]))
+@click.option("--full-name", default="", help="The officer's full name (Vietnamese welcome).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--json", "as_json", is_flag=True)
+def user_add(name: str, role: str, full_name: str, password_stdin: bool, as_json: bool) -> None:
+    """Create a staff account."""
+    from onestop import auth
+
+    if not password_stdin:
+        raise click.UsageError("give the password on standard input with --password-stdin")
+    password = sys.stdin.readline().rstrip("\r\n")
+    app = _app()
+    office_code = app.config["ONESTOP"]["office"]["code"]
+
+    def work(session: Any) -> dict[str, Any]:
+        office = auth.office_by_code(session, office_code)
+        officer = auth.create_officer(
+            session, office, _nfc(name) or "", password, role, full_name=_nfc(full_name) or ""
+        )
+        return {
+            "username": officer.username,
+            "role": officer.role.value,
+            "full_name": officer.full_name,
+        }
+
+    result = _run(app, work)
+    _emit(as_json, f"created {result['role']} {result['username']}", result)
+
+
+@main.group()
+def device() -> None:
+    """Kiosks, displays and rating pads."""
+
+
+@device.command("add")
+@click.argument("kind", type=click.Choice(["kiosk", "display", "rating"]))
+@click.argument("name")
+@click.option(
+    "--counter",
+    "counter_number",
+    type=int,
+    default=None,
+    help="The counter a rating pad belongs to.",
+)
+@click.option("--printer", default=None, help="The [printers.<name>] a kiosk prints on.")
+@click.option("--json", "as_json", is_flag=True)
+def device_add(
+    kind: str, name: str, counter_number: int | None, printer: str | None, as_json: bool
+) -> None:
+    """Register a device and print its key (shown only once)."""
+    from onestop import auth
+
+    app = _app()
+    cfg = app.config["ONESTOP"]
+    if printer and printer not in cfg["printers"]:
+        raise click.ClickException(f"no [printers.{printer}] table in the configuration")
+
+    def work(session: Any) -> dict[str, Any]:
+        office = auth.office_by_code(session, cfg["office"]["code"])
+        dev, key = auth.create_device(
+            session, office, kind, _nfc(name) or "", counter_number=counter_number, printer=printer
+        )
+        return {
+            "name": dev.name,
+            "kind": dev.kind.value,
+            "key": key,
+            "counter": counter_number,
+            "printer": printer,
+        }
+
+    result = _run(app, work)
+    _emit(as_json, f"{result['kind']} {result['name']} key: {result['key']}", result)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,294 @@
+"""Configuration: TOML, loaded once, validated.
+
+Layers, later wins: the built-in schema defaults, the repository's commented ``config.toml``, the
+site file named by ``ONESTOP_CONFIG``, environment variables ``ONESTOP_<SECTION>__<KEY>`` (and
+``ONESTOP_SECRET_KEY``), then the ``overrides`` mapping given to ``create_app`` (tests).
+
+Unknown keys warn (a typo must not silently do nothing); a required key left empty is an error.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import tomllib
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+REPO_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
+
+# section -> key -> default. The type of each default is the type the key must have.
+SCHEMA: dict[str, dict[str, Any]] = {
+    "office": {
+        "code": "UBND-XA-DEMO",
+        "name": "Trung tâm Phục vụ hành chính công xã Demo",
+        "timezone": "Asia/Ho_Chi_Minh",
+        "public_url": "http://127.0.0.1:5000",
+    },
+    "database": {
+        "url": "sqlite:///var/onestop.db",
+        "busy_timeout_ms": 10000,
+        "echo": False,
+    },
+    "realtime": {
+        "async_mode": "threading",
+        "message_queue": "",
+        "cors_allowed_origins": "",
+    },
+    "server": {
+        "host": "127.0.0.1",
+        "port": 5000,
+        "threads": 64,
+        "data_dir": "var",
+    },
+    "hours": {
+        "morning": "07:00-11:30",
+        "afternoon": "13:30-17:00",
+    },
+    "queue": {
+        "number_digits": 3,
+        "default_service_minutes": 6,
+        "no_show_after_recalls": 3,
+        "housekeeping_seconds": 60,
+    },
+    "security": {
+        "token_hours": 12,
+        "login_rate_limit": "10 per minute",
+        "ticket_rate_limit": "30 per minute",
+        "public_rate_limit": "120 per minute",
+        "ratelimit_storage": "memory://",
+        "max_body_bytes": 65536,
+    },
+}
+
+# Tables whose keys are names chosen by the site, each holding a sub-schema.
+NAMED_TABLES: dict[str, dict[str, Any]] = {
+    "printers": {
+        "transport": "virtual",
+        "mode": "raster",
+        "profile": "default",
+        "paper_mm": 80,
+        "host": "",
+        "port": 9100,
+        "path": "",
+        "timeout_seconds": 5.0,
+    },
+}
+
+DEFAULT_PRIORITY_CLASSES: list[dict[str, Any]] = [
+    {"code": "elderly_80", "rank": 3, "vi": "Người từ 80 tuổi", "en": "Aged 80 or over"},
+    {"code": "disabled", "rank": 2, "vi": "Người khuyết tật", "en": "Person with a disability"},
+    {"code": "pregnant", "rank": 2, "vi": "Phụ nữ mang thai", "en": "Pregnant woman"},
+    {
+        "code": "with_child_under_6",
+        "rank": 2,
+        "vi": "Người đi cùng trẻ dưới 6 tuổi",
+        "en": "With a child under 6",
+    },
+    {
+        "code": "meritorious",
+        "rank": 2,
+        "vi": "Người có công với cách mạng",
+        "en": "Person with meritorious service",
+    },
+    {"code": "elderly_60", "rank": 1, "vi": "Người cao tuổi (từ 60 tuổi)", "en": "Aged 60 or over"},
+    {"code": "sick_or_frail", "rank": 1, "vi": "Người ốm, yếu", "en": "Sick or frail"},
+]
+
+REQUIRED = {
+    ("office", "code"),
+    ("office", "name"),
+    ("office", "timezone"),
+    ("office", "public_url"),
+    ("database", "url"),
+}
+TOP_LEVEL = {"secret_key": "", "priority_classes": DEFAULT_PRIORITY_CLASSES}
+ENV_PREFIX = "ONESTOP_"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says which key and why."""
+
+
+class ConfigWarning(UserWarning):
+    """A key was given that onestop does not know (probably a typo)."""
+
+
+def _defaults() -> dict[str, Any]:
+    cfg: dict[str, Any] = copy.deepcopy(SCHEMA)
+    cfg.update(copy.deepcopy(TOP_LEVEL))
+    cfg["printers"] = {}
+    return cfg
+
+
+def _coerce(value: Any, like: Any, where: str) -> Any:
+    """Turn ``value`` into the type of ``like`` (env values arrive as strings)."""
+    if isinstance(like, bool):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in {
+            "1",
+            "true",
+            "yes",
+            "on",
+            "0",
+            "false",
+            "no",
+            "off",
+        }:
+            return value.lower() in {"1", "true", "yes", "on"}
+        raise ConfigError(f"{where} must be true or false, got {value!r}")
+    if isinstance(like, int | float) and not isinstance(value, bool):
+        try:
+            return type(like)(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where} must be a number, got {value!r}") from None
+    if isinstance(like, str):
+        if not isinstance(value, str):
+            raise ConfigError(f"{where} must be a string, got {value!r}")
+        return value
+    return value
+
+
+def _merge(cfg: dict[str, Any], layer: Mapping[str, Any], origin: str) -> None:
+    for section, body in layer.items():
+        if section in TOP_LEVEL:
+            cfg[section] = (
+                body
+                if section == "priority_classes"
+                else _coerce(body, TOP_LEVEL[section], section)
+            )
+            continue
+        if section in NAMED_TABLES:
+            if not isinstance(body, Mapping):
+                raise ConfigError(f"[{section}] must be a table ({origin})")
+            for name, table in body.items():
+                target = cfg[section].setdefault(name, copy.deepcopy(NAMED_TABLES[section]))
+                _merge_table(target, table, NAMED_TABLES[section], f"{section}.{name}", origin)
+            continue
+        if section not in SCHEMA:
+            warnings.warn(
+                f"unknown configuration section [{section}] in {origin}",
+                ConfigWarning,
+                stacklevel=3,
+            )
+            continue
+        if not isinstance(body, Mapping):
+            raise ConfigError(f"[{section}] must be a table ({origin})")
+        _merge_table(cfg[section], body, SCHEMA[section], section, origin)
+
+
+def _merge_table(
+    target: dict[str, Any],
+    body: Mapping[str, Any],
+    schema: Mapping[str, Any],
+    where: str,
+    origin: str,
+) -> None:
+    for key, value in body.items():
+        if key not in schema:
+            warnings.warn(
+                f"unknown configuration key {where}.{key} in {origin}", ConfigWarning, stacklevel=4
+            )
+            continue
+        target[key] = _coerce(value, schema[key], f"{where}.{key}")
+
+
+def _env_layer(environ: Mapping[str, str]) -> dict[str, Any]:
+    layer: dict[str, Any] = {}
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        rest = name[len(ENV_PREFIX) :].lower()
+        if rest == "secret_key":
+            layer["secret_key"] = value
+        elif "__" in rest:
+            parts = rest.split("__")
+            if parts[0] in NAMED_TABLES and len(parts) == 3:
+                layer.setdefault(parts[0], {}).setdefault(parts[1].replace("_", "-"), {})[
+                    parts[2]
+                ] = value
+            elif len(parts) == 2:
+                layer.setdefault(parts[0], {})[parts[1]] = value
+    return layer
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+
+
+def load_config(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Build the validated configuration dictionary (see the module docstring for the layers)."""
+    environ = os.environ if environ is None else environ
+    cfg = _defaults()
+    if REPO_CONFIG.exists():
+        _merge(cfg, _read_toml(REPO_CONFIG), str(REPO_CONFIG.name))
+    site = environ.get("ONESTOP_CONFIG")
+    if site:
+        _merge(cfg, _read_toml(Path(site)), site)
+    _merge(cfg, _env_layer(environ), "the environment")
+    if overrides:
+        _merge(cfg, overrides, "overrides")
+    _validate(cfg)
+    return cfg
+
+
+def _validate(cfg: dict[str, Any]) -> None:
+    for section, key in sorted(REQUIRED):
+        if not str(cfg[section][key]).strip():
+            raise ConfigError(
+                f"required configuration key {section}.{key} is empty; set it in "
+                f"config.toml, the ONESTOP_CONFIG file or ONESTOP_"
+                f"{section.upper()}__{key.upper()}"
+            )
+    try:
+        ZoneInfo(cfg["office"]["timezone"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"office.timezone {cfg['office']['timezone']!r} is not a known IANA time zone"
+        ) from None
+    for session in ("morning", "afternoon"):
+        parse_hours(cfg["hours"][session], f"hours.{session}")
+    if cfg["realtime"]["async_mode"] not in {"threading"}:
+        raise ConfigError(
+            "realtime.async_mode must be 'threading' (the server is gunicorn's "
+            "threaded worker with simple-websocket)"
+        )
+    codes = [c.get("code") for c in cfg["priority_classes"]]
+    if any(not isinstance(c, str) or not c for c in codes) or len(set(codes)) != len(codes):
+        raise ConfigError("priority_classes need a unique, non-empty code each")
+    for name, printer in cfg["printers"].items():
+        if printer["transport"] not in {"virtual", "network", "file"}:
+            raise ConfigError(
+                f"printers.{name}.transport {printer['transport']!r} is not "
+                "supported yet (virtual, network, file)"
+            )
+        if printer["paper_mm"] not in (58, 80):
+            raise ConfigError(f"printers.{name}.paper_mm must be 58 or 80")
+
+
+def parse_hours(text: str, where: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """``"07:00-11:30"`` → ((7, 0), (11, 30)); raises ConfigError on anything else."""
+    try:
+        start, end = (part.strip() for part in text.split("-"))
+        sh, sm = (int(x) for x in start.split(":"))
+        eh, em = (int(x) for x in end.split(":"))
+    except ValueError:
+        raise ConfigError(f"{where} must look like 07:00-11:30, got {text!r}") from None
+    if not (0 <= sh < 24 and 0 <= eh < 24 and 0 <= sm < 60 and 0 <= em < 60) or (sh, sm) >= (
+        eh,
+        em,
+    ):
+        raise ConfigError(f"{where} must be a start before an end within one day, got {text!r}")
+    return (sh, sm), (eh, em)

@@ -1,0 +1,90 @@
+"""The domain announces; the surfaces react, only after the transaction has committed.
+
+Domain functions call :func:`announce` (realtime facts) or :func:`defer` (any signal). Nothing is
+sent until the session commits; a rollback drops it all. So a display never shows a call that
+did not happen, and a printer never prints a ticket that does not exist.
+
+Realtime ``seq``: each committed transaction that announces something takes the next number of
+its office (``UPDATE office SET event_seq = event_seq + 1 ... RETURNING``). Every event of that
+transaction carries that number, and every such transaction also sends ``queue_changed`` to every
+namespace, so a client that sees a number more than one above the last it saw knows it missed
+something and fetches the snapshot again. The office row lock also makes commit order equal seq
+order on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blinker import Namespace
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from onestop.models import Office
+
+signals = Namespace()
+#: kwargs: office_id, name, payload, namespaces
+realtime_event = signals.signal("realtime-event")
+#: kwargs: job_id, printer
+print_job_queued = signals.signal("print-job-queued")
+
+_OUTBOX = "onestop_outbox"
+_SEQ = "onestop_seq"
+
+
+def defer(session: Session, signal: Any, **kwargs: Any) -> None:
+    """Send ``signal`` with ``kwargs`` once this session's transaction has committed."""
+    session.info.setdefault(_OUTBOX, []).append((signal, kwargs))
+
+
+def next_seq(session: Session, office_id: int) -> int:
+    """The seq of this transaction for ``office_id`` (allocated on first use)."""
+    seqs: dict[int, int] = session.info.setdefault(_SEQ, {})
+    if office_id not in seqs:
+        seqs[office_id] = session.execute(
+            update(Office)
+            .where(Office.id == office_id)
+            .values(event_seq=Office.event_seq + 1)
+            .returning(Office.event_seq)
+            .execution_options(synchronize_session=False)
+        ).scalar_one()
+    return seqs[office_id]
+
+
+def announce(
+    session: Session,
+    office_id: int,
+    name: str,
+    payload: dict[str, Any],
+    namespaces: tuple[str, ...],
+) -> dict[str, Any]:
+    """Queue a realtime event (with this transaction's seq) for after the commit."""
+    full = {"seq": next_seq(session, office_id), **payload}
+    defer(
+        session, realtime_event, office_id=office_id, name=name, payload=full, namespaces=namespaces
+    )
+    return full
+
+
+def _release(session: Session) -> None:
+    outbox = session.info.pop(_OUTBOX, [])
+    session.info.pop(_SEQ, None)
+    for signal, kwargs in outbox:
+        signal.send(None, **kwargs)
+
+
+def _discard(session: Session, *_args: Any) -> None:
+    session.info.pop(_OUTBOX, None)
+    session.info.pop(_SEQ, None)
+
+
+def install(session_class: Any = Session) -> None:
+    """Hook the outbox into every session (idempotent)."""
+    from sqlalchemy import event
+
+    if not event.contains(session_class, "after_commit", _release):
+        event.listen(session_class, "after_commit", _release)
+        event.listen(session_class, "after_rollback", _discard)
+
+
+install()

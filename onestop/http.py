@@ -1,0 +1,169 @@
+"""The HTTP edge shared by every surface: input parsing, authentication, errors.
+
+* Every string that comes in is NFC-normalised here (Vietnamese input methods send NFD).
+* Errors are ``{"error": {"code", "message"}}`` with the right status, for every failure.
+* ``staff_or_device`` and friends put the caller in ``g`` and key rate limits by identity.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, Response, current_app, g, jsonify, request
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from onestop import auth
+from onestop.db import db, is_busy_error
+from onestop.errors import DomainError, Forbidden, InvalidInput, NotAuthenticated
+from onestop.models import Device, DeviceKind, Office, Officer
+from onestop.queue import Actor, QueueRules
+
+MAX_STRING = 2000
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def nfc(value: Any, *, path: str = "body") -> Any:
+    """NFC-normalise every string inside ``value``; reject absurdly long ones."""
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFC", value)
+        if len(text) > MAX_STRING:
+            raise InvalidInput(f"{path} is longer than {MAX_STRING} characters", code="too_long")
+        return text
+    if isinstance(value, list):
+        return [nfc(v, path=f"{path}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        return {nfc(k, path=path): nfc(v, path=f"{path}.{k}") for k, v in value.items()}
+    return value
+
+
+def json_body(*, required: bool = True) -> dict[str, Any]:
+    """The request's JSON object, NFC-normalised; a clear 400 for anything else."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        if required:
+            raise InvalidInput("a JSON object body is required", code="invalid_json")
+        return {}
+    data = request.get_json(silent=True, force=True)
+    if data is None:
+        raise InvalidInput("the body is not valid JSON", code="invalid_json")
+    if not isinstance(data, dict):
+        raise InvalidInput("the body must be a JSON object", code="invalid_json")
+    result: dict[str, Any] = nfc(data)
+    return result
+
+
+def field(body: dict[str, Any], name: str, kind: type, *, required: bool = True) -> Any:
+    value = body.get(name)
+    if value is None:
+        if required:
+            raise InvalidInput(f"'{name}' is required", code="missing_field")
+        return None
+    if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
+        raise InvalidInput(f"'{name}' must be a {kind.__name__}", code="invalid_field")
+    return value
+
+
+def error_response(status: int, code: str, message: str) -> tuple[Response, int]:
+    return jsonify({"error": {"code": code, "message": message}}), status
+
+
+def rules() -> QueueRules:
+    result: QueueRules = current_app.extensions["onestop.rules"]
+    return result
+
+
+def home_office() -> Office:
+    """The office this server runs for (``[office] code``)."""
+    return auth.office_by_code(db.session, current_app.config["ONESTOP"]["office"]["code"])
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip() or None
+    return None
+
+
+def _resolve(allow_staff: bool, device_kinds: tuple[DeviceKind, ...]) -> None:
+    token, key = _bearer(), request.headers.get("X-Device-Key")
+    if token and allow_staff:
+        officer = auth.officer_for_token(db.session, token)
+        g.officer, g.device, g.principal_key = officer, None, f"officer:{officer.id}"
+        return
+    if key and device_kinds:
+        device = auth.device_for_key(db.session, key)
+        if device.kind not in device_kinds:
+            raise Forbidden(
+                f"a {device.kind.value} device may not do this", code="wrong_device_kind"
+            )
+        g.officer, g.device, g.principal_key = None, device, f"device:{device.id}"
+        return
+    wanted = " or ".join(
+        (["an officer's 'Authorization: Bearer' token"] if allow_staff else [])
+        + (["an 'X-Device-Key'"] if device_kinds else [])
+    )
+    raise NotAuthenticated(f"this needs {wanted}", code="not_authenticated")
+
+
+def authenticated(*, staff: bool = False, devices: tuple[DeviceKind, ...] = ()) -> Callable[[F], F]:
+    """Require an officer token and/or a device key of the given kinds."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            _resolve(staff, devices)
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def current_actor() -> Actor:
+    return Actor(officer=g.get("officer"), device=g.get("device"))
+
+
+def caller_office() -> Office:
+    """The office of the authenticated caller."""
+    who: Officer | Device | None = g.get("officer") or g.get("device")
+    if who is None:
+        return home_office()
+    office = db.session.get(Office, who.office_id)
+    assert office is not None
+    return office
+
+
+def install_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def _domain(exc: DomainError) -> tuple[Response, int]:
+        db.session.rollback()
+        return error_response(exc.status, exc.code, exc.message)
+
+    @app.errorhandler(OperationalError)
+    def _operational(exc: OperationalError) -> tuple[Response, int]:
+        db.session.rollback()
+        if is_busy_error(exc):
+            response, status = error_response(
+                503, "database_busy", "the database is busy; nothing was changed, try again"
+            )
+            response.headers["Retry-After"] = "1"
+            return response, status
+        raise exc
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Any:
+        if not request.path.startswith("/api/"):
+            return exc
+        code = {
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "too_large",
+            429: "rate_limited",
+            400: "bad_request",
+            415: "unsupported_media_type",
+        }.get(exc.code or 500, "http_error")
+        return error_response(exc.code or 500, code, exc.description or exc.name)

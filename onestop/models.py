@@ -1,0 +1,352 @@
+"""The data model. Every state lives here in SQL; nothing that matters lives in process memory.
+
+State machines live on the models: ``Ticket.state`` changes only through its guarded methods,
+which raise :class:`InvalidTransition` (answered as HTTP 409) for a move the ticket cannot make.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+from onestop.errors import InvalidTransition
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: DateTime(timezone=True)}
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        length=20,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+class Role(enum.StrEnum):
+    OFFICER = "officer"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class DeviceKind(enum.StrEnum):
+    KIOSK = "kiosk"
+    DISPLAY = "display"
+    RATING = "rating"
+
+
+class TicketState(enum.StrEnum):
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    TRANSFERRED = "transferred"
+    CANCELLED = "cancelled"
+
+
+class PrintStatus(enum.StrEnum):
+    QUEUED = "queued"
+    PRINTED = "printed"
+    FAILED = "failed"
+
+
+class Office(Base):
+    __tablename__ = "office"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    # Last sequence number handed to a realtime event: clients detect gaps with it.
+    event_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Service(Base):
+    """A kiosk button and the queue behind it (letter prefix on the ticket)."""
+
+    __tablename__ = "service"
+    __table_args__ = (
+        UniqueConstraint("office_id", "code"),
+        UniqueConstraint("office_id", "prefix"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    code: Mapped[str] = mapped_column(String(40))
+    prefix: Mapped[str] = mapped_column(String(3))
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    field_code: Mapped[str | None] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Counter(Base):
+    """A counter window (quầy). ``officer_id`` is who holds it now."""
+
+    __tablename__ = "counter"
+    __table_args__ = (UniqueConstraint("office_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"), unique=True)
+    services: Mapped[list[CounterService]] = relationship(
+        order_by="CounterService.position", cascade="all, delete-orphan"
+    )
+
+
+class CounterService(Base):
+    """Which services a counter serves, in the order it serves them."""
+
+    __tablename__ = "counter_service"
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    service: Mapped[Service] = relationship()
+
+
+class Officer(Base):
+    __tablename__ = "officer"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
+class OfficerCounter(Base):
+    """An admin's restriction: when an officer has rows here, only these counters are theirs."""
+
+    __tablename__ = "officer_counter"
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officer.id"), primary_key=True)
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"), primary_key=True)
+
+
+class StaffToken(Base):
+    """A bearer token; only its SHA-256 is stored."""
+
+    __tablename__ = "staff_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officer.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    officer: Mapped[Officer] = relationship()
+
+
+class Device(Base):
+    """A kiosk, waiting-room display or rating pad, authenticated by a key (SHA-256 stored)."""
+
+    __tablename__ = "device"
+    __table_args__ = (UniqueConstraint("office_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    kind: Mapped[DeviceKind] = mapped_column(_enum(DeviceKind, "device_kind"))
+    name: Mapped[str] = mapped_column(String(60))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
+    printer: Mapped[str | None] = mapped_column(String(60))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime | None]
+
+
+class TicketSequence(Base):
+    """The last number handed out per office, service and local day (one upsert allocates)."""
+
+    __tablename__ = "ticket_sequence"
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+class Ticket(Base):
+    __tablename__ = "ticket"
+    __table_args__ = (
+        # The safety net under the sequence upsert. Transfer legs have seq_no NULL.
+        UniqueConstraint("office_id", "service_id", "day", "seq_no"),
+        Index("ix_ticket_queue", "office_id", "state", "day"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    day: Mapped[date] = mapped_column(Date)
+    seq_no: Mapped[int | None] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(12))
+    token: Mapped[str] = mapped_column(String(40), unique=True)
+    state: Mapped[TicketState] = mapped_column(
+        _enum(TicketState, "ticket_state"), default=TicketState.WAITING
+    )
+    priority: Mapped[str | None] = mapped_column(String(40))
+    priority_rank: Mapped[int] = mapped_column(Integer, default=0)
+    # Position key in the queue: the issue time, kept by a transfer (see queue.transfer).
+    queued_at: Mapped[datetime]
+    issued_at: Mapped[datetime]
+    called_at: Mapped[datetime | None]
+    first_called_at: Mapped[datetime | None]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    recall_count: Mapped[int] = mapped_column(Integer, default=0)
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"))
+    # A transfer to one counter: only that counter calls the ticket.
+    target_counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
+    # Transfer chain: the leg this one continues, and the leg that continued this one.
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    next_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"))
+
+    service: Mapped[Service] = relationship(foreign_keys=[service_id])
+    counter: Mapped[Counter | None] = relationship(foreign_keys=[counter_id])
+
+    # -- guarded transitions -------------------------------------------------------------
+    def _move(self, allowed: set[TicketState], to: TicketState, action: str) -> TicketState:
+        if self.state not in allowed:
+            raise InvalidTransition(
+                f"ticket {self.number} is {self.state.value}; cannot {action}",
+                code="invalid_ticket_state",
+            )
+        before = self.state
+        self.state = to
+        return before
+
+    def call(self, counter: Counter, officer_id: int | None, at: datetime) -> TicketState:
+        before = self._move({TicketState.WAITING}, TicketState.CALLED, "call it")
+        self.counter_id, self.officer_id, self.called_at = counter.id, officer_id, at
+        self.first_called_at = self.first_called_at or at
+        return before
+
+    def recall(self, at: datetime) -> TicketState:
+        before = self._move({TicketState.CALLED}, TicketState.CALLED, "recall it")
+        self.recall_count += 1
+        self.called_at = at
+        return before
+
+    def start(self, at: datetime) -> TicketState:
+        before = self._move({TicketState.CALLED}, TicketState.SERVING, "start serving it")
+        self.started_at = at
+        return before
+
+    def finish(self, at: datetime) -> TicketState:
+        before = self._move(
+            {TicketState.CALLED, TicketState.SERVING}, TicketState.DONE, "finish it"
+        )
+        self.started_at = self.started_at or at
+        self.finished_at = at
+        return before
+
+    def mark_no_show(self, at: datetime) -> TicketState:
+        before = self._move({TicketState.CALLED}, TicketState.NO_SHOW, "mark it a no-show")
+        self.finished_at = at
+        return before
+
+    def transfer_out(self, at: datetime) -> TicketState:
+        before = self._move(
+            {TicketState.CALLED, TicketState.SERVING}, TicketState.TRANSFERRED, "transfer it"
+        )
+        self.finished_at = at
+        return before
+
+    def cancel(self, at: datetime) -> TicketState:
+        before = self._move(
+            {TicketState.WAITING, TicketState.CALLED}, TicketState.CANCELLED, "cancel it"
+        )
+        self.finished_at = at
+        return before
+
+
+class TicketEvent(Base):
+    """Append-only log of everything that happened to a ticket, with actor and time."""
+
+    __tablename__ = "ticket_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(30))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"))
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"))
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class AuditEvent(Base):
+    """Append-only record of staff and device administration (who created what, when)."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"))
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str] = mapped_column(String(200))
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class PrintJob(Base):
+    """A ticket waiting to be printed; written in the same transaction as the ticket."""
+
+    __tablename__ = "print_job"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    printer: Mapped[str] = mapped_column(String(60))
+    status: Mapped[PrintStatus] = mapped_column(
+        _enum(PrintStatus, "print_status"), default=PrintStatus.QUEUED, index=True
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime | None]  # the next try waits until then (backoff)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # What to print, fixed when the ticket was issued (the paper says what the screen said).
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    ticket: Mapped[Ticket] = relationship()
+
+
+APPEND_ONLY = (TicketEvent, AuditEvent)
+
+
+@event.listens_for(Session, "before_flush")
+def _forbid_rewriting_history(session: Session, _ctx: Any, _instances: Any) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, APPEND_ONLY) and (obj in session.deleted or session.is_modified(obj)):
+            raise RuntimeError(f"{type(obj).__name__} rows are append-only")

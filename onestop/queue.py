@@ -1,0 +1,456 @@
+"""The queue engine: plain functions over a session. They flush, never commit.
+
+Rules worth knowing (also in the README):
+
+* Numbers restart every local day, per service: ``A001``, ``A002``… allocated by one
+  ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` on ``ticket_sequence``; the UNIQUE constraint on
+  ``ticket(office, service, day, seq_no)`` is the safety net.
+* ``call_next`` order: transfers to this counter, then priority rank, then the counter's service
+  order, then first come first served. A counter must close its current ticket (finish, no-show
+  or transfer) before it calls the next, so every service time is measured.
+* A transfer closes the current leg as ``transferred`` and opens a new waiting leg with the same
+  number that keeps its original place (``queued_at``): the citizen does not go to the back of
+  the line. A transfer to a named counter is served by that counter before its ordinary queue.
+* Tickets left over from a previous day are cancelled by ``close_stale_tickets``.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from onestop import clock, realtime, selects
+from onestop.errors import Conflict, InvalidInput, NotFound
+from onestop.events import announce, defer, print_job_queued
+from onestop.models import (
+    Counter,
+    Device,
+    Office,
+    Officer,
+    PrintJob,
+    Service,
+    Ticket,
+    TicketEvent,
+    TicketSequence,
+    TicketState,
+)
+
+TOKEN_BYTES = 18  # 144 bits, url-safe base64 → 24 characters
+
+
+@dataclass(frozen=True)
+class QueueRules:
+    """The configurable parts of queueing (built from config once)."""
+
+    timezone: str = "Asia/Ho_Chi_Minh"
+    public_url: str = "http://127.0.0.1:5000"
+    number_digits: int = 3
+    default_service_minutes: int = 6
+    priority_ranks: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_config(cls, cfg: dict[str, Any]) -> QueueRules:
+        return cls(
+            timezone=cfg["office"]["timezone"],
+            public_url=cfg["office"]["public_url"],
+            number_digits=cfg["queue"]["number_digits"],
+            default_service_minutes=cfg["queue"]["default_service_minutes"],
+            priority_ranks={c["code"]: int(c.get("rank", 1)) for c in cfg["priority_classes"]},
+        )
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who does something: an officer, a device, or the system itself (both None)."""
+
+    officer: Officer | None = None
+    device: Device | None = None
+
+    @property
+    def officer_id(self) -> int | None:
+        return self.officer.id if self.officer else None
+
+    @property
+    def device_id(self) -> int | None:
+        return self.device.id if self.device else None
+
+
+SYSTEM = Actor()
+
+
+def _log(
+    session: Session,
+    ticket: Ticket,
+    kind: str,
+    before: TicketState | None,
+    actor: Actor,
+    at: datetime,
+    counter_id: int | None = None,
+    **data: Any,
+) -> None:
+    session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            office_id=ticket.office_id,
+            at=at,
+            kind=kind,
+            from_state=before.value if before else None,
+            to_state=ticket.state.value,
+            counter_id=counter_id,
+            officer_id=actor.officer_id,
+            device_id=actor.device_id,
+            data=data or None,
+        )
+    )
+
+
+def _announce_queue(session: Session, office: Office, rules: QueueRules, at: datetime) -> None:
+    waiting = selects.waiting_counts(session, office.id, clock.local_day(at, rules.timezone))
+    announce(
+        session, office.id, "queue_changed", realtime.queue_changed(waiting), realtime.EVERYONE
+    )
+
+
+def allocate_number(session: Session, office_id: int, service_id: int, day: Any) -> int:
+    """The next number of the day for a service, in one upsert-returning statement."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(TicketSequence).values(
+        office_id=office_id, service_id=service_id, day=day, last_number=1
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["office_id", "service_id", "day"],
+        set_={"last_number": TicketSequence.last_number + 1},
+    ).returning(TicketSequence.last_number)
+    return int(session.execute(stmt).scalar_one())
+
+
+@dataclass(frozen=True)
+class Issued:
+    ticket: Ticket
+    receipt: dict[str, Any]
+    print_job: PrintJob | None
+
+
+def issue_ticket(
+    session: Session,
+    office: Office,
+    service_code: str,
+    *,
+    priority: str | None = None,
+    actor: Actor = SYSTEM,
+    printer: str | None = None,
+    rules: QueueRules,
+) -> Issued:
+    """Issue a ticket for a service; queue a print job on ``printer`` in the same transaction.
+
+    The receipt (number, people ahead, estimate, status URL) is computed once and is both the
+    answer to the kiosk and the print job's payload, so the paper says what the screen says.
+    """
+    service = selects.service_by_code(session, office.id, service_code)
+    if not service.is_open:
+        raise Conflict(f"service {service.code} is not taking tickets now", code="service_closed")
+    rank = 0
+    if priority is not None:
+        if priority not in rules.priority_ranks:
+            raise InvalidInput(f"unknown priority class {priority!r}", code="unknown_priority")
+        rank = rules.priority_ranks[priority]
+    at = clock.now()
+    day = clock.local_day(at, rules.timezone)
+    seq_no = allocate_number(session, office.id, service.id, day)
+    ticket = Ticket(
+        office_id=office.id,
+        service_id=service.id,
+        day=day,
+        seq_no=seq_no,
+        number=f"{service.prefix}{seq_no:0{rules.number_digits}d}",
+        token=secrets.token_urlsafe(TOKEN_BYTES),
+        state=TicketState.WAITING,
+        priority=priority,
+        priority_rank=rank,
+        queued_at=at,
+        issued_at=at,
+        device_id=actor.device_id,
+        recall_count=0,
+    )
+    ticket.service = service
+    session.add(ticket)
+    session.flush()
+    _log(session, ticket, "issued", None, actor, at, priority=priority)
+    receipt = ticket_receipt(session, office, ticket, rules)
+    job = None
+    if printer:
+        job = PrintJob(
+            ticket_id=ticket.id,
+            printer=printer,
+            created_at=at,
+            updated_at=at,
+            attempts=0,
+            payload=receipt,
+        )
+        session.add(job)
+        session.flush()
+        defer(session, print_job_queued, job_id=job.id, printer=printer)
+    announce(
+        session,
+        office.id,
+        "ticket_issued",
+        realtime.ticket_issued(ticket, service, rules.timezone),
+        (realtime.COUNTER,),
+    )
+    _announce_queue(session, office, rules, at)
+    return Issued(ticket, receipt, job)
+
+
+def status_url(rules: QueueRules, token: str) -> str:
+    return f"{rules.public_url.rstrip('/')}/t/{token}"
+
+
+def ticket_receipt(
+    session: Session, office: Office, ticket: Ticket, rules: QueueRules
+) -> dict[str, Any]:
+    """What the kiosk shows and the printer prints for a freshly issued ticket."""
+    ahead = selects.ahead_of(session, ticket)
+    service: Service = ticket.service
+    return {
+        "number": ticket.number,
+        "service": service.code,
+        "service_name": service.name,
+        "service_name_en": service.name_en,
+        "priority": ticket.priority,
+        "token": ticket.token,
+        "status_url": status_url(rules, ticket.token),
+        "issued_at": clock.iso(ticket.issued_at, rules.timezone),
+        "waiting_ahead": ahead,
+        "estimated_wait_minutes": estimated_wait_minutes(session, ticket, ahead, rules),
+        "office_name": office.name,
+    }
+
+
+def _own_counter(session: Session, office: Office, number: int, actor: Actor) -> Counter:
+    from onestop.auth import claim_counter  # auth depends on models only; avoid a cycle
+
+    counter = selects.counter_by_number(session, office.id, number)
+    if actor.officer is not None:
+        claim_counter(session, actor.officer, counter)
+    return counter
+
+
+def _current(session: Session, counter: Counter) -> Ticket:
+    ticket = selects.current_ticket(session, counter)
+    if ticket is None:
+        raise Conflict(f"counter {counter.number} has no called ticket", code="no_current_ticket")
+    return ticket
+
+
+def call_next(
+    session: Session, office: Office, counter_number: int, *, actor: Actor, rules: QueueRules
+) -> Ticket | None:
+    """Call the next waiting ticket to a counter; None when nobody waits."""
+    counter = _own_counter(session, office, counter_number, actor)
+    if not counter.is_open:
+        raise Conflict(f"counter {counter.number} is closed", code="counter_closed")
+    busy = selects.current_ticket(session, counter)
+    if busy is not None:
+        raise Conflict(
+            f"counter {counter.number} is still on ticket {busy.number}; finish it, "
+            "mark it a no-show or transfer it first",
+            code="counter_busy",
+        )
+    at = clock.now()
+    ticket_id = session.scalar(
+        selects.next_for_counter(counter, clock.local_day(at, rules.timezone))
+    )
+    if ticket_id is None:
+        return None
+    ticket = session.get(Ticket, ticket_id)
+    assert ticket is not None
+    before = ticket.call(counter, actor.officer_id, at)
+    ticket.counter = counter
+    session.flush()
+    _log(session, ticket, "called", before, actor, at, counter.id)
+    announce(
+        session,
+        office.id,
+        "ticket_called",
+        realtime.ticket_called(ticket, counter, ticket.service, rules.timezone, recall=False),
+        (realtime.DISPLAY, realtime.COUNTER),
+    )
+    _announce_queue(session, office, rules, at)
+    return ticket
+
+
+def recall(
+    session: Session, office: Office, counter_number: int, *, actor: Actor, rules: QueueRules
+) -> Ticket:
+    """Call the counter's current ticket again (the display and voice repeat it)."""
+    counter = _own_counter(session, office, counter_number, actor)
+    ticket = _current(session, counter)
+    at = clock.now()
+    before = ticket.recall(at)
+    session.flush()
+    _log(
+        session, ticket, "recalled", before, actor, at, counter.id, recall_count=ticket.recall_count
+    )
+    announce(
+        session,
+        office.id,
+        "ticket_called",
+        realtime.ticket_called(ticket, counter, ticket.service, rules.timezone, recall=True),
+        (realtime.DISPLAY, realtime.COUNTER),
+    )
+    _announce_queue(session, office, rules, at)
+    return ticket
+
+
+def _close_current(
+    session: Session,
+    office: Office,
+    counter_number: int,
+    actor: Actor,
+    rules: QueueRules,
+    method: str,
+    kind: str,
+) -> Ticket:
+    counter = _own_counter(session, office, counter_number, actor)
+    ticket = _current(session, counter)
+    at = clock.now()
+    before = getattr(ticket, method)(at)
+    session.flush()
+    _log(session, ticket, kind, before, actor, at, counter.id)
+    _announce_queue(session, office, rules, at)
+    return ticket
+
+
+def start(
+    session: Session, office: Office, counter_number: int, *, actor: Actor, rules: QueueRules
+) -> Ticket:
+    """The citizen has arrived at the counter: service time starts."""
+    return _close_current(session, office, counter_number, actor, rules, "start", "started")
+
+
+def finish(
+    session: Session, office: Office, counter_number: int, *, actor: Actor, rules: QueueRules
+) -> Ticket:
+    """Service is over (from called or serving)."""
+    return _close_current(session, office, counter_number, actor, rules, "finish", "finished")
+
+
+def no_show(
+    session: Session, office: Office, counter_number: int, *, actor: Actor, rules: QueueRules
+) -> Ticket:
+    """The called citizen did not come."""
+    return _close_current(session, office, counter_number, actor, rules, "mark_no_show", "no_show")
+
+
+def transfer(
+    session: Session,
+    office: Office,
+    counter_number: int,
+    *,
+    actor: Actor,
+    rules: QueueRules,
+    to_service: str | None = None,
+    to_counter: int | None = None,
+) -> Ticket:
+    """Send the counter's current ticket to another service or counter; returns the new leg."""
+    if (to_service is None) == (to_counter is None):
+        raise InvalidInput("give exactly one of 'service' or 'counter'", code="invalid_transfer")
+    counter = _own_counter(session, office, counter_number, actor)
+    ticket = _current(session, counter)
+    service: Service = ticket.service
+    target: Counter | None = None
+    if to_service is not None:
+        service = selects.service_by_code(session, office.id, to_service)
+        if service.id == ticket.service_id:
+            raise InvalidInput("the ticket is already in that service", code="invalid_transfer")
+    else:
+        assert to_counter is not None
+        target = selects.counter_by_number(session, office.id, to_counter)
+        if target.id == counter.id:
+            raise InvalidInput("the ticket is already at that counter", code="invalid_transfer")
+    at = clock.now()
+    before = ticket.transfer_out(at)
+    leg = Ticket(
+        office_id=office.id,
+        service_id=service.id,
+        day=ticket.day,
+        seq_no=None,
+        number=ticket.number,
+        token=secrets.token_urlsafe(TOKEN_BYTES),
+        state=TicketState.WAITING,
+        priority=ticket.priority,
+        priority_rank=ticket.priority_rank,
+        queued_at=ticket.queued_at,
+        issued_at=ticket.issued_at,
+        previous_id=ticket.id,
+        target_counter_id=target.id if target else None,
+        recall_count=0,
+    )
+    leg.service = service
+    session.add(leg)
+    session.flush()
+    ticket.next_id = leg.id
+    target_desc = {"to_service": service.code} if target is None else {"to_counter": target.number}
+    _log(session, ticket, "transferred", before, actor, at, counter.id, **target_desc)
+    _log(
+        session,
+        leg,
+        "transfer_in",
+        None,
+        actor,
+        at,
+        counter.id,
+        from_ticket=ticket.id,
+        **target_desc,
+    )
+    _announce_queue(session, office, rules, at)
+    return leg
+
+
+def close_stale_tickets(session: Session, office: Office, *, rules: QueueRules) -> int:
+    """Cancel tickets of earlier days still waiting or open (the daily reset). Returns a count."""
+    at = clock.now()
+    today = clock.local_day(at, rules.timezone)
+    stale = session.scalars(
+        select(Ticket).where(
+            Ticket.office_id == office.id,
+            Ticket.day < today,
+            Ticket.state.in_((TicketState.WAITING, TicketState.CALLED, TicketState.SERVING)),
+        )
+    ).all()
+    for ticket in stale:
+        before = ticket.cancel(at)
+        _log(session, ticket, "expired", before, SYSTEM, at)
+    if stale:
+        session.flush()
+        _announce_queue(session, office, rules, at)
+    return len(stale)
+
+
+def estimated_wait_minutes(session: Session, ticket: Ticket, ahead: int, rules: QueueRules) -> int:
+    """People ahead × recent minutes per citizen ÷ staffed counters serving the service.
+
+    A simple, honest estimate: it uses today's finished tickets of the service (the default
+    service time until there are some) and never claims precision below a minute.
+    """
+    if ticket.state != TicketState.WAITING:
+        return 0
+    samples = selects.recent_service_seconds(session, ticket.service_id, ticket.day)
+    minutes = (sum(samples) / len(samples) / 60) if samples else rules.default_service_minutes
+    counters = max(1, selects.staffed_counters_for(session, ticket.service_id))
+    return math.ceil(ahead * minutes / counters)
+
+
+def find_ticket(session: Session, token: str) -> Ticket:
+    ticket = session.scalar(select(Ticket).where(Ticket.token == token))
+    if ticket is None:
+        raise NotFound("no ticket with that token", code="unknown_ticket")
+    return ticket

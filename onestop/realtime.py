@@ -1,0 +1,71 @@
+"""The realtime vocabulary: every pushed payload is built here, and sent from here.
+
+Event names are past tense server facts: ``ticket_issued``, ``ticket_called``, ``queue_changed``,
+``print_status``. Rooms are per office (``office:<id>``) so a central server can host several.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from onestop import clock
+from onestop.events import realtime_event
+from onestop.extensions import socketio
+from onestop.models import Counter, Service, Ticket
+
+log = logging.getLogger(__name__)
+
+DISPLAY = "/display"
+COUNTER = "/counter"
+KIOSK = "/kiosk"
+EVERYONE = (DISPLAY, COUNTER, KIOSK)
+
+
+def office_room(office_id: int) -> str:
+    return f"office:{office_id}"
+
+
+def ticket_called(
+    ticket: Ticket, counter: Counter, service: Service, tz: str, *, recall: bool
+) -> dict[str, Any]:
+    return {
+        "number": ticket.number,
+        "counter": counter.number,
+        "service": service.code,
+        "called_at": clock.iso(ticket.called_at, tz),
+        "recall": recall,
+    }
+
+
+def ticket_issued(ticket: Ticket, service: Service, tz: str) -> dict[str, Any]:
+    return {
+        "number": ticket.number,
+        "service": service.code,
+        "priority": ticket.priority,
+        "issued_at": clock.iso(ticket.issued_at, tz),
+    }
+
+
+def queue_changed(waiting: dict[str, int]) -> dict[str, Any]:
+    return {"waiting": waiting}
+
+
+def print_status(ticket_token: str, number: str, status: str, error: str | None) -> dict[str, Any]:
+    # Goes to the kiosk namespace only; the token lets the kiosk match its own ticket.
+    return {"token": ticket_token, "number": number, "status": status, "error": error}
+
+
+def _emit(
+    _sender: Any, *, office_id: int, name: str, payload: dict[str, Any], namespaces: tuple[str, ...]
+) -> None:
+    for namespace in namespaces:
+        try:
+            socketio.emit(name, payload, namespace=namespace, to=office_room(office_id))
+        except Exception:  # a broken push must never undo or block a committed change
+            log.exception("could not push %s to %s", name, namespace)
+
+
+def connect_signals() -> None:
+    """Subscribe the Socket.IO sender to the domain's committed events (idempotent)."""
+    realtime_event.connect(_emit, weak=False)

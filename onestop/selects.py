@@ -1,0 +1,220 @@
+"""Named queries: each question the system asks of the database has its one home here."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from onestop.errors import NotFound
+from onestop.models import Counter, CounterService, Service, Ticket, TicketState
+
+ACTIVE_AT_COUNTER = (TicketState.CALLED, TicketState.SERVING)
+
+
+def service_by_code(session: Session, office_id: int, code: str) -> Service:
+    service = session.scalar(
+        select(Service).where(Service.office_id == office_id, Service.code == code)
+    )
+    if service is None:
+        raise NotFound(f"no service with code {code!r}", code="unknown_service")
+    return service
+
+
+def counter_by_number(session: Session, office_id: int, number: int) -> Counter:
+    counter = session.scalar(
+        select(Counter).where(Counter.office_id == office_id, Counter.number == number)
+    )
+    if counter is None:
+        raise NotFound(f"no counter number {number}", code="unknown_counter")
+    return counter
+
+
+def services(session: Session, office_id: int) -> list[Service]:
+    return list(
+        session.scalars(
+            select(Service)
+            .where(Service.office_id == office_id)
+            .order_by(Service.position, Service.code)
+        )
+    )
+
+
+def counters(session: Session, office_id: int) -> list[Counter]:
+    return list(
+        session.scalars(
+            select(Counter).where(Counter.office_id == office_id).order_by(Counter.number)
+        )
+    )
+
+
+def waiting_counts(session: Session, office_id: int, day: date) -> dict[str, int]:
+    """Waiting tickets per service code today (every service listed, zero included)."""
+    rows = session.execute(
+        select(Service.code, func.count(Ticket.id))
+        .outerjoin(
+            Ticket,
+            and_(
+                Ticket.service_id == Service.id,
+                Ticket.day == day,
+                Ticket.state == TicketState.WAITING,
+            ),
+        )
+        .where(Service.office_id == office_id)
+        .group_by(Service.code, Service.position)
+        .order_by(Service.position, Service.code)
+    ).all()
+    return {code: count for code, count in rows}
+
+
+def next_for_counter(counter: Counter, day: date) -> Select[tuple[int]]:
+    """The id of the ticket this counter should call next.
+
+    Order: tickets transferred to this very counter first; then priority rank (highest first);
+    then the counter's own service order; then first come, first served (``queued_at``).
+    ``FOR UPDATE SKIP LOCKED`` makes concurrent callers on PostgreSQL pass over a row another
+    counter is taking; on SQLite writers are serialised by ``BEGIN IMMEDIATE`` instead.
+    """
+    link = CounterService
+    directed = Ticket.target_counter_id == counter.id
+    return (
+        select(Ticket.id)
+        .outerjoin(link, and_(link.service_id == Ticket.service_id, link.counter_id == counter.id))
+        .where(
+            Ticket.office_id == counter.office_id,
+            Ticket.day == day,
+            Ticket.state == TicketState.WAITING,
+            or_(directed, and_(Ticket.target_counter_id.is_(None), link.counter_id.is_not(None))),
+        )
+        .order_by(
+            directed.desc(),
+            Ticket.priority_rank.desc(),
+            link.position.asc(),
+            Ticket.queued_at.asc(),
+            Ticket.id.asc(),
+        )
+        .limit(1)
+        .with_for_update(skip_locked=True, of=Ticket)
+    )
+
+
+def current_ticket(session: Session, counter: Counter) -> Ticket | None:
+    """The ticket called to or being served at ``counter``, if any."""
+    return session.scalar(
+        select(Ticket)
+        .where(Ticket.counter_id == counter.id, Ticket.state.in_(ACTIVE_AT_COUNTER))
+        .order_by(Ticket.called_at.desc())
+        .limit(1)
+    )
+
+
+def now_serving(session: Session, office_id: int, day: date) -> list[tuple[Ticket, Counter]]:
+    """The latest call of each counter today: the board keeps it up until the next call."""
+    latest = (
+        select(Ticket.counter_id, func.max(Ticket.called_at).label("called_at"))
+        .where(Ticket.office_id == office_id, Ticket.day == day, Ticket.called_at.is_not(None))
+        .group_by(Ticket.counter_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Ticket, Counter)
+        .join(
+            latest,
+            and_(latest.c.counter_id == Ticket.counter_id, latest.c.called_at == Ticket.called_at),
+        )
+        .join(Counter, Counter.id == Ticket.counter_id)
+        .where(Ticket.office_id == office_id, Ticket.day == day)
+        .order_by(Counter.number, Ticket.id.desc())
+    ).all()
+    seen: set[int] = set()
+    result = []
+    for ticket, counter in rows:
+        if counter.id not in seen:  # two calls in the same instant: keep one
+            seen.add(counter.id)
+            result.append((ticket, counter))
+    return result
+
+
+def recent_calls(
+    session: Session, office_id: int, day: date, limit: int = 10
+) -> list[tuple[Ticket, Counter]]:
+    rows = session.execute(
+        select(Ticket, Counter)
+        .join(Counter, Counter.id == Ticket.counter_id)
+        .where(Ticket.office_id == office_id, Ticket.day == day, Ticket.called_at.is_not(None))
+        .order_by(Ticket.called_at.desc(), Ticket.id.desc())
+        .limit(limit)
+    ).all()
+    return [(t, c) for t, c in rows]
+
+
+def ahead_of(session: Session, ticket: Ticket) -> int:
+    """Waiting tickets of the same service that will be called before ``ticket``."""
+    return (
+        session.scalar(
+            select(func.count(Ticket.id)).where(
+                Ticket.office_id == ticket.office_id,
+                Ticket.day == ticket.day,
+                Ticket.service_id == ticket.service_id,
+                Ticket.state == TicketState.WAITING,
+                Ticket.id != ticket.id,
+                or_(
+                    Ticket.priority_rank > ticket.priority_rank,
+                    and_(
+                        Ticket.priority_rank == ticket.priority_rank,
+                        or_(
+                            Ticket.queued_at < ticket.queued_at,
+                            and_(Ticket.queued_at == ticket.queued_at, Ticket.id < ticket.id),
+                        ),
+                    ),
+                ),
+            )
+        )
+        or 0
+    )
+
+
+def staffed_counters_for(session: Session, service_id: int) -> int:
+    """Open counters serving the service that an officer holds right now."""
+    return (
+        session.scalar(
+            select(func.count(Counter.id))
+            .join(CounterService, CounterService.counter_id == Counter.id)
+            .where(
+                CounterService.service_id == service_id,
+                Counter.is_open.is_(True),
+                Counter.officer_id.is_not(None),
+            )
+        )
+        or 0
+    )
+
+
+def recent_service_seconds(
+    session: Session, service_id: int, day: date, limit: int = 20
+) -> list[float]:
+    """Durations (called → finished) of the service's last finished tickets today."""
+    rows = session.execute(
+        select(Ticket.first_called_at, Ticket.finished_at)
+        .where(
+            Ticket.service_id == service_id,
+            Ticket.day == day,
+            Ticket.state == TicketState.DONE,
+            Ticket.first_called_at.is_not(None),
+        )
+        .order_by(Ticket.finished_at.desc())
+        .limit(limit)
+    ).all()
+    return [(end - start).total_seconds() for start, end in rows if end and start]
+
+
+def live_leg(session: Session, ticket: Ticket) -> Ticket:
+    """Follow transfers from a ticket to the leg that is current now."""
+    seen = 0
+    while ticket.next_id is not None and seen < 50:
+        nxt = session.get(Ticket, ticket.next_id)
+        if nxt is None:
+            break
+        ticket, seen = nxt, seen + 1
+    return ticket
