@@ -1,0 +1,194 @@
+"""Shared fixtures: a migrated SQLite app per test, demo data, a frozen clock, service URLs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from onestop import clock, demo
+from onestop.app import create_app
+from onestop.db import make_engine
+from onestop.migrate import upgrade
+
+REQUIRE_SERVICES = os.environ.get("ONESTOP_REQUIRE_SERVICES") == "1"
+PG_ADMIN_URL = os.environ.get(
+    "ONESTOP_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_URL = os.environ.get("ONESTOP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def service_missing(what: str, why: str) -> None:
+    """Skip with the reason, or fail when CI requires the services."""
+    message = f"{what} not reachable ({why}); set ONESTOP_REQUIRE_SERVICES=1 to make this fail"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{what} is required in CI but not reachable: {why}")
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated to head; each test gets a copy (fast and honest)."""
+    path = tmp_path_factory.mktemp("template") / "onestop.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+def app_overrides(tmp_path: Path, url: str, **extra: Any) -> dict[str, Any]:
+    overrides: dict[str, Any] = {
+        "database": {"url": url, "busy_timeout_ms": 5000},
+        "server": {"data_dir": str(tmp_path)},
+        "secret_key": "test-secret",
+    }
+    for section, values in extra.items():
+        overrides.setdefault(section, {}).update(values)
+    return overrides
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, migrated_template: Path) -> Any:
+    def factory(**extra: Any) -> Flask:
+        db_file = tmp_path / f"onestop-{uuid.uuid4().hex[:6]}.db"
+        shutil.copy(migrated_template, db_file)
+        app = create_app(app_overrides(tmp_path, f"sqlite:///{db_file}", **extra))
+        app.config["TESTING"] = True
+        return app
+
+    return factory
+
+
+@pytest.fixture
+def app(make_app: Any) -> Flask:
+    result: Flask = make_app()
+    return result
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Any]:
+    from onestop.db import db
+
+    s = db.new_session(app)
+    yield s
+    s.close()
+
+
+def load_demo(app: Flask, folder: Path) -> dict[str, Any]:
+    from onestop.db import db
+
+    s = db.new_session(app)
+    try:
+        cfg = app.config["ONESTOP"]
+        demo.ensure_office(s, cfg["office"])
+        creds = demo.load_demo(s, cfg, folder)
+        s.commit()
+        return creds
+    finally:
+        s.close()
+
+
+@pytest.fixture
+def creds(app: Flask, tmp_path: Path) -> dict[str, Any]:
+    """Demo data (services A–D, counters 1–4, devices, admin) and its clear credentials."""
+    return load_demo(app, tmp_path)
+
+
+@pytest.fixture
+def client(app: Flask, creds: dict[str, Any]) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def kiosk_headers(creds: dict[str, Any]) -> dict[str, str]:
+    return {"X-Device-Key": creds["devices"]["kiosk-1"]}
+
+
+@pytest.fixture
+def staff_headers(client: FlaskClient, creds: dict[str, Any]) -> dict[str, str]:
+    answer = client.post(
+        "/api/v1/auth/token", json={"username": "admin", "password": creds["admin"]["password"]}
+    )
+    assert answer.status_code == 201, answer.get_json()
+    return {"Authorization": f"Bearer {answer.get_json()['token']}"}
+
+
+class FrozenClock:
+    def __init__(self, start: datetime) -> None:
+        self.current = start
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+    def set(self, moment: datetime) -> None:
+        self.current = moment
+
+
+@pytest.fixture
+def frozen() -> Iterator[FrozenClock]:
+    """Time stands still at Mon 2026-11-23 09:00 in Hà Nội until the test moves it."""
+    fake = FrozenClock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))
+    clock.set_clock(fake)
+    yield fake
+    clock.set_clock(None)
+
+
+def pg_url_or_skip() -> str:
+    try:
+        import psycopg
+    except ImportError as exc:  # pragma: no cover - dev extra installs it
+        service_missing("PostgreSQL driver", str(exc))
+    plain = PG_ADMIN_URL.replace("postgresql+psycopg://", "postgresql://")
+    try:
+        with psycopg.connect(plain, connect_timeout=3):
+            pass
+    except Exception as exc:
+        service_missing("PostgreSQL", str(exc))
+    return PG_ADMIN_URL
+
+
+@pytest.fixture
+def pg_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    import psycopg
+
+    admin_url = pg_url_or_skip()
+    name = f"onestop_test_{uuid.uuid4().hex[:10]}"
+    plain = admin_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = admin_url.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def redis_url() -> str:
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as exc:
+        service_missing("Redis", str(exc))
+    return REDIS_URL

@@ -1,0 +1,106 @@
+"""The CLI contract: init (idempotent), user add, device add, each with --json."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def run(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "ONESTOP_DATABASE__URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "ONESTOP_SERVER__DATA_DIR": str(tmp_path / "var"),
+    }
+    env.pop("ONESTOP_CONFIG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "onestop.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def last_json(out: str) -> dict:
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_init_demo_is_idempotent_and_prints_credentials(tmp_path: Path) -> None:
+    first = run(tmp_path, "init", "--demo", "--json")
+    assert first.returncode == 0, first.stderr
+    one = last_json(first.stdout)
+    assert set(one["devices"]) == {
+        "kiosk-1",
+        "display-1",
+        "rating-1",
+        "rating-2",
+        "rating-3",
+        "rating-4",
+    }
+    assert one["urls"]["kiosk"].endswith(one["devices"]["kiosk-1"])
+    second = last_json(run(tmp_path, "init", "--demo", "--json").stdout)
+    assert second["devices"] == one["devices"]
+    assert second["admin"] == one["admin"]
+    human = run(tmp_path, "init", "--demo")
+    assert "log in as admin" in human.stdout and one["admin"]["password"] in human.stdout
+    secret = tmp_path / "var" / "secret_key"
+    assert secret.exists() and oct(secret.stat().st_mode)[-3:] == "600"
+
+
+def test_user_and_device_add(tmp_path: Path) -> None:
+    assert run(tmp_path, "init", "--demo").returncode == 0
+    made = run(
+        tmp_path,
+        "user",
+        "add",
+        "lan",
+        "--role",
+        "officer",
+        "--full-name",
+        "Nguye\u0302\u0303n Thị Lan",
+        "--password-stdin",
+        "--json",
+        stdin="mật khẩu dài\n",
+    )
+    assert made.returncode == 0, made.stderr
+    user = last_json(made.stdout)
+    assert user == {"username": "lan", "role": "officer", "full_name": "Nguyễn Thị Lan"}
+    again = run(
+        tmp_path,
+        "user",
+        "add",
+        "lan",
+        "--role",
+        "officer",
+        "--password-stdin",
+        stdin="another-long-one\n",
+    )
+    assert again.returncode != 0 and "already exists" in again.stderr
+    weak = run(
+        tmp_path, "user", "add", "bao", "--role", "admin", "--password-stdin", stdin="short\n"
+    )
+    assert weak.returncode != 0 and "at least 8" in weak.stderr
+
+    dev = last_json(
+        run(tmp_path, "device", "add", "rating", "pad-9", "--counter", "2", "--json").stdout
+    )
+    assert dev["name"] == "pad-9" and len(dev["key"]) >= 32 and dev["counter"] == 2
+    bad = run(tmp_path, "device", "add", "rating", "pad-10", "--counter", "42")
+    assert bad.returncode != 0 and "no counter number 42" in bad.stderr
+    no_printer = run(tmp_path, "device", "add", "kiosk", "k2", "--printer", "nope")
+    assert no_printer.returncode != 0 and "printers.nope" in no_printer.stderr
+
+
+@pytest.mark.parametrize(
+    "args", [["user", "add", "x", "--role", "officer"], ["device", "add", "toaster", "t1"]]
+)
+def test_cli_usage_errors(tmp_path: Path, args: list[str]) -> None:
+    assert run(tmp_path, *args).returncode == 2

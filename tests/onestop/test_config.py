@@ -1,0 +1,81 @@
+"""Configuration layers, validation and the committed defaults."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from onestop import config
+from onestop.config import ConfigError, ConfigWarning, load_config
+
+
+def test_committed_config_toml_states_every_default() -> None:
+    committed = tomllib.loads(config.REPO_CONFIG.read_text())
+    for section, keys in config.SCHEMA.items():
+        assert committed[section] == keys, f"[{section}] in config.toml differs from the schema"
+    assert committed["priority_classes"] == config.DEFAULT_PRIORITY_CLASSES
+    assert committed["secret_key"] == ""
+
+
+def test_site_file_then_environment_override(tmp_path: Path) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text('[office]\nname = "UBND phường Một"\n[database]\nurl = "sqlite:///a.db"\n')
+    cfg = load_config(
+        environ={
+            "ONESTOP_CONFIG": str(site),
+            "ONESTOP_DATABASE__URL": "sqlite:///b.db",
+            "ONESTOP_QUEUE__NUMBER_DIGITS": "4",
+            "ONESTOP_DATABASE__ECHO": "false",
+            "ONESTOP_SECRET_KEY": "s3cret",
+        }
+    )
+    assert cfg["office"]["name"] == "UBND phường Một"
+    assert cfg["database"]["url"] == "sqlite:///b.db"
+    assert cfg["queue"]["number_digits"] == 4
+    assert cfg["database"]["echo"] is False
+    assert cfg["secret_key"] == "s3cret"
+
+
+def test_unknown_keys_warn(tmp_path: Path) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text("[office]\nnmae = 'typo'\n[nonsense]\nx = 1\n")
+    with pytest.warns(ConfigWarning) as record:
+        load_config(environ={"ONESTOP_CONFIG": str(site)})
+    messages = " ".join(str(w.message) for w in record)
+    assert "office.nmae" in messages and "[nonsense]" in messages
+
+
+@pytest.mark.parametrize(
+    ("environ", "needle"),
+    [
+        ({"ONESTOP_OFFICE__CODE": " "}, "office.code"),
+        ({"ONESTOP_DATABASE__URL": ""}, "database.url"),
+        ({"ONESTOP_OFFICE__TIMEZONE": "Mars/Olympus"}, "time zone"),
+        ({"ONESTOP_QUEUE__NUMBER_DIGITS": "three"}, "must be a number"),
+        ({"ONESTOP_HOURS__MORNING": "11:30-07:00"}, "hours.morning"),
+        ({"ONESTOP_CONFIG": "/nonexistent/site.toml"}, "not found"),
+    ],
+)
+def test_bad_configuration_fails_clearly(environ: dict[str, str], needle: str) -> None:
+    with pytest.raises(ConfigError, match=needle):
+        load_config(environ=environ)
+
+
+def test_invalid_toml_is_reported(tmp_path: Path) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text("[office\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(environ={"ONESTOP_CONFIG": str(site)})
+
+
+def test_printer_tables_take_defaults_and_validate(tmp_path: Path) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text('[printers.desk-2]\ntransport = "network"\nhost = "127.0.0.1"\n')
+    cfg = load_config(environ={"ONESTOP_CONFIG": str(site)})
+    assert cfg["printers"]["desk-2"]["port"] == 9100
+    assert cfg["printers"]["desk-2"]["paper_mm"] == 80
+    site.write_text("[printers.desk-2]\npaper_mm = 72\n")
+    with pytest.raises(ConfigError, match="58 or 80"):
+        load_config(environ={"ONESTOP_CONFIG": str(site)})
