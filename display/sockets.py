@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_socketio import emit, join_room
 
 from onestop import realtime, snapshots
@@ -11,7 +13,7 @@ from onestop.http import home_office, rules
 
 
 @socketio.on("connect", namespace=realtime.DISPLAY)
-def display_connect() -> None:
+def display_connect(_auth: Any = None) -> None:
     set_read_only(True)
     office = home_office()
     join_room(realtime.office_room(office.id))

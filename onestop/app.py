@@ -67,6 +67,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    install_error_handlers(app)
+    # Surfaces first: their Socket.IO handlers must be declared before socketio binds to the
+    # app, or Flask-SocketIO attaches them to the previous app's server only.
+    for surface in (kiosk, counter, display, admin):
+        surface.init_app(app)
+    printer.init_app(app)
     origins = [o.strip() for o in cfg["realtime"]["cors_allowed_origins"].split(",") if o.strip()]
     socketio.init_app(
         app,
@@ -75,11 +81,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         cors_allowed_origins=origins or None,
     )
     realtime.connect_signals()
-    install_error_handlers(app)
-
-    for surface in (kiosk, counter, display, admin):
-        surface.init_app(app)
-    printer.init_app(app)
 
     @app.before_request
     def _reads_do_not_lock() -> None:
