@@ -80,35 +80,38 @@ def render_ticket(payload: dict[str, Any], paper_mm: int = 80) -> Image.Image:
 
     text(payload["office_name"], small, bold=True)
     text(payload["service_name"], small + 4)
-    number_face = font(150 if paper_mm == 80 else 110, bold=True)
+    number_face = font(136 if paper_mm == 80 else 104, bold=True)
     blocks.append((payload["number"], number_face))
-    if payload.get("priority"):
-        text("— ƯU TIÊN / PRIORITY —", small, bold=True)
     issued = str(payload["issued_at"])
-    text(f"{issued[11:16]}  {issued[8:10]}/{issued[5:7]}/{issued[0:4]}", small)
+    when = f"{issued[11:16]}  {issued[8:10]}/{issued[5:7]}/{issued[0:4]}"
+    if payload.get("priority"):
+        text(f"{when} · ƯU TIÊN", small, bold=True)
+    else:
+        text(when, small)
     text(f"Số người chờ trước bạn: {payload['waiting_ahead']}", small)
     text(f"Thời gian chờ dự kiến: ~{payload['estimated_wait_minutes']} phút", small)
 
-    qr_size = 240 if paper_mm == 80 else 200
+    qr_size = 190 if paper_mm == 80 else 170
     qr_image = _qr(payload["status_url"], qr_size)
-    note_face = font(small - 4)
+    note_face = font(small - 6)
     note = wrap(
-        "Quét mã để xem lượt của bạn và đánh giá / Scan to follow your turn", note_face, inner
+        "Quét mã QR để theo dõi lượt của bạn · Scan to follow your turn", note_face, inner
     )
 
-    spacing = 6
-    heights = [face.getbbox(line or " ")[3] + spacing for line, face in blocks]
-    note_height = sum(note_face.getbbox(line)[3] + spacing for line in note)
-    total = MARGIN * 2 + sum(heights) + qr_image.height + 12 + note_height
+    spacing = 8
+    lines = [*blocks, *((line, note_face) for line in note)]
+    boxes = [face.getbbox(line or " ") for line, face in lines]
+    # Lines sit on their tight ink boxes: no blank ascent rows, fewer bytes to send.
+    heights = [box[3] - box[1] + spacing for box in boxes]
+    split = len(blocks)
+    total = MARGIN * 2 + sum(heights) + qr_image.height + spacing
     image = Image.new("1", (width, total), 1)
     draw = ImageDraw.Draw(image)
     y = MARGIN
-    for (line, face), height in zip(blocks, heights, strict=True):
-        draw.text(((width - face.getlength(line)) / 2, y), line, font=face, fill=0)
+    for index, ((line, face), box, height) in enumerate(zip(lines, boxes, heights, strict=True)):
+        if index == split:
+            image.paste(qr_image, ((width - qr_image.width) // 2, y))
+            y += qr_image.height + spacing
+        draw.text(((width - face.getlength(line)) / 2, y - box[1]), line, font=face, fill=0)
         y += height
-    image.paste(qr_image, ((width - qr_image.width) // 2, y))
-    y += qr_image.height + 12
-    for line in note:
-        draw.text(((width - note_face.getlength(line)) / 2, y), line, font=note_face, fill=0)
-        y += note_face.getbbox(line)[3] + spacing
     return image
