@@ -94,9 +94,7 @@ def render_ticket(payload: dict[str, Any], paper_mm: int = 80) -> Image.Image:
     qr_size = 190 if paper_mm == 80 else 170
     qr_image = _qr(payload["status_url"], qr_size)
     note_face = font(small - 6)
-    note = wrap(
-        "Quét mã QR để theo dõi lượt của bạn · Scan to follow your turn", note_face, inner
-    )
+    note = wrap("Quét mã QR để theo dõi lượt của bạn · Scan to follow your turn", note_face, inner)
 
     spacing = 8
     lines = [*blocks, *((line, note_face) for line in note)]

@@ -14,14 +14,17 @@ def issue(client: Any, headers: Any, service: str = "A") -> dict[str, Any]:
 
 
 def test_login(client: Any, creds: Any) -> None:
-    good = client.post("/api/v1/auth/token",
-                       json={"username": "admin", "password": creds["admin"]["password"]})
+    good = client.post(
+        "/api/v1/auth/token", json={"username": "admin", "password": creds["admin"]["password"]}
+    )
     assert good.status_code == 201
     body = good.get_json()
     assert body["officer"]["role"] == "admin" and body["expires_at"].endswith("+07:00")
     assert len(body["token"]) >= 40
-    for payload in ({"username": "admin", "password": "wrong-password"},
-                    {"username": "ghost", "password": "whatever123"}):
+    for payload in (
+        {"username": "admin", "password": "wrong-password"},
+        {"username": "ghost", "password": "whatever123"},
+    ):
         bad = client.post("/api/v1/auth/token", json=payload)
         assert bad.status_code == 401
         assert bad.get_json()["error"]["code"] == "invalid_credentials"
@@ -29,9 +32,12 @@ def test_login(client: Any, creds: Any) -> None:
 
 
 def test_login_is_rate_limited(client: Any) -> None:
-    codes = [client.post("/api/v1/auth/token",
-                         json={"username": "admin", "password": "wrong-password"}).status_code
-             for _ in range(11)]
+    codes = [
+        client.post(
+            "/api/v1/auth/token", json={"username": "admin", "password": "wrong-password"}
+        ).status_code
+        for _ in range(11)
+    ]
     assert codes[:10] == [401] * 10 and codes[10] == 429
 
 
@@ -54,11 +60,12 @@ def test_no_show_and_transfer(client: Any, kiosk_headers: Any, staff_headers: An
     first = issue(client, kiosk_headers)
     issue(client, kiosk_headers)
     client.post("/api/v1/counters/1/call-next", headers=staff_headers)
-    assert client.post("/api/v1/counters/1/no-show",
-                       headers=staff_headers).get_json()["state"] == "no_show"
+    assert (
+        client.post("/api/v1/counters/1/no-show", headers=staff_headers).get_json()["state"]
+        == "no_show"
+    )
     client.post("/api/v1/counters/1/call-next", headers=staff_headers)
-    moved = client.post("/api/v1/counters/1/transfer", json={"service": "C"},
-                        headers=staff_headers)
+    moved = client.post("/api/v1/counters/1/transfer", json={"service": "C"}, headers=staff_headers)
     assert moved.status_code == 200
     assert moved.get_json()["service"] == "C" and moved.get_json()["state"] == "waiting"
     again = client.post("/api/v1/counters/3/call-next", headers=staff_headers)
@@ -66,23 +73,28 @@ def test_no_show_and_transfer(client: Any, kiosk_headers: Any, staff_headers: An
     assert client.get(f"/api/v1/tickets/{first['token']}").get_json()["state"] == "no_show"
 
 
-@pytest.mark.parametrize(("verb", "body", "status", "code"), [
-    ("finish", None, 409, "no_current_ticket"),
-    ("recall", None, 409, "no_current_ticket"),
-    ("no-show", None, 409, "no_current_ticket"),
-    ("transfer", {"service": "B"}, 409, "no_current_ticket"),
-    ("transfer", {}, 400, "invalid_transfer"),
-    ("transfer", {"counter": "two"}, 400, "invalid_field"),
-])
-def test_wrong_state_and_bad_transfer(client: Any, staff_headers: Any, verb: str, body: Any,
-                                      status: int, code: str) -> None:
+@pytest.mark.parametrize(
+    ("verb", "body", "status", "code"),
+    [
+        ("finish", None, 409, "no_current_ticket"),
+        ("recall", None, 409, "no_current_ticket"),
+        ("no-show", None, 409, "no_current_ticket"),
+        ("transfer", {"service": "B"}, 409, "no_current_ticket"),
+        ("transfer", {}, 400, "invalid_transfer"),
+        ("transfer", {"counter": "two"}, 400, "invalid_field"),
+    ],
+)
+def test_wrong_state_and_bad_transfer(
+    client: Any, staff_headers: Any, verb: str, body: Any, status: int, code: str
+) -> None:
     answer = client.post(f"/api/v1/counters/1/{verb}", json=body, headers=staff_headers)
     assert answer.status_code == status
     assert answer.get_json()["error"]["code"] == code
 
 
-def test_start_after_start_is_a_conflict(client: Any, kiosk_headers: Any,
-                                         staff_headers: Any) -> None:
+def test_start_after_start_is_a_conflict(
+    client: Any, kiosk_headers: Any, staff_headers: Any
+) -> None:
     issue(client, kiosk_headers)
     client.post("/api/v1/counters/1/call-next", headers=staff_headers)
     client.post("/api/v1/counters/1/start", headers=staff_headers)
@@ -95,8 +107,7 @@ def test_counter_actions_need_an_officer(client: Any, kiosk_headers: Any) -> Non
     assert client.post("/api/v1/counters/1/call-next").status_code == 401
     kiosk = client.post("/api/v1/counters/1/call-next", headers=kiosk_headers)
     assert kiosk.status_code == 401
-    bogus = client.post("/api/v1/counters/1/call-next",
-                        headers={"Authorization": "Bearer forged"})
+    bogus = client.post("/api/v1/counters/1/call-next", headers={"Authorization": "Bearer forged"})
     assert bogus.status_code == 401
     assert bogus.get_json()["error"]["code"] == "invalid_token"
 
@@ -115,16 +126,18 @@ def test_unknown_counter_and_other_office(client: Any, staff_headers: Any, app: 
         db.session.add(Counter(office_id=other.id, number=7, name="7", is_open=True))
         auth.create_officer(db.session, other, "stranger", "password123", "officer")
         db.session.commit()
-    token = client.post("/api/v1/auth/token", json={"username": "stranger",
-                                                    "password": "password123"}).get_json()
+    token = client.post(
+        "/api/v1/auth/token", json={"username": "stranger", "password": "password123"}
+    ).get_json()
     # The stranger's office has no counter 1; their counter 7 is not ours.
     headers = {"Authorization": f"Bearer {token['token']}"}
     assert client.post("/api/v1/counters/1/call-next", headers=headers).status_code == 404
 
 
 def test_expired_token(client: Any, creds: Any, frozen: Any) -> None:
-    token = client.post("/api/v1/auth/token", json={"username": "admin",
-                                                    "password": creds["admin"]["password"]})
+    token = client.post(
+        "/api/v1/auth/token", json={"username": "admin", "password": creds["admin"]["password"]}
+    )
     headers = {"Authorization": f"Bearer {token.get_json()['token']}"}
     assert client.get("/api/v1/counters", headers=headers).status_code == 200
     frozen.advance(hours=13)
@@ -140,8 +153,9 @@ def test_counters_list(client: Any, kiosk_headers: Any, staff_headers: Any) -> N
     assert rows[1]["services"] == ["B", "A"]
 
 
-def test_every_state_change_is_audited(client: Any, kiosk_headers: Any, staff_headers: Any,
-                                       app: Any) -> None:
+def test_every_state_change_is_audited(
+    client: Any, kiosk_headers: Any, staff_headers: Any, app: Any
+) -> None:
     from sqlalchemy import select
 
     from onestop.db import db

@@ -36,8 +36,9 @@ def test_display_state_snapshot(client: Any, kiosk_headers: Any, staff_headers: 
     assert "token" not in str(state) and "admin" not in str(state)
 
 
-def test_display_gets_state_then_calls_with_seq(sockets: Any, client: Any, kiosk_headers: Any,
-                                                staff_headers: Any) -> None:
+def test_display_gets_state_then_calls_with_seq(
+    sockets: Any, client: Any, kiosk_headers: Any, staff_headers: Any
+) -> None:
     display = sockets("/display")
     assert display.is_connected("/display")
     snapshot = received(display, "/display", "state")
@@ -51,15 +52,18 @@ def test_display_gets_state_then_calls_with_seq(sockets: Any, client: Any, kiosk
     assert "ticket_issued" not in names  # counter-only event
     calls = [e["args"][0] for e in got if e["name"] == "ticket_called"]
     assert [(c["number"], c["counter"], c["recall"]) for c in calls] == [
-        ("B001", 2, False), ("B001", 2, True)]
+        ("B001", 2, False),
+        ("B001", 2, True),
+    ]
     seqs = [e["args"][0]["seq"] for e in got]
     # One seq per committed transaction, no gaps: issue, call, recall.
     assert sorted(set(seqs)) == [start_seq + 1, start_seq + 2, start_seq + 3]
     assert all(e["args"][0]["seq"] for e in got if e["name"] == "queue_changed")
 
 
-def test_counter_namespace_requires_a_valid_token(sockets: Any, staff_headers: Any,
-                                                  client: Any, kiosk_headers: Any) -> None:
+def test_counter_namespace_requires_a_valid_token(
+    sockets: Any, staff_headers: Any, client: Any, kiosk_headers: Any
+) -> None:
     for auth in (None, {"token": "forged"}, {"key": "x"}):
         refused = sockets("/counter", auth)
         assert not refused.is_connected("/counter")
@@ -95,18 +99,19 @@ def test_nothing_is_pushed_for_a_rolled_back_change(sockets: Any, app: Any, cred
     assert display.get_received("/display") == []
 
 
-def test_print_status_reaches_the_kiosk(sockets: Any, client: Any, app: Any,
-                                        kiosk_headers: Any, creds: Any) -> None:
+def test_print_status_reaches_the_kiosk(
+    sockets: Any, client: Any, app: Any, kiosk_headers: Any, creds: Any
+) -> None:
     from printer.worker import process_pending
 
     kiosk = sockets("/kiosk", {"key": creds["devices"]["kiosk-1"]})
     kiosk.get_received("/kiosk")
-    ticket = client.post("/api/v1/tickets", json={"service": "A"},
-                         headers=kiosk_headers).get_json()
+    ticket = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk_headers).get_json()
     assert process_pending(app) == 1
     statuses = received(kiosk, "/kiosk", "print_status")
-    assert statuses == [{"token": ticket["token"], "number": "A001", "status": "printed",
-                         "error": None}]
+    assert statuses == [
+        {"token": ticket["token"], "number": "A001", "status": "printed", "error": None}
+    ]
 
 
 def test_display_page_is_public(client: Any) -> None:

@@ -36,15 +36,28 @@ def test_issue_ticket_contract(client: Any, kiosk_headers: Any) -> None:
     assert second.get_json()["waiting_ahead"] == 1
 
 
-def test_public_status_reveals_no_personal_or_internal_data(client: Any,
-                                                           kiosk_headers: Any) -> None:
-    token = client.post("/api/v1/tickets", json={"service": "A"},
-                        headers=kiosk_headers).get_json()["token"]
+def test_public_status_reveals_no_personal_or_internal_data(
+    client: Any, kiosk_headers: Any
+) -> None:
+    token = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk_headers).get_json()[
+        "token"
+    ]
     status = client.get(f"/api/v1/tickets/{token}").get_json()
     assert status["state"] == "waiting" and status["position"] == 1
-    assert set(status) == {"number", "service", "service_name", "service_name_en", "state",
-                           "position", "estimated_wait_minutes", "counter", "issued_at",
-                           "called_at", "status_url", "dossiers"}
+    assert set(status) == {
+        "number",
+        "service",
+        "service_name",
+        "service_name_en",
+        "state",
+        "position",
+        "estimated_wait_minutes",
+        "counter",
+        "issued_at",
+        "called_at",
+        "status_url",
+        "dossiers",
+    }
     assert client.get("/api/v1/tickets/not-a-token").status_code == 404
     page = client.get(f"/t/{token}")
     assert page.status_code == 200 and "A001" in page.get_data(as_text=True)
@@ -54,28 +67,34 @@ def test_public_status_reveals_no_personal_or_internal_data(client: Any,
     assert b"<svg" in qr.data
 
 
-@pytest.mark.parametrize(("body", "status", "code"), [
-    (b"{not json", 400, "invalid_json"),
-    (b"[1, 2]", 400, "invalid_json"),
-    (b"", 400, "invalid_json"),
-    (b'{"service": 7}', 400, "invalid_field"),
-    (b'{"priority": "elderly_60"}', 400, "missing_field"),
-    (b'{"service": "Z"}', 404, "unknown_service"),
-    (b'{"service": "A", "priority": "vip"}', 400, "unknown_priority"),
-    (b'{"service": "' + b"A" * 3000 + b'"}', 400, "too_long"),
-])
-def test_bad_ticket_requests(client: Any, kiosk_headers: Any, body: bytes, status: int,
-                             code: str) -> None:
-    answer = client.post("/api/v1/tickets", data=body, headers=kiosk_headers,
-                         content_type="application/json")
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        (b"{not json", 400, "invalid_json"),
+        (b"[1, 2]", 400, "invalid_json"),
+        (b"", 400, "invalid_json"),
+        (b'{"service": 7}', 400, "invalid_field"),
+        (b'{"priority": "elderly_60"}', 400, "missing_field"),
+        (b'{"service": "Z"}', 404, "unknown_service"),
+        (b'{"service": "A", "priority": "vip"}', 400, "unknown_priority"),
+        (b'{"service": "' + b"A" * 3000 + b'"}', 400, "too_long"),
+    ],
+)
+def test_bad_ticket_requests(
+    client: Any, kiosk_headers: Any, body: bytes, status: int, code: str
+) -> None:
+    answer = client.post(
+        "/api/v1/tickets", data=body, headers=kiosk_headers, content_type="application/json"
+    )
     assert answer.status_code == status
     error = answer.get_json()["error"]
     assert error["code"] == code and error["message"]
 
 
 def test_oversized_body_is_refused(client: Any, kiosk_headers: Any) -> None:
-    answer = client.post("/api/v1/tickets", data=b"x" * 70000, headers=kiosk_headers,
-                         content_type="application/json")
+    answer = client.post(
+        "/api/v1/tickets", data=b"x" * 70000, headers=kiosk_headers, content_type="application/json"
+    )
     assert answer.status_code == 413
     assert answer.get_json()["error"]["code"] == "too_large"
 
@@ -85,8 +104,17 @@ def test_nfd_service_code_is_normalised(client: Any, kiosk_headers: Any, app: An
     from onestop.models import Service
 
     with app.app_context():
-        db.session.add(Service(office_id=1, code="Hộ-tịch-2", prefix="H", name="Hộ tịch 2",
-                               name_en="", position=9, is_open=True))
+        db.session.add(
+            Service(
+                office_id=1,
+                code="Hộ-tịch-2",
+                prefix="H",
+                name="Hộ tịch 2",
+                name_en="",
+                position=9,
+                is_open=True,
+            )
+        )
         db.session.commit()
     nfd = unicodedata.normalize("NFD", "Hộ-tịch-2")
     assert nfd != "Hộ-tịch-2"
@@ -114,8 +142,10 @@ def test_ticket_rate_limit_per_device(make_app: Any, tmp_path: Any) -> None:
     creds = load_demo(app, tmp_path)
     client = app.test_client()
     headers = {"X-Device-Key": creds["devices"]["kiosk-1"]}
-    codes = [client.post("/api/v1/tickets", json={"service": "A"}, headers=headers).status_code
-             for _ in range(4)]
+    codes = [
+        client.post("/api/v1/tickets", json={"service": "A"}, headers=headers).status_code
+        for _ in range(4)
+    ]
     assert codes == [201, 201, 201, 429]
     last = client.post("/api/v1/tickets", json={"service": "A"}, headers=headers)
     assert last.get_json()["error"]["code"] == "rate_limited"

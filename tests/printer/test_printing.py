@@ -18,10 +18,17 @@ from printer.layout import DOTS, render_ticket
 from printer.worker import MAX_ATTEMPTS, process_pending
 
 PAYLOAD = {
-    "number": "B012", "service": "B", "service_name": "Hộ tịch", "service_name_en": "",
-    "priority": None, "token": "tok", "status_url": "http://127.0.0.1:5000/t/abcDEF123",
-    "issued_at": "2026-11-23T09:05:00+07:00", "waiting_ahead": 4,
-    "estimated_wait_minutes": 12, "office_name": "UBND xã Demo",
+    "number": "B012",
+    "service": "B",
+    "service_name": "Hộ tịch",
+    "service_name_en": "",
+    "priority": None,
+    "token": "tok",
+    "status_url": "http://127.0.0.1:5000/t/abcDEF123",
+    "issued_at": "2026-11-23T09:05:00+07:00",
+    "waiting_ahead": 4,
+    "estimated_wait_minutes": 12,
+    "office_name": "UBND xã Demo",
 }
 
 
@@ -39,8 +46,11 @@ def test_layout_fits_the_paper_and_its_qr_reads_back(paper: int) -> None:
 
 
 def test_long_service_name_wraps_on_58mm() -> None:
-    long = dict(PAYLOAD, service_name="Chứng thực bản sao từ bản chính giấy tờ, văn bản do cơ "
-                "quan, tổ chức có thẩm quyền của Việt Nam cấp hoặc chứng nhận " * 2)
+    long = dict(
+        PAYLOAD,
+        service_name="Chứng thực bản sao từ bản chính giấy tờ, văn bản do cơ "
+        "quan, tổ chức có thẩm quyền của Việt Nam cấp hoặc chứng nhận " * 2,
+    )
     short = render_ticket(PAYLOAD, 58)
     wrapped = render_ticket(long, 58)
     assert wrapped.width == 384 and wrapped.height > short.height + 100
@@ -48,8 +58,9 @@ def test_long_service_name_wraps_on_58mm() -> None:
 
 
 def test_nfd_text_prints_exactly_like_nfc() -> None:
-    nfd = {k: unicodedata.normalize("NFD", v) if isinstance(v, str) else v
-           for k, v in PAYLOAD.items()}
+    nfd = {
+        k: unicodedata.normalize("NFD", v) if isinstance(v, str) else v for k, v in PAYLOAD.items()
+    }
     assert nfd["service_name"] != PAYLOAD["service_name"]
     assert render_ticket(nfd).tobytes() == render_ticket(PAYLOAD).tobytes()
 
@@ -111,15 +122,26 @@ def _app_with_printer(make_app: Any, tmp_path: Path, printer: dict[str, Any]) ->
 
     app = make_app()
     app.config["ONESTOP"]["printers"]["kiosk-1"] = {
-        "transport": "network", "mode": "raster", "profile": "default", "paper_mm": 80,
-        "host": "127.0.0.1", "port": 9, "path": "", "timeout_seconds": 1.0, **printer}
+        "transport": "network",
+        "mode": "raster",
+        "profile": "default",
+        "paper_mm": 80,
+        "host": "127.0.0.1",
+        "port": 9,
+        "path": "",
+        "timeout_seconds": 1.0,
+        **printer,
+    }
     creds = load_demo(app, tmp_path)
     return app, creds
 
 
 def _issue(app: Any, creds: Any) -> dict[str, Any]:
-    answer = app.test_client().post("/api/v1/tickets", json={"service": "A"},
-                                    headers={"X-Device-Key": creds["devices"]["kiosk-1"]})
+    answer = app.test_client().post(
+        "/api/v1/tickets",
+        json={"service": "A"},
+        headers={"X-Device-Key": creds["devices"]["kiosk-1"]},
+    )
     assert answer.status_code == 201
     return answer.get_json()
 
@@ -133,10 +155,10 @@ def _job(app: Any) -> PrintJob:
         return job
 
 
-def test_virtual_printer_writes_png_and_bin(client: Any, kiosk_headers: Any, app: Any,
-                                            tmp_path: Path) -> None:
-    ticket = client.post("/api/v1/tickets", json={"service": "A"},
-                         headers=kiosk_headers).get_json()
+def test_virtual_printer_writes_png_and_bin(
+    client: Any, kiosk_headers: Any, app: Any, tmp_path: Path
+) -> None:
+    ticket = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk_headers).get_json()
     assert process_pending(app) == 1
     pngs = list((tmp_path / "prints").glob("*-A001-*.png"))
     bins = list((tmp_path / "prints").glob("*-A001-*.bin"))
@@ -161,8 +183,9 @@ def test_network_printer_receives_the_exact_bytes(make_app: Any, tmp_path: Path)
         fake.close()
 
 
-def test_refused_printer_retries_then_fails_and_keeps_the_ticket(make_app: Any, tmp_path: Path,
-                                                                 frozen: Any) -> None:
+def test_refused_printer_retries_then_fails_and_keeps_the_ticket(
+    make_app: Any, tmp_path: Path, frozen: Any
+) -> None:
     probe = socket.socket()
     probe.bind(("127.0.0.1", 0))
     closed_port = probe.getsockname()[1]

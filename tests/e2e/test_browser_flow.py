@@ -1,0 +1,98 @@
+"""In Debian's Chromium: take a ticket at /kiosk, call it at /counter, see it on /display."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import REQUIRE_SERVICES
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+SHOTS = Path(os.environ.get("ONESTOP_TEST_OUTPUT", "test-output")) / "screenshots"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    """The Chromium binary Debian's package installed (never a downloaded browser)."""
+    try:
+        listing = subprocess.run(
+            ["dpkg", "-L", "chromium"], capture_output=True, text=True, check=False
+        ).stdout.splitlines()
+    except FileNotFoundError:
+        listing = []
+    for path in listing:
+        if path.endswith("/bin/chromium") and Path(path).exists():
+            return path
+    return shutil.which("chromium")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = chromium_path()
+    if executable is None:
+        message = "Debian's chromium is not installed (apt-get install chromium)"
+        if REQUIRE_SERVICES:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chrome = p.chromium.launch(executable_path=executable, args=FLAGS, headless=True)
+        yield chrome
+        chrome.close()
+
+
+def test_kiosk_counter_display_flow(browser: Any, live_server: Any) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    base = live_server.url
+    display = browser.new_page(viewport={"width": 1920, "height": 1080})
+    display.goto(f"{base}/display")
+    display.wait_for_selector("#conn.conn-on")
+
+    kiosk = browser.new_page(viewport={"width": 1080, "height": 1920})
+    kiosk.goto(f"{base}/kiosk?key={live_server.creds['devices']['kiosk-1']}")
+    assert "key=" not in kiosk.url  # the device key leaves the address bar
+    kiosk.click("button.service-button[data-service='A']")
+    kiosk.wait_for_selector("#ticket:not([hidden])")
+    assert kiosk.inner_text("#t-number") == "A001"
+    expect(kiosk.locator("#t-print")).to_contain_text("in")
+    assert kiosk.locator("#t-qr").evaluate("img => img.complete && img.naturalWidth > 0")
+    kiosk.screenshot(path=str(SHOTS / "kiosk-ticket.png"))
+
+    counter = browser.new_page(viewport={"width": 1366, "height": 900})
+    counter.goto(f"{base}/counter")
+    counter.fill("#username", "admin")
+    counter.fill("#password", live_server.creds["admin"]["password"])
+    counter.click("#login-button")
+    counter.wait_for_selector("#conn.conn-on")
+    expect(counter.locator("#waiting tr[data-service='A'] .count")).to_have_text("1")
+    counter.keyboard.press("n")  # the call-next shortcut
+    expect(counter.locator("#current-number")).to_have_text("A001")
+    counter.screenshot(path=str(SHOTS / "counter-called.png"))
+
+    expect(display.locator("#serving tr[data-counter='1'] td.number")).to_have_text(
+        "A001", timeout=5000
+    )
+    expect(display.locator("#serving tr[data-counter='1'] td.counter")).to_have_text("1")
+    display.screenshot(path=str(SHOTS / "display-called.png"))
+
+    status = browser.new_page(viewport={"width": 390, "height": 844})
+    status.goto(f"{base}/api/v1/display/state")
+    assert "A001" in status.content()
+    for page in (display, kiosk, counter, status):
+        page.close()
