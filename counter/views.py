@@ -11,7 +11,15 @@ from counter import bp
 from onestop import auth, clock, queue, snapshots
 from onestop.db import db
 from onestop.extensions import csrf, limiter
-from onestop.http import authenticated, caller_office, current_actor, field, json_body, rules
+from onestop.http import (
+    authenticated,
+    caller_office,
+    current_actor,
+    field,
+    json_body,
+    limit,
+    rules,
+)
 
 
 @bp.get("/counter")
@@ -21,7 +29,7 @@ def counter_page() -> str:
 
 @bp.post("/api/v1/auth/token")
 @csrf.exempt
-@limiter.limit(lambda: current_app.config["ONESTOP"]["security"]["login_rate_limit"])
+@limiter.limit(limit("login_rate_limit"))
 def login() -> Any:
     body = json_body()
     token, row = auth.issue_token(

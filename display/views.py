@@ -10,7 +10,7 @@ from display import bp
 from onestop import snapshots
 from onestop.db import db
 from onestop.extensions import limiter
-from onestop.http import home_office, rules
+from onestop.http import home_office, limit, rules
 
 
 @bp.get("/display")
@@ -19,6 +19,6 @@ def display_page() -> str:
 
 
 @bp.get("/api/v1/display/state")
-@limiter.limit(lambda: current_app.config["ONESTOP"]["security"]["public_rate_limit"])
+@limiter.limit(limit("public_rate_limit"))
 def display_state() -> Any:
     return snapshots.display_state(db.session, home_office(), rules())

@@ -6,8 +6,7 @@ from typing import Any
 
 from flask_socketio import emit, join_room
 
-from onestop import auth, realtime, selects, snapshots
-from onestop.clock import local_day, now
+from onestop import auth, realtime, snapshots
 from onestop.db import db, set_read_only
 from onestop.errors import DomainError
 from onestop.extensions import socketio
@@ -27,8 +26,4 @@ def kiosk_connect(credentials: dict[str, Any] | None = None) -> None:
     office = db.session.get(Office, device.office_id)
     assert office is not None
     join_room(realtime.office_room(office.id))
-    waiting = selects.waiting_counts(db.session, office.id, local_day(now(), rules().timezone))
-    emit(
-        "queue_changed",
-        {"seq": snapshots.queue_seq(db.session, office), **realtime.queue_changed(waiting)},
-    )
+    emit("queue_changed", snapshots.queue_event(db.session, office, rules()))

@@ -20,15 +20,12 @@ from onestop.http import (
     field,
     home_office,
     json_body,
+    limit,
     rules,
 )
 from onestop.models import DeviceKind
 
 KIOSK_OR_STAFF = {"staff": True, "devices": (DeviceKind.KIOSK,)}
-
-
-def _limit(name: str) -> Any:
-    return lambda: current_app.config["ONESTOP"]["security"][name]
 
 
 @bp.get("/kiosk")
@@ -48,7 +45,7 @@ def list_services() -> Any:
 @bp.post("/api/v1/tickets")
 @csrf.exempt
 @authenticated(**KIOSK_OR_STAFF)
-@limiter.limit(_limit("ticket_rate_limit"))
+@limiter.limit(limit("ticket_rate_limit"))
 def create_ticket() -> Any:
     body = json_body()
     device = g.get("device")
@@ -81,13 +78,13 @@ def create_ticket() -> Any:
 
 
 @bp.get("/api/v1/tickets/<token>")
-@limiter.limit(_limit("public_rate_limit"))
+@limiter.limit(limit("public_rate_limit"))
 def ticket_status(token: str) -> Any:
     return snapshots.ticket_status(db.session, queue.find_ticket(db.session, token), rules())
 
 
 @bp.get("/t/<token>")
-@limiter.limit(_limit("public_rate_limit"))
+@limiter.limit(limit("public_rate_limit"))
 def ticket_page(token: str) -> Any:
     ticket = queue.find_ticket(db.session, token)
     status = snapshots.ticket_status(db.session, ticket, rules())
@@ -95,7 +92,7 @@ def ticket_page(token: str) -> Any:
 
 
 @bp.get("/t/<token>/qr.svg")
-@limiter.limit(_limit("public_rate_limit"))
+@limiter.limit(limit("public_rate_limit"))
 def ticket_qr(token: str) -> Response:
     ticket = queue.find_ticket(db.session, token)
     image = qrcode.make(

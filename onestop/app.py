@@ -72,7 +72,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     # app, or Flask-SocketIO attaches them to the previous app's server only.
     for surface in (kiosk, counter, display, admin):
         surface.init_app(app)
-    printer.init_app(app)
     origins = [o.strip() for o in cfg["realtime"]["cors_allowed_origins"].split(",") if o.strip()]
     socketio.init_app(
         app,

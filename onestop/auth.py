@@ -7,7 +7,6 @@ of which only the SHA-256 is stored, so a leaked database gives no working crede
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -245,7 +244,3 @@ def claim_counter(session: Session, officer: Officer, counter: Counter) -> None:
         str(counter.number),
         taken_from=previous,
     )
-
-
-def hash_matches(secret: str, hashed: str) -> bool:
-    return hmac.compare_digest(digest(secret), hashed)

@@ -9,9 +9,7 @@ so readers never wait for writers. PostgreSQL needs none of this.
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
-from collections.abc import Iterator
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -21,16 +19,6 @@ from sqlalchemy.orm import Session, sessionmaker
 _read_only: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "onestop_read_only", default=False
 )
-
-
-@contextlib.contextmanager
-def read_only() -> Iterator[None]:
-    """Inside this block, new SQLite transactions start deferred (readers do not lock)."""
-    token = _read_only.set(True)
-    try:
-        yield
-    finally:
-        _read_only.reset(token)
 
 
 def set_read_only(flag: bool) -> None:
@@ -75,11 +63,6 @@ class Database:
         app.extensions["onestop.engine"] = engine
         app.extensions["onestop.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
         app.teardown_appcontext(self._close)
-
-    @property
-    def engine(self) -> Engine:
-        engine: Engine = current_app.extensions["onestop.engine"]
-        return engine
 
     def new_session(self, app: Flask | None = None) -> Session:
         """A session the caller owns (workers, CLI); close it when done."""

@@ -71,6 +71,11 @@ def error_response(status: int, code: str, message: str) -> tuple[Response, int]
     return jsonify({"error": {"code": code, "message": message}}), status
 
 
+def limit(name: str) -> Callable[[], str]:
+    """A rate limit read from ``[security] <name>`` at request time."""
+    return lambda: str(current_app.config["ONESTOP"]["security"][name])
+
+
 def rules() -> QueueRules:
     result: QueueRules = current_app.extensions["onestop.rules"]
     return result

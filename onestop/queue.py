@@ -27,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from onestop import clock, realtime, selects
+from onestop.auth import claim_counter
 from onestop.errors import Conflict, InvalidInput, NotFound
 from onestop.events import announce, defer, print_job_queued
 from onestop.models import (
@@ -235,8 +236,6 @@ def ticket_receipt(
 
 
 def _own_counter(session: Session, office: Office, number: int, actor: Actor) -> Counter:
-    from onestop.auth import claim_counter  # auth depends on models only; avoid a cycle
-
     counter = selects.counter_by_number(session, office.id, number)
     if actor.officer is not None:
         claim_counter(session, actor.officer, counter)

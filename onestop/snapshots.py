@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from onestop import clock, selects
-from onestop.models import Counter, Office, Ticket, TicketState
+from onestop import clock, realtime, selects
+from onestop.models import Counter, Office, Officer, Ticket, TicketState
 from onestop.queue import QueueRules, estimated_wait_minutes, status_url
 
 
@@ -102,8 +102,6 @@ def services_list(session: Session, office: Office, rules: QueueRules) -> list[d
 
 
 def counters_list(session: Session, office: Office, rules: QueueRules) -> list[dict[str, Any]]:
-    from onestop.models import Officer
-
     result = []
     for counter in selects.counters(session, office.id):
         current = selects.current_ticket(session, counter)
@@ -121,5 +119,8 @@ def counters_list(session: Session, office: Office, rules: QueueRules) -> list[d
     return result
 
 
-def queue_seq(session: Session, office: Office) -> int:
-    return int(session.scalar(select(Office.event_seq).where(Office.id == office.id)) or 0)
+def queue_event(session: Session, office: Office, rules: QueueRules) -> dict[str, Any]:
+    """A ``queue_changed`` payload for the current state (sent to a client on connect)."""
+    day = clock.local_day(clock.now(), rules.timezone)
+    seq = int(session.scalar(select(Office.event_seq).where(Office.id == office.id)) or 0)
+    return {"seq": seq, **realtime.queue_changed(selects.waiting_counts(session, office.id, day))}

@@ -67,11 +67,18 @@ def test_kiosk_counter_display_flow(browser: Any, live_server: Any) -> None:
     kiosk = browser.new_page(viewport={"width": 1080, "height": 1920})
     kiosk.goto(f"{base}/kiosk?key={live_server.creds['devices']['kiosk-1']}")
     assert "key=" not in kiosk.url  # the device key leaves the address bar
-    kiosk.click("button.service-button[data-service='A']")
+    with kiosk.expect_response(lambda r: r.url.endswith("/qr.svg")) as qr_response:
+        kiosk.click("button.service-button[data-service='A']")
+    assert qr_response.value.status == 200
     kiosk.wait_for_selector("#ticket:not([hidden])")
     assert kiosk.inner_text("#t-number") == "A001"
     expect(kiosk.locator("#t-print")).to_contain_text("in")
-    assert kiosk.locator("#t-qr").evaluate("img => img.complete && img.naturalWidth > 0")
+    qr_drawn = "img => img.complete && img.naturalWidth > 0"
+    for _ in range(50):  # the image decodes just after its response arrives
+        if kiosk.locator("#t-qr").evaluate(qr_drawn):
+            break
+        kiosk.wait_for_timeout(100)
+    assert kiosk.locator("#t-qr").evaluate(qr_drawn)
     kiosk.screenshot(path=str(SHOTS / "kiosk-ticket.png"))
 
     counter = browser.new_page(viewport={"width": 1366, "height": 900})
