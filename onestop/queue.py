@@ -119,6 +119,21 @@ def _announce_queue(session: Session, office: Office, rules: QueueRules, at: dat
     )
 
 
+def _announce_call(
+    session: Session,
+    office: Office,
+    ticket: Ticket,
+    counter: Counter,
+    rules: QueueRules,
+    at: datetime,
+    *,
+    recall: bool,
+) -> None:
+    payload = realtime.ticket_called(ticket, counter, ticket.service, rules.timezone, recall=recall)
+    announce(session, office.id, "ticket_called", payload, (realtime.DISPLAY, realtime.COUNTER))
+    _announce_queue(session, office, rules, at)
+
+
 def allocate_number(session: Session, office_id: int, service_id: int, day: Any) -> int:
     """The next number of the day for a service, in one upsert-returning statement."""
     dialect = session.get_bind().dialect.name
@@ -275,14 +290,7 @@ def call_next(
     ticket.counter = counter
     session.flush()
     _log(session, ticket, "called", before, actor, at, counter.id)
-    announce(
-        session,
-        office.id,
-        "ticket_called",
-        realtime.ticket_called(ticket, counter, ticket.service, rules.timezone, recall=False),
-        (realtime.DISPLAY, realtime.COUNTER),
-    )
-    _announce_queue(session, office, rules, at)
+    _announce_call(session, office, ticket, counter, rules, at, recall=False)
     return ticket
 
 
@@ -298,14 +306,7 @@ def recall(
     _log(
         session, ticket, "recalled", before, actor, at, counter.id, recall_count=ticket.recall_count
     )
-    announce(
-        session,
-        office.id,
-        "ticket_called",
-        realtime.ticket_called(ticket, counter, ticket.service, rules.timezone, recall=True),
-        (realtime.DISPLAY, realtime.COUNTER),
-    )
-    _announce_queue(session, office, rules, at)
+    _announce_call(session, office, ticket, counter, rules, at, recall=True)
     return ticket
 
 
