@@ -18,7 +18,7 @@ import display
 import kiosk
 import printer
 from onestop import realtime
-from onestop.config import load_config
+from onestop.config import data_dir, load_config
 from onestop.db import db, set_read_only
 from onestop.extensions import csrf, limiter, socketio
 from onestop.http import install_error_handlers
@@ -29,10 +29,6 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "connect-src 'self' ws: wss:; media-src 'self'; frame-ancestors 'none'"
 )
-
-
-def data_dir(cfg: dict[str, Any]) -> Path:
-    return Path(cfg["server"]["data_dir"]).resolve()
 
 
 def _secret_key(cfg: dict[str, Any]) -> str:

@@ -65,7 +65,7 @@ def main() -> None:
 def init(demo: bool, as_json: bool) -> None:
     """Create or migrate the database; with --demo load demo data. Safe to run again."""
     from onestop import demo as demo_data
-    from onestop.app import data_dir
+    from onestop.config import data_dir
     from onestop.migrate import upgrade
 
     app = _app()

@@ -278,6 +278,11 @@ def _validate(cfg: dict[str, Any]) -> None:
             raise ConfigError(f"printers.{name}.paper_mm must be 58 or 80")
 
 
+def data_dir(cfg: dict[str, Any]) -> Path:
+    """The folder for the SQLite file, the secret key and virtual printer output."""
+    return Path(cfg["server"]["data_dir"]).resolve()
+
+
 def parse_hours(text: str, where: str) -> tuple[tuple[int, int], tuple[int, int]]:
     """``"07:00-11:30"`` → ((7, 0), (11, 30)); raises ConfigError on anything else."""
     try:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from blinker import Namespace
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
 from onestop.models import Office
@@ -80,8 +80,6 @@ def _discard(session: Session, *_args: Any) -> None:
 
 def install(session_class: Any = Session) -> None:
     """Hook the outbox into every session (idempotent)."""
-    from sqlalchemy import event
-
     if not event.contains(session_class, "after_commit", _release):
         event.listen(session_class, "after_commit", _release)
         event.listen(session_class, "after_rollback", _discard)

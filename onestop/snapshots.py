@@ -66,12 +66,16 @@ def _call(ticket: Ticket, counter: Counter, tz: str) -> dict[str, Any]:
     }
 
 
+def current_seq(session: Session, office: Office) -> int:
+    """The office's last committed realtime seq, read fresh (other processes move it)."""
+    return int(session.scalar(select(Office.event_seq).where(Office.id == office.id)) or 0)
+
+
 def display_state(session: Session, office: Office, rules: QueueRules) -> dict[str, Any]:
     """The waiting-room snapshot, with the seq it is consistent with."""
-    session.refresh(office, ["event_seq"])
     day = clock.local_day(clock.now(), rules.timezone)
     return {
-        "seq": office.event_seq,
+        "seq": current_seq(session, office),
         "office": office.name,
         "now_serving": [
             _call(t, c, rules.timezone) for t, c in selects.now_serving(session, office.id, day)
@@ -122,5 +126,7 @@ def counters_list(session: Session, office: Office, rules: QueueRules) -> list[d
 def queue_event(session: Session, office: Office, rules: QueueRules) -> dict[str, Any]:
     """A ``queue_changed`` payload for the current state (sent to a client on connect)."""
     day = clock.local_day(clock.now(), rules.timezone)
-    seq = int(session.scalar(select(Office.event_seq).where(Office.id == office.id)) or 0)
-    return {"seq": seq, **realtime.queue_changed(selects.waiting_counts(session, office.id, day))}
+    return {
+        "seq": current_seq(session, office),
+        **realtime.queue_changed(selects.waiting_counts(session, office.id, day)),
+    }

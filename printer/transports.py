@@ -16,15 +16,17 @@ class PrintError(Exception):
         self.transient = transient
 
 
-def send(cfg: dict[str, Any], data: bytes, image: Image.Image, *, name: str, data_dir: Path) -> str:
-    """Deliver one job; returns where it went."""
+def send(
+    cfg: dict[str, Any], data: bytes, image: Image.Image, *, name: str, data_dir: Path
+) -> None:
+    """Deliver one job, or raise PrintError."""
     transport = cfg["transport"]
     if transport == "virtual":
         folder = data_dir / "prints"
         folder.mkdir(parents=True, exist_ok=True)
         image.save(folder / f"{name}.png")
         (folder / f"{name}.bin").write_bytes(data)
-        return str(folder / f"{name}.png")
+        return
     if transport == "network":
         try:
             with socket.create_connection(
@@ -39,12 +41,12 @@ def send(cfg: dict[str, Any], data: bytes, image: Image.Image, *, name: str, dat
             raise PrintError(
                 f"printer {cfg['host']}:{cfg['port']} unreachable: {exc}", transient=True
             ) from None
-        return f"{cfg['host']}:{cfg['port']}"
+        return
     if transport == "file":
         try:
             with open(cfg["path"], "ab") as fh:
                 fh.write(data)
         except OSError as exc:
             raise PrintError(f"cannot write to {cfg['path']}: {exc}", transient=True) from None
-        return str(cfg["path"])
+        return
     raise PrintError(f"unknown transport {transport!r}", transient=False)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -19,6 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import object_session
 
 from onestop import clock, realtime
+from onestop.config import data_dir
 from onestop.db import db
 from onestop.events import defer, print_job_queued, realtime_event
 from onestop.models import PrintJob, PrintStatus
@@ -29,10 +29,6 @@ from printer.transports import PrintError, send
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 BACKOFF_SECONDS = (0, 2, 5)
-
-
-def _data_dir(app: Flask) -> Path:
-    return Path(app.config["ONESTOP"]["server"]["data_dir"]).resolve()
 
 
 def print_one(app: Flask, job: PrintJob) -> None:
@@ -51,7 +47,7 @@ def print_one(app: Flask, job: PrintJob) -> None:
             f"{clock.local_day(at, app.config['ONESTOP']['office']['timezone'])}-"
             f"{job.payload['number']}-{job.id}"
         )
-        send(cfg, data, image, name=name, data_dir=_data_dir(app))
+        send(cfg, data, image, name=name, data_dir=data_dir(app.config["ONESTOP"]))
         job.status, job.last_error = PrintStatus.PRINTED, None
     except PrintError as exc:
         job.last_error = exc.reason

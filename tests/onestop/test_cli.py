@@ -33,6 +33,22 @@ def last_json(out: str) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def add_user(
+    tmp_path: Path, name: str, role: str, password: str, *extra: str
+) -> subprocess.CompletedProcess[str]:
+    return run(
+        tmp_path,
+        "user",
+        "add",
+        name,
+        "--role",
+        role,
+        "--password-stdin",
+        *extra,
+        stdin=password + "\n",
+    )
+
+
 def test_init_demo_is_idempotent_and_prints_credentials(tmp_path: Path) -> None:
     first = run(tmp_path, "init", "--demo", "--json")
     assert first.returncode == 0, first.stderr
@@ -57,36 +73,21 @@ def test_init_demo_is_idempotent_and_prints_credentials(tmp_path: Path) -> None:
 
 def test_user_and_device_add(tmp_path: Path) -> None:
     assert run(tmp_path, "init", "--demo").returncode == 0
-    made = run(
+    made = add_user(
         tmp_path,
-        "user",
-        "add",
         "lan",
-        "--role",
         "officer",
+        "mật khẩu dài",
         "--full-name",
         "Nguye\u0302\u0303n Thị Lan",
-        "--password-stdin",
         "--json",
-        stdin="mật khẩu dài\n",
     )
     assert made.returncode == 0, made.stderr
     user = last_json(made.stdout)
     assert user == {"username": "lan", "role": "officer", "full_name": "Nguyễn Thị Lan"}
-    again = run(
-        tmp_path,
-        "user",
-        "add",
-        "lan",
-        "--role",
-        "officer",
-        "--password-stdin",
-        stdin="another-long-one\n",
-    )
+    again = add_user(tmp_path, "lan", "officer", "another-long-one")
     assert again.returncode != 0 and "already exists" in again.stderr
-    weak = run(
-        tmp_path, "user", "add", "bao", "--role", "admin", "--password-stdin", stdin="short\n"
-    )
+    weak = add_user(tmp_path, "bao", "admin", "short")
     assert weak.returncode != 0 and "at least 8" in weak.stderr
 
     dev = last_json(
