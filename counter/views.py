@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app, g, render_template
 
 from counter import bp
 from onestop import auth, clock, queue, snapshots
@@ -82,6 +82,20 @@ ACTIONS = {
 def counter_action(number: int, verb: str) -> Any:
     json_body(required=False)  # a body, if any, must still be valid JSON
     return _act(ACTIONS[verb], number)
+
+
+@bp.post("/api/v1/counters/<int:number>/priority")
+@csrf.exempt
+@authenticated(staff=True)
+def counter_priority(number: int) -> Any:
+    body = json_body()
+    return _act(queue.confirm_priority, number, confirmed=field(body, "confirmed", bool))
+
+
+@bp.get("/api/v1/officer/today")
+@authenticated(staff=True)
+def officer_today() -> Any:
+    return snapshots.officer_day(db.session, g.officer, rules())
 
 
 @bp.post("/api/v1/counters/<int:number>/transfer")

@@ -7,11 +7,12 @@ from typing import Any
 
 import qrcode
 import qrcode.image.svg
-from flask import Response, current_app, g, render_template
+from flask import Response, current_app, g, render_template, request
 
 from kiosk import bp
 from onestop import queue, snapshots
 from onestop.db import db
+from onestop.errors import InvalidInput
 from onestop.extensions import csrf, limiter
 from onestop.http import (
     authenticated,
@@ -49,6 +50,9 @@ def list_services() -> Any:
 def create_ticket() -> Any:
     body = json_body()
     device = g.get("device")
+    request_key = request.headers.get("Idempotency-Key") or None
+    if request_key is not None and not 8 <= len(request_key) <= 64:
+        raise InvalidInput("Idempotency-Key must be 8 to 64 characters", code="invalid_field")
     issued = queue.issue_ticket(
         db.session,
         caller_office(),
@@ -57,6 +61,7 @@ def create_ticket() -> Any:
         actor=current_actor(),
         printer=device.printer if device else None,
         rules=rules(),
+        request_key=request_key,
     )
     db.session.commit()
     status = issued.print_job.status.value if issued.print_job else "not_requested"
@@ -74,7 +79,8 @@ def create_ticket() -> Any:
             "priority",
         )
     }
-    return {**answer, "print": {"status": status}}, 201
+    headers = {"Idempotent-Replayed": "true"} if issued.replayed else {}
+    return {**answer, "print": {"status": status}}, 200 if issued.replayed else 201, headers
 
 
 @bp.get("/api/v1/tickets/<token>")

@@ -17,7 +17,7 @@ import counter
 import display
 import kiosk
 import printer
-from onestop import realtime
+from onestop import i18n, realtime
 from onestop.config import data_dir, load_config
 from onestop.db import db, set_read_only
 from onestop.extensions import csrf, limiter, socketio
@@ -64,6 +64,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     install_error_handlers(app)
+    i18n.init_app(app)
     # Surfaces first: their Socket.IO handlers must be declared before socketio binds to the
     # app, or Flask-SocketIO attaches them to the previous app's server only.
     for surface in (kiosk, counter, display, admin):

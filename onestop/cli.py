@@ -191,5 +191,79 @@ def device_add(
     _emit(as_json, f"{result['kind']} {result['name']} key: {result['key']}", result)
 
 
+@main.group()
+def catalog() -> None:
+    """The procedure catalog the kiosk publishes."""
+
+
+@catalog.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--fields",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A fields file (code, name, name_en) to import first.",
+)
+@click.option("--json", "as_json", is_flag=True)
+def catalog_import(file: Path, fields: Path | None, as_json: bool) -> None:
+    """Import procedures from CSV or XLSX (the columns of catalog/procedures.csv)."""
+    from onestop import auth
+    from onestop import catalog as procedures
+
+    app = _app()
+
+    def work(session: Any) -> dict[str, Any]:
+        office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
+        field_count = procedures.import_fields(session, office, fields) if fields else 0
+        count = procedures.import_procedures(session, office, file)
+        auth.audit(session, office.id, "cli", "catalog_imported", file.name, procedures=count)
+        return {"file": file.name, "procedures": count, "fields": field_count}
+
+    result = _run(app, work)
+    _emit(as_json, f"imported {result['procedures']} procedures from {result['file']}", result)
+
+
+@main.group()
+def notice() -> None:
+    """Public notices on the waiting-room ticker."""
+
+
+@notice.command("add")
+@click.argument("text")
+@click.option("--en", "text_en", default="", help="The English text.")
+@click.option("--json", "as_json", is_flag=True)
+def notice_add(text: str, text_en: str, as_json: bool) -> None:
+    """Publish a notice (public: never put personal data in it)."""
+    from onestop import auth, notices
+
+    app = _app()
+
+    def work(session: Any) -> dict[str, Any]:
+        office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
+        item = notices.add_notice(
+            session, office, _nfc(text) or "", text_en=_nfc(text_en) or "", actor="cli"
+        )
+        return {"id": item.id, "text": item.text, "text_en": item.text_en}
+
+    result = _run(app, work)
+    _emit(as_json, f"notice {result['id']} published", result)
+
+
+@notice.command("remove")
+@click.argument("notice_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+def notice_remove(notice_id: int, as_json: bool) -> None:
+    """Take a notice off the ticker."""
+    from onestop import auth, notices
+
+    app = _app()
+
+    def work(session: Any) -> dict[str, Any]:
+        office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
+        return {"id": notices.retire_notice(session, office, notice_id, actor="cli").id}
+
+    result = _run(app, work)
+    _emit(as_json, f"notice {result['id']} removed", result)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

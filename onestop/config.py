@@ -54,6 +54,17 @@ SCHEMA: dict[str, dict[str, Any]] = {
         "no_show_after_recalls": 3,
         "housekeeping_seconds": 60,
     },
+    "kiosk": {
+        "idle_seconds": 45,
+        "ticket_seconds": 20,
+        "print_failed_seconds": 90,
+    },
+    "display": {
+        "flash_seconds": 6,
+        "recent_calls": 8,
+        "chime": True,
+        "ticker_seconds": 30,
+    },
     "security": {
         "token_hours": 12,
         "login_rate_limit": "10 per minute",

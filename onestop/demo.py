@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from onestop import auth, clock
+from onestop import auth, catalog, clock, notices, selects
 from onestop.models import Counter, CounterService, Device, Office, Officer, Service
 
 # code, prefix, Vietnamese name, English name, field code (catalog/fields.csv)
@@ -29,6 +29,20 @@ DEMO_SERVICES = [
 ]
 # counter number -> services it serves, in order
 DEMO_COUNTERS = {1: ["A", "B"], 2: ["B", "A"], 3: ["C", "D"], 4: ["D", "C", "A", "B"]}
+DEMO_NOTICES = [
+    (
+        "Giờ làm việc: sáng 7:00–11:30, chiều 13:30–17:00, từ thứ Hai đến thứ Sáu.",
+        "Opening hours: 7:00–11:30 and 13:30–17:00, Monday to Friday.",
+    ),
+    (
+        "Hồ sơ chứng thực nộp trước 15:00 được trả kết quả ngay trong ngày.",
+        "Certification requests received before 15:00 are returned the same day.",
+    ),
+    (
+        "Quét mã QR trên phiếu để theo dõi lượt chờ và đánh giá mức độ hài lòng.",
+        "Scan the QR code on your ticket to follow your turn and rate our service.",
+    ),
+]
 DEMO_DEVICES = [("kiosk", "kiosk-1", None), ("display", "display-1", None)] + [
     ("rating", f"rating-{n}", n) for n in DEMO_COUNTERS
 ]
@@ -85,6 +99,10 @@ def load_demo(session: Session, cfg: dict[str, Any], folder: Path) -> dict[str, 
             ]
             session.add(counter)
     session.flush()
+    catalog.load_sample(session, office)
+    if not selects.notices(session, office.id):
+        for text, text_en in DEMO_NOTICES:
+            notices.add_notice(session, office, text, text_en=text_en, actor="demo")
 
     creds_file = folder / "demo-credentials.json"
     saved: dict[str, Any] = json.loads(creds_file.read_text()) if creds_file.exists() else {}

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -202,6 +203,7 @@ class Ticket(Base):
     __table_args__ = (
         # The safety net under the sequence upsert. Transfer legs have seq_no NULL.
         UniqueConstraint("office_id", "service_id", "day", "seq_no"),
+        UniqueConstraint("office_id", "request_key"),
         Index("ix_ticket_queue", "office_id", "state", "day"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -232,6 +234,11 @@ class Ticket(Base):
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
     next_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
     device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"))
+    # The client's idempotency key: a repeated request (a double tap, a retry after a lost
+    # answer) gets this ticket back instead of a second one.
+    request_key: Mapped[str | None] = mapped_column(String(64))
+    # The officer's check of the declared priority class: None = not checked yet.
+    priority_confirmed: Mapped[bool | None] = mapped_column(Boolean)
 
     service: Mapped[Service] = relationship(foreign_keys=[service_id])
     counter: Mapped[Counter | None] = relationship(foreign_keys=[counter_id])
@@ -284,12 +291,83 @@ class Ticket(Base):
         self.finished_at = at
         return before
 
+    def check_priority(self, confirmed: bool) -> None:
+        """Record the officer's check of the declared priority class (once, at the counter)."""
+        if self.priority is None:
+            raise InvalidTransition(
+                f"ticket {self.number} declared no priority class", code="no_priority"
+            )
+        if self.state not in (TicketState.CALLED, TicketState.SERVING):
+            raise InvalidTransition(
+                f"ticket {self.number} is {self.state.value}; check its priority at the counter",
+                code="invalid_ticket_state",
+            )
+        if self.priority_confirmed is not None:
+            raise InvalidTransition(
+                f"the priority of ticket {self.number} was already checked",
+                code="priority_already_checked",
+            )
+        self.priority_confirmed = confirmed
+
     def cancel(self, at: datetime) -> TicketState:
         before = self._move(
             {TicketState.WAITING, TicketState.CALLED}, TicketState.CANCELLED, "cancel it"
         )
         self.finished_at = at
         return before
+
+
+class CatalogField(Base):
+    """A field (lĩnh vực) of the procedure catalog: groups the kiosk's services and procedures."""
+
+    __tablename__ = "catalog_field"
+    __table_args__ = (UniqueConstraint("office_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Procedure(Base):
+    """An administrative procedure (thủ tục hành chính) as the office publishes it.
+
+    Imported from the province's catalogue (``onestop catalog import``); the kiosk shows it to
+    citizens. ``time_unit`` is same_day, working_day, calendar_day, hour or unknown.
+    """
+
+    __tablename__ = "procedure"
+    __table_args__ = (UniqueConstraint("office_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    code: Mapped[str] = mapped_column(String(40))
+    field_code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(Text)
+    time_value: Mapped[float | None] = mapped_column(Float)
+    time_unit: Mapped[str] = mapped_column(String(20))
+    same_day_cutoff: Mapped[str | None] = mapped_column(String(5))
+    extension_max_working_days: Mapped[int | None] = mapped_column(Integer)
+    fee_text: Mapped[str] = mapped_column(Text, default="")
+    fee_text_vi: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(String(1), default="R")
+    # Required documents (thành phần hồ sơ), one entry per paper, in the catalogue's order.
+    documents: Mapped[list[str]] = mapped_column(JSON, default=list)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Notice(Base):
+    """A public notice shown on the waiting-room ticker (nothing personal belongs here)."""
+
+    __tablename__ = "notice"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    text: Mapped[str] = mapped_column(String(500))
+    text_en: Mapped[str] = mapped_column(String(500), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
 
 
 class TicketEvent(Base):

@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from onestop import clock, realtime, selects
@@ -153,6 +154,8 @@ class Issued:
     ticket: Ticket
     receipt: dict[str, Any]
     print_job: PrintJob | None
+    #: True when ``request_key`` named a ticket issued before: nothing new was created.
+    replayed: bool = False
 
 
 def issue_ticket(
@@ -164,13 +167,20 @@ def issue_ticket(
     actor: Actor = SYSTEM,
     printer: str | None = None,
     rules: QueueRules,
+    request_key: str | None = None,
 ) -> Issued:
     """Issue a ticket for a service; queue a print job on ``printer`` in the same transaction.
 
     The receipt (number, people ahead, estimate, status URL) is computed once and is both the
     answer to the kiosk and the print job's payload, so the paper says what the screen says.
+    ``request_key`` makes the call idempotent: a double tap or a retry after a lost answer sends
+    the same key and gets the first ticket back, never a second one.
     """
     service = selects.service_by_code(session, office.id, service_code)
+    if request_key is not None:
+        earlier = selects.ticket_by_request_key(session, office.id, request_key)
+        if earlier is not None:
+            return _replay(session, office, earlier, service, rules)
     if not service.is_open:
         raise Conflict(f"service {service.code} is not taking tickets now", code="service_closed")
     rank = 0
@@ -180,25 +190,35 @@ def issue_ticket(
         rank = rules.priority_ranks[priority]
     at = clock.now()
     day = clock.local_day(at, rules.timezone)
-    seq_no = allocate_number(session, office.id, service.id, day)
-    ticket = Ticket(
-        office_id=office.id,
-        service_id=service.id,
-        day=day,
-        seq_no=seq_no,
-        number=f"{service.prefix}{seq_no:0{rules.number_digits}d}",
-        token=secrets.token_urlsafe(TOKEN_BYTES),
-        state=TicketState.WAITING,
-        priority=priority,
-        priority_rank=rank,
-        queued_at=at,
-        issued_at=at,
-        device_id=actor.device_id,
-        recall_count=0,
-    )
-    ticket.service = service
-    session.add(ticket)
-    session.flush()
+    try:
+        # A savepoint: when a concurrent request with the same key wins, its ticket is returned
+        # and this attempt's number allocation is undone with it.
+        with session.begin_nested():
+            seq_no = allocate_number(session, office.id, service.id, day)
+            ticket = Ticket(
+                office_id=office.id,
+                service_id=service.id,
+                day=day,
+                seq_no=seq_no,
+                number=f"{service.prefix}{seq_no:0{rules.number_digits}d}",
+                token=secrets.token_urlsafe(TOKEN_BYTES),
+                state=TicketState.WAITING,
+                priority=priority,
+                priority_rank=rank,
+                queued_at=at,
+                issued_at=at,
+                device_id=actor.device_id,
+                recall_count=0,
+                request_key=request_key,
+            )
+            ticket.service = service
+            session.add(ticket)
+            session.flush()
+    except IntegrityError:
+        earlier = selects.ticket_by_request_key(session, office.id, request_key or "")
+        if earlier is None:
+            raise
+        return _replay(session, office, earlier, service, rules)
     _log(session, ticket, "issued", None, actor, at, priority=priority)
     receipt = ticket_receipt(session, office, ticket, rules)
     job = None
@@ -223,6 +243,20 @@ def issue_ticket(
     )
     _announce_queue(session, office, rules, at)
     return Issued(ticket, receipt, job)
+
+
+def _replay(
+    session: Session, office: Office, ticket: Ticket, service: Service, rules: QueueRules
+) -> Issued:
+    if ticket.service_id != service.id:
+        raise Conflict(
+            "this request key was already used for another service", code="request_key_reused"
+        )
+    job = session.scalar(
+        select(PrintJob).where(PrintJob.ticket_id == ticket.id).order_by(PrintJob.id).limit(1)
+    )
+    receipt = job.payload if job else ticket_receipt(session, office, ticket, rules)
+    return Issued(ticket, receipt, job, replayed=True)
 
 
 def status_url(rules: QueueRules, token: str) -> str:
@@ -348,6 +382,30 @@ def no_show(
 ) -> Ticket:
     """The called citizen did not come."""
     return _close_current(session, office, counter_number, actor, rules, "mark_no_show", "no_show")
+
+
+def confirm_priority(
+    session: Session,
+    office: Office,
+    counter_number: int,
+    *,
+    confirmed: bool,
+    actor: Actor,
+    rules: QueueRules,
+) -> Ticket:
+    """The officer checks the priority class the citizen declared at the kiosk (DOMAIN §7).
+
+    The answer is kept on the ticket and in its log for the statistics; it does not move the
+    ticket, which has already been called.
+    """
+    counter = _own_counter(session, office, counter_number, actor)
+    ticket = _current(session, counter)
+    at = clock.now()
+    ticket.check_priority(confirmed)
+    session.flush()
+    kind = "priority_confirmed" if confirmed else "priority_rejected"
+    _log(session, ticket, kind, ticket.state, actor, at, counter.id, priority=ticket.priority)
+    return ticket
 
 
 def transfer(

@@ -1,7 +1,8 @@
 """The realtime vocabulary: every pushed payload is built here, and sent from here.
 
 Event names are past tense server facts: ``ticket_issued``, ``ticket_called``, ``queue_changed``,
-``print_status``. Rooms are per office (``office:<id>``) so a central server can host several.
+``notices_changed``, ``print_status``. Rooms are per office (``office:<id>``) so a central
+server can host several.
 """
 
 from __future__ import annotations
@@ -49,6 +50,10 @@ def ticket_issued(ticket: Ticket, service: Service, tz: str) -> dict[str, Any]:
 
 def queue_changed(waiting: dict[str, int]) -> dict[str, Any]:
     return {"waiting": waiting}
+
+
+def notices_changed(notices: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"notices": notices}
 
 
 def print_status(ticket_token: str, number: str, status: str, error: str | None) -> dict[str, Any]:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from onestop.errors import NotFound
-from onestop.models import Counter, CounterService, Service, Ticket, TicketState
+from onestop.models import (
+    CatalogField,
+    Counter,
+    CounterService,
+    Notice,
+    Procedure,
+    Service,
+    Ticket,
+    TicketState,
+)
 
 ACTIVE_AT_COUNTER = (TicketState.CALLED, TicketState.SERVING)
 
@@ -218,3 +227,79 @@ def live_leg(session: Session, ticket: Ticket) -> Ticket:
             break
         ticket, seen = nxt, seen + 1
     return ticket
+
+
+def oldest_waiting(session: Session, office_id: int, day: date) -> dict[str, datetime]:
+    """Per service code, when the longest-waiting ticket of today joined the queue."""
+    rows = session.execute(
+        select(Service.code, func.min(Ticket.queued_at))
+        .join(Ticket, Ticket.service_id == Service.id)
+        .where(
+            Service.office_id == office_id,
+            Ticket.day == day,
+            Ticket.state == TicketState.WAITING,
+        )
+        .group_by(Service.code)
+    ).all()
+    return {code: at for code, at in rows if at is not None}
+
+
+def ticket_by_request_key(session: Session, office_id: int, key: str) -> Ticket | None:
+    return session.scalar(
+        select(Ticket).where(Ticket.office_id == office_id, Ticket.request_key == key)
+    )
+
+
+def officer_day_tickets(session: Session, officer_id: int, day: date) -> list[Ticket]:
+    """Tickets an officer closed today (done, no-show or transferred on), oldest first."""
+    return list(
+        session.scalars(
+            select(Ticket)
+            .where(
+                Ticket.officer_id == officer_id,
+                Ticket.day == day,
+                Ticket.state.in_((TicketState.DONE, TicketState.NO_SHOW, TicketState.TRANSFERRED)),
+            )
+            .order_by(Ticket.finished_at)
+        )
+    )
+
+
+def catalog_fields(session: Session, office_id: int) -> list[CatalogField]:
+    return list(
+        session.scalars(
+            select(CatalogField)
+            .where(CatalogField.office_id == office_id)
+            .order_by(CatalogField.position, CatalogField.code)
+        )
+    )
+
+
+def procedures(session: Session, office_id: int, field_code: str | None = None) -> list[Procedure]:
+    """The office's published procedures, in catalogue order (of one field when given)."""
+    query = select(Procedure).where(Procedure.office_id == office_id, Procedure.is_active.is_(True))
+    if field_code is not None:
+        query = query.where(Procedure.field_code == field_code)
+    return list(session.scalars(query.order_by(Procedure.position, Procedure.code)))
+
+
+def procedure_by_code(session: Session, office_id: int, code: str) -> Procedure:
+    found = session.scalar(
+        select(Procedure).where(
+            Procedure.office_id == office_id, Procedure.code == code, Procedure.is_active.is_(True)
+        )
+    )
+    if found is None:
+        raise NotFound(f"no procedure with code {code!r}", code="unknown_procedure")
+    return found
+
+
+def notices(session: Session, office_id: int) -> list[Notice]:
+    """The office's active public notices, in ticker order."""
+    return list(
+        session.scalars(
+            select(Notice)
+            .where(Notice.office_id == office_id, Notice.is_active.is_(True))
+            .order_by(Notice.position, Notice.id)
+        )
+    )

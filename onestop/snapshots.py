@@ -5,6 +5,7 @@ Public shapes (``ticket_status``, ``display_state``) carry no personal data and 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -47,6 +48,7 @@ def ticket_for_staff(ticket: Ticket, rules: QueueRules) -> dict[str, Any]:
         "service_name": ticket.service.name,
         "state": ticket.state.value,
         "priority": ticket.priority,
+        "priority_confirmed": ticket.priority_confirmed,
         "token": ticket.token,
         "counter": ticket.counter.number if ticket.counter else None,
         "recall_count": ticket.recall_count,
@@ -85,24 +87,72 @@ def display_state(session: Session, office: Office, rules: QueueRules) -> dict[s
         ],
         "waiting": selects.waiting_counts(session, office.id, day),
         "counters": [c.number for c in selects.counters(session, office.id) if c.is_open],
+        "services": {
+            s.code: {"name": s.name, "name_en": s.name_en, "prefix": s.prefix}
+            for s in selects.services(session, office.id)
+        },
+        "notices": notices_list(session, office),
     }
 
 
-def services_list(session: Session, office: Office, rules: QueueRules) -> list[dict[str, Any]]:
-    day = clock.local_day(clock.now(), rules.timezone)
-    waiting = selects.waiting_counts(session, office.id, day)
+def notices_list(session: Session, office: Office) -> list[dict[str, Any]]:
+    """The public notices for the ticker (public text only)."""
     return [
-        {
-            "code": s.code,
-            "name": s.name,
-            "name_en": s.name_en,
-            "prefix": s.prefix,
-            "field": s.field_code,
-            "waiting": waiting.get(s.code, 0),
-            "open": s.is_open,
-        }
-        for s in selects.services(session, office.id)
+        {"id": n.id, "text": n.text, "text_en": n.text_en}
+        for n in selects.notices(session, office.id)
     ]
+
+
+def _minutes_since(then: datetime | None, now: datetime) -> int | None:
+    return None if then is None else max(0, int((now - then).total_seconds() // 60))
+
+
+def services_list(session: Session, office: Office, rules: QueueRules) -> list[dict[str, Any]]:
+    """The services with their field, waiting count and how long the first in line has waited."""
+    now = clock.now()
+    day = clock.local_day(now, rules.timezone)
+    waiting = selects.waiting_counts(session, office.id, day)
+    oldest = selects.oldest_waiting(session, office.id, day)
+    fields = {f.code: f for f in selects.catalog_fields(session, office.id)}
+    result = []
+    for s in selects.services(session, office.id):
+        field = fields.get(s.field_code or "")
+        result.append(
+            {
+                "code": s.code,
+                "name": s.name,
+                "name_en": s.name_en,
+                "prefix": s.prefix,
+                "field": s.field_code,
+                "field_name": field.name if field else None,
+                "field_name_en": field.name_en if field else None,
+                "waiting": waiting.get(s.code, 0),
+                "longest_wait_minutes": _minutes_since(oldest.get(s.code), now),
+                "open": s.is_open,
+            }
+        )
+    return result
+
+
+def officer_day(session: Session, officer: Officer, rules: QueueRules) -> dict[str, Any]:
+    """An officer's own figures for today: the counter screen's "my day" panel."""
+    day = clock.local_day(clock.now(), rules.timezone)
+    tickets = selects.officer_day_tickets(session, officer.id, day)
+    done = [t for t in tickets if t.state == TicketState.DONE]
+
+    def average_minutes(pairs: list[tuple[datetime | None, datetime | None]]) -> float | None:
+        spans = [(end - start).total_seconds() for start, end in pairs if start and end]
+        return round(sum(spans) / len(spans) / 60, 1) if spans else None
+
+    return {
+        "served": len(done),
+        "no_show": sum(t.state == TicketState.NO_SHOW for t in tickets),
+        "transferred": sum(t.state == TicketState.TRANSFERRED for t in tickets),
+        "average_wait_minutes": average_minutes([(t.issued_at, t.first_called_at) for t in done]),
+        "average_service_minutes": average_minutes(
+            [(t.first_called_at, t.finished_at) for t in done]
+        ),
+    }
 
 
 def counters_list(session: Session, office: Office, rules: QueueRules) -> list[dict[str, Any]]:

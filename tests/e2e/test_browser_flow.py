@@ -2,59 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import REQUIRE_SERVICES
+from tests.e2e.conftest import SHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-SHOTS = Path(os.environ.get("ONESTOP_TEST_OUTPUT", "test-output")) / "screenshots"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-
-def chromium_path() -> str | None:
-    """The Chromium binary Debian's package installed (never a downloaded browser)."""
-    try:
-        listing = subprocess.run(
-            ["dpkg", "-L", "chromium"], capture_output=True, text=True, check=False
-        ).stdout.splitlines()
-    except FileNotFoundError:
-        listing = []
-    for path in listing:
-        if path.endswith("/bin/chromium") and Path(path).exists():
-            return path
-    return shutil.which("chromium")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    executable = chromium_path()
-    if executable is None:
-        message = "Debian's chromium is not installed (apt-get install chromium)"
-        if REQUIRE_SERVICES:
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chrome = p.chromium.launch(executable_path=executable, args=FLAGS, headless=True)
-        yield chrome
-        chrome.close()
 
 
 def test_kiosk_counter_display_flow(browser: Any, live_server: Any) -> None:

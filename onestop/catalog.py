@@ -1,0 +1,161 @@
+"""The procedure catalog: fields and procedures imported from CSV or XLSX, and how they are read.
+
+The columns are those of the sample ``procedures.csv`` (see ``data/catalog/README.md``); the
+optional ``fee_text_vi`` and ``documents`` columns are read when present. An import is a
+whole-file upsert keyed by the national procedure code: a bad row rejects the whole file with
+the row number, so a half-imported catalogue is never published.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from onestop.errors import InvalidInput
+from onestop.models import CatalogField, Office, Procedure
+
+SAMPLE = Path(__file__).parent / "data" / "catalog"
+TIME_UNITS = ("same_day", "working_day", "calendar_day", "hour", "unknown")
+REQUIRED_COLUMNS = ("code", "field_code", "name", "time_unit")
+FIELD_COLUMNS = ("code", "name")
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    """The file's rows as dicts of NFC-normalised, stripped strings (CSV or XLSX)."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+        cells = [
+            ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
+        ]
+    else:
+        text = path.read_bytes().decode("utf-8-sig")
+        cells = list(csv.reader(io.StringIO(text, newline="")))
+    if not cells:
+        raise InvalidInput(f"{path.name} is empty", code="invalid_catalog")
+    header = [unicodedata.normalize("NFC", h).strip().lower() for h in cells[0]]
+    return [
+        {h: unicodedata.normalize("NFC", v).strip() for h, v in zip(header, row, strict=False)}
+        for row in cells[1:]
+        if any(v.strip() for v in row)
+    ]
+
+
+def _need(rows: list[dict[str, str]], columns: tuple[str, ...], name: str) -> None:
+    missing = [c for c in columns if rows and c not in rows[0]]
+    if missing:
+        raise InvalidInput(
+            f"{name} lacks the column(s) {', '.join(missing)}", code="invalid_catalog"
+        )
+
+
+def _number(text: str, where: str, kind: type) -> Any:
+    if not text:
+        return None
+    try:
+        value = kind(text)
+    except ValueError:
+        raise InvalidInput(f"{where}: {text!r} is not a number", code="invalid_catalog") from None
+    if value < 0:
+        raise InvalidInput(f"{where}: {text!r} is negative", code="invalid_catalog")
+    return value
+
+
+def import_fields(session: Session, office: Office, path: Path) -> int:
+    """Upsert the fields (lĩnh vực) of ``path`` (columns code, name, name_en). Returns a count."""
+    rows = _rows(path)
+    _need(rows, FIELD_COLUMNS, path.name)
+    existing = {
+        f.code: f
+        for f in session.scalars(select(CatalogField).where(CatalogField.office_id == office.id))
+    }
+    for position, row in enumerate(rows):
+        if not row["code"] or not row["name"]:
+            raise InvalidInput(
+                f"{path.name} row {position + 2}: code and name are required",
+                code="invalid_catalog",
+            )
+        item = existing.get(row["code"]) or CatalogField(office_id=office.id, code=row["code"])
+        item.name, item.name_en, item.position = row["name"], row.get("name_en", ""), position
+        session.add(item)
+    session.flush()
+    return len(rows)
+
+
+def import_procedures(session: Session, office: Office, path: Path) -> int:
+    """Upsert the procedures of ``path``; unknown fields are created from ``field_name``."""
+    rows = _rows(path)
+    _need(rows, REQUIRED_COLUMNS, path.name)
+    fields = {
+        f.code
+        for f in session.scalars(select(CatalogField).where(CatalogField.office_id == office.id))
+    }
+    existing = {
+        p.code: p
+        for p in session.scalars(select(Procedure).where(Procedure.office_id == office.id))
+    }
+    seen: set[str] = set()
+    for position, row in enumerate(rows):
+        where = f"{path.name} row {position + 2}"
+        code, unit = row["code"], row["time_unit"]
+        if not code or not row["name"] or not row["field_code"]:
+            raise InvalidInput(
+                f"{where}: code, field_code and name are required", code="invalid_catalog"
+            )
+        if code in seen:
+            raise InvalidInput(f"{where}: procedure {code} appears twice", code="invalid_catalog")
+        seen.add(code)
+        if unit not in TIME_UNITS:
+            raise InvalidInput(
+                f"{where}: time_unit {unit!r} is not one of {', '.join(TIME_UNITS)}",
+                code="invalid_catalog",
+            )
+        value = _number(row.get("time_value", ""), where, float)
+        if unit not in ("same_day", "unknown") and value is None:
+            raise InvalidInput(
+                f"{where}: a {unit} procedure needs time_value", code="invalid_catalog"
+            )
+        if row["field_code"] not in fields:
+            session.add(
+                CatalogField(
+                    office_id=office.id,
+                    code=row["field_code"],
+                    name=row.get("field_name") or row["field_code"],
+                    name_en="",
+                    position=len(fields),
+                )
+            )
+            fields.add(row["field_code"])
+        item = existing.get(code) or Procedure(office_id=office.id, code=code)
+        item.field_code = row["field_code"]
+        item.name = row["name"]
+        item.time_value = value
+        item.time_unit = unit
+        item.same_day_cutoff = row.get("same_day_cutoff") or None
+        item.extension_max_working_days = _number(
+            row.get("extension_max_working_days", ""), where, int
+        )
+        item.fee_text = row.get("fee_text", "")
+        item.fee_text_vi = row.get("fee_text_vi", "")
+        item.evidence = (row.get("evidence") or "R")[:1]
+        item.documents = [
+            line.strip() for line in row.get("documents", "").splitlines() if line.strip()
+        ]
+        item.position = position
+        item.is_active = True
+        session.add(item)
+    session.flush()
+    return len(rows)
+
+
+def load_sample(session: Session, office: Office) -> int:
+    """The demo: the bundled sample fields and procedures."""
+    import_fields(session, office, SAMPLE / "fields.csv")
+    return import_procedures(session, office, SAMPLE / "procedures.csv")
