@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean translations
 
 $(STAMP): pyproject.toml
 	@sh scripts/system-deps.sh base
@@ -37,3 +37,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) test-output .pytest_cache
+
+## Refresh the Vietnamese catalogs after changing visible strings (then translate the new ones).
+translations: $(STAMP)
+	BIN=$(BIN) sh scripts/translations.sh

@@ -64,11 +64,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     install_error_handlers(app)
-    i18n.init_app(app)
     # Surfaces first: their Socket.IO handlers must be declared before socketio binds to the
     # app, or Flask-SocketIO attaches them to the previous app's server only.
     for surface in (kiosk, counter, display, admin):
         surface.init_app(app)
+    i18n.init_app(app)
     origins = [o.strip() for o in cfg["realtime"]["cors_allowed_origins"].split(",") if o.strip()]
     socketio.init_app(
         app,

@@ -1,14 +1,18 @@
 """Languages: Vietnamese first, English on request (Flask-Babel).
 
-Source strings are English (gettext's convention); ``translations/vi`` holds the Vietnamese,
-and a test keeps it complete. The locale of a request is, in order: ``?lang=`` (a kiosk's
-one-tap switch, remembered in a cookie for pages that are not kiosks), the ``onestop_lang``
-cookie, then Vietnamese. Browsers' Accept-Language is ignored on purpose: an office PC set to
+Source strings are English (gettext's convention). Each surface keeps the Vietnamese of its own
+strings in ``<surface>/translations/vi/LC_MESSAGES/messages.po`` (the core in
+``onestop/translations``); Flask-Babel merges them, and a test keeps every catalog complete and
+its compiled ``.mo`` in step with the ``.po``.
+
+The locale of a request is, in order: ``?lang=`` (remembered in the ``onestop_lang`` cookie),
+that cookie, then Vietnamese. Browsers' Accept-Language is ignored on purpose: an office PC set to
 English must not turn the citizen-facing screens English.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, request
@@ -35,9 +39,19 @@ def localized(vi: str, en: str | None) -> str:
     return (en or vi) if current_locale() == "en" else vi
 
 
+def translation_directories(app: Flask) -> list[Path]:
+    """The core's catalog and each surface's own ``<surface>/translations`` (merged)."""
+    roots = [Path(app.root_path)] + [Path(bp.root_path) for bp in app.blueprints.values()]
+    return [root / "translations" for root in dict.fromkeys(roots)]
+
+
 def init_app(app: Flask) -> None:
+    """Call after the surfaces are registered: each brings its own Vietnamese catalog."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    app.config.setdefault(
+        "BABEL_TRANSLATION_DIRECTORIES",
+        ";".join(str(d) for d in translation_directories(app) if d.is_dir()),
+    )
     babel.init_app(app, locale_selector=select_locale, default_timezone="UTC")
 
     @app.context_processor
