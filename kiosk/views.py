@@ -10,7 +10,7 @@ import qrcode.image.svg
 from flask import Response, current_app, g, render_template, request
 
 from kiosk import bp
-from onestop import queue, snapshots
+from onestop import catalog, queue, snapshots
 from onestop.db import db
 from onestop.errors import InvalidInput
 from onestop.extensions import csrf, limiter
@@ -33,8 +33,19 @@ KIOSK_OR_STAFF = {"staff": True, "devices": (DeviceKind.KIOSK,)}
 def kiosk_page() -> str:
     cfg = current_app.config["ONESTOP"]
     return render_template(
-        "kiosk/kiosk.html", office=cfg["office"], priorities=cfg["priority_classes"]
+        "kiosk/kiosk.html",
+        office=cfg["office"],
+        priorities=cfg["priority_classes"],
+        timing=cfg["kiosk"],
+        catalog=catalog.published(db.session, home_office()),
     )
+
+
+@bp.get("/api/v1/procedures")
+@limiter.limit(limit("public_rate_limit"))
+def list_procedures() -> Any:
+    """The public procedure catalog (the office must post it: no key needed)."""
+    return catalog.published(db.session, home_office())
 
 
 @bp.get("/api/v1/services")
@@ -71,6 +82,7 @@ def create_ticket() -> Any:
             "number",
             "service",
             "service_name",
+            "service_name_en",
             "token",
             "status_url",
             "issued_at",

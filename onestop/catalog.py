@@ -14,10 +14,13 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from onestop import selects
 from onestop.errors import InvalidInput
+from onestop.i18n import localized
 from onestop.models import CatalogField, Office, Procedure
 
 SAMPLE = Path(__file__).parent / "data" / "catalog"
@@ -153,6 +156,55 @@ def import_procedures(session: Session, office: Office, path: Path) -> int:
         session.add(item)
     session.flush()
     return len(rows)
+
+
+def legal_time_text(procedure: Procedure) -> str:
+    """The legal processing time as a citizen reads it, in the request's language."""
+    value = procedure.time_value
+    count = int(value) if value is not None and float(value).is_integer() else value
+    unit = procedure.time_unit
+    if unit == "same_day":
+        if procedure.same_day_cutoff:
+            return gettext(
+                "Same day if received before %(cutoff)s", cutoff=procedure.same_day_cutoff
+            )
+        return gettext("Same day")
+    if unit == "working_day" and count is not None:
+        return ngettext("%(num)s working day", "%(num)s working days", count)
+    if unit == "calendar_day" and count is not None:
+        return ngettext("%(num)s day", "%(num)s days", count)
+    if unit == "hour" and count is not None:
+        return ngettext("%(num)s working hour", "%(num)s working hours", count)
+    return gettext("Ask at the counter")
+
+
+def published(session: Session, office: Office) -> list[dict[str, Any]]:
+    """The public catalog, field by field: what the office must post (no internal data)."""
+    by_field: dict[str, list[dict[str, Any]]] = {}
+    for p in selects.procedures(session, office.id):
+        by_field.setdefault(p.field_code, []).append(
+            {
+                "code": p.code,
+                "name": p.name,
+                "legal_time": legal_time_text(p),
+                "time_unit": p.time_unit,
+                "time_value": p.time_value,
+                # "[S]" marks a fee from a secondary source: for staff, not for citizens.
+                "fee": localized(p.fee_text_vi or p.fee_text, p.fee_text)
+                .replace("[S]", "")
+                .strip(),
+                "documents": list(p.documents or []),
+            }
+        )
+    return [
+        {
+            "code": f.code,
+            "name": localized(f.name, f.name_en),
+            "procedures": by_field[f.code],
+        }
+        for f in selects.catalog_fields(session, office.id)
+        if f.code in by_field
+    ]
 
 
 def load_sample(session: Session, office: Office) -> int:

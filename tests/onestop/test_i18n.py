@@ -1,0 +1,54 @@
+"""Every visible string has its Vietnamese, and the compiled catalogs match their sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ["onestop", "kiosk", "counter", "display"]
+METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+
+
+def catalog_path(package: str, suffix: str) -> Path:
+    return ROOT / package / "translations" / "vi" / "LC_MESSAGES" / f"messages.{suffix}"
+
+
+def used_messages(package: str) -> set[str]:
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT / package), METHODS, keywords=KEYWORDS
+    ):
+        found.add(message[0] if isinstance(message, tuple) else message)
+    return found
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_every_string_is_translated(package: str) -> None:
+    with catalog_path(package, "po").open("rb") as fh:
+        catalog = read_po(fh, locale="vi")
+    translated = {}
+    for message in catalog:
+        if not message.id:
+            continue
+        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        text = message.string[0] if isinstance(message.string, tuple) else message.string
+        assert not message.fuzzy, f"{package}: fuzzy translation of {key!r}"
+        translated[key] = text
+    used = used_messages(package)
+    missing = sorted(m for m in used if not translated.get(m))
+    assert not missing, f"{package}: no Vietnamese for {missing} (run make translations)"
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_compiled_catalog_matches_source(package: str) -> None:
+    with catalog_path(package, "po").open("rb") as fh:
+        source = {m.id: m.string for m in read_po(fh, locale="vi") if m.id and m.string}
+    with catalog_path(package, "mo").open("rb") as fh:
+        compiled = {m.id: m.string for m in read_mo(fh) if m.id}
+    assert compiled == source, f"{package}: messages.mo is stale (run make translations)"
