@@ -24,7 +24,13 @@ from onestop.http import (
 
 @bp.get("/counter")
 def counter_page() -> str:
-    return render_template("counter/counter.html", office=current_app.config["ONESTOP"]["office"])
+    cfg = current_app.config["ONESTOP"]
+    return render_template(
+        "counter/counter.html",
+        office=cfg["office"],
+        no_show_after_recalls=cfg["queue"]["no_show_after_recalls"],
+        priority_classes=cfg["priority_classes"],
+    )
 
 
 @bp.post("/api/v1/auth/token")

@@ -104,7 +104,8 @@ def notices_list(session: Session, office: Office) -> list[dict[str, Any]]:
 
 
 def _minutes_since(then: datetime | None, now: datetime) -> int | None:
-    return None if then is None else max(0, int((now - then).total_seconds() // 60))
+    # SQLite hands aggregates back without their offset: read them as the UTC they are.
+    return None if then is None else max(0, int((now - clock.as_utc(then)).total_seconds() // 60))
 
 
 def services_list(session: Session, office: Office, rules: QueueRules) -> list[dict[str, Any]]:

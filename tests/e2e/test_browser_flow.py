@@ -25,7 +25,7 @@ def test_kiosk_counter_display_flow(browser: Any, live_server: Any) -> None:
     with kiosk.expect_response(lambda r: r.url.endswith("/qr.svg")) as qr_response:
         kiosk.click("button.service-button[data-service='A']")
     assert qr_response.value.status == 200
-    kiosk.wait_for_selector("#ticket:not([hidden])")
+    kiosk.wait_for_selector("#screen-ticket:not([hidden])")
     assert kiosk.inner_text("#t-number") == "A001"
     expect(kiosk.locator("#t-print")).to_contain_text("in")
     qr_drawn = "img => img.complete && img.naturalWidth > 0"
