@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app, render_template, request, url_for
 
 from display import bp
 from onestop import snapshots
@@ -13,9 +13,24 @@ from onestop.extensions import limiter
 from onestop.http import home_office, limit, rules
 
 
+def _listed(name: str) -> list[str]:
+    """``?counters=1,2`` → ``["1", "2"]``: the area this screen covers (empty: everything)."""
+    raw = request.args.get(name, "")
+    return list(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+
+
 @bp.get("/display")
 def display_page() -> str:
-    return render_template("display/display.html", office=current_app.config["ONESTOP"]["office"])
+    cfg = current_app.config["ONESTOP"]
+    settings = {
+        **cfg["display"],
+        "timezone": cfg["office"]["timezone"],
+        "chime_url": url_for("static", filename="sounds/chime.wav"),
+        "state_url": url_for("display.display_state"),
+        "counters": [int(c) for c in _listed("counters") if c.isdigit()],
+        "services": [s.upper() for s in _listed("services")],
+    }
+    return render_template("display/display.html", office=cfg["office"], settings=settings)
 
 
 @bp.get("/api/v1/display/state")

@@ -76,6 +76,7 @@ def current_seq(session: Session, office: Office) -> int:
 def display_state(session: Session, office: Office, rules: QueueRules) -> dict[str, Any]:
     """The waiting-room snapshot, with the seq it is consistent with."""
     day = clock.local_day(clock.now(), rules.timezone)
+    counters = selects.counters(session, office.id)
     return {
         "seq": current_seq(session, office),
         "office": office.name,
@@ -86,7 +87,12 @@ def display_state(session: Session, office: Office, rules: QueueRules) -> dict[s
             _call(t, c, rules.timezone) for t, c in selects.recent_calls(session, office.id, day)
         ],
         "waiting": selects.waiting_counts(session, office.id, day),
-        "counters": [c.number for c in selects.counters(session, office.id) if c.is_open],
+        "counters": [c.number for c in counters if c.is_open],
+        # Which services each counter serves: a display limited to some counters shows only
+        # their queues, and one limited to some services only the counters that serve them.
+        "counter_services": {
+            str(c.number): [link.service.code for link in c.services] for c in counters
+        },
         "services": {
             s.code: {"name": s.name, "name_en": s.name_en, "prefix": s.prefix}
             for s in selects.services(session, office.id)

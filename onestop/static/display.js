@@ -1,72 +1,400 @@
-// Waiting-room display: the snapshot on connect, then pushed calls; a seq gap means re-sync.
+// Waiting-room display: the snapshot on every (re)connect, then pushed events; a seq gap means
+// the display missed something, so it fetches the snapshot again instead of guessing.
+//
+// Words come from #display-strings and settings from #display-config (JSON data blocks rendered by
+// the server in the page's language), so nothing here is Vietnamese or English.
 (function () {
   "use strict";
   const $ = (id) => document.getElementById(id);
-  let lastSeq = -1;
-  let state = { now_serving: [], recent: [], waiting: {} };
+  const strings = JSON.parse($("display-strings").textContent);
+  const config = JSON.parse($("display-config").textContent);
+  const english = config.locale === "en";
+  const onlyCounters = new Set(config.counters || []);
+  const onlyServices = new Set(config.services || []);
+  const fill = (template, values) =>
+    template.replace(/\{(\w+)\}/g, (whole, key) => (key in values ? String(values[key]) : whole));
+  const sameCall = (a, b) => !!(a && b && a.counter === b.counter && a.number === b.number);
 
-  function render(highlight) {
-    const serving = $("serving");
-    serving.replaceChildren();
-    for (const row of state.now_serving) {
-      const tr = document.createElement("tr");
-      tr.innerHTML = "<td class='number'></td><td class='counter'></td>";
-      tr.firstChild.textContent = row.number;
-      tr.lastChild.textContent = row.counter;
-      tr.dataset.counter = row.counter;
-      if (highlight && highlight.counter === row.counter && highlight.number === row.number) tr.className = "flash";
-      serving.appendChild(tr);
-    }
-    const recent = $("recent");
-    recent.replaceChildren();
-    for (const row of state.recent) {
-      const li = document.createElement("li");
-      li.textContent = row.number + " → " + row.counter;
-      recent.appendChild(li);
-    }
-    const waiting = $("waiting");
-    waiting.replaceChildren();
-    for (const [service, n] of Object.entries(state.waiting)) {
-      const li = document.createElement("li");
-      li.textContent = service + ": " + n;
-      waiting.appendChild(li);
-    }
+  let state = { now_serving: [], recent: [], waiting: {}, counters: [], services: {}, notices: [] };
+  let lastSeq = -1; // the newest seq applied
+  let baseSeq = -1; // the seq of the last snapshot: events up to it are already in it
+  let syncing = false;
+  let droppedMax = -1; // the newest seq dropped while a snapshot was on its way
+  let latest = null; // the newest call of this area: highlighted
+  let flashing = null; // the call that flashes right now
+  let flashTimer = 0;
+  const seenCounters = new Set(); // counters that called in this area (for a services-only area)
+
+  // --- the area this screen covers (?counters=1,2 and/or ?services=A,B) -----------------------
+
+  function inArea(call) {
+    return (
+      (!onlyCounters.size || onlyCounters.has(call.counter)) &&
+      (!onlyServices.size || onlyServices.has(call.service))
+    );
   }
 
-  async function resync() {
-    const response = await fetch("/api/v1/display/state", { cache: "no-store" });
-    if (response.ok) applyState(await response.json());
+  function serviceName(code) {
+    const service = state.services[code];
+    if (!service) return code;
+    return english ? service.name_en || service.name : service.name;
+  }
+
+  function servedBy(counter) {
+    // Optional in the snapshot: {counter: [service codes]}; without it a counter filter cannot
+    // narrow the waiting counts, so they show every service.
+    const map = state.counter_services;
+    return map ? map[counter] || map[String(counter)] || [] : null;
+  }
+
+  function areaServices() {
+    const all = Object.keys(state.services).length ? Object.keys(state.services) : Object.keys(state.waiting);
+    if (onlyServices.size) return all.filter((code) => onlyServices.has(code));
+    if (onlyCounters.size && state.counter_services) {
+      const served = new Set([...onlyCounters].flatMap((c) => servedBy(c)));
+      return all.filter((code) => served.has(code));
+    }
+    return all;
+  }
+
+  function boardCounters() {
+    if (onlyCounters.size) return [...onlyCounters].sort((a, b) => a - b);
+    const shown = new Set(state.counters);
+    for (const call of state.now_serving) if (inArea(call)) shown.add(call.counter);
+    let list = [...shown];
+    if (onlyServices.size) {
+      list = list.filter(
+        (c) => seenCounters.has(c) || (servedBy(c) || []).some((code) => onlyServices.has(code)),
+      );
+    }
+    return list.sort((a, b) => a - b);
+  }
+
+  function areaLabel() {
+    const parts = [];
+    if (onlyCounters.size) parts.push(fill(strings.area_counters, { list: [...onlyCounters].join(", ") }));
+    if (onlyServices.size) parts.push([...onlyServices].map(serviceName).join(", "));
+    return parts.length ? strings.area + ": " + parts.join(" · ") : "";
+  }
+
+  // --- rendering ---------------------------------------------------------------------------------
+
+  function cell(tag, className, text) {
+    const element = document.createElement(tag);
+    element.className = className;
+    if (text !== undefined) element.textContent = text;
+    return element;
+  }
+
+  function makeRow(counter) {
+    const tr = document.createElement("tr");
+    tr.dataset.counter = counter;
+    const word = cell("th", "counter-word", strings.counter);
+    word.scope = "row";
+    tr.append(word, cell("td", "counter", counter), cell("td", "number"), cell("td", "service"));
+    return tr;
+  }
+
+  function layoutClass(count) {
+    if (count <= 4) return "layout-wide";
+    if (count <= 8) return "layout-two";
+    return "layout-three";
+  }
+
+  function renderServing() {
+    const counters = boardCounters();
+    const body = $("serving");
+    const key = counters.join(",");
+    if (body.dataset.key !== key) {
+      body.replaceChildren(...counters.map(makeRow));
+      body.dataset.key = key;
+    }
+    body.parentElement.className = "serving " + layoutClass(counters.length);
+    const byCounter = new Map(state.now_serving.filter(inArea).map((call) => [call.counter, call]));
+    for (const tr of body.rows) {
+      const call = byCounter.get(Number(tr.dataset.counter));
+      tr.querySelector(".number").textContent = call ? call.number : "—";
+      tr.querySelector(".service").textContent = call ? serviceName(call.service) : "";
+      tr.classList.toggle("idle", !call);
+      tr.classList.toggle("latest", sameCall(call, latest));
+      tr.classList.toggle("flash", sameCall(call, flashing));
+    }
+    $("serving-empty").hidden = counters.length > 0;
+    const line = $("call-line");
+    line.textContent = latest
+      ? fill(strings.call_line, { number: latest.number, counter: latest.counter }) +
+        (latest.recall ? " · " + strings.recall : "")
+      : "";
+    line.classList.toggle("flash", !!flashing);
+  }
+
+  function renderRecent() {
+    const list = $("recent");
+    const items = state.recent.filter(inArea).slice(0, config.recent_calls);
+    list.replaceChildren(
+      ...items.map((call) => {
+        const li = cell("li", "recent-item" + (sameCall(call, latest) ? " latest" : ""));
+        li.dataset.counter = call.counter;
+        li.append(
+          cell("span", "recent-number", call.number),
+          cell("span", "recent-arrow", "→"),
+          cell("span", "recent-counter", strings.counter + " " + call.counter),
+        );
+        return li;
+      }),
+    );
+  }
+
+  function renderWaiting() {
+    const list = $("waiting");
+    list.replaceChildren(
+      ...areaServices().map((code) => {
+        const li = cell("li", "waiting-item");
+        li.dataset.service = code;
+        const count = state.waiting[code] || 0;
+        li.classList.toggle("none", count === 0);
+        const prefix = (state.services[code] && state.services[code].prefix) || code;
+        li.append(
+          cell("span", "waiting-prefix", prefix),
+          cell("span", "waiting-name", serviceName(code)),
+          cell("span", "waiting-count", count),
+        );
+        return li;
+      }),
+    );
+  }
+
+  function renderTicker() {
+    const texts = (state.notices || []).map((n) => (english ? n.text_en || n.text : n.text)).filter(Boolean);
+    const ticker = $("ticker");
+    const track = $("ticker-track");
+    const key = JSON.stringify(texts);
+    ticker.hidden = texts.length === 0;
+    if (track.dataset.key === key) return;
+    track.dataset.key = key;
+    track.replaceChildren();
+    texts.forEach((text, index) => {
+      if (index) track.append(cell("span", "ticker-sep", "•"));
+      track.append(cell("span", "ticker-notice", text));
+    });
+    track.classList.remove("scrolling");
+    if (!texts.length) return;
+    // One pass of a screen-wide notice takes ticker_seconds; a longer one keeps the same speed.
+    const windowWidth = track.parentElement.clientWidth || 1;
+    const passes = Math.max(1, track.scrollWidth / (2 * windowWidth));
+    const seconds = config.ticker_seconds * passes;
+    track.style.setProperty("--ticker-duration", seconds.toFixed(2) + "s");
+    // Start with the first notice already at the left edge instead of an empty strip.
+    track.style.setProperty("--ticker-delay", (-seconds * (windowWidth / track.scrollWidth)).toFixed(2) + "s");
+    void track.offsetWidth; // restart the animation from the right edge
+    track.classList.add("scrolling");
+  }
+
+  function render() {
+    renderServing();
+    renderRecent();
+    renderWaiting();
+    renderTicker();
+    const area = areaLabel();
+    $("area").textContent = area;
+    $("area").hidden = !area;
+  }
+
+  // --- the newest call flashes for flash_seconds, and again on a recall ------------------------
+
+  function startFlash(call) {
+    clearTimeout(flashTimer);
+    flashing = call;
+    for (const element of [document.querySelector(`#serving tr[data-counter="${call.counter}"]`), $("call-line")]) {
+      if (element) {
+        element.classList.remove("flash");
+        void element.offsetWidth; // a recall restarts the animation
+      }
+    }
+    flashTimer = setTimeout(() => {
+      flashing = null;
+      renderServing();
+    }, config.flash_seconds * 1000);
+  }
+
+  // --- sounds: one at a time, never an exception (autoplay may be blocked) ---------------------
+
+  const sounds = [];
+  let soundPlaying = false;
+  const MAX_QUEUED = 5; // a burst of calls must not chime for a minute
+
+  // A sound is a function returning a promise that settles when it has finished.
+  function queueSound(play) {
+    if (sounds.length < MAX_QUEUED) sounds.push(play);
+    if (!soundPlaying) nextSound();
+  }
+
+  function nextSound() {
+    const play = sounds.shift();
+    soundPlaying = !!play;
+    if (!play) return;
+    let settled;
+    try {
+      settled = Promise.resolve(play());
+    } catch (error) {
+      settled = Promise.resolve();
+    }
+    settled.catch(() => undefined).then(nextSound);
+  }
+
+  const chime = config.chime ? new Audio(config.chime_url) : null;
+  if (chime) chime.preload = "auto";
+
+  function playChime() {
+    return new Promise((resolve) => {
+      const guard = setTimeout(finish, 4000); // in case neither "ended" nor "error" ever comes
+      function finish() {
+        clearTimeout(guard);
+        chime.removeEventListener("ended", finish);
+        chime.removeEventListener("error", finish);
+        resolve();
+      }
+      chime.addEventListener("ended", finish);
+      chime.addEventListener("error", finish);
+      try {
+        chime.currentTime = 0;
+        const started = chime.play();
+        if (started && started.catch) started.catch(finish); // autoplay blocked: stay silent
+      } catch (error) {
+        finish();
+      }
+    });
+  }
+
+  // --- state and events --------------------------------------------------------------------------
+
+  // The newest call of this area that a counter still shows (recent is newest first).
+  function newestInArea() {
+    const current = state.now_serving.filter(inArea);
+    return state.recent.find((call) => inArea(call) && current.some((row) => sameCall(row, call))) || current[0] || null;
   }
 
   function applyState(snapshot) {
-    state = snapshot;
-    lastSeq = snapshot.seq;
-    render(null);
+    state = Object.assign({ recent: [], waiting: {}, counters: [], services: {}, notices: [] }, snapshot);
+    lastSeq = baseSeq = snapshot.seq;
+    for (const call of state.now_serving.concat(state.recent)) if (inArea(call)) seenCounters.add(call.counter);
+    const current = newestInArea();
+    latest = current && sameCall(current, latest) ? latest : current;
+    if (flashing && !state.now_serving.some((call) => sameCall(call, flashing))) flashing = null;
+    if (snapshot.office) $("office-name").textContent = snapshot.office;
+    render();
+  }
+
+  async function resync() {
+    if (syncing) return;
+    syncing = true;
+    droppedMax = -1;
+    let fetched = false;
+    try {
+      const response = await fetch(config.state_url, { cache: "no-store" });
+      if (response.ok) {
+        applyState(await response.json());
+        fetched = true;
+      }
+    } catch (error) {
+      // Offline: the socket reconnects by itself and the server sends a fresh state then.
+    } finally {
+      syncing = false;
+    }
+    if (fetched && droppedMax > lastSeq) resync(); // events came that the snapshot did not hold
   }
 
   // True when the event may be applied; a gap triggers a fresh snapshot instead.
   function inOrder(seq) {
-    if (lastSeq >= 0 && seq > lastSeq + 1) { resync(); return false; }
+    if (syncing) {
+      droppedMax = Math.max(droppedMax, seq);
+      return false;
+    }
+    if (seq <= baseSeq) return false; // already in the snapshot
+    if (lastSeq >= 0 && seq > lastSeq + 1) {
+      resync();
+      return false;
+    }
     lastSeq = Math.max(lastSeq, seq);
     return true;
   }
 
-  const socket = io("/display", { transports: ["websocket", "polling"], reconnectionDelayMax: 2000 });
-  socket.on("connect", () => { $("conn").textContent = ""; $("conn").className = "conn conn-on"; });
-  socket.on("disconnect", () => { $("conn").textContent = "Mất kết nối…"; $("conn").className = "conn conn-off"; });
-  socket.on("state", applyState);
-  socket.on("ticket_called", (m) => {
-    if (!inOrder(m.seq)) return;
-    const call = { counter: m.counter, number: m.number, service: m.service, called_at: m.called_at };
-    state.now_serving = state.now_serving.filter((r) => r.counter !== m.counter).concat([call])
-      .sort((a, b) => a.counter - b.counter);
-    state.recent = [call].concat(state.recent.filter((r) => !(r.number === m.number && r.counter === m.counter))).slice(0, 10);
-    render(call);
-    document.dispatchEvent(new CustomEvent("onestop:called", { detail: m }));  // audio hook
+  function onCalled(message) {
+    if (!inOrder(message.seq)) return;
+    const call = {
+      counter: message.counter,
+      number: message.number,
+      service: message.service,
+      called_at: message.called_at,
+      recall: !!message.recall,
+    };
+    state.now_serving = state.now_serving.filter((row) => row.counter !== call.counter).concat([call]);
+    state.recent = [call].concat(state.recent.filter((row) => !sameCall(row, call))).slice(0, 50);
+    if (!inArea(call)) {
+      render(); // another area's call; this counter's earlier call is no longer current
+      return;
+    }
+    seenCounters.add(call.counter);
+    latest = call;
+    startFlash(call);
+    render();
+    if (chime) queueSound(playChime);
+    // Audio hook: the Vietnamese announcement listens here and queues its voice after the chime.
+    document.dispatchEvent(
+      new CustomEvent("onestop:called", {
+        detail: Object.assign({}, message, { service_name: serviceName(call.service), queueSound }),
+      }),
+    );
+  }
+
+  function setConnected(connected) {
+    const indicator = $("conn");
+    indicator.className = "conn " + (connected ? "conn-on" : "conn-off");
+    indicator.textContent = connected ? "" : strings.disconnected;
+  }
+
+  // --- the clock, in the office's time zone ----------------------------------------------------
+
+  const zone = config.timezone;
+  const timeFormat = new Intl.DateTimeFormat("vi-VN", { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  const weekdayFormat = new Intl.DateTimeFormat(english ? "en-GB" : "vi-VN", { timeZone: zone, weekday: "long" });
+  const dateFormat = new Intl.DateTimeFormat("vi-VN", { timeZone: zone, day: "2-digit", month: "2-digit", year: "numeric" });
+  let shownDay = "";
+
+  function tick() {
+    const now = new Date();
+    const weekday = weekdayFormat.format(now);
+    const day = dateFormat.format(now);
+    $("clock-time").textContent = timeFormat.format(now);
+    $("clock-date").textContent = weekday.charAt(0).toUpperCase() + weekday.slice(1) + ", " + day;
+    // Numbers restart at midnight: take the new day's (empty) board without waiting for a call.
+    if (shownDay && shownDay !== day) resync();
+    shownDay = day;
+  }
+
+  tick();
+  setInterval(tick, 1000);
+  render();
+
+  const socket = io("/display", {
+    transports: ["websocket", "polling"],
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 2000,
+    timeout: 5000,
   });
-  socket.on("queue_changed", (m) => {
-    if (!inOrder(m.seq)) return;
-    state.waiting = m.waiting;
-    render(null);
+  socket.on("connect", () => setConnected(true));
+  socket.on("disconnect", () => setConnected(false));
+  socket.on("connect_error", () => setConnected(false));
+  socket.on("state", applyState); // sent on every connect: the true state after any outage
+  socket.on("ticket_called", onCalled);
+  socket.on("queue_changed", (message) => {
+    if (!inOrder(message.seq)) return;
+    state.waiting = message.waiting;
+    renderWaiting();
+  });
+  socket.on("notices_changed", (message) => {
+    if (!inOrder(message.seq)) return;
+    state.notices = message.notices;
+    renderTicker();
   });
 })();

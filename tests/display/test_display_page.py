@@ -1,0 +1,102 @@
+"""The waiting-room page: languages, the data blocks its script reads, the chime, live notices."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from babel.messages.pofile import read_po
+
+from onestop.extensions import socketio
+
+PO = "display/translations/vi/LC_MESSAGES/messages.po"
+
+
+def data_block(html: str, element_id: str) -> Any:
+    found = re.search(
+        rf'<script type="application/json" id="{element_id}">(.*?)</script>', html, re.S
+    )
+    assert found, f"no #{element_id} data block"
+    return json.loads(found.group(1))
+
+
+def test_page_is_vietnamese_by_default(client: Any) -> None:
+    html = client.get("/display").get_data(as_text=True)
+    assert '<html lang="vi">' in html
+    assert "Đang phục vụ" in html and "Vừa gọi" in html and "Đang chờ" in html
+    strings = data_block(html, "display-strings")
+    assert strings["counter"] == "Quầy"
+    assert strings["call_line"] == "Mời số {number} đến Quầy {counter}"
+    config = data_block(html, "display-config")
+    assert config["locale"] == "vi"
+    assert config["timezone"] == "Asia/Ho_Chi_Minh"
+    assert config["flash_seconds"] == 6 and config["recent_calls"] == 8
+    assert config["chime"] is True and config["chime_url"].endswith("/sounds/chime.wav")
+    assert config["counters"] == [] and config["services"] == []
+
+
+def test_page_is_english_with_lang_en(client: Any) -> None:
+    html = client.get("/display?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert "Now serving" in html and "Đang phục vụ" not in html
+    strings = data_block(html, "display-strings")
+    assert strings["counter"] == "Counter"
+    assert data_block(html, "display-config")["locale"] == "en"
+
+
+def test_page_has_no_inline_script_or_style(client: Any) -> None:
+    html = client.get("/display").get_data(as_text=True)
+    for tag in re.findall(r"<script\b[^>]*>", html):
+        assert "src=" in tag or 'type="application/json"' in tag, tag
+    assert "style=" not in html and "<style" not in html
+
+
+def test_area_filters_are_parsed(client: Any) -> None:
+    html = client.get("/display?counters=2,%201,x,2&services=a,B").get_data(as_text=True)
+    config = data_block(html, "display-config")
+    assert config["counters"] == [2, 1]
+    assert config["services"] == ["A", "B"]
+
+
+def test_chime_is_served_as_audio(client: Any) -> None:
+    with client.get("/static/sounds/chime.wav") as answer:  # closes the file it streams
+        assert answer.status_code == 200
+        assert answer.mimetype.startswith("audio/")
+        body = answer.get_data()
+    assert body[:4] == b"RIFF" and body[8:12] == b"WAVE"
+    assert 10_000 < len(body) < 100_000
+
+
+def test_every_message_has_vietnamese() -> None:
+    with open(PO, "rb") as f:
+        catalog = read_po(f)
+    messages = [m for m in catalog if m.id]
+    assert messages
+    for message in messages:
+        assert message.string, f"no Vietnamese for {message.id!r}"
+        assert not message.fuzzy, f"fuzzy: {message.id!r}"
+
+
+def test_notices_changed_reaches_the_display(app: Any, client: Any) -> None:
+    from onestop import auth, notices
+    from onestop.db import db
+
+    display = socketio.test_client(app, namespace="/display", flask_test_client=client)
+    assert display.is_connected("/display")
+    state = next(e["args"][0] for e in display.get_received("/display") if e["name"] == "state")
+    session = db.new_session(app)
+    try:
+        office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
+        notices.add_notice(session, office, "Mất điện chiều nay", text_en="Power cut", actor="test")
+        session.commit()
+    finally:
+        session.close()
+    pushed = [
+        e["args"][0] for e in display.get_received("/display") if e["name"] == "notices_changed"
+    ]
+    assert len(pushed) == 1
+    assert pushed[0]["seq"] == state["seq"] + 1
+    assert pushed[0]["notices"][-1]["text"] == "Mất điện chiều nay"
+    assert pushed[0]["notices"][-1]["text_en"] == "Power cut"
+    display.disconnect("/display")
