@@ -107,8 +107,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def start_background_workers(app: Flask) -> None:
-    """Threads a serving process needs: the print worker and the daily housekeeping."""
+    """Threads a serving process needs: the print worker, the daily housekeeping and the
+    catch-up pushes for other processes' changes."""
     printer.start_worker(app)
+    from onestop.catchup import start_catchup
     from onestop.housekeeping import start_housekeeping
 
     start_housekeeping(app)
+    start_catchup(app)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import secrets
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -190,10 +191,11 @@ def issue_ticket(
         rank = rules.priority_ranks[priority]
     at = clock.now()
     day = clock.local_day(at, rules.timezone)
+    # With a key, a savepoint: when a concurrent request with the same key wins, its ticket is
+    # returned and this attempt's number allocation is undone with it.
+    attempt = session.begin_nested() if request_key is not None else nullcontext()
     try:
-        # A savepoint: when a concurrent request with the same key wins, its ticket is returned
-        # and this attempt's number allocation is undone with it.
-        with session.begin_nested():
+        with attempt:
             seq_no = allocate_number(session, office.id, service.id, day)
             ticket = Ticket(
                 office_id=office.id,
@@ -215,7 +217,9 @@ def issue_ticket(
             session.add(ticket)
             session.flush()
     except IntegrityError:
-        earlier = selects.ticket_by_request_key(session, office.id, request_key or "")
+        if request_key is None:
+            raise
+        earlier = selects.ticket_by_request_key(session, office.id, request_key)
         if earlier is None:
             raise
         return _replay(session, office, earlier, service, rules)

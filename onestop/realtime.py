@@ -21,6 +21,7 @@ DISPLAY = "/display"
 COUNTER = "/counter"
 KIOSK = "/kiosk"
 EVERYONE = (DISPLAY, COUNTER, KIOSK)
+STAFF_AND_KIOSK = (COUNTER, KIOSK)
 
 
 def office_room(office_id: int) -> str:

@@ -275,23 +275,15 @@ def catalog_fields(session: Session, office_id: int) -> list[CatalogField]:
     )
 
 
-def procedures(session: Session, office_id: int, field_code: str | None = None) -> list[Procedure]:
-    """The office's published procedures, in catalogue order (of one field when given)."""
-    query = select(Procedure).where(Procedure.office_id == office_id, Procedure.is_active.is_(True))
-    if field_code is not None:
-        query = query.where(Procedure.field_code == field_code)
-    return list(session.scalars(query.order_by(Procedure.position, Procedure.code)))
-
-
-def procedure_by_code(session: Session, office_id: int, code: str) -> Procedure:
-    found = session.scalar(
-        select(Procedure).where(
-            Procedure.office_id == office_id, Procedure.code == code, Procedure.is_active.is_(True)
+def procedures(session: Session, office_id: int) -> list[Procedure]:
+    """The office's published procedures, in catalogue order."""
+    return list(
+        session.scalars(
+            select(Procedure)
+            .where(Procedure.office_id == office_id, Procedure.is_active.is_(True))
+            .order_by(Procedure.position, Procedure.code)
         )
     )
-    if found is None:
-        raise NotFound(f"no procedure with code {code!r}", code="unknown_procedure")
-    return found
 
 
 def notices(session: Session, office_id: int) -> list[Notice]:

@@ -12,10 +12,10 @@ for pkg in $packages; do
     -k _l -k ngettext -k lazy_gettext -o "$pot" "$pkg"
   po="$pkg/translations/vi/LC_MESSAGES/messages.po"
   if [ -f "$po" ]; then
-    "$BIN/pybabel" -q update --no-fuzzy-matching --ignore-obsolete --no-wrap -l vi -i "$pot" -d "$pkg/translations"
-  elif grep -q msgid "$pot"; then
+    "$BIN/pybabel" -q update --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date --no-wrap -l vi -i "$pot" -d "$pkg/translations"
+  elif grep -q '^msgid "[^"]' "$pot"; then  # only packages with strings get a catalog
     "$BIN/pybabel" -q init --no-wrap -l vi -i "$pot" -d "$pkg/translations"
   fi
-  [ -f "$po" ] && "$BIN/pybabel" -q compile -l vi -d "$pkg/translations"
+  if [ -f "$po" ]; then "$BIN/pybabel" -q compile -l vi -d "$pkg/translations"; fi
   rm -f "$pot"
 done

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import socket
 import uuid
@@ -33,6 +35,15 @@ def service_missing(what: str, why: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"{what} is required in CI but not reachable: {why}")
     pytest.skip(message)
+
+
+def data_block(html: str, element_id: str) -> Any:
+    """The JSON a page hands its script in ``<script type="application/json" id=…>``."""
+    found = re.search(
+        rf'<script type="application/json" id="{element_id}">(.*?)</script>', html, re.S
+    )
+    assert found, f"no #{element_id} data block"
+    return json.loads(found.group(1))
 
 
 def free_port() -> int:

@@ -5,8 +5,8 @@
   "use strict";
   const $ = (id) => document.getElementById(id);
   const root = $("counter");
-  const T = JSON.parse($("counter-strings").textContent);
-  const PRIORITIES = JSON.parse($("counter-priorities").textContent);
+  const T = onestop.data("counter-strings");
+  const PRIORITIES = onestop.data("counter-priorities");
   const NO_SHOW_AFTER = parseInt(root.dataset.noShowAfter, 10) || 3;
   const LANG = root.dataset.lang === "en" ? "en" : "vi";
   const NUMBER_LOCALE = LANG === "en" ? "en-GB" : "vi-VN";
@@ -24,10 +24,10 @@
   };
   let socket = null, refreshing = null, refreshAgain = false, pushTimer = null, noticeTimer = null;
 
-  const fmt = (text, values) => text.replace(/\{(\w+)\}/g, (m, k) => (k in values ? values[k] : m));
+  const fill = onestop.fill;
   const localName = (row, key) => (LANG === "en" && row[key + "_en"]) || row[key] || "";
   const number = (value) => Number(value).toLocaleString(NUMBER_LOCALE, { maximumFractionDigits: 1 });
-  const minutes = (value) => (value === null || value === undefined ? "—" : fmt(T.minutes, { n: number(value) }));
+  const minutes = (value) => (value === null || value === undefined ? "—" : fill(T.minutes, { n: number(value) }));
 
   // -- messages ---------------------------------------------------------------------------
   function showError(text) {
@@ -48,9 +48,7 @@
   }
 
   function errorText(error) {
-    if (!error) return "";
-    if (error instanceof ApiError) return error.message;
-    return error.message || String(error);
+    return error ? error.message || String(error) : "";
   }
 
   // -- HTTP -------------------------------------------------------------------------------
@@ -146,8 +144,8 @@
     const chosen = select.value || localStorage.getItem(KEY_COUNTER) ||
       String((state.counters.find((c) => c.officer === state.username) || {}).number || "");
     const options = state.counters.map((c) => {
-      let text = fmt(T.counter_option, { n: c.number }) + " · " + c.services.join(", ");
-      if (c.officer && c.officer !== state.username) text += " — " + fmt(T.counter_in_use, { name: c.officer });
+      let text = fill(T.counter_option, { n: c.number }) + " · " + c.services.join(", ");
+      if (c.officer && c.officer !== state.username) text += " — " + fill(T.counter_in_use, { name: c.officer });
       if (!c.open) text += " — " + T.counter_closed;
       return [String(c.number), text];
     });
@@ -182,14 +180,17 @@
     }
     const recalls = ticket ? ticket.recall_count || 0 : 0;
     $("current-recalls").hidden = !recalls;
-    $("current-recalls").textContent = recalls ? fmt(T.recalls, { n: recalls }) : "";
+    $("current-recalls").textContent = recalls ? fill(T.recalls, { n: recalls }) : "";
     const suggest = !!ticket && st === "called" && recalls >= NO_SHOW_AFTER;
     $("no-show-hint").hidden = !suggest;
-    $("no-show-hint").textContent = suggest ? fmt(T.suggest_no_show, { n: recalls + 1 }) : "";
+    $("no-show-hint").textContent = suggest ? fill(T.suggest_no_show, { n: recalls + 1 }) : "";
     $("btn-no-show").classList.toggle("suggested", suggest);
     renderPriority(ticket);
     tick();
   }
+
+  // The declared priority waits for the officer's check (null until confirmed or rejected).
+  const priorityUnchecked = (ticket) => ticket.priority_confirmed === null || ticket.priority_confirmed === undefined;
 
   function renderPriority(ticket) {
     const box = $("priority-box");
@@ -198,7 +199,7 @@
     if (!declared) return;
     $("priority-label").textContent = PRIORITIES[ticket.priority] || ticket.priority;
     const checked = ticket.priority_confirmed;
-    const unchecked = checked === null || checked === undefined;
+    const unchecked = priorityUnchecked(ticket);
     $("priority-actions").hidden = !unchecked;
     const result = $("priority-result");
     result.hidden = unchecked;
@@ -270,8 +271,7 @@
     }
     $("btn-transfer-open").disabled = state.busy || !active;
     $("btn-transfer").disabled = state.busy || !active;
-    const unchecked = !!ticket && !!ticket.priority &&
-      (ticket.priority_confirmed === null || ticket.priority_confirmed === undefined);
+    const unchecked = !!ticket && !!ticket.priority && priorityUnchecked(ticket);
     $("btn-priority-yes").disabled = state.busy || !unchecked;
     $("btn-priority-no").disabled = state.busy || !unchecked;
     root.setAttribute("aria-busy", state.busy ? "true" : "false");
@@ -312,7 +312,7 @@
       const ticket = await api("/api/v1/counters/" + counterNumber + "/" + action, { method: "POST", body });
       localStorage.setItem(KEY_COUNTER, counterNumber);
       if (action === "call-next" && !ticket) showNotice(T.nobody);
-      else if (action === "transfer") { showNotice(fmt(T.transferred_to, { number: ticket.number })); closeTransfer(); }
+      else if (action === "transfer") { showNotice(fill(T.transferred_to, { number: ticket.number })); closeTransfer(); }
       else showNotice("");
     } catch (error) {
       showError(errorText(error));
@@ -340,7 +340,7 @@
     counters.label = T.transfer_counters;
     for (const c of state.counters) {
       if (mine && c.number === mine.number) continue;
-      counters.appendChild(new Option(fmt(T.counter_option, { n: c.number }) + " · " + c.services.join(", "), "counter:" + c.number));
+      counters.appendChild(new Option(fill(T.counter_option, { n: c.number }) + " · " + c.services.join(", "), "counter:" + c.number));
     }
     select.append(services, counters);
     if ([...select.options].some((o) => o.value === previous)) select.value = previous;

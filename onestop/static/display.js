@@ -6,16 +6,15 @@
 (function () {
   "use strict";
   const $ = (id) => document.getElementById(id);
-  const strings = JSON.parse($("display-strings").textContent);
-  const config = JSON.parse($("display-config").textContent);
+  const strings = onestop.data("display-strings");
+  const config = onestop.data("display-config");
   const english = config.locale === "en";
   const onlyCounters = new Set(config.counters || []);
   const onlyServices = new Set(config.services || []);
-  const fill = (template, values) =>
-    template.replace(/\{(\w+)\}/g, (whole, key) => (key in values ? String(values[key]) : whole));
+  const fill = onestop.fill;
   const sameCall = (a, b) => !!(a && b && a.counter === b.counter && a.number === b.number);
 
-  let state = { now_serving: [], recent: [], waiting: {}, counters: [], services: {}, notices: [] };
+  let state = { now_serving: [], recent: [], waiting: {}, counters: [], counter_services: {}, services: {}, notices: [] };
   let lastSeq = -1; // the newest seq applied
   let baseSeq = -1; // the seq of the last snapshot: events up to it are already in it
   let syncing = false;
@@ -40,18 +39,14 @@
     return english ? service.name_en || service.name : service.name;
   }
 
-  function servedBy(counter) {
-    // Optional in the snapshot: {counter: [service codes]}; without it a counter filter cannot
-    // narrow the waiting counts, so they show every service.
-    const map = state.counter_services;
-    return map ? map[counter] || map[String(counter)] || [] : null;
-  }
+  // The snapshot's {counter: [service codes]}: the queues a counter serves.
+  const servedBy = (counter) => state.counter_services[String(counter)] || [];
 
   function areaServices() {
-    const all = Object.keys(state.services).length ? Object.keys(state.services) : Object.keys(state.waiting);
+    const all = Object.keys(state.services);
     if (onlyServices.size) return all.filter((code) => onlyServices.has(code));
-    if (onlyCounters.size && state.counter_services) {
-      const served = new Set([...onlyCounters].flatMap((c) => servedBy(c)));
+    if (onlyCounters.size) {
+      const served = new Set([...onlyCounters].flatMap(servedBy));
       return all.filter((code) => served.has(code));
     }
     return all;
@@ -64,7 +59,7 @@
     let list = [...shown];
     if (onlyServices.size) {
       list = list.filter(
-        (c) => seenCounters.has(c) || (servedBy(c) || []).some((code) => onlyServices.has(code)),
+        (c) => seenCounters.has(c) || servedBy(c).some((code) => onlyServices.has(code)),
       );
     }
     return list.sort((a, b) => a - b);
@@ -165,7 +160,7 @@
   }
 
   function renderTicker() {
-    const texts = (state.notices || []).map((n) => (english ? n.text_en || n.text : n.text)).filter(Boolean);
+    const texts = state.notices.map((n) => (english ? n.text_en || n.text : n.text)).filter(Boolean);
     const ticker = $("ticker");
     const track = $("ticker-track");
     const key = JSON.stringify(texts);
@@ -275,7 +270,7 @@
   }
 
   function applyState(snapshot) {
-    state = Object.assign({ recent: [], waiting: {}, counters: [], services: {}, notices: [] }, snapshot);
+    state = snapshot;
     lastSeq = baseSeq = snapshot.seq;
     for (const call of state.now_serving.concat(state.recent)) if (inArea(call)) seenCounters.add(call.counter);
     const current = newestInArea();

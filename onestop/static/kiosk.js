@@ -6,7 +6,8 @@
   "use strict";
   const $ = (id) => document.getElementById(id);
   const root = $("kiosk");
-  const T = JSON.parse($("kiosk-strings").textContent);
+  const T = onestop.data("kiosk-strings");
+  const fill = onestop.fill;
   const locale = root.dataset.locale;
   const IDLE_MS = Number(root.dataset.idleSeconds) * 1000;
   const TICKET_MS = Number(root.dataset.ticketSeconds) * 1000;
@@ -24,10 +25,6 @@
 
   let current = null, priority = null, pending = null, idleTimer = null, healthTimer = null;
   let online = true;
-
-  function fill(template, values) {
-    return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
-  }
 
   function showError(text) { const el = $("kiosk-error"); el.textContent = text || ""; el.hidden = !text; }
 

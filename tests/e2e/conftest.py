@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -135,12 +136,19 @@ class LiveServer:
         return {"X-Device-Key": self.creds["devices"]["kiosk-1"]}
 
 
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    server = LiveServer(tmp_path)
+@contextmanager
+def running_server(folder: Path, env: dict[str, str] | None = None) -> Iterator[LiveServer]:
+    """A demo server with ``env`` added to its environment, stopped on the way out."""
+    server = LiveServer(folder, env)
     server.creds = server.cli("init", "--demo")
     server.start()
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    with running_server(tmp_path) as server:
+        yield server

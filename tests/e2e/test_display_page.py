@@ -13,7 +13,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import SHOTS, LiveServer
+from tests.e2e.conftest import SHOTS, LiveServer, running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -29,13 +29,8 @@ COUNT_CALLS = """() => {
 
 @pytest.fixture
 def quick_flash_server(tmp_path: Path) -> Iterator[LiveServer]:
-    server = LiveServer(tmp_path, env={"ONESTOP_DISPLAY__FLASH_SECONDS": str(FLASH_SECONDS)})
-    server.creds = server.cli("init", "--demo")
-    server.start()
-    try:
+    with running_server(tmp_path, {"ONESTOP_DISPLAY__FLASH_SECONDS": str(FLASH_SECONDS)}) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def issue(server: LiveServer, *services: str) -> None:

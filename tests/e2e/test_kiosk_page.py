@@ -12,7 +12,7 @@ import requests
 from playwright.sync_api import Page, expect
 
 from tests.conftest import free_port
-from tests.e2e.conftest import SHOTS, LiveServer
+from tests.e2e.conftest import SHOTS, LiveServer, running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PORTRAIT = {"width": 1080, "height": 1920}
@@ -98,10 +98,7 @@ def test_vietnamese_flow_with_priority_and_catalog(browser: Any, live_server: Li
 
 
 def test_english_flow_and_idle_return_to_vietnamese(browser: Any, tmp_path: Path) -> None:
-    server = LiveServer(tmp_path, env={"ONESTOP_KIOSK__IDLE_SECONDS": "2"})
-    server.creds = server.cli("init", "--demo")
-    server.start()
-    try:
+    with running_server(tmp_path, {"ONESTOP_KIOSK__IDLE_SECONDS": "2"}) as server:
         page = open_kiosk(browser, server, LANDSCAPE)
         page.click(".lang[data-lang='en']")
         expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -126,28 +123,19 @@ def test_english_flow_and_idle_return_to_vietnamese(browser: Any, tmp_path: Path
         expect(page.locator("html")).to_have_attribute("lang", "vi", timeout=8000)
         expect(page.locator("#start-title")).to_have_text("Chạm vào dịch vụ để lấy số thứ tự")
         page.close()
-    finally:
-        server.stop()
 
 
 @pytest.fixture
 def broken_printer_server(tmp_path: Path) -> Iterator[LiveServer]:
     """The kiosk's printer is a network printer on a loopback port where nothing listens."""
-    server = LiveServer(
-        tmp_path,
-        env={
-            "ONESTOP_PRINTERS__KIOSK_1__TRANSPORT": "network",
-            "ONESTOP_PRINTERS__KIOSK_1__HOST": "127.0.0.1",
-            "ONESTOP_PRINTERS__KIOSK_1__PORT": str(free_port()),
-            "ONESTOP_PRINTERS__KIOSK_1__TIMEOUT_SECONDS": "1",
-        },
-    )
-    server.creds = server.cli("init", "--demo")
-    server.start()
-    try:
+    env = {
+        "ONESTOP_PRINTERS__KIOSK_1__TRANSPORT": "network",
+        "ONESTOP_PRINTERS__KIOSK_1__HOST": "127.0.0.1",
+        "ONESTOP_PRINTERS__KIOSK_1__PORT": str(free_port()),
+        "ONESTOP_PRINTERS__KIOSK_1__TIMEOUT_SECONDS": "1",
+    }
+    with running_server(tmp_path, env) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_printing_failed_keeps_the_qr_up(browser: Any, broken_printer_server: LiveServer) -> None:

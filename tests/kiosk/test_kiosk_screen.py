@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from onestop.models import Ticket
+from tests.conftest import data_block
 
 
 def test_same_idempotency_key_returns_the_same_ticket(
@@ -60,10 +60,7 @@ def test_kiosk_page_languages(client: Any) -> None:
     assert '<html lang="vi">' in vi and "Chạm vào dịch vụ để lấy số thứ tự" in vi
     en = client.get("/kiosk?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in en and "Touch a service to take a number" in en
-    strings = json.loads(
-        re.search(r'id="kiosk-strings">(.*?)</script>', vi, re.S).group(1)  # type: ignore[union-attr]
-    )
-    assert strings["waiting"] == "Đang chờ: {n}"
+    assert data_block(vi, "kiosk-strings")["waiting"] == "Đang chờ: {n}"
     # Every procedure has its detail screen, with the papers to bring.
     assert vi.count('class="screen procedure-detail"') == 47
 

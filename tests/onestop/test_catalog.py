@@ -23,6 +23,10 @@ def office(session: Any, app: Any) -> Any:
     return auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
 
 
+def procedure(session: Any, office: Any, code: str) -> Procedure:
+    return next(p for p in selects.procedures(session, office.id) if p.code == code)
+
+
 def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> Path:
     with path.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([header, *rows])
@@ -39,10 +43,10 @@ def test_sample_loads_and_reimport_updates_in_place(session: Any, office: Any) -
         "BTXH",
         "NCC",
     ]
-    birth = selects.procedure_by_code(session, office.id, "1.001193")
+    birth = procedure(session, office, "1.001193")
     assert birth.time_unit == "same_day" and birth.same_day_cutoff == "15:00"
     assert len(birth.documents) == 3
-    marriage_status = selects.procedure_by_code(session, office.id, "1.004873")
+    marriage_status = procedure(session, office, "1.004873")
     assert marriage_status.time_value == 3 and marriage_status.time_unit == "working_day"
 
 
@@ -69,7 +73,7 @@ def test_xlsx_import_and_nfd_text(session: Any, office: Any, tmp_path: Path) -> 
     path = tmp_path / "catalog.xlsx"
     book.save(path)
     assert catalog.import_procedures(session, office, path) == 1
-    row = selects.procedure_by_code(session, office.id, "9.000001")
+    row = procedure(session, office, "9.000001")
     assert row.name == unicodedata.normalize("NFC", nfd_name)
     assert row.time_value == 5 and row.documents == ["Tờ khai", "Giấy chứng sinh"]
     # An unknown field is created from field_name so the kiosk can group it.

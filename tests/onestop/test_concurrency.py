@@ -96,3 +96,42 @@ def test_postgresql_issue_race(pg_database: str, tmp_path: Path) -> None:
 @pytest.mark.services
 def test_postgresql_call_race(pg_database: str, tmp_path: Path) -> None:
     _race_call(pg_database, tmp_path)
+
+
+@pytest.mark.services
+def test_postgresql_same_request_key_race(pg_database: str, tmp_path: Path) -> None:
+    """A retry racing its original: one ticket, and the loser's number is given back."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    engine = _prepare(pg_database, tmp_path)
+    rules = queue.QueueRules()
+    first = Session(engine)
+    office = auth.office_by_code(first, "UBND-XA-DEMO")
+    original = queue.issue_ticket(first, office, "A", rules=rules, request_key="k" * 32)
+    answers: list[Any] = []
+
+    def retry() -> None:
+        with Session(engine) as second:
+            here = auth.office_by_code(second, "UBND-XA-DEMO")
+            issued = queue.issue_ticket(second, here, "A", rules=rules, request_key="k" * 32)
+            answers.append((issued.ticket.token, issued.replayed))
+            second.commit()
+
+    racer = threading.Thread(target=retry)
+    racer.start()
+    time.sleep(0.5)  # the retry is now waiting on the day's number row
+    assert racer.is_alive()
+    token = original.ticket.token
+    first.commit()
+    first.close()
+    racer.join(10)
+    assert answers == [(token, True)]
+    with Session(engine) as session:
+        assert session.scalar(select(func.count(Ticket.id))) == 1
+        here = auth.office_by_code(session, "UBND-XA-DEMO")
+        later = queue.issue_ticket(session, here, "A", rules=rules)
+        assert later.ticket.number == "A002"  # the retry's A002 was rolled back with it
+        session.rollback()
+    engine.dispose()

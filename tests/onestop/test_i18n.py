@@ -39,6 +39,7 @@ def test_every_string_is_translated(package: str) -> None:
         key = message.id[0] if isinstance(message.id, tuple) else message.id
         text = message.string[0] if isinstance(message.string, tuple) else message.string
         assert not message.fuzzy, f"{package}: fuzzy translation of {key!r}"
+        assert text, f"{package}: no Vietnamese for {key!r}"
         translated[key] = text
     used = used_messages(package)
     missing = sorted(m for m in used if not translated.get(m))

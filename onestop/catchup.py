@@ -1,0 +1,80 @@
+"""Catch-up pushes for changes another process committed, when there is no message queue.
+
+With Redis as the Socket.IO message queue, every process's pushes reach every client. Without
+it (the embedded default) a change committed by another process, such as ``onestop notice add``
+on the command line, never passes through this server's pushes. So the serving process looks at
+its office's ``seq`` once a second. When the seq has stayed ahead of the last one pushed from
+here for two looks in a row (a change committed here moves the seq a moment before its own push
+goes out), the clients get the current state: ``state`` on /display and ``queue_changed`` on
+/counter and /kiosk, both carrying the new seq.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from flask import Flask
+
+from onestop import auth, realtime, snapshots
+from onestop.db import db, set_read_only
+from onestop.events import realtime_event
+
+log = logging.getLogger(__name__)
+LOOK_SECONDS = 1.0
+
+_pushed: dict[int, int] = {}  # office id -> the newest seq pushed from this process
+
+
+def _remember(_sender: Any, *, office_id: int, payload: dict[str, Any], **_: Any) -> None:
+    _pushed[office_id] = max(_pushed.get(office_id, 0), int(payload.get("seq", 0)))
+
+
+def look(app: Flask, lagging: bool) -> bool:
+    """One look; returns whether the seq is ahead of this process's pushes (to pass back in)."""
+    set_read_only(True)  # a plain BEGIN: looking must never take SQLite's write lock
+    session = db.new_session(app)
+    try:
+        office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
+        seq = snapshots.current_seq(session, office)
+        if seq <= _pushed.setdefault(office.id, seq):
+            return False
+        if not lagging:
+            return True
+        rules = app.extensions["onestop.rules"]
+        for name, payload, namespaces in (
+            ("state", snapshots.display_state(session, office, rules), (realtime.DISPLAY,)),
+            (
+                "queue_changed",
+                snapshots.queue_event(session, office, rules),
+                realtime.STAFF_AND_KIOSK,
+            ),
+        ):
+            realtime_event.send(
+                None, office_id=office.id, name=name, payload=payload, namespaces=namespaces
+            )
+        return False
+    finally:
+        session.close()
+
+
+def start_catchup(app: Flask) -> threading.Thread | None:
+    """Start looking, unless a message queue already carries every process's pushes."""
+    if app.config["ONESTOP"]["realtime"]["message_queue"]:
+        return None
+    realtime_event.connect(_remember, weak=False)
+
+    def loop() -> None:
+        lagging = False
+        while True:
+            try:
+                lagging = look(app, lagging)
+            except Exception:  # the database may be busy or restarting: look again next time
+                log.exception("catch-up look failed; will look again")
+            time.sleep(LOOK_SECONDS)
+
+    thread = threading.Thread(target=loop, name="onestop-catchup", daemon=True)
+    thread.start()
+    return thread
