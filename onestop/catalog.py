@@ -75,10 +75,7 @@ def import_fields(session: Session, office: Office, path: Path) -> int:
     """Upsert the fields (lĩnh vực) of ``path`` (columns code, name, name_en). Returns a count."""
     rows = _rows(path)
     _need(rows, FIELD_COLUMNS, path.name)
-    existing = {
-        f.code: f
-        for f in session.scalars(select(CatalogField).where(CatalogField.office_id == office.id))
-    }
+    existing = {f.code: f for f in selects.catalog_fields(session, office.id)}
     for position, row in enumerate(rows):
         if not row["code"] or not row["name"]:
             raise InvalidInput(
@@ -96,10 +93,7 @@ def import_procedures(session: Session, office: Office, path: Path) -> int:
     """Upsert the procedures of ``path``; unknown fields are created from ``field_name``."""
     rows = _rows(path)
     _need(rows, REQUIRED_COLUMNS, path.name)
-    fields = {
-        f.code
-        for f in session.scalars(select(CatalogField).where(CatalogField.office_id == office.id))
-    }
+    fields = {f.code for f in selects.catalog_fields(session, office.id)}
     existing = {
         p.code: p
         for p in session.scalars(select(Procedure).where(Procedure.office_id == office.id))

@@ -58,6 +58,9 @@ def test_public_catalog_lists_papers_time_and_fee(client: Any) -> None:
 def test_kiosk_page_languages(client: Any) -> None:
     vi = client.get("/kiosk").get_data(as_text=True)
     assert '<html lang="vi">' in vi and "Chạm vào dịch vụ để lấy số thứ tự" in vi
+    unknown = client.get("/kiosk?lang=fr")
+    assert '<html lang="vi">' in unknown.get_data(as_text=True)
+    assert "Set-Cookie" not in unknown.headers  # an unknown language is not remembered
     en = client.get("/kiosk?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in en and "Touch a service to take a number" in en
     assert data_block(vi, "kiosk-strings")["waiting"] == "Đang chờ: {n}"
