@@ -1,7 +1,8 @@
 #!/bin/sh
-# Debian packages onestop needs outside Python. `base`: a Python with venv. `test`: Debian's
-# Chromium (browser tests drive it; no browser is ever downloaded) and zbar (reads printed
-# QR codes back). Installs what is missing with apt-get (through sudo when not root).
+# Debian packages onestop needs outside Python. `base`: a Python with venv, and libusb for USB
+# receipt printers. `test`: Debian's Chromium (browser tests drive it; no browser is ever
+# downloaded), zbar (reads printed QR codes back) and poppler (renders PDF slips to check them).
+# Installs what is missing with apt-get (through sudo when not root).
 set -eu
 what="${1:-base}"
 
@@ -10,10 +11,13 @@ case "$what" in
   base)
     python3 -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
       || need="python3 python3-venv"
+    # libusb: USB receipt printers (pyusb finds it at run time)
+    dpkg -s libusb-1.0-0 >/dev/null 2>&1 || need="$need libusb-1.0-0"
     ;;
   test)
     dpkg -s chromium >/dev/null 2>&1 || need="$need chromium"
     dpkg -s libzbar0 >/dev/null 2>&1 || need="$need libzbar0"
+    dpkg -s poppler-utils >/dev/null 2>&1 || need="$need poppler-utils"
     ;;
 esac
 [ -z "$need" ] && exit 0
