@@ -10,7 +10,7 @@ import qrcode.image.svg
 from flask import Response, current_app, g, render_template, request
 
 from kiosk import bp
-from onestop import catalog, queue, snapshots
+from onestop import catalog, printing, queue, snapshots
 from onestop.db import db
 from onestop.errors import InvalidInput
 from onestop.extensions import csrf, limiter
@@ -52,6 +52,13 @@ def list_procedures() -> Any:
 @authenticated(**KIOSK_OR_STAFF)
 def list_services() -> Any:
     return snapshots.services_list(db.session, caller_office(), rules())
+
+
+@bp.get("/api/v1/kiosk/printer")
+@authenticated(devices=(DeviceKind.KIOSK,))
+def kiosk_printer() -> Any:
+    """How this kiosk's printer is, so the start screen can warn before a ticket is taken."""
+    return printing.kiosk_printer(db.session, g.device, current_app.config["ONESTOP"]["office"])
 
 
 @bp.post("/api/v1/tickets")

@@ -66,7 +66,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     install_error_handlers(app)
     # Surfaces first: their Socket.IO handlers must be declared before socketio binds to the
     # app, or Flask-SocketIO attaches them to the previous app's server only.
-    for surface in (kiosk, counter, display, admin):
+    for surface in (kiosk, counter, display, admin, printer):
         surface.init_app(app)
     i18n.init_app(app)
     origins = [o.strip() for o in cfg["realtime"]["cors_allowed_origins"].split(",") if o.strip()]

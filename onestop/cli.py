@@ -14,6 +14,7 @@ from typing import Any
 import click
 from flask import Flask
 
+from onestop import config
 from onestop.config import ConfigError
 from onestop.errors import DomainError
 
@@ -148,11 +149,11 @@ def user_add(name: str, role: str, full_name: str, password_stdin: bool, as_json
 
 @main.group()
 def device() -> None:
-    """Kiosks, displays and rating pads."""
+    """Kiosks, displays, rating pads and print agents."""
 
 
 @device.command("add")
-@click.argument("kind", type=click.Choice(["kiosk", "display", "rating"]))
+@click.argument("kind", type=click.Choice(["kiosk", "display", "rating", "agent"]))
 @click.argument("name")
 @click.option(
     "--counter",
@@ -263,6 +264,92 @@ def notice_remove(notice_id: int, as_json: bool) -> None:
 
     result = _run(app, work)
     _emit(as_json, f"notice {result['id']} removed", result)
+
+
+@main.group("printer")
+def printer_group() -> None:
+    """Receipt and slip printers: test page."""
+
+
+@printer_group.command("test")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True)
+def printer_test(name: str, as_json: bool) -> None:
+    """Print the test page: all 146 Vietnamese letters in every mode (raster, text, hybrid)."""
+    from printer.testpage import render_test_page
+    from printer.transports import PrintError, send
+
+    cfg = _app().config["ONESTOP"]
+    printer = cfg["printers"].get(name)
+    if printer is None:
+        known = ", ".join(sorted(cfg["printers"])) or "none"
+        raise click.ClickException(f"no [printers.{name}] in the configuration (known: {known})")
+    if printer["agent"]:
+        raise click.ClickException(
+            f"printer {name} is served by the print agent {printer['agent']!r}; run this "
+            "command on that PC with the same printer table"
+        )
+    output = render_test_page(name, printer)
+    try:
+        health = send(
+            printer,
+            output.data,
+            name=f"test-page-{name}",
+            data_dir=config.data_dir(cfg),
+            image=output.image,
+            pdf=output.pdf,
+        )
+    except PrintError as exc:
+        raise click.ClickException(f"printer {name}: {exc.reason}") from None
+    result = {"printer": name, "bytes": len(output.data), "status": health.status}
+    _emit(as_json, f"test page sent to {name} ({len(output.data)} bytes; {health.status})", result)
+
+
+@main.command("print-agent")
+@click.option("--server", required=True, help="The central server, https://…")
+@click.option(
+    "--key",
+    envvar="ONESTOP_AGENT_KEY",
+    required=True,
+    help="The agent's device key (`onestop device add agent NAME`); or env ONESTOP_AGENT_KEY.",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="var",
+    help="Where a virtual printer's files go.",
+)
+@click.option("--ca-file", default=None, help="A CA bundle for a server with a private CA.")
+@click.option("--allow-http", is_flag=True, help="Allow plain http to a non-local server.")
+@click.option("--poll-seconds", type=float, default=2.0, show_default=True)
+@click.option("--health-seconds", type=float, default=30.0, show_default=True)
+@click.option("--once", is_flag=True, help="Send what is due, report health, and stop.")
+def print_agent(
+    server: str,
+    key: str,
+    data_dir: Path,
+    ca_file: str | None,
+    allow_http: bool,
+    poll_seconds: float,
+    health_seconds: float,
+    once: bool,
+) -> None:
+    """Run the print agent for this PC's printers (central deployments)."""
+    from printer.agent import Agent, AgentError, run
+
+    try:
+        agent = Agent(server, key, data_dir=data_dir, ca_file=ca_file, allow_http=allow_http)
+        if once:
+            printers = agent.report_health()
+            sent = 0
+            while handled := agent.send_jobs():
+                sent += handled
+            click.echo(f"{sent} job(s) handled for {printers} printer(s)")
+            return
+    except AgentError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"print agent (pid {os.getpid()}) serving {agent.server}; Ctrl-C stops")
+    run(agent, poll_seconds=poll_seconds, health_seconds=health_seconds)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -59,6 +59,10 @@ SCHEMA: dict[str, dict[str, Any]] = {
         "ticket_seconds": 20,
         "print_failed_seconds": 90,
     },
+    "printing": {
+        "health_seconds": 30,
+        "agent_lease_seconds": 60,
+    },
     "display": {
         "flash_seconds": 6,
         "recent_calls": 8,
@@ -82,10 +86,23 @@ NAMED_TABLES: dict[str, dict[str, Any]] = {
         "mode": "raster",
         "profile": "default",
         "paper_mm": 80,
+        "page": "",
+        "codepage_lower": 0,
+        "codepage_upper": 0,
         "host": "",
         "port": 9100,
         "path": "",
+        "vendor_id": 0,
+        "product_id": 0,
+        "usb_interface": 0,
+        "usb_out_ep": 0,
+        "usb_in_ep": 0,
+        "device": "",
+        "baudrate": 9600,
+        "queue": "",
         "timeout_seconds": 5.0,
+        "query_status": False,
+        "agent": "",
     },
 }
 
@@ -280,13 +297,39 @@ def _validate(cfg: dict[str, Any]) -> None:
     if any(not isinstance(c, str) or not c for c in codes) or len(set(codes)) != len(codes):
         raise ConfigError("priority_classes need a unique, non-empty code each")
     for name, printer in cfg["printers"].items():
-        if printer["transport"] not in {"virtual", "network", "file"}:
-            raise ConfigError(
-                f"printers.{name}.transport {printer['transport']!r} is not "
-                "supported yet (virtual, network, file)"
-            )
-        if printer["paper_mm"] not in (58, 80):
-            raise ConfigError(f"printers.{name}.paper_mm must be 58 or 80")
+        _validate_printer(name, printer)
+
+
+PRINTER_CHOICES = {
+    "transport": ("virtual", "network", "usb", "serial", "file", "cups"),
+    "mode": ("raster", "text", "hybrid"),
+    "paper_mm": (58, 80),
+    "page": ("", "A4", "A5"),
+}
+PRINTER_NEEDS = {
+    "network": "host",
+    "usb": "vendor_id",
+    "serial": "device",
+    "file": "path",
+    "cups": "queue",
+}
+
+
+def _validate_printer(name: str, printer: dict[str, Any]) -> None:
+    for key, choices in PRINTER_CHOICES.items():
+        if printer[key] not in choices:
+            shown = ", ".join(repr(c) for c in choices)
+            raise ConfigError(f"printers.{name}.{key} {printer[key]!r} is not one of {shown}")
+    if printer["page"] and printer["transport"] not in ("virtual", "cups"):
+        raise ConfigError(
+            f"printers.{name}: a page printer (page = {printer['page']!r}) takes PDF through "
+            "CUPS; use transport 'cups' (or 'virtual' to keep the files)"
+        )
+    needed = PRINTER_NEEDS.get(printer["transport"])
+    if needed and not printer[needed]:
+        raise ConfigError(
+            f"printers.{name}: transport {printer['transport']!r} needs {needed} to be set"
+        )
 
 
 def data_dir(cfg: dict[str, Any]) -> Path:

@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 from onestop import auth
 from onestop.db import db, is_busy_error
 from onestop.errors import DomainError, Forbidden, InvalidInput, NotAuthenticated
-from onestop.models import Device, DeviceKind, Office, Officer
+from onestop.models import Device, DeviceKind, Office, Officer, Role
 from onestop.queue import Actor, QueueRules
 
 MAX_STRING = 2000
@@ -114,13 +114,23 @@ def _resolve(allow_staff: bool, device_kinds: tuple[DeviceKind, ...]) -> None:
     raise NotAuthenticated(f"this needs {wanted}", code="not_authenticated")
 
 
-def authenticated(*, staff: bool = False, devices: tuple[DeviceKind, ...] = ()) -> Callable[[F], F]:
-    """Require an officer token and/or a device key of the given kinds."""
+def authenticated(
+    *,
+    staff: bool = False,
+    devices: tuple[DeviceKind, ...] = (),
+    roles: tuple[Role, ...] = (),
+) -> Callable[[F], F]:
+    """Require an officer token (of one of ``roles``, if given) and/or a device key of the
+    given kinds."""
 
     def decorate(view: F) -> F:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             _resolve(staff, devices)
+            officer = g.get("officer")
+            if roles and officer is not None and officer.role not in roles:
+                wanted = " or ".join(r.value for r in roles)
+                raise Forbidden(f"this needs a {wanted} account", code="wrong_role")
             return view(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
@@ -130,6 +140,14 @@ def authenticated(*, staff: bool = False, devices: tuple[DeviceKind, ...] = ()) 
 
 def current_actor() -> Actor:
     return Actor(officer=g.get("officer"), device=g.get("device"))
+
+
+def actor_label() -> str:
+    """Who to name in the audit log for this request."""
+    officer, device = g.get("officer"), g.get("device")
+    if officer is not None:
+        return f"officer:{officer.username}"
+    return f"device:{device.name}" if device is not None else "anonymous"
 
 
 def caller_office() -> Office:

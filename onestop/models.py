@@ -65,6 +65,7 @@ class DeviceKind(enum.StrEnum):
     KIOSK = "kiosk"
     DISPLAY = "display"
     RATING = "rating"
+    AGENT = "agent"  # a print agent on an office PC, sending jobs to its local printers
 
 
 class TicketState(enum.StrEnum):
@@ -400,13 +401,24 @@ class AuditEvent(Base):
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
+class PrintKind(enum.StrEnum):
+    TICKET = "ticket"
+    SLIP = "slip"  # a dossier slip: payload {"slip": receipt|supplement_request|apology, ...}
+
+
 class PrintJob(Base):
-    """A ticket waiting to be printed; written in the same transaction as the ticket."""
+    """Something waiting to be printed; a ticket's job is written in the ticket's transaction."""
 
     __tablename__ = "print_job"
     id: Mapped[int] = mapped_column(primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    kind: Mapped[PrintKind] = mapped_column(
+        _enum(PrintKind, "print_kind"), default=PrintKind.TICKET
+    )
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
     printer: Mapped[str] = mapped_column(String(60))
+    # The print agent that took the job (central deployments); None when the server sends it.
+    claimed_by: Mapped[str | None] = mapped_column(String(60))
     status: Mapped[PrintStatus] = mapped_column(
         _enum(PrintStatus, "print_status"), default=PrintStatus.QUEUED, index=True
     )
@@ -417,7 +429,20 @@ class PrintJob(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
-    ticket: Mapped[Ticket] = relationship()
+    ticket: Mapped[Ticket | None] = relationship()
+
+
+class PrinterState(Base):
+    """The last health seen of a configured printer (by the server's worker or a print agent)."""
+
+    __tablename__ = "printer_state"
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    # online | paper_low | paper_out | cover_open | offline | unknown
+    status: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    checked_at: Mapped[datetime]
+    changed_at: Mapped[datetime]  # when ``status`` last took its current value
+    reported_by: Mapped[str] = mapped_column(String(60))  # "server" or the agent's name
 
 
 APPEND_ONLY = (TicketEvent, AuditEvent)

@@ -28,16 +28,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from onestop import clock, realtime, selects
+from onestop import clock, printing, realtime, selects
 from onestop.auth import claim_counter
 from onestop.errors import Conflict, InvalidInput, NotFound
-from onestop.events import announce, defer, print_job_queued
+from onestop.events import announce
 from onestop.models import (
     Counter,
     Device,
     Office,
     Officer,
     PrintJob,
+    PrintKind,
     Service,
     Ticket,
     TicketEvent,
@@ -57,6 +58,7 @@ class QueueRules:
     number_digits: int = 3
     default_service_minutes: int = 6
     priority_ranks: dict[str, int] = field(default_factory=dict)
+    priority_labels: dict[str, str] = field(default_factory=dict)  # Vietnamese, for the paper
 
     @classmethod
     def from_config(cls, cfg: dict[str, Any]) -> QueueRules:
@@ -66,6 +68,9 @@ class QueueRules:
             number_digits=cfg["queue"]["number_digits"],
             default_service_minutes=cfg["queue"]["default_service_minutes"],
             priority_ranks={c["code"]: int(c.get("rank", 1)) for c in cfg["priority_classes"]},
+            priority_labels={
+                c["code"]: str(c.get("vi", c["code"])) for c in cfg["priority_classes"]
+            },
         )
 
 
@@ -227,17 +232,9 @@ def issue_ticket(
     receipt = ticket_receipt(session, office, ticket, rules)
     job = None
     if printer:
-        job = PrintJob(
-            ticket_id=ticket.id,
-            printer=printer,
-            created_at=at,
-            updated_at=at,
-            attempts=0,
-            payload=receipt,
+        job = printing.queue_job(
+            session, office.id, printer, PrintKind.TICKET, receipt, ticket_id=ticket.id
         )
-        session.add(job)
-        session.flush()
-        defer(session, print_job_queued, job_id=job.id, printer=printer)
     announce(
         session,
         office.id,
@@ -279,6 +276,7 @@ def ticket_receipt(
         "service_name": service.name,
         "service_name_en": service.name_en,
         "priority": ticket.priority,
+        "priority_label": rules.priority_labels.get(ticket.priority or "", ""),
         "token": ticket.token,
         "status_url": status_url(rules, ticket.token),
         "issued_at": clock.iso(ticket.issued_at, rules.timezone),

@@ -62,6 +62,13 @@ def print_status(ticket_token: str, number: str, status: str, error: str | None)
     return {"token": ticket_token, "number": number, "status": status, "error": error}
 
 
+def printer_status(
+    printer: str, status: str, detail: str, ok: bool, devices: list[str]
+) -> dict[str, Any]:
+    # Counters alert on a stopped kiosk printer; a kiosk matches ``devices`` to its own name.
+    return {"printer": printer, "status": status, "detail": detail, "ok": ok, "devices": devices}
+
+
 def _emit(
     _sender: Any, *, office_id: int, name: str, payload: dict[str, Any], namespaces: tuple[str, ...]
 ) -> None:

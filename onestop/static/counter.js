@@ -11,14 +11,14 @@
   const LANG = root.dataset.lang === "en" ? "en" : "vi";
   const NUMBER_LOCALE = LANG === "en" ? "en-GB" : "vi-VN";
   const SHORTCUTS = { n: "call-next", r: "recall", s: "start", x: "no-show", f: "finish" };
-  const PUSHED = ["queue_changed", "ticket_issued", "ticket_called"];
+  const PUSHED = ["queue_changed", "ticket_issued", "ticket_called", "printer_status"];
   const KEY_TOKEN = "onestop.token", KEY_USER = "onestop.username", KEY_NAME = "onestop.officer";
   const KEY_COUNTER = "onestop.counter";
 
   const state = {
     token: sessionStorage.getItem(KEY_TOKEN),
     username: sessionStorage.getItem(KEY_USER) || "",
-    counters: [], services: [], today: null,
+    counters: [], services: [], today: null, printers: [],
     busy: false,
     skewMs: 0, // server clock minus this PC's clock: office PCs are often minutes off
   };
@@ -96,8 +96,10 @@
         // One failing read must not blank the others: show what came, then report the failure.
         const results = await Promise.allSettled([
           api("/api/v1/counters"), api("/api/v1/services"), api("/api/v1/officer/today"),
+          api("/api/v1/printers"),
         ]);
-        const [counters, services, today] = results.map((r) => (r.status === "fulfilled" ? r.value : undefined));
+        const [counters, services, today, printers] = results.map((r) => (r.status === "fulfilled" ? r.value : undefined));
+        if (printers) state.printers = printers;
         if (counters) state.counters = counters;
         if (services) state.services = services;
         if (today) state.today = today;
@@ -129,6 +131,7 @@
 
   // -- rendering --------------------------------------------------------------------------
   function render() {
+    renderPrinters();
     renderCounters();
     renderCurrent();
     renderWaiting();
@@ -137,6 +140,16 @@
       if (current()) renderTransferTargets(); else closeTransfer();
     }
     updateButtons();
+  }
+
+  // A stopped kiosk printer means citizens leave with a number on screen only: say so here.
+  function renderPrinters() {
+    const stopped = state.printers.filter((p) => !p.ok && p.devices.length);
+    const el = $("printer-alert");
+    el.textContent = stopped.map((p) => fill(T.printer_stopped, {
+      devices: p.devices.join(", "), status: T["printer_" + p.status] || p.status,
+    })).join(" ");
+    el.hidden = !stopped.length;
   }
 
   function renderCounters() {
@@ -270,6 +283,8 @@
       document.querySelector("[data-action='" + action + "']").disabled = state.busy || !ok;
     }
     $("btn-transfer-open").disabled = state.busy || !active;
+    $("btn-reprint").hidden = !active;
+    $("btn-reprint").disabled = state.busy;
     $("btn-transfer").disabled = state.busy || !active;
     const unchecked = !!ticket && !!ticket.priority && priorityUnchecked(ticket);
     $("btn-priority-yes").disabled = state.busy || !unchecked;
@@ -322,6 +337,18 @@
     // Whatever happened (success or a 409 from a stale screen), show the server's truth.
     if (state.token) await refreshQuietly();
     updateButtons();
+  }
+
+  async function reprint() {
+    const ticket = current();
+    if (!ticket || state.busy) return;
+    clearError();
+    try {
+      const job = await api("/api/v1/tickets/" + encodeURIComponent(ticket.token) + "/reprint", { method: "POST", body: {} });
+      showNotice(fill(T.reprinted, { number: ticket.number, printer: job.printer }));
+    } catch (error) {
+      showError(errorText(error));
+    }
   }
 
   function renderTransferTargets() {
@@ -468,6 +495,7 @@
   });
   document.querySelectorAll("[data-action]").forEach((b) => b.addEventListener("click", () => act(b.dataset.action)));
   $("btn-transfer-open").addEventListener("click", () => ($("transfer").hidden ? openTransfer() : closeTransfer()));
+  $("btn-reprint").addEventListener("click", reprint);
   $("btn-transfer-cancel").addEventListener("click", closeTransfer);
   $("transfer").addEventListener("submit", (e) => { e.preventDefault(); submitTransfer(); });
   $("transfer-target").addEventListener("keydown", (e) => {

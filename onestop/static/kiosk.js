@@ -284,15 +284,32 @@
     }
   }
 
+  // ---- the printer: warn politely before a ticket is taken ------------------------------
+  let myPrinter = null;
+  function setPrinter(health) {
+    const el = $("printer-notice");
+    const stopped = health && !health.ok;
+    el.textContent = stopped ? (T["printer_" + health.status] || T.printer_offline) + " " + T.printer_still : "";
+    el.hidden = !stopped;
+  }
+  async function loadPrinter() {
+    try {
+      const health = await api("/api/v1/kiosk/printer");
+      myPrinter = health.printer;
+      setPrinter(health);
+    } catch (err) { /* the offline screen covers an unreachable server */ }
+  }
+
   // ---- start --------------------------------------------------------------------------
   if (!key) { showError(T.no_key); return; }
   loadServices().catch((e) => (e.status ? showError(e.message) : setOnline(false)));
 
   const socket = io("/kiosk", { auth: { key: key }, transports: ["websocket", "polling"], reconnectionDelayMax: 3000 });
-  socket.on("connect", () => setOnline(true));
+  socket.on("connect", () => { setOnline(true); loadPrinter(); });
   socket.on("disconnect", () => checkHealth());
   socket.on("connect_error", () => checkHealth());
   socket.on("queue_changed", (m) => updateWaiting(m.waiting));
+  socket.on("printer_status", (m) => { if (m.printer === myPrinter) setPrinter(m); });
   socket.on("print_status", (m) => {
     if (current && m.token === current.token) {
       setPrintStatus(m.status);

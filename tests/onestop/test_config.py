@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -76,6 +77,17 @@ def test_printer_tables_take_defaults_and_validate(tmp_path: Path) -> None:
     cfg = load_config(environ={"ONESTOP_CONFIG": str(site)})
     assert cfg["printers"]["desk-2"]["port"] == 9100
     assert cfg["printers"]["desk-2"]["paper_mm"] == 80
-    site.write_text("[printers.desk-2]\npaper_mm = 72\n")
-    with pytest.raises(ConfigError, match="58 or 80"):
-        load_config(environ={"ONESTOP_CONFIG": str(site)})
+    for table, message in [
+        ("paper_mm = 72", "paper_mm 72 is not one of 58, 80"),
+        ('mode = "graphics"', "mode 'graphics' is not one of 'raster', 'text', 'hybrid'"),
+        ('transport = "bluetooth"', "transport 'bluetooth' is not one of"),
+        ('page = "Letter"', "page 'Letter' is not one of '', 'A4', 'A5'"),
+        ('transport = "usb"', "transport 'usb' needs vendor_id to be set"),
+        ('transport = "serial"', "transport 'serial' needs device to be set"),
+        ('transport = "cups"', "transport 'cups' needs queue to be set"),
+    ]:
+        site.write_text(f"[printers.desk-2]\n{table}\n")
+        with pytest.raises(
+            ConfigError, match=re.escape("printers.desk-2") + ".*" + re.escape(message)
+        ):
+            load_config(environ={"ONESTOP_CONFIG": str(site)})

@@ -1,207 +1,392 @@
-"""Printing: the layout, the ESC/POS bytes, the QR read back, and the queue worker end to end."""
+"""The print queue end to end: jobs from the kiosk to fake printers on loopback, health, reprint,
+retry, slips on a page printer, the print agent against a real server, and the test page."""
 
 from __future__ import annotations
 
-import socket
 import threading
-import unicodedata
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from escpos.printer import Dummy
+from flask import Flask
 from PIL import Image
+from werkzeug.serving import make_server
 
-from onestop.models import PrintJob, PrintStatus, Ticket, TicketState
-from printer.escpos_out import raster_bytes
-from printer.layout import DOTS, render_ticket
-from printer.worker import MAX_ATTEMPTS, process_pending
-
-PAYLOAD = {
-    "number": "B012",
-    "service": "B",
-    "service_name": "Hộ tịch",
-    "service_name_en": "",
-    "priority": None,
-    "token": "tok",
-    "status_url": "http://127.0.0.1:5000/t/abcDEF123",
-    "issued_at": "2026-11-23T09:05:00+07:00",
-    "waiting_ahead": 4,
-    "estimated_wait_minutes": 12,
-    "office_name": "UBND xã Demo",
-}
+from onestop import auth, printing
+from onestop.config import NAMED_TABLES
+from onestop.db import db
+from onestop.events import realtime_event
+from onestop.models import AuditEvent, PrinterState, PrintJob, PrintStatus, Ticket, TicketState
+from printer.agent import Agent, AgentError
+from printer.escpos_out import Setup, escpos_bytes
+from printer.layout import ticket
+from printer.worker import MAX_ATTEMPTS, check_printers, process_pending
+from tests.conftest import load_demo
+from tests.printer.fakes import ONLINE, PAPER_LOW, PAPER_OUT, FakeNetworkPrinter, refused_port
+from tests.printer.test_render import decode_qr
 
 
-def decode_qr(image: Image.Image) -> list[str]:
-    from pyzbar.pyzbar import decode
-
-    return [d.data.decode() for d in decode(image.convert("L"))]
+def table(**overrides: Any) -> dict[str, Any]:
+    return {**NAMED_TABLES["printers"], **overrides}
 
 
-@pytest.mark.parametrize("paper", [80, 58])
-def test_layout_fits_the_paper_and_its_qr_reads_back(paper: int) -> None:
-    image = render_ticket(PAYLOAD, paper)
-    assert image.mode == "1" and image.width == DOTS[paper]
-    assert decode_qr(image) == [PAYLOAD["status_url"]]
+def network(fake: FakeNetworkPrinter, **overrides: Any) -> dict[str, Any]:
+    base = {"transport": "network", "host": "127.0.0.1", "port": fake.port, "timeout_seconds": 1.0}
+    return table(**{**base, **overrides})
 
 
-def test_long_service_name_wraps_on_58mm() -> None:
-    long = dict(
-        PAYLOAD,
-        service_name="Chứng thực bản sao từ bản chính giấy tờ, văn bản do cơ "
-        "quan, tổ chức có thẩm quyền của Việt Nam cấp hoặc chứng nhận " * 2,
-    )
-    short = render_ticket(PAYLOAD, 58)
-    wrapped = render_ticket(long, 58)
-    assert wrapped.width == 384 and wrapped.height > short.height + 100
-    assert decode_qr(wrapped) == [PAYLOAD["status_url"]]
+@pytest.fixture
+def setup(make_app: Any, tmp_path: Path) -> Callable[..., tuple[Flask, dict[str, Any]]]:
+    def build(**printers: dict[str, Any]) -> tuple[Flask, dict[str, Any]]:
+        app = make_app()
+        app.config["ONESTOP"]["printers"].update(printers)
+        return app, load_demo(app, tmp_path)
+
+    return build
 
 
-def test_nfd_text_prints_exactly_like_nfc() -> None:
-    nfd = {
-        k: unicodedata.normalize("NFD", v) if isinstance(v, str) else v for k, v in PAYLOAD.items()
-    }
-    assert nfd["service_name"] != PAYLOAD["service_name"]
-    assert render_ticket(nfd).tobytes() == render_ticket(PAYLOAD).tobytes()
+@pytest.fixture
+def pushed() -> Iterator[list[dict[str, Any]]]:
+    """Realtime events released after commits (what Socket.IO would push)."""
+    events: list[dict[str, Any]] = []
+
+    def record(_sender: Any, **kwargs: Any) -> None:
+        events.append(kwargs)
+
+    realtime_event.connect(record)
+    yield events
+    realtime_event.disconnect(record)
 
 
-def test_raster_bytes_are_what_python_escpos_makes() -> None:
-    image = render_ticket(PAYLOAD)
-    data = raster_bytes(image, profile="TM-T20II")
-    expected = Dummy(profile="TM-T20II")
-    expected.hw("INIT")
-    expected.image(image, impl="bitImageRaster")
-    expected.ln(2)
-    expected.cut()
-    assert data == bytes(expected.output)
-    assert data.startswith(b"\x1b@")  # ESC @ initialise
-    header = b"\x1dv0\x00" + (576 // 8).to_bytes(2, "little")
-    assert header in data  # GS v 0, 72 bytes per row
-    assert len(data) < 40_000
-
-
-def test_priority_ticket_stays_small() -> None:
-    assert len(raster_bytes(render_ticket(dict(PAYLOAD, priority="elderly_80")))) < 40_000
-
-
-def test_profile_without_width_still_prints() -> None:
-    assert raster_bytes(render_ticket(PAYLOAD, 58), profile="default").startswith(b"\x1b@")
-
-
-class FakePrinter:
-    """A raw-port printer on loopback that records what it receives (or refuses)."""
-
-    def __init__(self) -> None:
-        self.server = socket.socket()
-        self.server.bind(("127.0.0.1", 0))
-        self.server.listen(4)
-        self.server.settimeout(10)
-        self.port = self.server.getsockname()[1]
-        self.received: list[bytes] = []
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        try:
-            conn, _ = self.server.accept()
-        except OSError:
-            return
-        with conn:
-            chunks = []
-            while data := conn.recv(65536):
-                chunks.append(data)
-            self.received.append(b"".join(chunks))
-
-    def close(self) -> None:
-        self.server.close()
-        self.thread.join(5)
-
-
-def _app_with_printer(make_app: Any, tmp_path: Path, printer: dict[str, Any]) -> Any:
-    from tests.conftest import load_demo
-
-    app = make_app()
-    app.config["ONESTOP"]["printers"]["kiosk-1"] = {
-        "transport": "network",
-        "mode": "raster",
-        "profile": "default",
-        "paper_mm": 80,
-        "host": "127.0.0.1",
-        "port": 9,
-        "path": "",
-        "timeout_seconds": 1.0,
-        **printer,
-    }
-    creds = load_demo(app, tmp_path)
-    return app, creds
-
-
-def _issue(app: Any, creds: Any) -> dict[str, Any]:
+def issue(app: Flask, creds: dict[str, Any], service: str = "A") -> dict[str, Any]:
     answer = app.test_client().post(
         "/api/v1/tickets",
-        json={"service": "A"},
+        json={"service": service},
         headers={"X-Device-Key": creds["devices"]["kiosk-1"]},
     )
-    assert answer.status_code == 201
+    assert answer.status_code == 201, answer.get_json()
     return answer.get_json()
 
 
-def _job(app: Any) -> PrintJob:
-    from onestop.db import db
-
+def jobs(app: Flask) -> list[PrintJob]:
     with app.app_context():
-        job = db.session.query(PrintJob).one()
-        db.session.expunge(job)
-        return job
+        rows = db.session.query(PrintJob).order_by(PrintJob.id).all()
+        db.session.expunge_all()
+        return rows
 
 
-def test_virtual_printer_writes_png_and_bin(
-    client: Any, kiosk_headers: Any, app: Any, tmp_path: Path
-) -> None:
-    ticket = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk_headers).get_json()
+def state(app: Flask, name: str = "kiosk-1") -> PrinterState | None:
+    with app.app_context():
+        row = db.session.get(PrinterState, name)
+        db.session.expunge_all()
+        return row
+
+
+def login(app: Flask, creds: dict[str, Any], role: str = "admin") -> dict[str, str]:
+    username, password = "admin", creds["admin"]["password"]
+    if role != "admin":
+        username, password = f"{role}1", "a-long-password"
+        session = db.new_session(app)
+        office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
+        auth.create_officer(session, office, username, password, role)
+        session.commit()
+        session.close()
+    answer = app.test_client().post(
+        "/api/v1/auth/token", json={"username": username, "password": password}
+    )
+    return {"Authorization": f"Bearer {answer.get_json()['token']}"}
+
+
+def test_virtual_printer_writes_png_and_bin(setup: Any, tmp_path: Path) -> None:
+    app, creds = setup()
+    issued = issue(app, creds)
     assert process_pending(app) == 1
-    pngs = list((tmp_path / "prints").glob("*-A001-*.png"))
-    bins = list((tmp_path / "prints").glob("*-A001-*.bin"))
-    assert len(pngs) == 1 and len(bins) == 1
-    assert decode_qr(Image.open(pngs[0])) == [ticket["status_url"]]
-    assert bins[0].read_bytes() == raster_bytes(Image.open(pngs[0]).convert("1"))
-    assert _job(app).status == PrintStatus.PRINTED
+    [png] = (tmp_path / "prints").glob("*-A001-*.png")
+    [binary] = (tmp_path / "prints").glob("*-A001-*.bin")
+    assert decode_qr(Image.open(png)) == [issued["status_url"]]
+    [job] = jobs(app)
+    cfg = app.config["ONESTOP"]["printers"]["kiosk-1"]
+    assert binary.read_bytes() == escpos_bytes(ticket(job.payload), Setup.from_config(cfg))
+    assert job.status == PrintStatus.PRINTED and job.office_id and job.kind == "ticket"
 
 
-def test_network_printer_receives_the_exact_bytes(make_app: Any, tmp_path: Path) -> None:
-    fake = FakePrinter()
-    try:
-        app, creds = _app_with_printer(make_app, tmp_path, {"port": fake.port})
-        _issue(app, creds)
-        assert process_pending(app) == 1
-        fake.thread.join(5)
-        job = _job(app)
-        assert job.status == PrintStatus.PRINTED and job.attempts == 1
-        expected = raster_bytes(render_ticket(job.payload, 80))
-        assert fake.received == [expected]
-    finally:
-        fake.close()
+def test_network_printer_gets_the_exact_bytes_after_a_status_check(
+    setup: Any, fake_printer: Any
+) -> None:
+    fake = fake_printer(ONLINE)
+    app, creds = setup(
+        **{"kiosk-1": network(fake, mode="text", profile="TM-T20II", query_status=True)}
+    )
+    issue(app, creds)
+    assert process_pending(app) == 1
+    [job] = jobs(app)
+    assert job.status == PrintStatus.PRINTED and job.attempts == 1
+    expected = escpos_bytes(ticket(job.payload), Setup("text", 80, "TM-T20II"))
+    fake.thread.join(0.5)
+    assert fake.job == expected and len(expected) < 1024
+    assert fake.queries[:2] == [1, 4]
+    assert state(app).status == "online"
 
 
 def test_refused_printer_retries_then_fails_and_keeps_the_ticket(
-    make_app: Any, tmp_path: Path, frozen: Any
+    setup: Any, frozen: Any, pushed: list[dict[str, Any]]
 ) -> None:
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    closed_port = probe.getsockname()[1]
-    probe.close()  # nothing listens there: connection refused
-    app, creds = _app_with_printer(make_app, tmp_path, {"port": closed_port})
-    ticket = _issue(app, creds)
+    app, creds = setup(
+        **{
+            "kiosk-1": table(
+                transport="network", host="127.0.0.1", port=refused_port(), timeout_seconds=1.0
+            )
+        }
+    )
+    issued = issue(app, creds)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         assert process_pending(app) == 1
-        job = _job(app)
+        [job] = jobs(app)
         assert job.attempts == attempt and "unreachable" in (job.last_error or "")
         assert process_pending(app) == 0  # backing off: not due yet
         frozen.advance(seconds=10)
     assert job.status == PrintStatus.FAILED
-    status = app.test_client().get(f"/api/v1/tickets/{ticket['token']}").get_json()
+    kiosk = [e for e in pushed if e["name"] == "print_status"]
+    assert kiosk[-1]["payload"]["status"] == "failed" and kiosk[-1]["namespaces"] == ("/kiosk",)
+    status = app.test_client().get(f"/api/v1/tickets/{issued['token']}").get_json()
     assert status["state"] == "waiting"  # the ticket is still in the queue
-    from onestop.db import db
+    assert state(app).status == "offline"
 
+
+def test_stalled_printer_times_out_retries_then_fails(
+    setup: Any, fake_printer: Any, frozen: Any
+) -> None:
+    fake = fake_printer(ONLINE, stall=True)
+    app, creds = setup(**{"kiosk-1": network(fake, query_status=True, timeout_seconds=0.4)})
+    issued = issue(app, creds)
+    for _ in range(MAX_ATTEMPTS):
+        assert process_pending(app) == 1
+        frozen.advance(seconds=10)
+    [job] = jobs(app)
+    assert job.status == PrintStatus.FAILED and job.attempts == MAX_ATTEMPTS
+    assert "did not answer" in (job.last_error or "")
     with app.app_context():
         assert db.session.query(Ticket).one().state == TicketState.WAITING
+    assert issued["token"]
+
+
+def test_paper_out_fails_the_job_warns_kiosk_and_counters(
+    setup: Any, fake_printer: Any, frozen: Any, pushed: list[dict[str, Any]]
+) -> None:
+    fake = fake_printer(PAPER_OUT)
+    app, creds = setup(**{"kiosk-1": network(fake, query_status=True)})
+    issue(app, creds)
+    for _ in range(MAX_ATTEMPTS):
+        process_pending(app)
+        frozen.advance(seconds=10)
+    [job] = jobs(app)
+    assert job.status == PrintStatus.FAILED and "out of paper" in (job.last_error or "")
+    assert fake.job == b""  # nothing was sent to a printer without paper
+    alerts = [e for e in pushed if e["name"] == "printer_status"]
+    assert len(alerts) == 1  # told once, not at every attempt
+    assert alerts[0]["namespaces"] == ("/counter", "/kiosk")
+    assert alerts[0]["payload"]["status"] == "paper_out" and not alerts[0]["payload"]["ok"]
+    assert alerts[0]["payload"]["devices"] == ["kiosk-1"]
+    kiosk = (
+        app.test_client()
+        .get("/api/v1/kiosk/printer", headers={"X-Device-Key": creds["devices"]["kiosk-1"]})
+        .get_json()
+    )
+    assert kiosk["status"] == "paper_out" and kiosk["ok"] is False
+    # The paper is changed: the next health check clears the alert for everyone.
+    fake.replies = dict(ONLINE)
+    assert check_printers(app) == 1
+    assert state(app).status == "online"
+    assert [e["payload"]["status"] for e in pushed if e["name"] == "printer_status"][-1] == "online"
+
+
+def test_health_check_reads_paper_low(setup: Any, fake_printer: Any) -> None:
+    fake = fake_printer(PAPER_LOW)
+    app, _ = setup(**{"kiosk-1": network(fake, query_status=True)})
+    assert check_printers(app) == 1
+    row = state(app)
+    assert row is not None and row.status == "paper_low" and row.reported_by == "server"
+    assert fake.job == b""
+
+
+def test_reprint_from_the_counter_is_marked_and_audited(setup: Any, tmp_path: Path) -> None:
+    app, creds = setup()
+    issued = issue(app, creds)
+    process_pending(app)
+    client, headers = app.test_client(), login(app, creds, "officer")
+    answer = client.post(f"/api/v1/tickets/{issued['token']}/reprint", headers=headers)
+    assert answer.status_code == 202 and answer.get_json()["printer"] == "kiosk-1"
+    assert process_pending(app) == 1
+    first, again = jobs(app)
+    assert again.payload["reprint_at"] and again.ticket_id == first.ticket_id
+    assert len(list((tmp_path / "prints").glob("*-A001-*.png"))) == 2
+    with app.app_context():
+        audit = db.session.query(AuditEvent).filter_by(action="ticket_reprinted").one()
+        assert audit.actor == "officer:officer1"
+    unknown = client.post("/api/v1/tickets/nope/reprint", headers=headers)
+    assert unknown.status_code == 404
+    bad = client.post(
+        f"/api/v1/tickets/{issued['token']}/reprint", json={"printer": "x"}, headers=headers
+    )
+    assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "unknown_printer"
+    staff_ticket = client.post("/api/v1/tickets", json={"service": "B"}, headers=headers)
+    never = client.post(
+        f"/api/v1/tickets/{staff_ticket.get_json()['token']}/reprint", headers=headers
+    )
+    assert never.status_code == 409
+    assert client.post(f"/api/v1/tickets/{issued['token']}/reprint").status_code == 401
+
+
+def test_back_office_sees_failures_and_retries_them(setup: Any, frozen: Any) -> None:
+    app, creds = setup(
+        **{
+            "kiosk-1": table(
+                transport="network", host="127.0.0.1", port=refused_port(), timeout_seconds=1.0
+            )
+        }
+    )
+    issue(app, creds)
+    for _ in range(MAX_ATTEMPTS):
+        process_pending(app)
+        frozen.advance(seconds=10)
+    client = app.test_client()
+    officer, admin = login(app, creds, "officer"), login(app, creds)
+    [row] = [
+        p
+        for p in client.get("/api/v1/printers", headers=officer).get_json()
+        if p["printer"] == "kiosk-1"
+    ]
+    assert row["status"] == "offline" and not row["ok"] and row["devices"] == ["kiosk-1"]
+    [failed] = row["failed_jobs"]
+    assert failed["number"] == "A001" and "unreachable" in failed["error"]
+    refused = client.post(f"/api/v1/print-jobs/{failed['id']}/retry", headers=officer)
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "wrong_role"
+    retried = client.post(f"/api/v1/print-jobs/{failed['id']}/retry", headers=admin)
+    assert retried.status_code == 202
+    again = client.post(f"/api/v1/print-jobs/{retried.get_json()['job']}/retry", headers=admin)
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "not_failed"
+    assert client.post("/api/v1/print-jobs/9999/retry", headers=admin).status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["ticket", "receipt", "supplement_request", "apology"])
+def test_preview_png(setup: Any, kind: str) -> None:
+    app, creds = setup()
+    answer = app.test_client().get(
+        f"/api/v1/printers/kiosk-1/preview.png?kind={kind}", headers=login(app, creds)
+    )
+    assert answer.status_code == 200 and answer.mimetype == "image/png"
+    assert answer.data.startswith(b"\x89PNG")
+
+
+def test_slip_prints_as_pdf_on_a_page_printer(setup: Any, tmp_path: Path) -> None:
+    from printer.slips import sample
+
+    app, _ = setup(desk=table(page="A5"))
+    session = db.new_session(app)
+    office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
+    printers = app.config["ONESTOP"]["printers"]
+    job = printing.queue_slip(
+        session,
+        office,
+        "desk",
+        "receipt",
+        sample("receipt"),
+        printers=printers,
+        actor="officer:test",
+    )
+    with pytest.raises(Exception, match="unknown slip"):
+        printing.queue_slip(session, office, "desk", "invoice", {}, printers=printers, actor="t")
+    session.commit()
+    session.close()
+    assert process_pending(app) == 1
+    [pdf] = (tmp_path / "prints").glob(f"*-receipt-{job.id}.pdf")
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert jobs(app)[-1].status == PrintStatus.PRINTED
+
+
+class LiveApp:
+    """The app served by werkzeug on a loopback port in a thread (the agent's real server)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+
+def test_print_agent_sends_the_servers_jobs_to_its_local_printer(
+    setup: Any, fake_printer: Any, tmp_path: Path, frozen: Any
+) -> None:
+    fake = fake_printer(ONLINE)
+    app, creds = setup(**{"kiosk-1": network(fake, agent="pc-1", query_status=True)})
+    session = db.new_session(app)
+    office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
+    _, key = auth.create_device(session, office, "agent", "pc-1")
+    _, other = auth.create_device(session, office, "agent", "pc-2")
+    session.commit()
+    session.close()
+    issue(app, creds)
+    assert process_pending(app) == 0  # the server leaves agent printers alone
+    live = LiveApp(app)
+    try:
+        agent = Agent(live.url, key, data_dir=tmp_path / "agent")
+        assert Agent(live.url, other, data_dir=tmp_path).send_jobs() == 0  # not its printer
+        assert agent.report_health() == 1
+        assert agent.send_jobs() == 1
+        fake.thread.join(0.5)
+        [job] = jobs(app)
+        assert job.status == PrintStatus.PRINTED and job.claimed_by is None
+        cfg = app.config["ONESTOP"]["printers"]["kiosk-1"]
+        assert fake.job == escpos_bytes(ticket(job.payload), Setup.from_config(cfg))
+        assert state(app).reported_by == "agent:pc-1"
+        # A job whose outcome never comes back is offered again after the lease.
+        issue(app, creds)
+        claimed = agent.call("POST", "/jobs/claim", {})["jobs"]
+        assert len(claimed) == 1 and agent.call("POST", "/jobs/claim", {})["jobs"] == []
+        frozen.advance(seconds=app.config["ONESTOP"]["printing"]["agent_lease_seconds"] + 1)
+        assert [j["id"] for j in agent.call("POST", "/jobs/claim", {})["jobs"]] == [
+            claimed[0]["id"]
+        ]
+        with pytest.raises(AgentError, match="HTTP 409"):
+            Agent(live.url, other, data_dir=tmp_path).call(
+                "POST", f"/jobs/{claimed[0]['id']}/result", {"ok": True}
+            )
+        with pytest.raises(AgentError, match="HTTP 401"):
+            Agent(live.url, "wrong-key", data_dir=tmp_path).send_jobs()
+    finally:
+        live.close()
+
+
+def test_agent_insists_on_https_off_this_machine(tmp_path: Path) -> None:
+    with pytest.raises(AgentError, match="https"):
+        Agent("http://onestop.example.vn", "k", data_dir=tmp_path)
+    assert Agent("https://onestop.example.vn/", "k", data_dir=tmp_path).server.endswith(".vn")
+    assert Agent("http://localhost:5000", "k", data_dir=tmp_path).server
+    assert Agent("http://10.0.0.2", "k", data_dir=tmp_path, allow_http=True).server
+
+
+def test_cli_test_page_and_agent_device(tmp_path: Path) -> None:
+    from tests.onestop.test_cli import last_json, run
+
+    answer = run(tmp_path, "printer", "test", "kiosk-1", "--json")
+    assert answer.returncode == 0, answer.stderr
+    result = last_json(answer.stdout)
+    assert result["printer"] == "kiosk-1" and result["status"] == "online"
+    data = (tmp_path / "var" / "prints" / "test-page-kiosk-1.bin").read_bytes()
+    assert len(data) == result["bytes"] and data.count(b"\x1b@") == 3  # raster, text, hybrid
+    assert (tmp_path / "var" / "prints" / "test-page-kiosk-1.png").exists()
+    missing = run(tmp_path, "printer", "test", "nope")
+    assert missing.returncode != 0 and "no [printers.nope]" in missing.stderr
+    assert run(tmp_path, "init").returncode == 0
+    agent = run(tmp_path, "device", "add", "agent", "pc-1", "--json")
+    assert agent.returncode == 0 and last_json(agent.stdout)["kind"] == "agent"
+    off = run(
+        tmp_path, "print-agent", "--server", "http://onestop.example.vn", "--key", "k", "--once"
+    )
+    assert off.returncode != 0 and "https://" in off.stderr

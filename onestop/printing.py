@@ -1,0 +1,251 @@
+"""The core's side of printing: queueing jobs (tickets, slips, reprints) and printer health.
+
+The ``printer`` package renders and sends; this module owns the rows it works from, so the
+kiosk, the counter, the back office and the dossier desk can queue and read without importing
+the printer package. Queueing only writes rows; the worker (or a print agent) picks them up once
+the caller has committed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from onestop import clock, realtime
+from onestop.auth import audit
+from onestop.errors import Conflict, InvalidInput, NotFound
+from onestop.events import announce, defer, print_job_queued
+from onestop.models import Device, Office, PrinterState, PrintJob, PrintKind, PrintStatus, Ticket
+
+# The slips the counter prints for a dossier (printer.slips renders each of them).
+SLIPS = ("receipt", "supplement_request", "apology")
+# Health states in which a printer cannot print; the kiosk warns and the counters are told.
+STOPPED = frozenset({"paper_out", "cover_open", "offline"})
+HEALTH_STATES = frozenset({"online", "paper_low", "unknown"}) | STOPPED
+
+
+def queue_job(
+    session: Session,
+    office_id: int,
+    printer: str,
+    kind: PrintKind,
+    payload: dict[str, Any],
+    *,
+    ticket_id: int | None = None,
+) -> PrintJob:
+    """A job row for the worker; sent after the caller commits."""
+    at = clock.now()
+    job = PrintJob(
+        office_id=office_id,
+        kind=kind,
+        ticket_id=ticket_id,
+        printer=printer,
+        status=PrintStatus.QUEUED,
+        attempts=0,
+        payload=payload,
+        created_at=at,
+        updated_at=at,
+    )
+    session.add(job)
+    session.flush()
+    defer(session, print_job_queued, job_id=job.id, printer=printer)
+    return job
+
+
+def _known_printer(printers: dict[str, Any], name: str) -> None:
+    if name not in printers:
+        raise InvalidInput(
+            f"there is no printer {name!r}; known: {', '.join(sorted(printers)) or 'none'}",
+            code="unknown_printer",
+        )
+
+
+def queue_slip(
+    session: Session,
+    office: Office,
+    printer: str,
+    slip: str,
+    data: dict[str, Any],
+    *,
+    printers: dict[str, Any],
+    actor: str,
+) -> PrintJob:
+    """Queue a dossier slip (``receipt``, ``supplement_request`` or ``apology``) on ``printer``."""
+    if slip not in SLIPS:
+        raise InvalidInput(f"unknown slip {slip!r}; one of {', '.join(SLIPS)}", code="unknown_slip")
+    _known_printer(printers, printer)
+    job = queue_job(session, office.id, printer, PrintKind.SLIP, {"slip": slip, **data})
+    audit(session, office.id, actor, "slip_queued", f"print_job:{job.id}", slip=slip)
+    return job
+
+
+def reprint_ticket(
+    session: Session,
+    office: Office,
+    token: str,
+    *,
+    printer: str | None,
+    printers: dict[str, Any],
+    actor: str,
+) -> PrintJob:
+    """Print a ticket again, marked as a reprint, on ``printer`` or where it first printed."""
+    ticket = session.scalar(
+        select(Ticket).where(Ticket.office_id == office.id, Ticket.token == token)
+    )
+    if ticket is None:
+        raise NotFound("no such ticket", code="unknown_ticket")
+    first = session.scalar(
+        select(PrintJob)
+        .where(PrintJob.ticket_id == ticket.id, PrintJob.kind == PrintKind.TICKET)
+        .order_by(PrintJob.id)
+        .limit(1)
+    )
+    if first is None:
+        raise Conflict(
+            f"ticket {ticket.number} was never printed (issued at a counter)", code="never_printed"
+        )
+    target = printer or first.printer
+    _known_printer(printers, target)
+    payload = {**first.payload, "reprint_at": clock.iso(clock.now(), office.timezone)}
+    job = queue_job(session, office.id, target, PrintKind.TICKET, payload, ticket_id=ticket.id)
+    audit(
+        session,
+        office.id,
+        actor,
+        "ticket_reprinted",
+        f"ticket:{ticket.number}",
+        printer=target,
+        job=job.id,
+    )
+    return job
+
+
+def retry_job(session: Session, office: Office, job_id: int, *, actor: str) -> PrintJob:
+    """Send a failed job again (a new job with the same content, so history stays)."""
+    job = session.get(PrintJob, job_id)
+    if job is None or job.office_id != office.id:
+        raise NotFound(f"no print job {job_id}", code="unknown_print_job")
+    if job.status != PrintStatus.FAILED:
+        raise Conflict(f"print job {job_id} is {job.status.value}, not failed", code="not_failed")
+    again = queue_job(
+        session, office.id, job.printer, job.kind, dict(job.payload), ticket_id=job.ticket_id
+    )
+    audit(session, office.id, actor, "print_retried", f"print_job:{job.id}", new_job=again.id)
+    return again
+
+
+def _offices_using(session: Session, printer: str) -> list[int]:
+    return list(
+        session.scalars(
+            select(Device.office_id).where(Device.printer == printer, Device.is_active).distinct()
+        )
+    )
+
+
+def devices_using(session: Session, printer: str) -> list[str]:
+    return list(
+        session.scalars(
+            select(Device.name)
+            .where(Device.printer == printer, Device.is_active)
+            .order_by(Device.name)
+        )
+    )
+
+
+def record_health(
+    session: Session,
+    printer: str,
+    status: str,
+    detail: str,
+    *,
+    reported_by: str,
+    at: datetime | None = None,
+) -> bool:
+    """Store a printer's health; on a change, tell the counters and kiosks of the offices using it.
+
+    Returns whether the status changed.
+    """
+    if status not in HEALTH_STATES:
+        raise InvalidInput(f"unknown printer status {status!r}", code="invalid_field")
+    at = at or clock.now()
+    state = session.get(PrinterState, printer)
+    changed = state is None or state.status != status
+    if state is None:
+        state = PrinterState(name=printer, status=status, changed_at=at)
+        session.add(state)
+    elif changed:
+        state.status, state.changed_at = status, at
+    state.detail, state.checked_at, state.reported_by = detail[:500], at, reported_by
+    session.flush()
+    if changed:
+        payload = realtime.printer_status(
+            printer, status, detail, status not in STOPPED, devices_using(session, printer)
+        )
+        for office_id in _offices_using(session, printer):
+            announce(session, office_id, "printer_status", payload, realtime.STAFF_AND_KIOSK)
+    return changed
+
+
+def health_view(state: PrinterState | None, name: str, tz: str) -> dict[str, Any]:
+    """A printer's health as the API shows it (``unknown`` until first seen)."""
+    if state is None:
+        return {"printer": name, "status": "unknown", "ok": True, "detail": "", "checked_at": None}
+    return {
+        "printer": name,
+        "status": state.status,
+        "ok": state.status not in STOPPED,
+        "detail": state.detail,
+        "checked_at": clock.iso(state.checked_at, tz),
+        "reported_by": state.reported_by,
+    }
+
+
+def kiosk_printer(session: Session, device: Device, office: dict[str, Any]) -> dict[str, Any]:
+    """The health of a kiosk's own printer (``printer: null`` when it prints nothing)."""
+    if not device.printer:
+        return {"printer": None, "status": "unknown", "ok": True, "detail": ""}
+    state = session.get(PrinterState, device.printer)
+    return health_view(state, device.printer, office["timezone"])
+
+
+def printers_overview(
+    session: Session, office: Office, printers: dict[str, Any], *, recent: int = 20
+) -> list[dict[str, Any]]:
+    """For the back office: each configured printer with its health and recent failed jobs."""
+    states = {s.name: s for s in session.scalars(select(PrinterState))}
+    rows = []
+    for name, cfg in sorted(printers.items()):
+        failed = session.scalars(
+            select(PrintJob)
+            .where(
+                PrintJob.office_id == office.id,
+                PrintJob.printer == name,
+                PrintJob.status == PrintStatus.FAILED,
+            )
+            .order_by(PrintJob.id.desc())
+            .limit(recent)
+        ).all()
+        rows.append(
+            {
+                **health_view(states.get(name), name, office.timezone),
+                "transport": cfg["transport"],
+                "mode": cfg["mode"],
+                "paper": cfg["page"] or f"{cfg['paper_mm']} mm",
+                "agent": cfg["agent"] or None,
+                "devices": devices_using(session, name),
+                "failed_jobs": [
+                    {
+                        "id": j.id,
+                        "kind": j.kind.value,
+                        "number": j.payload.get("number"),
+                        "error": j.last_error,
+                        "at": clock.iso(j.updated_at, office.timezone),
+                    }
+                    for j in failed
+                ],
+            }
+        )
+    return rows

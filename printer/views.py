@@ -1,0 +1,84 @@
+"""Printer endpoints for staff: health and failed jobs, retry, reprint, and layout previews."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, request
+
+from onestop import printing
+from onestop.db import db
+from onestop.errors import InvalidInput
+from onestop.extensions import csrf
+from onestop.http import actor_label, authenticated, caller_office, json_body
+from onestop.models import Role
+from printer import raster
+from printer.render import document_for
+
+bp = Blueprint("printers", __name__, url_prefix="/api/v1")
+SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
+PREVIEWS = ("ticket", *printing.SLIPS)
+
+
+def init_app(app: Flask) -> None:
+    csrf.exempt(bp)  # bearer-token API, no cookies
+    app.register_blueprint(bp)
+
+
+def _printers() -> dict[str, Any]:
+    printers: dict[str, Any] = current_app.config["ONESTOP"]["printers"]
+    return printers
+
+
+@bp.get("/printers")
+@authenticated(staff=True)
+def printers_overview() -> Any:
+    """Every printer with its health, the devices on it and its recent failed jobs."""
+    return printing.printers_overview(db.session, caller_office(), _printers())
+
+
+@bp.post("/print-jobs/<int:job_id>/retry")
+@authenticated(staff=True, roles=SUPERVISORS)
+def retry_job(job_id: int) -> Any:
+    job = printing.retry_job(db.session, caller_office(), job_id, actor=actor_label())
+    db.session.commit()
+    return {"job": job.id, "printer": job.printer, "status": job.status.value}, 202
+
+
+@bp.post("/tickets/<token>/reprint")
+@authenticated(staff=True)
+def reprint_ticket(token: str) -> Any:
+    body = json_body(required=False)
+    printer = body.get("printer")
+    if printer is not None and not isinstance(printer, str):
+        raise InvalidInput("'printer' must be a printer name", code="invalid_field")
+    job = printing.reprint_ticket(
+        db.session,
+        caller_office(),
+        token,
+        printer=printer,
+        printers=_printers(),
+        actor=actor_label(),
+    )
+    db.session.commit()
+    return {"job": job.id, "printer": job.printer, "status": job.status.value}, 202
+
+
+@bp.get("/printers/<name>/preview.png")
+@authenticated(staff=True)
+def preview(name: str) -> Response:
+    """A sample ticket or slip drawn for this printer's paper (what the raster mode sends)."""
+    cfg = _printers().get(name)
+    if cfg is None:
+        raise InvalidInput(f"there is no printer {name!r}", code="unknown_printer")
+    kind = request.args.get("kind", "ticket")
+    if kind not in PREVIEWS:
+        raise InvalidInput(f"kind must be one of {', '.join(PREVIEWS)}", code="invalid_field")
+    from printer import layout, slips
+
+    payload = layout.sample_ticket() if kind == "ticket" else {"slip": kind, **slips.sample(kind)}
+    doc = document_for("ticket" if kind == "ticket" else "slip", payload)
+    buffer = io.BytesIO()
+    raster.render(doc, cfg["paper_mm"]).save(buffer, format="PNG")
+    return Response(buffer.getvalue(), mimetype="image/png")
