@@ -31,9 +31,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-## Queue throughput on SQLite (and PostgreSQL when reachable); prints a table.
+## Queue throughput (SQLite, and PostgreSQL when reachable) and printing figures; print tables.
 bench: $(STAMP)
 	$(BIN)/python bench/queue_bench.py
+	$(BIN)/python bench/print_bench.py
 
 clean:
 	rm -rf $(VENV) test-output .pytest_cache
