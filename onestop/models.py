@@ -82,6 +82,7 @@ class PrintStatus(enum.StrEnum):
     QUEUED = "queued"
     PRINTED = "printed"
     FAILED = "failed"
+    RETRIED = "retried"  # failed, then queued again as a new job by staff
 
 
 class Office(Base):

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from onestop import clock, realtime
 from onestop.auth import audit
 from onestop.errors import Conflict, InvalidInput, NotFound
-from onestop.events import announce, defer, print_job_queued
+from onestop.events import defer, print_job_queued, realtime_event
 from onestop.models import Device, Office, PrinterState, PrintJob, PrintKind, PrintStatus, Ticket
 
 # The slips the counter prints for a dossier (printer.slips renders each of them).
@@ -77,7 +77,7 @@ def queue_slip(
     if slip not in SLIPS:
         raise InvalidInput(f"unknown slip {slip!r}; one of {', '.join(SLIPS)}", code="unknown_slip")
     _known_printer(printers, printer)
-    job = queue_job(session, office.id, printer, PrintKind.SLIP, {"slip": slip, **data})
+    job = queue_job(session, office.id, printer, PrintKind.SLIP, {**data, "slip": slip})
     audit(session, office.id, actor, "slip_queued", f"print_job:{job.id}", slip=slip)
     return job
 
@@ -130,6 +130,7 @@ def retry_job(session: Session, office: Office, job_id: int, *, actor: str) -> P
         raise NotFound(f"no print job {job_id}", code="unknown_print_job")
     if job.status != PrintStatus.FAILED:
         raise Conflict(f"print job {job_id} is {job.status.value}, not failed", code="not_failed")
+    job.status = PrintStatus.RETRIED  # a second click finds it retried, not failed
     again = queue_job(
         session, office.id, job.printer, job.kind, dict(job.payload), ticket_id=job.ticket_id
     )
@@ -138,6 +139,7 @@ def retry_job(session: Session, office: Office, job_id: int, *, actor: str) -> P
 
 
 def _offices_using(session: Session, printer: str) -> list[int]:
+    # Printers are named in the configuration; the offices are those of the devices on them.
     return list(
         session.scalars(
             select(Device.office_id).where(Device.printer == printer, Device.is_active).distinct()
@@ -145,14 +147,11 @@ def _offices_using(session: Session, printer: str) -> list[int]:
     )
 
 
-def devices_using(session: Session, printer: str) -> list[str]:
-    return list(
-        session.scalars(
-            select(Device.name)
-            .where(Device.printer == printer, Device.is_active)
-            .order_by(Device.name)
-        )
-    )
+def devices_using(session: Session, printer: str, office_id: int | None = None) -> list[str]:
+    query = select(Device.name).where(Device.printer == printer, Device.is_active)
+    if office_id is not None:
+        query = query.where(Device.office_id == office_id)
+    return list(session.scalars(query.order_by(Device.name)))
 
 
 def record_health(
@@ -181,11 +180,21 @@ def record_health(
     state.detail, state.checked_at, state.reported_by = detail[:500], at, reported_by
     session.flush()
     if changed:
-        payload = realtime.printer_status(
-            printer, status, detail, status not in STOPPED, devices_using(session, printer)
-        )
         for office_id in _offices_using(session, printer):
-            announce(session, office_id, "printer_status", payload, realtime.STAFF_AND_KIOSK)
+            devices = devices_using(session, printer, office_id)
+            payload = realtime.printer_status(
+                printer, status, detail, status not in STOPPED, devices
+            )
+            # No seq: printer health is not queue state, and taking one would make every
+            # display see a gap and reload for an event it never receives.
+            defer(
+                session,
+                realtime_event,
+                office_id=office_id,
+                name="printer_status",
+                payload=payload,
+                namespaces=realtime.STAFF_AND_KIOSK,
+            )
     return changed
 
 
@@ -235,7 +244,7 @@ def printers_overview(
                 "mode": cfg["mode"],
                 "paper": cfg["page"] or f"{cfg['paper_mm']} mm",
                 "agent": cfg["agent"] or None,
-                "devices": devices_using(session, name),
+                "devices": devices_using(session, name, office.id),
                 "failed_jobs": [
                     {
                         "id": j.id,

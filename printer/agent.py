@@ -16,27 +16,27 @@ import base64
 import ipaddress
 import json
 import logging
+import re
 import ssl
 import time
 import urllib.error
 import urllib.request
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, g
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from onestop import clock
 from onestop.db import db
 from onestop.errors import Conflict, Forbidden, NotFound
 from onestop.extensions import csrf
-from onestop.http import authenticated, field, json_body
+from onestop.http import authenticated, field, home_office, json_body
 from onestop.models import DeviceKind, PrintJob, PrintStatus
 from printer.render import document_for, render
 from printer.transports import Health, PrintError, check, send
-from printer.worker import finish_attempt, job_name, note_health
+from printer.worker import claim, due, finish_attempt, health_after, job_name, note_health
 
 log = logging.getLogger(__name__)
 bp = Blueprint("print_agent", __name__, url_prefix="/api/v1/print-agent")
@@ -50,6 +50,10 @@ def init_app(app: Flask) -> None:
 
 
 def _my_printers() -> dict[str, dict[str, Any]]:
+    # The printer tables belong to this server's own office; an agent of another office with
+    # the same name serves none of them.
+    if g.device.office_id != home_office().id:
+        return {}
     printers = current_app.config["ONESTOP"]["printers"]
     return {name: cfg for name, cfg in printers.items() if cfg["agent"] == g.device.name}
 
@@ -72,24 +76,29 @@ def claim_jobs() -> Any:
     """Take up to ten due jobs, rendered, leased to this agent."""
     printers = _my_printers()
     cfg = current_app.config["ONESTOP"]
-    now = clock.now()
-    lease = timedelta(seconds=cfg["printing"]["agent_lease_seconds"])
     jobs = db.session.scalars(
         select(PrintJob)
         .where(
             PrintJob.office_id == g.device.office_id,
-            PrintJob.status == PrintStatus.QUEUED,
             PrintJob.printer.in_(list(printers)),
-            or_(PrintJob.not_before.is_(None), PrintJob.not_before <= now),
+            due(clock.now()),
         )
         .order_by(PrintJob.id)
         .limit(BATCH)
     ).all()
     answer = []
     for job in jobs:
+        if not claim(
+            db.session, job, by=g.device.name, seconds=cfg["printing"]["agent_lease_seconds"]
+        ):
+            continue
         printer_cfg = printers[job.printer]
-        output = render(document_for(job.kind, job.payload), printer_cfg)
-        job.claimed_by, job.not_before, job.updated_at = g.device.name, now + lease, now
+        try:
+            output = render(document_for(job.kind, job.payload), printer_cfg)
+        except Exception as exc:  # one bad job must not stop the agent's other jobs
+            log.exception("print job %s cannot be rendered", job.id)
+            finish_attempt(db.session, job, PrintError(f"internal error: {exc}", transient=False))
+            continue
         answer.append(
             {
                 "id": job.id,
@@ -115,11 +124,12 @@ def job_result(job_id: int) -> Any:
     if job.claimed_by != g.device.name or job.status != PrintStatus.QUEUED:
         raise Conflict(f"print job {job_id} is not leased to this agent", code="not_leased")
     error = None
+    seen = _health(body.get("health"))
     if not field(body, "ok", bool):
         reason = field(body, "reason", str)[:500]
-        error = PrintError(reason, transient=bool(field(body, "transient", bool)))
+        error = PrintError(reason, transient=field(body, "transient", bool), health=seen)
     finish_attempt(db.session, job, error)
-    _note(job.printer, body.get("health"))
+    note_health(db.session, job.printer, health_after(error, seen), f"agent:{g.device.name}")
     db.session.commit()
     return {"id": job.id, "status": job.status.value, "attempts": job.attempts}
 
@@ -131,16 +141,15 @@ def report_health() -> Any:
     printer = field(body, "printer", str)
     if printer not in _my_printers():
         raise Forbidden(f"printer {printer!r} is not served by this agent", code="not_my_printer")
-    _note(printer, body)
+    note_health(db.session, printer, _health(body), f"agent:{g.device.name}")
     db.session.commit()
     return {"printer": printer}
 
 
-def _note(printer: str, health: Any) -> None:
-    if isinstance(health, dict):
-        status = field(health, "status", str)
-        detail = str(health.get("detail") or "")
-        note_health(db.session, printer, Health(status, detail), f"agent:{g.device.name}")
+def _health(body: Any) -> Health | None:
+    if not isinstance(body, dict):
+        return None
+    return Health(field(body, "status", str), str(body.get("detail") or "")[:500])
 
 
 # -- the agent ----------------------------------------------------------------------------------
@@ -148,6 +157,16 @@ def _note(printer: str, health: Any) -> None:
 
 class AgentError(Exception):
     """The server refused or could not be reached; the message says which."""
+
+
+def _local_config(cfg: dict[str, Any]) -> dict[str, Any]:
+    """The server's printer table, refused if it would write anywhere but to a printer."""
+    if cfg.get("transport") == "file" and not str(cfg.get("path", "")).startswith("/dev/"):
+        raise PrintError(
+            f"the print agent writes only to device nodes under /dev/, not {cfg.get('path')!r}",
+            transient=False,
+        )
+    return cfg
 
 
 def _check_url(server: str, allow_http: bool) -> str:
@@ -203,23 +222,35 @@ class Agent:
         """Take the due jobs, send them, report each; returns how many were handled."""
         jobs = self.call("POST", "/jobs/claim", {})["jobs"]
         for job in jobs:
-            data = base64.b64decode(job["data"])
-            result: dict[str, Any] = {"ok": True}
+            result = self._send_one(job)
             try:
-                health = send(
-                    job["config"],
-                    data,
-                    name=job["name"],
-                    data_dir=self.data_dir,
-                    pdf=data if job["pdf"] else None,
-                )
-            except PrintError as exc:
-                health = exc.health
-                result = {"ok": False, "reason": exc.reason, "transient": exc.transient}
-            if health is not None:
-                result["health"] = {"status": health.status, "detail": health.detail}
-            self.call("POST", f"/jobs/{job['id']}/result", result)
+                self.call("POST", f"/jobs/{job['id']}/result", result)
+            except AgentError as exc:  # the lease runs out and the server counts the attempt
+                log.warning("job %s: outcome not reported: %s", job["id"], exc)
         return len(jobs)
+
+    def _send_one(self, job: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = {"ok": True}
+        health: Health | None = None
+        try:
+            cfg = _local_config(job["config"])
+            data = base64.b64decode(job["data"])
+            health = send(
+                cfg,
+                data,
+                name=re.sub(r"[^A-Za-z0-9_-]+", "_", str(job["name"])),
+                data_dir=self.data_dir,
+                pdf=data if job["pdf"] else None,
+            )
+        except PrintError as exc:
+            health = exc.health
+            result = {"ok": False, "reason": exc.reason, "transient": exc.transient}
+        except Exception as exc:  # a driver's own error: report it, keep serving
+            log.exception("job %s failed", job.get("id"))
+            result = {"ok": False, "reason": f"print agent error: {exc}", "transient": True}
+        if health is not None:
+            result["health"] = {"status": health.status, "detail": health.detail}
+        return result
 
     def report_health(self) -> int:
         printers = self.call("GET", "/printers")
@@ -247,4 +278,6 @@ def run(agent: Agent, *, poll_seconds: float = 2.0, health_seconds: float = 30.0
                 pass
         except AgentError as exc:
             log.warning("%s; trying again in %s s", exc, poll_seconds)
+        except Exception:  # a proxy's HTML page, a cut connection: keep serving
+            log.exception("print agent pass failed; trying again in %s s", poll_seconds)
         time.sleep(poll_seconds)

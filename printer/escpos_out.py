@@ -94,7 +94,10 @@ class _Writer:
 
     # -- native ---------------------------------------------------------------------------------
     def text_line(self, line: str, *, align: str = "left", bold: bool = False, big: bool = False):
-        self.out.set(align=align, bold=bold, double_width=big, double_height=big)
+        if big:
+            self.out.set(align=align, bold=bold, double_width=True, double_height=True)
+        else:  # python-escpos sends nothing for double_*=False: reset the size explicitly
+            self.out.set(align=align, bold=bold, normal_textsize=True)
         data, self.page = tcvn3.encode(line, self.pages, self.page)
         self.out._raw(data + b"\n")
 

@@ -41,12 +41,15 @@ def profile_pages(profile_code_pages: dict[str, str]) -> tuple[int, int] | None:
     return None
 
 
-def encode(text: str, pages: tuple[int, int], current: int | None = None) -> tuple[bytes, int]:
+def encode(
+    text: str, pages: tuple[int, int], current: int | None = None
+) -> tuple[bytes, int | None]:
     """``text`` as TCVN-3 bytes with the page switches it needs.
 
-    ``current`` is the page the printer is on (None: unknown, so the first character selects
-    one). Returns the bytes and the page left selected. A character neither page has prints as
-    ``?``, so a mistake shows on paper instead of shifting the rest of the line.
+    ``current`` is the page the printer is on (None: unknown, so the first Vietnamese letter
+    selects one). Returns the bytes and the page left selected (None if still unknown). A
+    character neither page has prints as ``?``, so a mistake shows on paper instead of
+    shifting the rest of the line.
     """
     lower_page, upper_page = pages
     lower, upper = table(LOWER), table(UPPER)
@@ -67,7 +70,7 @@ def encode(text: str, pages: tuple[int, int], current: int | None = None) -> tup
             out += ESC_T + bytes([wanted])
             page = wanted
         out.append(byte)
-    return bytes(out), page if page is not None else lower_page
+    return bytes(out), page
 
 
 def letters() -> tuple[str, str]:

@@ -30,10 +30,11 @@ import usb.util
 if TYPE_CHECKING:
     from PIL import Image
 
+from onestop.printing import STOPPED
+
 DLE_EOT = b"\x10\x04"
 # Every real-time status byte has bits 1 and 4 set and bits 0 and 7 clear (Epson ESC/POS).
 _REPLY_MASK, _REPLY_BITS = 0x93, 0x12
-_PRINTABLE = frozenset({"online", "paper_low", "unknown"})
 _USB_CHUNK = 4096
 
 
@@ -57,7 +58,7 @@ class Health:
     @property
     def ok(self) -> bool:
         """Whether a job may be sent (``unknown`` may: most transports cannot tell)."""
-        return self.status in _PRINTABLE
+        return self.status not in STOPPED
 
 
 def decode_status(printer: int, cause: int | None, paper: int | None) -> Health:

@@ -11,14 +11,15 @@ printers that answer status queries how they are, every ``[printing] health_seco
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from onestop import clock, printing, realtime
@@ -70,6 +71,49 @@ def finish_attempt(session: Session, job: PrintJob, error: PrintError | None) ->
         )
 
 
+def due(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        PrintJob.status == PrintStatus.QUEUED,
+        or_(PrintJob.not_before.is_(None), PrintJob.not_before <= now),
+    )
+
+
+def claim(session: Session, job: PrintJob, *, by: str, seconds: float) -> bool:
+    """Take a due job for ``seconds`` so that no other server process or agent sends it too.
+
+    One conditional UPDATE decides between competitors. A job still held by someone whose
+    time ran out (a crashed process, an agent that never reported back) counts that as a
+    failed attempt first, so it cannot go round for ever.
+    """
+    now = clock.now()
+    previous = job.claimed_by
+    taken = session.execute(
+        update(PrintJob)
+        .where(PrintJob.id == job.id, due(now), PrintJob.claimed_by.is_not_distinct_from(previous))
+        .values(claimed_by=by, not_before=now + timedelta(seconds=seconds), updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(job)
+    if taken != 1:
+        return False
+    if previous is not None:
+        reason = f"{previous} took the job and did not report back"
+        finish_attempt(session, job, PrintError(reason, transient=True))
+        return False  # backing off now, or failed: a later pass takes it
+    return True
+
+
+def health_after(error: PrintError | None, seen: Health | None) -> Health | None:
+    """What one job's outcome says about its printer (None: nothing)."""
+    if error is None:
+        # Delivered: online, even where the transport cannot read status (file, CUPS).
+        ok = seen is not None and seen.status != "unknown"
+        return seen if ok else Health("online", "the last job was delivered")
+    if error.health is not None:
+        return error.health
+    return Health("offline", error.reason) if error.transient else None
+
+
 def note_health(session: Session, printer: str, health: Health | None, reported_by: str) -> None:
     if health is not None and health.status != "unknown":
         printing.record_health(
@@ -98,15 +142,13 @@ def print_one(app: Flask, session: Session, job: PrintJob) -> None:
             pdf=output.pdf,
         )
     except PrintError as exc:
-        error, health = (
-            exc,
-            exc.health or (Health("offline", exc.reason) if exc.transient else None),
-        )
+        error = exc
     except Exception as exc:  # a layout bug must not kill the worker or lose the ticket
         log.exception("print job %s crashed", job.id)
         error = PrintError(f"internal error: {exc}", transient=False)
     finish_attempt(session, job, error)
-    note_health(session, job.printer, health, "server")
+    if cfg is not None:
+        note_health(session, job.printer, health_after(error, health), "server")
 
 
 def _served_here(app: Flask) -> list[str]:
@@ -118,18 +160,20 @@ def process_pending(app: Flask, limit: int = 20) -> int:
     session = db.new_session(app)
     tried = 0
     try:
-        now = clock.now()
         jobs = session.scalars(
             select(PrintJob)
-            .where(
-                PrintJob.status == PrintStatus.QUEUED,
-                PrintJob.printer.in_(_served_here(app)),
-                or_(PrintJob.not_before.is_(None), PrintJob.not_before <= now),
-            )
+            .where(due(clock.now()), PrintJob.printer.in_(_served_here(app)))
             .order_by(PrintJob.id)
             .limit(limit)
         ).all()
+        printers = app.config["ONESTOP"]["printers"]
         for job in jobs:
+            # Held long enough for one send with its status query, whatever the printer does.
+            hold = 3 * float(printers.get(job.printer, {}).get("timeout_seconds", 5)) + 10
+            taken = claim(session, job, by=f"server:{os.getpid()}", seconds=hold)
+            session.commit()  # other processes see the claim before the send starts
+            if not taken:
+                continue
             print_one(app, session, job)
             session.commit()
             tried += 1

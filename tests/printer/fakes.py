@@ -8,30 +8,16 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from onestop.config import NAMED_TABLES
+
 ONLINE = {1: 0x16, 2: 0x12, 4: 0x12}  # 0x16: bit 2 is the drawer pin, not a fault
 PAPER_OUT = {1: 0x1A, 2: 0x32, 4: 0x72}
 PAPER_LOW = {1: 0x16, 2: 0x12, 4: 0x1E}
 
 
 def config(**overrides: Any) -> dict[str, Any]:
-    cfg: dict[str, Any] = {
-        "transport": "virtual",
-        "host": "",
-        "port": 9100,
-        "path": "",
-        "vendor_id": 0,
-        "product_id": 0,
-        "usb_interface": 0,
-        "usb_out_ep": 0,
-        "usb_in_ep": 0,
-        "device": "",
-        "baudrate": 9600,
-        "queue": "",
-        "timeout_seconds": 2.0,
-        "query_status": False,
-    }
-    cfg.update(overrides)
-    return cfg
+    """A full printer table: the configuration's defaults, a short timeout, then ``overrides``."""
+    return {**NAMED_TABLES["printers"], "timeout_seconds": 2.0, **overrides}
 
 
 class StatusParser:

@@ -14,7 +14,6 @@ from PIL import Image
 from werkzeug.serving import make_server
 
 from onestop import auth, printing
-from onestop.config import NAMED_TABLES
 from onestop.db import db
 from onestop.events import realtime_event
 from onestop.models import AuditEvent, PrinterState, PrintJob, PrintStatus, Ticket, TicketState
@@ -24,11 +23,8 @@ from printer.layout import ticket
 from printer.worker import MAX_ATTEMPTS, check_printers, process_pending
 from tests.conftest import load_demo
 from tests.printer.fakes import ONLINE, PAPER_LOW, PAPER_OUT, FakeNetworkPrinter, refused_port
+from tests.printer.fakes import config as table
 from tests.printer.test_render import decode_qr
-
-
-def table(**overrides: Any) -> dict[str, Any]:
-    return {**NAMED_TABLES["printers"], **overrides}
 
 
 def network(fake: FakeNetworkPrinter, **overrides: Any) -> dict[str, Any]:
@@ -188,6 +184,7 @@ def test_paper_out_fails_the_job_warns_kiosk_and_counters(
     assert alerts[0]["namespaces"] == ("/counter", "/kiosk")
     assert alerts[0]["payload"]["status"] == "paper_out" and not alerts[0]["payload"]["ok"]
     assert alerts[0]["payload"]["devices"] == ["kiosk-1"]
+    assert "seq" not in alerts[0]["payload"]  # displays never see it, so it must not make a gap
     kiosk = (
         app.test_client()
         .get("/api/v1/kiosk/printer", headers={"X-Device-Key": creds["devices"]["kiosk-1"]})
@@ -264,9 +261,47 @@ def test_back_office_sees_failures_and_retries_them(setup: Any, frozen: Any) -> 
     assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "wrong_role"
     retried = client.post(f"/api/v1/print-jobs/{failed['id']}/retry", headers=admin)
     assert retried.status_code == 202
+    twice = client.post(f"/api/v1/print-jobs/{failed['id']}/retry", headers=admin)
+    assert twice.status_code == 409 and "retried" in twice.get_json()["error"]["message"]
     again = client.post(f"/api/v1/print-jobs/{retried.get_json()['job']}/retry", headers=admin)
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "not_failed"
     assert client.post("/api/v1/print-jobs/9999/retry", headers=admin).status_code == 404
+
+
+def test_a_claimed_job_is_not_sent_twice(setup: Any) -> None:
+    from printer.worker import claim
+
+    app, creds = setup()
+    issue(app, creds)
+    late = db.new_session(app)
+    [seen_by_late] = late.query(PrintJob).all()  # loaded before the other process claims it
+    late.rollback()
+    first = db.new_session(app)
+    [job] = first.query(PrintJob).all()
+    assert claim(first, job, by="server:1", seconds=60)
+    first.commit()
+    assert not claim(late, seen_by_late, by="server:2", seconds=60)
+    late.commit()
+    assert seen_by_late.claimed_by == "server:1"
+    first.close()
+    late.close()
+    assert process_pending(app) == 0  # held by server:1
+
+
+def test_delivery_clears_offline_even_without_status(
+    setup: Any, tmp_path: Path, frozen: Any
+) -> None:
+    target = tmp_path / "missing-folder" / "lp0"
+    app, creds = setup(**{"kiosk-1": table(transport="file", path=str(target))})
+    issue(app, creds)
+    assert process_pending(app) == 1
+    assert state(app).status == "offline"
+    target.parent.mkdir()
+    frozen.advance(seconds=10)
+    assert process_pending(app) == 1
+    row = state(app)
+    assert row.status == "online" and "delivered" in row.detail
+    assert target.read_bytes().startswith(b"\x1b@")
 
 
 @pytest.mark.parametrize("kind", ["ticket", "receipt", "supplement_request", "apology"])
@@ -331,6 +366,19 @@ def test_print_agent_sends_the_servers_jobs_to_its_local_printer(
     _, other = auth.create_device(session, office, "agent", "pc-2")
     session.commit()
     session.close()
+    session = db.new_session(app)
+    office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
+    broken = printing.queue_slip(
+        session,
+        office,
+        "kiosk-1",
+        "receipt",
+        {"number": "1"},
+        printers=app.config["ONESTOP"]["printers"],
+        actor="t",
+    )
+    session.commit()
+    session.close()
     issue(app, creds)
     assert process_pending(app) == 0  # the server leaves agent printers alone
     live = LiveApp(app)
@@ -338,9 +386,11 @@ def test_print_agent_sends_the_servers_jobs_to_its_local_printer(
         agent = Agent(live.url, key, data_dir=tmp_path / "agent")
         assert Agent(live.url, other, data_dir=tmp_path).send_jobs() == 0  # not its printer
         assert agent.report_health() == 1
-        assert agent.send_jobs() == 1
+        assert agent.send_jobs() == 1  # the ticket; the broken slip failed on the server
         fake.thread.join(0.5)
-        [job] = jobs(app)
+        slip, job = jobs(app)
+        assert slip.id == broken.id and slip.status == PrintStatus.FAILED
+        assert "internal error" in str(slip.last_error)
         assert job.status == PrintStatus.PRINTED and job.claimed_by is None
         cfg = app.config["ONESTOP"]["printers"]["kiosk-1"]
         assert fake.job == escpos_bytes(ticket(job.payload), Setup.from_config(cfg))
@@ -349,10 +399,16 @@ def test_print_agent_sends_the_servers_jobs_to_its_local_printer(
         issue(app, creds)
         claimed = agent.call("POST", "/jobs/claim", {})["jobs"]
         assert len(claimed) == 1 and agent.call("POST", "/jobs/claim", {})["jobs"] == []
+        # The lease ran out: that counts as a failed attempt, then the job is offered again.
         frozen.advance(seconds=app.config["ONESTOP"]["printing"]["agent_lease_seconds"] + 1)
-        assert [j["id"] for j in agent.call("POST", "/jobs/claim", {})["jobs"]] == [
-            claimed[0]["id"]
-        ]
+        assert agent.call("POST", "/jobs/claim", {})["jobs"] == []
+        stale = jobs(app)[-1]
+        assert stale.attempts == 1 and "pc-1 took the job and did not report back" in str(
+            stale.last_error
+        )
+        frozen.advance(seconds=10)
+        again = agent.call("POST", "/jobs/claim", {})["jobs"]
+        assert [j["id"] for j in again] == [claimed[0]["id"]]
         with pytest.raises(AgentError, match="HTTP 409"):
             Agent(live.url, other, data_dir=tmp_path).call(
                 "POST", f"/jobs/{claimed[0]['id']}/result", {"ok": True}

@@ -119,6 +119,16 @@ def test_same_document_through_dummy_by_hand() -> None:
     assert escpos_bytes(doc, Setup("text", 80, "TM-T20II")) == bytes(expected.output)
 
 
+def test_text_mode_resets_size_and_selects_a_page_after_ascii_lines() -> None:
+    doc = Document("t", (Text("TITLE", "large"), Text("UBND"), Text("Hộ tịch")))
+    data = escpos_bytes(doc, Setup("text", 80, "TM-T20II"))
+    title, office, service = data.split(b"\n")[:3]
+    assert b"\x1b!\x30" in title or b"\x1d!\x11" in title  # double size for the title
+    assert b"\x1b!\x00" in office  # back to normal size for the next line
+    # No code page was selected by the ASCII lines, so the first Vietnamese letter selects one.
+    assert service.endswith(b"H\x1bt\x1e\xe9 t\xdech")
+
+
 @pytest.mark.parametrize("paper", [80, 58])
 def test_preview_fits_the_paper_and_its_qr_reads_back(paper: int) -> None:
     image = raster.render(ticket(PAYLOAD), paper)
