@@ -446,3 +446,42 @@ def test_cli_test_page_and_agent_device(tmp_path: Path) -> None:
         tmp_path, "print-agent", "--server", "http://onestop.example.vn", "--key", "k", "--once"
     )
     assert off.returncode != 0 and "https://" in off.stderr
+
+
+@pytest.mark.services
+def test_two_processes_claim_a_job_once_on_postgresql(pg_database: str, tmp_path: Path) -> None:
+    """Two server processes' workers race for one job on PostgreSQL: exactly one sends it."""
+    from onestop.app import create_app
+    from onestop.db import make_engine
+    from onestop.migrate import upgrade
+    from printer.worker import claim
+    from tests.conftest import app_overrides
+
+    engine = make_engine(pg_database)
+    upgrade(engine)
+    engine.dispose()
+    app = create_app(app_overrides(tmp_path, pg_database))
+    creds = load_demo(app, tmp_path)
+    issue(app, creds)
+    barrier = threading.Barrier(2)
+    won: list[bool] = []
+
+    def worker(name: str) -> None:
+        session = db.new_session(app)
+        try:
+            [job] = session.query(PrintJob).all()
+            barrier.wait(10)
+            won.append(claim(session, job, by=name, seconds=60))
+            session.commit()
+        finally:
+            session.close()
+
+    threads = [threading.Thread(target=worker, args=(f"server:{n}",)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(won) == [False, True]
+    [job] = jobs(app)
+    assert job.claimed_by in {"server:1", "server:2"} and job.attempts == 0
+    app.extensions["onestop.engine"].dispose()
