@@ -1,7 +1,7 @@
-"""Staff back office (catalog, services, counters, officers, devices, calendar, reports).
+"""Staff back office. So far: the printers page (health, failed jobs, retry, previews).
 
-The blueprint is registered now so the layout and import rules hold; its pages come with the
-back-office issue. Until then staff and devices are managed with the ``onestop`` CLI.
+The catalog, services, counters, officers, devices, calendar and reports pages come with the
+back-office issue; until then those are managed with the ``onestop`` CLI.
 """
 
 from __future__ import annotations
@@ -12,4 +12,6 @@ bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admi
 
 
 def init_app(app: Flask) -> None:
+    from admin import views  # noqa: F401  (routes register on import)
+
     app.register_blueprint(bp)

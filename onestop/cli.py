@@ -298,6 +298,7 @@ def printer_test(name: str, as_json: bool) -> None:
             data_dir=config.data_dir(cfg),
             image=output.image,
             pdf=output.pdf,
+            printer=name,
         )
     except PrintError as exc:
         raise click.ClickException(f"printer {name}: {exc.reason}") from None

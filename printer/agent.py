@@ -241,6 +241,7 @@ class Agent:
                 name=re.sub(r"[^A-Za-z0-9_-]+", "_", str(job["name"])),
                 data_dir=self.data_dir,
                 pdf=data if job["pdf"] else None,
+                printer=str(job["printer"]),
             )
         except PrintError as exc:
             health = exc.health

@@ -141,8 +141,12 @@ def send(
     data_dir: Path,
     image: Image.Image | None = None,
     pdf: bytes | None = None,
+    printer: str | None = None,
 ) -> Health:
     """Deliver one job (ESC/POS ``data``, or ``pdf`` for a page printer) or raise PrintError.
+
+    ``name`` names the job (a virtual printer's files, the CUPS title); ``printer`` names the
+    printer in messages.
 
     With ``query_status`` the printer is asked first and a printer that cannot print is sent
     nothing. Returns the health seen: ``online`` when the job went out without a query,
@@ -158,7 +162,7 @@ def send(
         raise PrintError(
             f"a {transport} receipt printer cannot print a PDF; use a cups queue", transient=False
         )
-    with _connect(cfg, name) as conn:
+    with _connect(cfg, printer) as conn:
         health = Health("online") if conn.readable else _cannot_report(conn.label)
         if cfg["query_status"] and conn.readable:
             health = probe(conn, float(cfg["timeout_seconds"]))
@@ -521,7 +525,7 @@ def _send_cups(cfg: dict[str, Any], payload: bytes, *, raw: bool, name: str) -> 
             f"lp failed for queue {queue}: {message or f'exit status {result.returncode}'}",
             transient=True,
         )
-    return _cannot_report(name)
+    return _cannot_report(f"CUPS queue {queue}")
 
 
 def _check_cups(cfg: dict[str, Any], name: str | None) -> Health:

@@ -77,7 +77,11 @@ def preview(name: str) -> Response:
         raise InvalidInput(f"kind must be one of {', '.join(PREVIEWS)}", code="invalid_field")
     from printer import layout, slips
 
-    payload = layout.sample_ticket() if kind == "ticket" else {"slip": kind, **slips.sample(kind)}
+    office = current_app.config["ONESTOP"]["office"]["name"]
+    if kind == "ticket":
+        payload = {**layout.sample_ticket(), "office_name": office}
+    else:
+        payload = {**slips.sample(kind), "office_name": office, "slip": kind}
     doc = document_for("ticket" if kind == "ticket" else "slip", payload)
     buffer = io.BytesIO()
     raster.render(doc, cfg["paper_mm"]).save(buffer, format="PNG")

@@ -140,6 +140,7 @@ def print_one(app: Flask, session: Session, job: PrintJob) -> None:
             data_dir=data_dir(app.config["ONESTOP"]),
             image=output.image,
             pdf=output.pdf,
+            printer=job.printer,
         )
     except PrintError as exc:
         error = exc

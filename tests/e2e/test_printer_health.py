@@ -80,3 +80,37 @@ def test_paper_out_is_told_to_kiosk_and_counter_and_clears(
     jobs = requests.get(f"{server.url}/api/v1/printers", headers=server.login(), timeout=5).json()
     [row] = [p for p in jobs if p["printer"] == "kiosk-1"]
     assert row["status"] == "online" and [j["number"] for j in row["failed_jobs"]] == ["A001"]
+
+
+def test_back_office_printers_page(
+    browser: Any, paperless: tuple[LiveServer, FakeNetworkPrinter]
+) -> None:
+    server, fake = paperless
+    requests.post(
+        f"{server.url}/api/v1/tickets", json={"service": "A"}, headers=server.kiosk(), timeout=5
+    ).raise_for_status()  # fails: the printer has no paper
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(f"{server.url}/admin/printers")
+    page.fill("#username", "admin")
+    page.fill("#password", server.creds["admin"]["password"])
+    page.click("#login-button")
+    card = page.locator("article.printer[data-printer='kiosk-1']")
+    expect(card.locator(".status")).to_have_text("Hết giấy", timeout=10_000)
+    row = card.locator("tbody tr")
+    expect(row).to_have_count(1, timeout=30_000)  # after its retries, by the auto-refresh
+    expect(row.locator("td").first).to_have_text("A001")
+    expect(row).to_contain_text("out of paper")
+    page.wait_for_function(
+        "() => document.querySelector('article.printer img').naturalWidth === 576"
+    )
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "admin-printers.png"), full_page=True)
+    fake.replies = dict(ONLINE)  # paper refilled: print it again from the back office
+    row.locator("button.retry").click()
+    expect(page.locator("#admin-notice")).to_contain_text("Đã đưa lệnh in")
+    expect(card.locator("tbody tr")).to_have_count(0)
+    for _ in range(50):
+        if fake.job:
+            break
+        page.wait_for_timeout(100)
+    assert fake.job.startswith(b"\x1b@")

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 
-@pytest.mark.parametrize("page", ["/", "/kiosk", "/counter", "/display", "ticket"])
+@pytest.mark.parametrize(
+    "page", ["/", "/kiosk", "/counter", "/display", "/admin/printers", "ticket"]
+)
 def test_page_has_no_inline_code(client: Any, kiosk_headers: Any, page: str) -> None:
     if page == "ticket":
         token = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk_headers)

@@ -177,7 +177,9 @@ def test_paper_out_fails_the_job_warns_kiosk_and_counters(
         process_pending(app)
         frozen.advance(seconds=10)
     [job] = jobs(app)
-    assert job.status == PrintStatus.FAILED and "out of paper" in (job.last_error or "")
+    assert job.status == PrintStatus.FAILED
+    assert (job.last_error or "").startswith("printer kiosk-1 (127.0.0.1:")
+    assert (job.last_error or "").endswith("is out of paper")
     assert fake.job == b""  # nothing was sent to a printer without paper
     alerts = [e for e in pushed if e["name"] == "printer_status"]
     assert len(alerts) == 1  # told once, not at every attempt

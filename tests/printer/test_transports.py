@@ -87,7 +87,13 @@ def test_network_queries_first_when_asked(fake_printer: Callable[..., FakeNetwor
 def test_network_paper_out_sends_nothing(fake_printer: Callable[..., FakeNetworkPrinter]) -> None:
     fake = fake_printer(PAPER_OUT)
     with pytest.raises(PrintError) as err:
-        send(net(fake, query_status=True), JOB, name="kiosk-1", data_dir=Path("/nonexistent"))
+        send(
+            net(fake, query_status=True),
+            JOB,
+            name="job-1",
+            data_dir=Path("/nonexistent"),
+            printer="kiosk-1",
+        )
     assert err.value.transient
     assert err.value.health is not None and err.value.health.status == "paper_out"
     assert "kiosk-1" in err.value.reason and "out of paper" in err.value.reason

@@ -1,0 +1,147 @@
+// Back office, printers: each printer's health, the devices on it, its failed jobs (with
+// "print again") and a preview of the ticket as it prints. Data from the JSON API.
+(function () {
+  "use strict";
+  const $ = (id) => document.getElementById(id);
+  const T = onestop.data("admin-strings");
+  const fill = onestop.fill;
+  const KEY = "onestop.adminToken";
+  let token = sessionStorage.getItem(KEY);
+  const previews = {};  // kept, so a refresh does not fetch the images again
+
+  function banner(id, text) { $(id).textContent = text || ""; $(id).hidden = !text; }
+
+  async function api(path, options) {
+    const opts = options || {};
+    const headers = { "Content-Type": "application/json" };
+    if (token && !opts.anonymous) headers.Authorization = "Bearer " + token;
+    let response;
+    try {
+      response = await fetch(path, { method: opts.method || "GET", headers, cache: "no-store",
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+    } catch (_) {
+      throw new Error(T.network);
+    }
+    if (response.status === 401 && !opts.anonymous) { logOut(T.session_expired); throw new Error(T.session_expired); }
+    if (opts.raw) return response;
+    const body = await response.json().catch(() => null);
+    if (!response.ok) {
+      const error = (body && body.error) || {};
+      throw new Error(T["err_" + error.code] || error.message || response.statusText);
+    }
+    return body;
+  }
+
+  function logOut(message) {
+    sessionStorage.removeItem(KEY);
+    token = null;
+    $("printers").hidden = true;
+    $("login").hidden = false;
+    banner("admin-error", message);
+  }
+
+  async function preview(img, name) {
+    if (!previews[name]) {
+      const response = await api("/api/v1/printers/" + encodeURIComponent(name) + "/preview.png", { raw: true });
+      if (!response.ok) return;
+      // A data: URL, as the page's Content Security Policy allows images from 'self' and data:.
+      const blob = await response.blob();
+      previews[name] = await new Promise((resolve, reject) => {
+        const reader = new FileReader();
+        reader.onload = () => resolve(reader.result);
+        reader.onerror = reject;
+        reader.readAsDataURL(blob);
+      });
+    }
+    img.src = previews[name];
+  }
+
+  function card(printer) {
+    const node = $("printer-card").content.firstElementChild.cloneNode(true);
+    node.dataset.printer = printer.printer;
+    node.querySelector(".printer-name").textContent = printer.printer;
+    const status = node.querySelector(".status");
+    status.textContent = T["status_" + printer.status] || printer.status;
+    status.className = "status status-" + printer.status;
+    const meta = [printer.transport, printer.mode, printer.paper].concat(printer.devices);
+    if (printer.agent) meta.push(fill(T.via_agent, { name: printer.agent }));
+    node.querySelector(".printer-meta").textContent = meta.join(" · ");
+    node.querySelector(".printer-detail").textContent = printer.detail || "";
+    const rows = node.querySelector("tbody");
+    for (const job of printer.failed_jobs) {
+      const tr = document.createElement("tr");
+      tr.dataset.job = job.id;
+      for (const text of [job.number || job.kind, (job.at || "").slice(11, 16), job.error || ""]) {
+        const td = document.createElement("td");
+        td.textContent = text;
+        tr.appendChild(td);
+      }
+      const td = document.createElement("td");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn retry";
+      button.textContent = T.retry;
+      button.addEventListener("click", () => retry(job.id, button));
+      td.appendChild(button);
+      tr.appendChild(td);
+      rows.appendChild(tr);
+    }
+    node.querySelector(".none").textContent = printer.failed_jobs.length ? "" : T.no_failed;
+    node.querySelector("table").hidden = !printer.failed_jobs.length;
+    preview(node.querySelector("img"), printer.printer).catch(() => {});
+    return node;
+  }
+
+  async function load() {
+    banner("admin-error", "");
+    try {
+      const printers = await api("/api/v1/printers");
+      $("printer-list").replaceChildren(...printers.map(card));
+    } catch (error) {
+      if (token) banner("admin-error", error.message);
+    }
+  }
+
+  async function retry(jobId, button) {
+    button.disabled = true;
+    banner("admin-error", "");
+    try {
+      const job = await api("/api/v1/print-jobs/" + jobId + "/retry", { method: "POST", body: {} });
+      banner("admin-notice", fill(T.retried, { job: job.job, printer: job.printer }));
+      await load();
+    } catch (error) {
+      banner("admin-error", error.message);
+      button.disabled = false;
+    }
+  }
+
+  let timer = null;
+  function enter() {
+    $("login").hidden = true;
+    $("printers").hidden = false;
+    load();
+    // Health changes by itself (paper runs out, jobs fail): keep the page current.
+    clearInterval(timer);
+    timer = setInterval(() => { if (token && !document.hidden) load(); }, 5000);
+  }
+
+  $("login").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    banner("admin-error", "");
+    $("login-button").disabled = true;
+    try {
+      const body = await api("/api/v1/auth/token", { method: "POST", anonymous: true,
+        body: { username: $("username").value.trim().normalize("NFC"), password: $("password").value } });
+      token = body.token;
+      sessionStorage.setItem(KEY, token);
+      $("password").value = "";
+      enter();
+    } catch (error) {
+      banner("admin-error", error.message.includes("password") ? T.login_failed : error.message);
+    } finally {
+      $("login-button").disabled = false;
+    }
+  });
+  $("refresh").addEventListener("click", load);
+  if (token) enter();
+})();
