@@ -53,3 +53,15 @@ def test_compiled_catalog_matches_source(package: str) -> None:
     with catalog_path(package, "mo").open("rb") as fh:
         compiled = {m.id: m.string for m in read_mo(fh) if m.id}
     assert compiled == source, f"{package}: messages.mo is stale (run make translations)"
+
+
+def test_a_string_means_the_same_in_every_catalog() -> None:
+    """Flask-Babel merges the packages' catalogs: one English string gets one Vietnamese."""
+    seen: dict[str, dict[str, str]] = {}
+    for package in PACKAGES:
+        with catalog_path(package, "po").open("rb") as fh:
+            for message in read_po(fh, locale="vi"):
+                if message.id and isinstance(message.id, str):
+                    seen.setdefault(message.id, {})[package] = str(message.string)
+    clashes = {key: found for key, found in seen.items() if len(set(found.values())) > 1}
+    assert not clashes, f"translated differently per package: {clashes}"
