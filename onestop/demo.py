@@ -155,6 +155,7 @@ def load_demo(session: Session, cfg: dict[str, Any], folder: Path) -> dict[str, 
             "kiosk": f"{base}/kiosk?key={keys['kiosk-1']}",
             "counter": f"{base}/counter",
             "display": f"{base}/display",
+            "printers": f"{base}/admin/printers",
         },
     }
 
@@ -168,6 +169,7 @@ def describe(result: dict[str, Any], cfg: dict[str, Any]) -> str:
         f"  Counter (officer screen):   {urls['counter']}",
         f"      log in as {admin['username']} / {admin['password']}",
         f"  Display (waiting room):     {urls['display']}",
+        f"  Printers (back office):     {urls['printers']}",
         "",
         "  Device keys:",
     ]
