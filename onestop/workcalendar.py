@@ -1,0 +1,220 @@
+"""The office calendar: when the office works, and legal deadlines counted in working time.
+
+Working days are Monday to Friday, minus Vietnam's public holidays (the lunar ones included,
+from the ``holidays`` package, with its substituted days off and make-up Saturdays), with the
+office's own overrides on top (extra days off, make-up working Saturdays, closures), which win.
+A working day is the configured sessions (by default 07:00–11:30 and 13:30–17:00: 8 hours).
+
+Everything here is a pure function of the calendar and aware datetimes; times are reasoned in
+the office's time zone (DOMAIN.md §2.1–§2.4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+import holidays
+
+from onestop.clock import as_utc
+
+# Legal time units of a procedure (DOMAIN.md §2.2).
+UNITS = ("same_day", "working_day", "calendar_day", "hour", "unknown")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A procedure's legal time, as fixed when a dossier was received."""
+
+    value: float | None
+    unit: str
+    same_day_cutoff: str = "15:00"
+
+
+@dataclass(frozen=True)
+class OfficeCalendar:
+    timezone: str
+    sessions: tuple[tuple[time, time], ...]
+    # date → True (a working day, e.g. a make-up Saturday) or False (a day off, a closure)
+    overrides: Mapping[date, bool] = field(default_factory=dict)
+
+    @classmethod
+    def from_config(cls, cfg: dict, overrides: Mapping[date, bool] | None = None) -> OfficeCalendar:
+        from onestop.config import parse_hours
+
+        sessions = []
+        for name in ("morning", "afternoon"):
+            (sh, sm), (eh, em) = parse_hours(cfg["hours"][name], f"hours.{name}")
+            sessions.append((time(sh, sm), time(eh, em)))
+        return cls(cfg["office"]["timezone"], tuple(sessions), dict(overrides or {}))
+
+    @cached_property
+    def _public(self) -> holidays.HolidayBase:
+        return holidays.country_holidays("VN")
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def hours_per_day(self) -> float:
+        return sum(_seconds(start, end) for start, end in self.sessions) / 3600
+
+    # -- days ------------------------------------------------------------------------------
+    def is_working_day(self, day: date) -> bool:
+        if day in self.overrides:
+            return self.overrides[day]
+        if day in self._public:  # also loads that year's make-up Saturdays
+            return False
+        if day in self._public.weekend_workdays:
+            return True
+        return day.weekday() < 5
+
+    def next_working_day(self, day: date) -> date:
+        """The first working day strictly after ``day``."""
+        day += timedelta(days=1)
+        for _ in range(400):  # a year of closures at most: stop rather than loop for ever
+            if self.is_working_day(day):
+                return day
+            day += timedelta(days=1)
+        raise ValueError(f"no working day within a year after {day}")
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in (start, end]: how many working days from ``start`` to ``end``."""
+        count, day = 0, start
+        while day < end:
+            day += timedelta(days=1)
+            count += self.is_working_day(day)
+        return count
+
+    # -- moments ---------------------------------------------------------------------------
+    def _at(self, day: date, moment: time) -> datetime:
+        return datetime.combine(day, moment, self.zone)
+
+    def local(self, moment: datetime) -> datetime:
+        """``moment`` in the office's zone; a naive one is taken as UTC, as stored (SQLite
+        hands stored times back without their zone)."""
+        return as_utc(moment).astimezone(self.zone)
+
+    def is_working_moment(self, moment: datetime) -> bool:
+        local = self.local(moment)
+        return self.is_working_day(local.date()) and any(
+            start <= local.time() < end for start, end in self.sessions
+        )
+
+    def next_session_start(self, moment: datetime) -> datetime:
+        """``moment`` itself if the office is working then, else when it next opens."""
+        local = self.local(moment)
+        day = local.date()
+        if self.is_working_day(day):
+            for start, end in self.sessions:
+                if local.time() < start:
+                    return self._at(day, start)
+                if local.time() < end:
+                    return local
+        return self._at(self.next_working_day(day), self.sessions[0][0])
+
+    def end_of_day(self, day: date) -> datetime:
+        """When the office closes on ``day``."""
+        return self._at(day, self.sessions[-1][1])
+
+    def add_working_hours(self, moment: datetime, hours: float) -> datetime:
+        """``moment`` advanced by ``hours`` of working time (over sessions and working days).
+
+        Time that runs out exactly at a session's end stays there (a 1-day dossier received at
+        07:00 is due at 17:00 the same day), so a due time is never a moment the office is shut.
+        """
+        remaining = round(hours * 3600)
+        current = self.next_session_start(moment)
+        if remaining <= 0:
+            return current
+        while True:
+            day = current.date()
+            for start, end in self.sessions:
+                session_end = self._at(day, end)
+                if current >= session_end:
+                    continue
+                current = max(current, self._at(day, start))
+                left = (session_end - current).total_seconds()
+                if remaining <= left:
+                    return current + timedelta(seconds=remaining)
+                remaining -= int(left)
+                current = session_end
+            current = self._at(self.next_working_day(day), self.sessions[0][0])
+
+    def working_hours_between(self, start: datetime, end: datetime) -> float:
+        """Working time from ``start`` to ``end`` in hours (0 when ``end`` is not later)."""
+        total, current = 0.0, self.next_session_start(start)
+        end = self.local(end)
+        while current < end:
+            day = current.date()
+            for session_start, session_end in self.sessions:
+                lo = max(current, self._at(day, session_start))
+                hi = min(end, self._at(day, session_end))
+                if hi > lo:
+                    total += (hi - lo).total_seconds()
+            current = self._at(self.next_working_day(day), self.sessions[0][0])
+        return total / 3600
+
+    def add_working_days(self, moment: datetime, days: float) -> datetime:
+        return self.add_working_hours(moment, days * self.hours_per_day)
+
+    # -- deadlines -------------------------------------------------------------------------
+    def due_at(self, received_at: datetime, rule: Rule) -> datetime | None:
+        """The legal appointment for a dossier received at ``received_at`` (DOMAIN.md §2.4).
+
+        - same_day: the end of the day of receipt when received by the cut-off (to the minute,
+          "after 15:00" being 15:01 on), else the end of the next working day;
+        - working_day / hour: advanced over working time from when it was received;
+        - calendar_day: that many days on, moved off a non-working day, at closing time;
+        - a receipt outside office hours starts at the next session.
+        Returns None for a procedure without a stated time.
+        """
+        start = self.next_session_start(received_at)
+        if rule.unit == "same_day":
+            cutoff = time.fromisoformat(rule.same_day_cutoff)
+            # The minute it was handed in, or opening time when handed in outside hours.
+            handed_in = start.time().replace(second=0, microsecond=0)
+            day = start.date() if handed_in <= cutoff else self.next_working_day(start.date())
+            return self.end_of_day(day)
+        if rule.value is None or rule.unit == "unknown":
+            return None
+        if rule.unit == "working_day":
+            return self.add_working_days(start, rule.value)
+        if rule.unit == "hour":
+            return self.add_working_hours(start, rule.value)
+        if rule.unit == "calendar_day":
+            day = self.local(received_at).date() + timedelta(days=round(rule.value))
+            if not self.is_working_day(day):
+                day = self.next_working_day(day)
+            return self.end_of_day(day)
+        raise ValueError(f"unknown legal time unit {rule.unit!r}")
+
+
+def timeliness(
+    calendar: OfficeCalendar,
+    due_at: datetime | None,
+    resolved_at: datetime | None,
+    *,
+    period_end: datetime,
+) -> str:
+    """early / on_time / late for a resolved dossier, within / overdue for an open one.
+
+    Compared by date in the office's time zone, as the national statistics do (DOMAIN.md §2.4):
+    resolved before the due date is early, on it on time, after it late. An open dossier is
+    within time if its due date is not before the end of the reporting period.
+    """
+    if due_at is None:
+        return "on_time" if resolved_at is not None else "within"
+    due = calendar.local(due_at).date()
+    if resolved_at is None:
+        return "within" if due >= calendar.local(period_end).date() else "overdue"
+    done = calendar.local(resolved_at).date()
+    return "early" if done < due else "on_time" if done == due else "late"
+
+
+def _seconds(start: time, end: time) -> float:
+    return (datetime.combine(date.min, end) - datetime.combine(date.min, start)).total_seconds()

@@ -1,0 +1,171 @@
+"""The office calendar and due dates over real dates: Tết 2026 and 2027, substituted days, the
+make-up Saturday of 22 Aug 2026, an admin's override, the 15:00 cut-off, lunch, after hours."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from onestop.config import load_config
+from onestop.workcalendar import OfficeCalendar, Rule, timeliness
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+CAL = OfficeCalendar.from_config(load_config({}))
+
+
+def at(text: str) -> datetime:
+    """``"2026-02-13 09:00"`` in the office's time zone."""
+    return datetime.fromisoformat(text).replace(tzinfo=VN)
+
+
+def due(received: str, value: float | None, unit: str, cal: OfficeCalendar = CAL) -> datetime:
+    result = cal.due_at(at(received), Rule(value, unit))
+    assert result is not None
+    return result
+
+
+def test_sessions_come_from_the_config() -> None:
+    assert CAL.sessions == ((time(7), time(11, 30)), (time(13, 30), time(17)))
+    assert CAL.hours_per_day == 8
+
+
+@pytest.mark.parametrize(
+    ("day", "working"),
+    [
+        (date(2026, 2, 13), True),  # Friday before Tết
+        (date(2026, 2, 16), False),  # Tết 2026: 16–20 Feb
+        (date(2026, 2, 20), False),
+        (date(2026, 2, 23), True),
+        (date(2026, 4, 27), False),  # Hùng Vương on a Sunday, observed on Monday
+        (date(2026, 8, 22), True),  # make-up Saturday…
+        (date(2026, 8, 31), False),  # …for the day off before Quốc khánh
+        (date(2026, 8, 29), False),  # an ordinary Saturday
+        (date(2027, 2, 5), False),  # Tết 2027
+        (date(2027, 2, 10), False),
+        (date(2027, 2, 11), True),
+        (date(2027, 5, 3), False),  # 1 May 2027 is a Saturday: observed on Monday
+    ],
+)
+def test_working_days(day: date, working: bool) -> None:
+    assert CAL.is_working_day(day) is working
+
+
+def test_an_override_wins_both_ways() -> None:
+    cal = OfficeCalendar(
+        CAL.timezone,
+        CAL.sessions,
+        {
+            date(2027, 2, 13): True,  # a make-up Saturday announced after the library was released
+            date(2026, 11, 26): False,  # a storm closure
+        },
+    )
+    assert cal.is_working_day(date(2027, 2, 13)) and not CAL.is_working_day(date(2027, 2, 13))
+    assert not cal.is_working_day(date(2026, 11, 26)) and CAL.is_working_day(date(2026, 11, 26))
+    # A 1-working-day dossier received the day before the closure skips it.
+    assert due("2026-11-25 09:00", 1, "working_day", cal) == at("2026-11-27 09:00")
+    assert due("2026-11-25 09:00", 1, "working_day") == at("2026-11-26 09:00")
+
+
+def test_moments_and_next_session() -> None:
+    assert CAL.is_working_moment(at("2026-11-27 07:00"))
+    assert not CAL.is_working_moment(at("2026-11-27 11:30"))  # the session has ended
+    assert not CAL.is_working_moment(at("2026-11-28 09:00"))  # Saturday
+    assert CAL.next_session_start(at("2026-11-27 12:10")) == at("2026-11-27 13:30")  # lunch
+    assert CAL.next_session_start(at("2026-11-27 17:00")) == at("2026-11-30 07:00")  # Friday eve
+    assert CAL.next_session_start(at("2026-11-27 06:15")) == at("2026-11-27 07:00")
+    assert CAL.next_session_start(at("2026-11-27 10:00")) == at("2026-11-27 10:00")
+    assert CAL.next_session_start(at("2026-02-13 18:00")) == at("2026-02-23 07:00")  # Tết
+    utc = datetime(2026, 11, 27, 3, 0, tzinfo=ZoneInfo("UTC"))  # 10:00 in Hà Nội
+    assert CAL.is_working_moment(utc)
+    assert CAL.is_working_moment(datetime(2026, 11, 27, 3))  # naive: UTC, as stored
+
+
+def test_working_hours_span_sessions_days_and_holidays() -> None:
+    assert CAL.add_working_hours(at("2026-11-27 10:00"), 1) == at("2026-11-27 11:00")
+    assert CAL.add_working_hours(at("2026-11-27 11:00"), 1) == at("2026-11-27 14:00")  # lunch
+    assert CAL.add_working_hours(at("2026-11-27 16:00"), 2) == at("2026-11-30 08:00")  # weekend
+    assert CAL.add_working_days(at("2026-11-27 07:00"), 1) == at("2026-11-27 17:00")
+    assert CAL.add_working_days(at("2026-11-27 09:00"), 0.5) == at("2026-11-27 15:00")
+    assert CAL.add_working_hours(at("2026-11-28 09:00"), 0) == at("2026-11-30 07:00")
+
+
+def test_working_hours_between() -> None:
+    assert CAL.working_hours_between(at("2026-11-27 10:00"), at("2026-11-27 14:00")) == 2
+    assert CAL.working_hours_between(at("2026-11-27 16:00"), at("2026-11-30 08:00")) == 2
+    assert CAL.working_hours_between(at("2026-02-13 09:00"), at("2026-02-25 09:00")) == 24
+    assert CAL.working_hours_between(at("2026-11-27 10:00"), at("2026-11-27 09:00")) == 0
+
+
+def test_working_days_between() -> None:
+    assert CAL.working_days_between(date(2026, 2, 13), date(2026, 2, 23)) == 1  # over Tết
+    assert CAL.working_days_between(date(2026, 11, 27), date(2026, 11, 27)) == 0
+    assert CAL.working_days_between(date(2026, 8, 21), date(2026, 8, 24)) == 2  # Sat 22 works
+
+
+def test_domain_worked_example_over_tet_2026() -> None:
+    """DOMAIN.md §2.4: 3 working days from Fri 13/02/2026 is due Wed 25/02/2026."""
+    assert due("2026-02-13 09:00", 3, "working_day") == at("2026-02-25 09:00")
+
+
+def test_working_days_over_tet_2027_and_the_make_up_saturday() -> None:
+    assert due("2027-02-03 10:00", 2, "working_day") == at("2027-02-12 10:00")  # Tết 4–10/2
+    assert due("2026-08-21 10:00", 1, "working_day") == at("2026-08-22 10:00")  # Sat works
+    assert due("2026-08-28 10:00", 2, "working_day") == at("2026-09-04 10:00")  # off 31/8–2/9
+
+
+@pytest.mark.parametrize(
+    ("received", "expected"),
+    [
+        ("2026-11-27 14:59", "2026-11-27 17:00"),
+        ("2026-11-27 15:00", "2026-11-27 17:00"),
+        ("2026-11-27 15:00:59", "2026-11-27 17:00"),  # still the minute of 15:00
+        ("2026-11-27 15:01", "2026-11-30 17:00"),  # after 15:00 on a Friday: Monday
+        ("2026-11-27 12:00", "2026-11-27 17:00"),  # at lunch: counted from 13:30
+        ("2026-11-27 18:30", "2026-11-30 17:00"),  # after hours: from Monday 07:00
+        ("2026-11-29 10:00", "2026-11-30 17:00"),  # on a Sunday
+        ("2026-08-21 15:30", "2026-08-22 17:00"),  # next working day is the make-up Saturday
+        ("2026-02-13 16:00", "2026-02-23 17:00"),  # next working day is after Tết
+    ],
+)
+def test_same_day_cut_off(received: str, expected: str) -> None:
+    assert due(received, None, "same_day") == at(expected)
+
+
+def test_receipts_outside_hours_start_at_the_next_session() -> None:
+    assert due("2026-11-27 12:00", 3.5, "hour") == at("2026-11-27 17:00")  # from 13:30
+    assert due("2026-11-27 12:00", 4, "hour") == at("2026-11-30 07:30")
+    assert due("2026-11-27 20:00", 1, "working_day") == at("2026-11-30 17:00")
+    assert due("2026-11-29 10:00", 2, "hour") == at("2026-11-30 09:00")
+
+
+def test_calendar_days_move_off_non_working_days() -> None:
+    assert due("2026-11-02 10:00", 23, "calendar_day") == at("2026-11-25 17:00")
+    assert due("2026-11-02 10:00", 26, "calendar_day") == at("2026-11-30 17:00")  # a Saturday
+    assert due("2026-01-30 10:00", 17, "calendar_day") == at("2026-02-23 17:00")  # into Tết
+
+
+def test_no_stated_time_has_no_due_date() -> None:
+    assert CAL.due_at(at("2026-11-27 09:00"), Rule(None, "unknown")) is None
+    assert CAL.due_at(at("2026-11-27 09:00"), Rule(None, "working_day")) is None
+    with pytest.raises(ValueError, match="unknown legal time unit"):
+        CAL.due_at(at("2026-11-27 09:00"), Rule(1, "fortnight"))
+
+
+@pytest.mark.parametrize(
+    ("resolved", "expected"),
+    [
+        ("2026-11-26 16:00", "early"),
+        ("2026-11-27 08:00", "on_time"),
+        ("2026-11-27 16:59", "on_time"),
+        ("2026-11-30 07:05", "late"),
+        (None, "overdue"),  # still open after the due date at the end of the period
+    ],
+)
+def test_timeliness(resolved: str | None, expected: str) -> None:
+    due_at = at("2026-11-27 10:00")
+    period_end = at("2026-11-30 23:59")
+    done = at(resolved) if resolved else None
+    assert timeliness(CAL, due_at, done, period_end=period_end) == expected
+    assert timeliness(CAL, due_at, None, period_end=at("2026-11-27 23:59")) == "within"
