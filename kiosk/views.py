@@ -10,7 +10,7 @@ import qrcode.image.svg
 from flask import Response, current_app, g, render_template, request
 
 from kiosk import bp
-from onestop import catalog, printing, queue, snapshots
+from onestop import catalog, dossiers, printing, queue, snapshots
 from onestop.db import db
 from onestop.errors import InvalidInput
 from onestop.extensions import csrf, limiter
@@ -114,6 +114,18 @@ def ticket_page(token: str) -> Any:
     ticket = queue.find_ticket(db.session, token)
     status = snapshots.ticket_status(db.session, ticket, rules())
     return render_template("kiosk/ticket.html", status=status, token=token, office=home_office())
+
+
+@bp.get("/d/<token>")
+@limiter.limit(limit("public_rate_limit"))
+def dossier_page(token: str) -> Any:
+    """A dossier's public progress (the receipt's QR code): no personal data."""
+    office = home_office()
+    dossier = dossiers.find_by_token(db.session, office, token)
+    calendar = dossiers.calendar_for(db.session, office, current_app.config["ONESTOP"])
+    url = f"{rules().public_url.rstrip('/')}/d/{token}"
+    status = dossiers.public_view(db.session, dossier, calendar, url)
+    return render_template("kiosk/dossier.html", status=status, office=office)
 
 
 @bp.get("/t/<token>/qr.svg")

@@ -446,7 +446,154 @@ class PrinterState(Base):
     reported_by: Mapped[str] = mapped_column(String(60))  # "server" or the agent's name
 
 
-APPEND_ONLY = (TicketEvent, AuditEvent)
+class CalendarOverride(Base):
+    """An office's own day off (a closure) or working day (a make-up Saturday), over the
+    national calendar; added by an administrator."""
+
+    __tablename__ = "calendar_override"
+    __table_args__ = (UniqueConstraint("office_id", "day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    day: Mapped[date] = mapped_column(Date)
+    working: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(60))
+
+
+class DossierState(enum.StrEnum):
+    """DOMAIN.md §1.4; the national (DVCQG) status code of each is ``STATUS_CODES``."""
+
+    RECEIVED = "received"
+    IN_PROGRESS = "in_progress"
+    SUPPLEMENT_REQUESTED = "supplement_requested"
+    AWAITING_FEE = "awaiting_fee"
+    RESOLVED = "resolved"
+    RETURNED = "returned"
+    REFUSED = "refused"
+    STOPPED = "stopped"
+    WITHDRAWN = "withdrawn"
+
+
+STATUS_CODES = {
+    DossierState.RECEIVED: 2,
+    DossierState.REFUSED: 3,
+    DossierState.IN_PROGRESS: 4,
+    DossierState.SUPPLEMENT_REQUESTED: 5,
+    DossierState.AWAITING_FEE: 6,
+    DossierState.WITHDRAWN: 7,
+    DossierState.STOPPED: 8,
+    DossierState.RESOLVED: 9,
+    DossierState.RETURNED: 10,
+}
+
+
+_OPEN = {
+    DossierState.RECEIVED,
+    DossierState.IN_PROGRESS,
+    DossierState.SUPPLEMENT_REQUESTED,
+    DossierState.AWAITING_FEE,
+}
+# action → (the states it may start from, the state it leads to; None: stays)
+DOSSIER_ACTIONS: dict[str, tuple[set[DossierState], DossierState | None]] = {
+    "start": ({DossierState.RECEIVED}, DossierState.IN_PROGRESS),
+    "request_supplement": (
+        {DossierState.RECEIVED, DossierState.IN_PROGRESS},
+        DossierState.SUPPLEMENT_REQUESTED,
+    ),
+    "supplement_received": ({DossierState.SUPPLEMENT_REQUESTED}, DossierState.IN_PROGRESS),
+    "request_fee": ({DossierState.RECEIVED, DossierState.IN_PROGRESS}, DossierState.AWAITING_FEE),
+    "fee_paid": ({DossierState.AWAITING_FEE}, DossierState.IN_PROGRESS),
+    "resolve": ({DossierState.RECEIVED, DossierState.IN_PROGRESS}, DossierState.RESOLVED),
+    "return": ({DossierState.RESOLVED}, DossierState.RETURNED),
+    "refuse": ({DossierState.RECEIVED}, DossierState.REFUSED),
+    "stop": (_OPEN, DossierState.STOPPED),
+    "withdraw": (_OPEN, DossierState.WITHDRAWN),
+    "extend": (_OPEN, None),
+}
+
+
+class DossierSequence(Base):
+    """The last dossier number handed out per office and local day (one upsert allocates)."""
+
+    __tablename__ = "dossier_sequence"
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+class Dossier(Base):
+    """A hồ sơ: received at the counter, timed against its legal time until it is returned.
+
+    ``rule`` keeps the procedure's legal time as it was when the dossier was received, so a
+    later catalogue change never moves an existing appointment. ``due_at_original`` is the
+    appointment before any extension (the one on-time is judged against); both due dates move
+    on by the working time a supplement kept the dossier waiting for the citizen.
+    """
+
+    __tablename__ = "dossier"
+    __table_args__ = (UniqueConstraint("office_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    code: Mapped[str] = mapped_column(String(60))
+    token: Mapped[str] = mapped_column(String(40), unique=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedure.id"))
+    procedure_code: Mapped[str] = mapped_column(String(40))
+    procedure_name: Mapped[str] = mapped_column(Text)
+    rule: Mapped[dict[str, Any]] = mapped_column(JSON)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
+    applicant: Mapped[dict[str, Any]] = mapped_column(JSON)  # personal: never on public pages
+    channel: Mapped[str] = mapped_column(String(20))  # direct | online | post
+    delivery: Mapped[str] = mapped_column(String(20))  # counter | post | electronic
+    documents: Mapped[list[str]] = mapped_column(JSON, default=list)  # papers received
+    state: Mapped[DossierState] = mapped_column(_enum(DossierState, "dossier_state"), index=True)
+    status_code: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime]
+    due_at: Mapped[datetime | None]
+    due_at_original: Mapped[datetime | None]
+    extended_count: Mapped[int] = mapped_column(Integer, default=0)
+    supplement_count: Mapped[int] = mapped_column(Integer, default=0)
+    paused_at: Mapped[datetime | None]  # waiting for the citizen's supplement since then
+    resolved_at: Mapped[datetime | None]
+    returned_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]  # refused, stopped or withdrawn
+    received_by: Mapped[int | None] = mapped_column(ForeignKey("officer.id"))
+
+    def transition(self, action: str) -> DossierState:
+        """Move by ``action`` (a key of ``DOSSIER_ACTIONS``); returns the state before."""
+        if action not in DOSSIER_ACTIONS:
+            raise InvalidTransition(f"unknown dossier action {action!r}", code="unknown_action")
+        allowed, to = DOSSIER_ACTIONS[action]
+        if self.state not in allowed:
+            raise InvalidTransition(
+                f"dossier {self.code} is {self.state.value}; cannot {action.replace('_', ' ')}",
+                code="invalid_dossier_state",
+            )
+        before = self.state
+        self.state = to or self.state
+        self.status_code = STATUS_CODES[self.state]
+        return before
+
+
+class DossierEvent(Base):
+    """One step of a dossier (the control slip, phiếu kiểm soát, is a view of these)."""
+
+    __tablename__ = "dossier_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    at: Mapped[datetime]
+    action: Mapped[str] = mapped_column(String(30))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    status_code: Mapped[int] = mapped_column(Integer)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"))
+    unit: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+APPEND_ONLY = (TicketEvent, AuditEvent, DossierEvent)
 
 
 @event.listens_for(Session, "before_flush")

@@ -12,6 +12,7 @@ from onestop.models import (
     CatalogField,
     Counter,
     CounterService,
+    Dossier,
     Notice,
     Procedure,
     Service,
@@ -295,3 +296,16 @@ def notices(session: Session, office_id: int) -> list[Notice]:
             .order_by(Notice.position, Notice.id)
         )
     )
+
+
+def dossiers_of_visit(session: Session, ticket_ids: set[int]) -> list[Dossier]:
+    """The dossiers opened from a visit's tickets (its first leg and the leg served now)."""
+    return list(
+        session.scalars(
+            select(Dossier).where(Dossier.ticket_id.in_(ticket_ids)).order_by(Dossier.id)
+        )
+    )
+
+
+def dossier_by_token(session: Session, token: str) -> Dossier | None:
+    return session.scalar(select(Dossier).where(Dossier.token == token))

@@ -35,7 +35,15 @@ def ticket_status(session: Session, ticket: Ticket, rules: QueueRules) -> dict[s
         "issued_at": clock.iso(live.issued_at, rules.timezone),
         "called_at": clock.iso(live.called_at, rules.timezone),
         "status_url": status_url(rules, ticket.token),
-        "dossiers": [],
+        "dossiers": [
+            {
+                "code": d.code,
+                "procedure": d.procedure_name,
+                "state": d.state.value,
+                "status_url": f"{rules.public_url.rstrip('/')}/d/{d.token}",
+            }
+            for d in selects.dossiers_of_visit(session, {ticket.id, live.id})
+        ],
     }
 
 

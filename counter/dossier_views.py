@@ -1,0 +1,157 @@
+"""The dossier desk's API: receive a dossier, act on it, read it, and the overdue watch.
+
+Thin views: parse, call one domain function, commit, respond. A receipt slip is queued on the
+counter's printer when the request names one (``"print": "<printer>"``).
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import datetime
+from typing import Any
+
+from flask import current_app, g, request
+
+from counter import bp
+from onestop import catalog, dossiers, printing
+from onestop.db import db
+from onestop.errors import InvalidInput, NotFound
+from onestop.extensions import csrf, limiter
+from onestop.http import (
+    actor_label,
+    authenticated,
+    caller_office,
+    field,
+    home_office,
+    json_body,
+    limit,
+)
+from onestop.models import Dossier, Office, Procedure
+
+
+def _calendar(office: Office) -> Any:
+    return dossiers.calendar_for(db.session, office, current_app.config["ONESTOP"])
+
+
+def _status_url(dossier: Dossier) -> str:
+    base = current_app.config["ONESTOP"]["office"]["public_url"].rstrip("/")
+    return f"{base}/d/{dossier.token}"
+
+
+def _print_receipt(office: Office, dossier: Dossier, printer: str) -> int:
+    procedure = db.session.get(Procedure, dossier.procedure_id)
+    assert procedure is not None
+    data = dossiers.receipt_data(
+        dossier, office, g.officer, _status_url(dossier), catalog.legal_time_text(procedure)
+    )
+    job = printing.queue_slip(
+        db.session,
+        office,
+        printer,
+        "receipt",
+        data,
+        printers=current_app.config["ONESTOP"]["printers"],
+        actor=actor_label(),
+    )
+    return job.id
+
+
+@bp.post("/api/v1/dossiers")
+@csrf.exempt
+@authenticated(staff=True)
+def receive_dossier() -> Any:
+    body = json_body()
+    office = caller_office()
+    dossier = dossiers.receive_dossier(
+        db.session,
+        office,
+        procedure_code=field(body, "procedure", str),
+        applicant=body.get("applicant"),
+        channel=body.get("channel", "direct"),
+        delivery=body.get("delivery", "counter"),
+        documents=body.get("documents"),
+        ticket_token=field(body, "ticket", str, required=False),
+        officer=g.officer,
+        calendar=_calendar(office),
+        unit=office.name,
+        note=field(body, "note", str, required=False) or "",
+    )
+    printer = field(body, "print", str, required=False)
+    job = _print_receipt(office, dossier, printer) if printer else None
+    db.session.commit()
+    view = dossiers.staff_view(db.session, dossier, _calendar(office), _status_url(dossier))
+    return {**view, "print_job": job}, 201
+
+
+def _when(body: dict[str, Any], name: str) -> datetime | None:
+    raw = field(body, name, str, required=False)
+    if raw is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(
+            f"'{name}' must be ISO 8601, e.g. 2026-12-01T17:00:00+07:00", code="invalid_field"
+        ) from None
+    if moment.tzinfo is None:
+        raise InvalidInput(f"'{name}' needs its UTC offset (+07:00)", code="invalid_field")
+    return moment
+
+
+@bp.post("/api/v1/dossiers/<code>/actions")
+@csrf.exempt
+@authenticated(staff=True)
+def dossier_action(code: str) -> Any:
+    body = json_body()
+    office = caller_office()
+    calendar = _calendar(office)
+    given = dossiers.ActionInput(
+        note=body.get("note") or body.get("reason") or "",
+        delivery=field(body, "delivery", str, required=False),
+        tracking=field(body, "tracking", str, required=False) or "",
+        new_due_at=_when(body, "new_due_at"),
+    )
+    dossier = dossiers.act(
+        db.session,
+        office,
+        code,
+        field(body, "action", str),
+        given,
+        officer=g.officer,
+        calendar=calendar,
+        unit=office.name,
+    )
+    db.session.commit()
+    return dossiers.staff_view(db.session, dossier, calendar, _status_url(dossier))
+
+
+@bp.get("/api/v1/dossiers/watch")
+@authenticated(staff=True)
+def dossier_watch() -> Any:
+    office = caller_office()
+    return dossiers.watch(db.session, office, _calendar(office))
+
+
+@bp.get("/api/v1/dossiers/<code>")
+@limiter.limit(limit("public_rate_limit"))
+def dossier_status(code: str) -> Any:
+    """Staff (bearer token) see everything; anyone with the dossier's token sees its progress."""
+    if request.headers.get("Authorization"):
+        return _staff_dossier(code)
+    office = home_office()
+    dossier = dossiers.dossier_by_code(db.session, office, code)
+    token = request.args.get("token", "")
+    if not token or not _same(token, dossier.token):
+        raise NotFound(f"no dossier {code!r}", code="unknown_dossier")  # no hint it exists
+    return dossiers.public_view(db.session, dossier, _calendar(office), _status_url(dossier))
+
+
+@authenticated(staff=True)
+def _staff_dossier(code: str) -> Any:
+    office = caller_office()
+    dossier = dossiers.dossier_by_code(db.session, office, code)
+    return dossiers.staff_view(db.session, dossier, _calendar(office), _status_url(dossier))
+
+
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())

@@ -1,0 +1,395 @@
+"""The dossier desk's API and lifecycle: receive (with the appointment computed over the office
+calendar), every allowed and forbidden action, the supplement pause, the single extension, the
+on-time rules, "4 tại chỗ", the overdue watch, and public progress without personal data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask.testing import FlaskClient
+
+from onestop.db import db
+from onestop.models import DOSSIER_ACTIONS, Dossier, DossierState
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+SAME_DAY = "2.000815"  # chứng thực bản sao: same day, cut-off 15:00, extension ≤ 2 working days
+THREE_DAYS = "1.004873"  # xác nhận tình trạng hôn nhân: 3 working days
+APPLICANT = {
+    "name": "Nguyễn Văn An",
+    "id_number": "001090012345",
+    "phone": "0912345678",
+    "address": "Thôn Đông, xã Demo",
+}
+
+
+@pytest.fixture(autouse=True)
+def long_sessions(app: Any) -> None:
+    """The tests move the clock over weeks: keep the officer's token valid meanwhile."""
+    app.config["ONESTOP"]["security"]["token_hours"] = 24 * 365
+
+
+def local(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=VN).astimezone(UTC)
+
+
+def receive(
+    client: FlaskClient, headers: dict[str, str], procedure: str = THREE_DAYS, **extra: Any
+) -> Any:
+    body = {
+        "procedure": procedure,
+        "applicant": APPLICANT,
+        "channel": "direct",
+        "delivery": "counter",
+        "documents": ["Tờ khai", "CCCD"],
+        **extra,
+    }
+    return client.post("/api/v1/dossiers", json=body, headers=headers)
+
+
+def act(client: FlaskClient, headers: dict[str, str], code: str, action: str, **extra: Any) -> Any:
+    return client.post(
+        f"/api/v1/dossiers/{code}/actions", json={"action": action, **extra}, headers=headers
+    )
+
+
+@pytest.mark.parametrize(
+    ("received", "due"),
+    [
+        ("2026-11-27 14:59", "2026-11-27T17:00:00+07:00"),
+        ("2026-11-27 15:00", "2026-11-27T17:00:00+07:00"),
+        ("2026-11-27 15:01", "2026-11-30T17:00:00+07:00"),
+    ],
+)
+def test_same_day_appointment_by_the_cut_off(
+    client: FlaskClient, staff_headers: dict[str, str], frozen: Any, received: str, due: str
+) -> None:
+    frozen.set(local(received))
+    answer = receive(client, staff_headers, SAME_DAY)
+    assert answer.status_code == 201, answer.get_json()
+    body = answer.get_json()
+    assert body["due_at"] == due and body["state"] == "received" and body["status_code"] == 2
+    assert body["code"] == "UBND-XA-DEMO-261127-0001" and len(body["token"]) >= 22
+
+
+def test_receive_over_tet_and_keeps_the_rule_it_was_received_under(
+    client: FlaskClient, staff_headers: dict[str, str], frozen: Any, app: Any
+) -> None:
+    frozen.set(local("2026-02-13 09:00"))
+    body = receive(client, staff_headers).get_json()
+    assert body["due_at"] == "2026-02-25T09:00:00+07:00"  # Tết 16–20 Feb skipped
+    with app.app_context():  # the catalogue changes later: the dossier keeps its rule
+        from onestop.models import Procedure
+
+        db.session.query(Procedure).filter_by(code=THREE_DAYS).update({"time_value": 10})
+        db.session.commit()
+    again = client.get(f"/api/v1/dossiers/{body['code']}", headers=staff_headers).get_json()
+    assert again["rule"]["value"] == 3 and again["due_at"] == body["due_at"]
+    second = receive(client, staff_headers).get_json()
+    assert second["code"] == "UBND-XA-DEMO-260213-0002" and second["rule"]["value"] == 10
+
+
+def test_bad_input_is_refused_clearly(client: FlaskClient, staff_headers: dict[str, str]) -> None:
+    cases = [
+        ({"procedure": "nope", "applicant": APPLICANT}, 404, "unknown_procedure"),
+        ({"procedure": THREE_DAYS}, 400, "invalid_field"),
+        ({"procedure": THREE_DAYS, "applicant": {"phone": "1"}}, 400, "missing_field"),
+        ({"procedure": THREE_DAYS, "applicant": {**APPLICANT, "age": 3}}, 400, "invalid_field"),
+        ({"procedure": THREE_DAYS, "applicant": APPLICANT, "channel": "fax"}, 400, "invalid_field"),
+        ({"procedure": THREE_DAYS, "applicant": {"name": "x" * 201}}, 400, "too_long"),
+        (
+            {"procedure": THREE_DAYS, "applicant": APPLICANT, "ticket": "nope"},
+            404,
+            "unknown_ticket",
+        ),
+    ]
+    for body, status, code in cases:
+        answer = client.post("/api/v1/dossiers", json=body, headers=staff_headers)
+        assert answer.status_code == status, (body, answer.get_json())
+        assert answer.get_json()["error"]["code"] == code
+    assert client.post("/api/v1/dossiers", json={"procedure": THREE_DAYS}).status_code == 401
+    with db.new_session(client.application) as session:
+        assert session.query(Dossier).count() == 0  # nothing half-made
+
+
+def test_nfd_applicant_name_is_stored_nfc(
+    client: FlaskClient, staff_headers: dict[str, str]
+) -> None:
+    import unicodedata
+
+    nfd = {**APPLICANT, "name": unicodedata.normalize("NFD", APPLICANT["name"])}
+    body = receive(client, staff_headers, applicant=nfd).get_json()
+    assert body["applicant"]["name"] == APPLICANT["name"]
+
+
+# Every action from every state: allowed ones move (and log), the others answer 409.
+PATHS = {
+    DossierState.RECEIVED: [],
+    DossierState.IN_PROGRESS: ["start"],
+    DossierState.SUPPLEMENT_REQUESTED: ["request_supplement"],
+    DossierState.AWAITING_FEE: ["start", "request_fee"],
+    DossierState.RESOLVED: ["resolve"],
+    DossierState.RETURNED: ["resolve", "return"],
+    DossierState.REFUSED: ["refuse"],
+    DossierState.STOPPED: ["stop"],
+    DossierState.WITHDRAWN: ["withdraw"],
+}
+EXTRA = {
+    "request_supplement": {"note": "Thiếu bản sao CCCD"},
+    "refuse": {"note": "Sai thẩm quyền"},
+    "stop": {"note": "Không đủ điều kiện"},
+    "withdraw": {"note": "Công dân đề nghị"},
+    "extend": {"note": "Cần xác minh", "new_due_at": "2026-11-30T17:00:00+07:00"},
+}
+
+
+@pytest.mark.parametrize("state", list(PATHS))
+@pytest.mark.parametrize("action", list(DOSSIER_ACTIONS))
+def test_every_action_from_every_state(
+    client: FlaskClient,
+    staff_headers: dict[str, str],
+    frozen: Any,
+    state: DossierState,
+    action: str,
+) -> None:
+    code = receive(client, staff_headers).get_json()["code"]
+    for step in PATHS[state]:
+        assert act(client, staff_headers, code, step, **EXTRA.get(step, {})).status_code == 200
+    allowed, to = DOSSIER_ACTIONS[action]
+    answer = act(client, staff_headers, code, action, **EXTRA.get(action, {}))
+    if state in allowed:
+        assert answer.status_code == 200, answer.get_json()
+        body = answer.get_json()
+        assert body["state"] == (to or state).value
+        assert body["control"][-1]["action"] == action
+        assert body["control"][-1]["from"] == state.value
+    else:
+        assert answer.status_code == 409, answer.get_json()
+        assert answer.get_json()["error"]["code"] == "invalid_dossier_state"
+
+
+def test_unknown_action_and_reasons(client: FlaskClient, staff_headers: dict[str, str]) -> None:
+    code = receive(client, staff_headers).get_json()["code"]
+    assert act(client, staff_headers, code, "teleport").status_code == 409
+    missing = act(client, staff_headers, code, "refuse")
+    assert missing.status_code == 400 and missing.get_json()["error"]["code"] == "missing_field"
+    assert act(client, staff_headers, "UBND-XA-DEMO-000000-9999", "start").status_code == 404
+
+
+# The week of Mon 30/11/2026 has no holiday (Tue 24/11 is Ngày Văn hóa Việt Nam).
+def test_supplement_pauses_the_clock_and_a_second_one_counts_late(
+    client: FlaskClient, staff_headers: dict[str, str], frozen: Any
+) -> None:
+    frozen.set(local("2026-11-30 09:00"))
+    code = receive(client, staff_headers).get_json()["code"]  # due Thu 03/12 09:00
+    act(client, staff_headers, code, "start")
+    frozen.set(local("2026-12-01 09:00"))
+    act(client, staff_headers, code, "request_supplement", note="Thiếu tờ khai")
+    frozen.set(local("2026-12-02 09:00"))  # one working day later
+    body = act(client, staff_headers, code, "supplement_received").get_json()
+    assert body["due_at"] == body["due_at_original"] == "2026-12-04T09:00:00+07:00"
+    assert body["control"][-1]["data"]["paused_working_hours"] == 8
+    assert body["timeliness"] == "within"
+    frozen.set(local("2026-12-03 15:00"))
+    act(client, staff_headers, code, "request_supplement", note="Thiếu bản sao")
+    frozen.set(local("2026-12-03 16:00"))
+    act(client, staff_headers, code, "supplement_received")
+    body = act(client, staff_headers, code, "resolve").get_json()
+    assert body["supplement_count"] == 2 and body["timeliness"] == "late"  # resolved early, still
+
+
+def test_a_pause_over_a_holiday_counts_only_working_time(
+    client: FlaskClient, staff_headers: dict[str, str], frozen: Any
+) -> None:
+    frozen.set(local("2026-11-23 09:00"))  # Monday; Tue 24/11 is a holiday
+    code = receive(client, staff_headers).get_json()["code"]
+    first = client.get(f"/api/v1/dossiers/{code}", headers=staff_headers).get_json()
+    assert first["due_at"] == "2026-11-27T09:00:00+07:00"
+    frozen.set(local("2026-11-23 16:00"))
+    act(client, staff_headers, code, "request_supplement", note="Thiếu tờ khai")
+    frozen.set(local("2026-11-25 08:00"))  # 1 h on Monday, none on the holiday, 1 h Wednesday
+    body = act(client, staff_headers, code, "supplement_received").get_json()
+    assert body["control"][-1]["data"]["paused_working_hours"] == 2
+    assert body["due_at"] == "2026-11-27T11:00:00+07:00"
+
+
+def test_one_extension_only_and_only_a_working_day_ahead(
+    client: FlaskClient, staff_headers: dict[str, str], frozen: Any
+) -> None:
+    frozen.set(local("2026-11-30 09:00"))
+    code = receive(client, staff_headers).get_json()["code"]  # due Thu 03/12 09:00
+    frozen.set(local("2026-12-03 08:00"))  # the due day itself: too late for an apology
+    late = act(
+        client,
+        staff_headers,
+        code,
+        "extend",
+        note="Cần xác minh",
+        new_due_at="2026-12-08T17:00:00+07:00",
+    )
+    assert late.status_code == 409 and late.get_json()["error"]["code"] == "too_late_to_extend"
+    frozen.set(local("2026-12-02 10:00"))  # the working day before: allowed
+    not_later = act(
+        client, staff_headers, code, "extend", note="x", new_due_at="2026-12-03T08:00:00+07:00"
+    )
+    assert not_later.status_code == 400
+    naive = act(client, staff_headers, code, "extend", note="x", new_due_at="2026-12-08T17:00")
+    assert naive.status_code == 400 and "offset" in naive.get_json()["error"]["message"]
+    body = act(
+        client,
+        staff_headers,
+        code,
+        "extend",
+        note="Cần xác minh thêm",
+        new_due_at="2026-12-08T17:00:00+07:00",
+    ).get_json()
+    assert body["due_at"] == "2026-12-08T17:00:00+07:00"
+    assert body["due_at_original"] == "2026-12-03T09:00:00+07:00" and body["extended"]
+    again = act(
+        client, staff_headers, code, "extend", note="x", new_due_at="2026-12-09T17:00:00+07:00"
+    )
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "already_extended"
+    frozen.set(local("2026-12-04 10:00"))  # within the new date, after the original one
+    assert act(client, staff_headers, code, "resolve").get_json()["timeliness"] == "late"
+
+
+def test_extension_limit_of_the_procedure(
+    client: FlaskClient, staff_headers: dict[str, str], frozen: Any
+) -> None:
+    frozen.set(local("2026-11-30 09:00"))
+    code = receive(client, staff_headers, "1.004859").get_json()["code"]  # 3 days, +3 at most
+    frozen.set(local("2026-12-01 09:00"))
+    too_long = act(
+        client, staff_headers, code, "extend", note="x", new_due_at="2026-12-09T09:00:00+07:00"
+    )
+    assert too_long.status_code == 400
+    assert too_long.get_json()["error"]["code"] == "extension_too_long"
+    ok = act(
+        client, staff_headers, code, "extend", note="x", new_due_at="2026-12-08T09:00:00+07:00"
+    )
+    assert ok.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("resolved", "expected"),
+    [("2026-12-02 16:00", "early"), ("2026-12-03 16:30", "on_time"), ("2026-12-04 08:00", "late")],
+)
+def test_on_time_is_judged_when_resolved_not_returned(
+    client: FlaskClient, staff_headers: dict[str, str], frozen: Any, resolved: str, expected: str
+) -> None:
+    frozen.set(local("2026-11-30 09:00"))
+    code = receive(client, staff_headers).get_json()["code"]  # due Thu 03/12 09:00
+    frozen.set(local(resolved))
+    assert act(client, staff_headers, code, "resolve").get_json()["timeliness"] == expected
+    frozen.set(local("2026-12-10 09:00"))  # handed over much later: still judged at resolve
+    assert act(client, staff_headers, code, "return").get_json()["timeliness"] == expected
+
+
+def test_four_on_the_spot_in_one_sitting_from_the_served_ticket(
+    client: FlaskClient, staff_headers: dict[str, str], kiosk_headers: dict[str, str], frozen: Any
+) -> None:
+    ticket = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk_headers)
+    token = ticket.get_json()["token"]
+    early = receive(client, staff_headers, SAME_DAY, ticket=token)
+    assert early.status_code == 409  # still waiting: not being served
+    client.post("/api/v1/counters/1/call-next", headers=staff_headers)
+    body = receive(client, staff_headers, SAME_DAY, ticket=token).get_json()
+    frozen.advance(minutes=7)
+    act(client, staff_headers, body["code"], "resolve")
+    frozen.advance(minutes=1)
+    done = act(client, staff_headers, body["code"], "return").get_json()
+    assert [s["action"] for s in done["steps"]] == ["receive", "resolve", "return"]
+    assert done["received_at"] < done["resolved_at"] < done["returned_at"]
+    assert done["timeliness"] == "early" or done["timeliness"] == "on_time"
+    status = client.get(f"/api/v1/tickets/{token}").get_json()
+    assert [d["code"] for d in status["dossiers"]] == [body["code"]]
+    assert "Nguyễn" not in str(status)
+    second = receive(client, staff_headers, THREE_DAYS, ticket=token).get_json()
+    status = client.get(f"/api/v1/tickets/{token}").get_json()
+    assert [d["code"] for d in status["dossiers"]] == [body["code"], second["code"]]
+
+
+def test_return_by_post_needs_a_tracking_note(
+    client: FlaskClient, staff_headers: dict[str, str]
+) -> None:
+    code = receive(client, staff_headers, SAME_DAY).get_json()["code"]
+    act(client, staff_headers, code, "resolve")
+    missing = act(client, staff_headers, code, "return", delivery="post")
+    assert missing.status_code == 400
+    body = act(
+        client, staff_headers, code, "return", delivery="post", tracking="EMS EA123456789VN"
+    ).get_json()
+    assert body["delivery"] == "post" and body["control"][-1]["data"]["tracking"].startswith("EMS")
+
+
+def test_public_progress_shows_no_personal_data(
+    client: FlaskClient, staff_headers: dict[str, str]
+) -> None:
+    body = receive(client, staff_headers).get_json()
+    act(client, staff_headers, body["code"], "start")
+    public = client.get(f"/api/v1/dossiers/{body['code']}?token={body['token']}")
+    assert public.status_code == 200
+    text = public.get_data(as_text=True)
+    for secret in ("Nguyễn", "001090012345", "0912345678", "Thôn Đông", body["token"]):
+        assert secret not in text.replace(public.get_json()["status_url"], "")
+    assert [s["action"] for s in public.get_json()["steps"]] == ["receive", "start"]
+    assert client.get(f"/api/v1/dossiers/{body['code']}?token=wrong").status_code == 404
+    assert client.get(f"/api/v1/dossiers/{body['code']}").status_code == 404
+    page = client.get(f"/d/{body['token']}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and body["code"] in html and "Đang xử lý" in html
+    assert "Nguyễn" not in html and "0912345678" not in html
+    assert "Tiếp nhận tại Bộ phận Một cửa" in html
+    assert client.get("/d/not-a-token").status_code == 404
+
+
+def test_overdue_watch_flags_and_alerts(
+    client: FlaskClient, staff_headers: dict[str, str], frozen: Any
+) -> None:
+    frozen.set(local("2026-11-30 09:00"))
+    soon = receive(client, staff_headers).get_json()["code"]  # due Thu 03/12
+    frozen.set(local("2026-12-01 09:00"))
+    later = receive(client, staff_headers, "X-HT-01").get_json()["code"]  # 10 working days
+    frozen.set(local("2026-12-02 09:00"))  # Wednesday: 03/12 is the next working day
+    rows = client.get("/api/v1/dossiers/watch", headers=staff_headers).get_json()
+    assert [r["code"] for r in rows] == [soon] and later not in str(rows)
+    assert rows[0]["working_days_left"] == 1 and rows[0]["alert"] and not rows[0]["overdue"]
+    act(
+        client,
+        staff_headers,
+        soon,
+        "extend",
+        note="Cần xác minh",
+        new_due_at="2026-12-04T17:00:00+07:00",
+    )
+    rows = client.get("/api/v1/dossiers/watch", headers=staff_headers).get_json()
+    assert rows[0]["alert"] is False  # the apology and new date exist
+    frozen.set(local("2026-12-07 09:00"))
+    rows = client.get("/api/v1/dossiers/watch", headers=staff_headers).get_json()
+    assert rows[0]["code"] == soon and rows[0]["overdue"] and rows[0]["working_days_left"] == -1
+
+
+def test_receipt_slip_is_queued_and_printed(
+    client: FlaskClient, staff_headers: dict[str, str], app: Any, tmp_path: Path, frozen: Any
+) -> None:
+    from printer.worker import process_pending
+    from tests.printer.fakes import config
+
+    app.config["ONESTOP"]["printers"]["desk-1"] = config(page="A5")
+    frozen.set(local("2026-11-27 14:00"))
+    body = receive(client, staff_headers, SAME_DAY, **{"print": "desk-1"}).get_json()
+    assert body["print_job"]
+    assert process_pending(app) == 1
+    [pdf] = (tmp_path / "prints").glob("*-receipt-*.pdf")
+    assert pdf.read_bytes().startswith(b"%PDF")
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert body["code"] in text and "17 giờ 00 phút, ngày 27/11/2026" in text
