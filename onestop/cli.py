@@ -266,6 +266,82 @@ def notice_remove(notice_id: int, as_json: bool) -> None:
     _emit(as_json, f"notice {result['id']} removed", result)
 
 
+@main.group()
+def calendar() -> None:
+    """The office calendar: its own days off and make-up working days."""
+
+
+@calendar.command("set")
+@click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--working/--off", required=True, help="A make-up working day, or a day off.")
+@click.option("--note", default="", help="Why (shown to staff), e.g. 'Làm bù cho 15/02'.")
+@click.option("--json", "as_json", is_flag=True)
+def calendar_set(day: Any, working: bool, note: str, as_json: bool) -> None:
+    """Make DAY (YYYY-MM-DD) a working day or a day off for this office's deadlines."""
+    from onestop import auth, dossiers
+
+    app = _app()
+
+    def work(session: Any) -> dict[str, Any]:
+        office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
+        row = dossiers.set_override(
+            session, office, day.date(), working=working, note=_nfc(note) or "", actor="cli"
+        )
+        return {"day": row.day.isoformat(), "working": row.working, "note": row.note}
+
+    result = _run(app, work)
+    kind = "a working day" if result["working"] else "a day off"
+    _emit(as_json, f"{result['day']} is {kind}", result)
+
+
+@calendar.command("unset")
+@click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
+def calendar_unset(day: Any) -> None:
+    """Remove the office's override for DAY: the national calendar applies again."""
+    from onestop import auth, dossiers
+
+    app = _app()
+
+    def work(session: Any) -> None:
+        office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
+        dossiers.remove_override(session, office, day.date(), actor="cli")
+
+    _run(app, work)
+    click.echo(f"{day.date()} follows the national calendar again")
+
+
+@calendar.command("show")
+@click.option("--year", type=int, required=True)
+@click.option("--json", "as_json", is_flag=True)
+def calendar_show(year: int, as_json: bool) -> None:
+    """The days off and make-up working days of YEAR (holidays and the office's overrides)."""
+    from datetime import date, timedelta
+
+    from onestop import auth, dossiers
+
+    app = _app()
+
+    def work(session: Any) -> dict[str, Any]:
+        office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
+        cal = dossiers.calendar_for(session, office, app.config["ONESTOP"])
+        day, off, extra = date(year, 1, 1), [], []
+        while day.year == year:
+            working = cal.is_working_day(day)
+            if day.weekday() < 5 and not working:
+                off.append(day.isoformat())
+            elif day.weekday() >= 5 and working:
+                extra.append(day.isoformat())
+            day += timedelta(days=1)
+        return {"year": year, "days_off": off, "working_weekend_days": extra}
+
+    result = _run(app, work)
+    human = (
+        f"{year}: weekdays off {', '.join(result['days_off'])}\n"
+        f"{year}: weekend days worked {', '.join(result['working_weekend_days']) or 'none'}"
+    )
+    _emit(as_json, human, result)
+
+
 @main.group("printer")
 def printer_group() -> None:
     """Receipt and slip printers: test page."""

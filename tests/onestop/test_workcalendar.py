@@ -4,6 +4,7 @@ make-up Saturday of 22 Aug 2026, an admin's override, the 15:00 cut-off, lunch, 
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -169,3 +170,37 @@ def test_timeliness(resolved: str | None, expected: str) -> None:
     done = at(resolved) if resolved else None
     assert timeliness(CAL, due_at, done, period_end=period_end) == expected
     assert timeliness(CAL, due_at, None, period_end=at("2026-11-27 23:59")) == "within"
+
+
+def test_admin_override_from_the_cli_moves_a_due_date(tmp_path: Path) -> None:
+    from tests.onestop.test_cli import last_json, run
+
+    assert run(tmp_path, "init").returncode == 0
+    shown = last_json(run(tmp_path, "calendar", "show", "--year", "2027", "--json").stdout)
+    assert "2027-02-05" in shown["days_off"] and shown["working_weekend_days"] == []
+    added = run(
+        tmp_path, "calendar", "set", "2027-02-13", "--working", "--note", "Làm bù", "--json"
+    )
+    assert added.returncode == 0 and last_json(added.stdout)["working"] is True
+    assert run(tmp_path, "calendar", "set", "2027-02-12", "--off", "--json").returncode == 0
+    shown = last_json(run(tmp_path, "calendar", "show", "--year", "2027", "--json").stdout)
+    assert shown["working_weekend_days"] == ["2027-02-13"] and "2027-02-12" in shown["days_off"]
+
+    from sqlalchemy.orm import Session
+
+    from onestop import auth, dossiers
+    from onestop.config import load_config
+    from onestop.db import make_engine
+
+    cfg = load_config({"database": {"url": f"sqlite:///{tmp_path / 'cli.db'}"}})
+    engine = make_engine(cfg["database"]["url"])
+    with Session(engine) as session:
+        office = auth.office_by_code(session, cfg["office"]["code"])
+        cal = dossiers.calendar_for(session, office, cfg)
+        # Wed 03/02/2027, 2 working days: Tết 4–10/2, Thu 11, then the office's own rules
+        # (Fri 12 off, Sat 13 worked).
+        assert cal.due_at(at("2027-02-03 10:00"), Rule(2, "working_day")) == at("2027-02-13 10:00")
+    engine.dispose()
+    gone = run(tmp_path, "calendar", "unset", "2027-02-13")
+    assert gone.returncode == 0
+    assert run(tmp_path, "calendar", "unset", "2027-02-13").returncode != 0
