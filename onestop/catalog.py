@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,28 @@ def import_fields(session: Session, office: Office, path: Path) -> int:
     return len(rows)
 
 
+def _flag(text: str, where: str, *, default: bool) -> bool:
+    value = text.strip().lower()
+    if not value:
+        return default
+    if value in ("1", "yes", "true", "có", "x"):
+        return True
+    if value in ("0", "no", "false", "không"):
+        return False
+    raise InvalidInput(f"{where}: on_the_spot {text!r} is not yes or no", code="invalid_catalog")
+
+
+def _day(text: str, where: str) -> date | None:
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(
+            f"{where}: effective_from {text!r} is not a date (YYYY-MM-DD)", code="invalid_catalog"
+        ) from None
+
+
 def import_procedures(session: Session, office: Office, path: Path) -> int:
     """Upsert the procedures of ``path``; unknown fields are created from ``field_name``."""
     rows = _rows(path)
@@ -145,6 +168,19 @@ def import_procedures(session: Session, office: Office, path: Path) -> int:
         item.documents = [
             line.strip() for line in row.get("documents", "").splitlines() if line.strip()
         ]
+        item.internal_time_value = _number(row.get("internal_time_value", ""), where, float)
+        if (
+            value is not None
+            and item.internal_time_value is not None
+            and (item.internal_time_value > value)
+        ):
+            raise InvalidInput(
+                f"{where}: internal_time_value {item.internal_time_value:g} is longer than the "
+                f"legal time {value:g}",
+                code="invalid_catalog",
+            )
+        item.on_the_spot = _flag(row.get("on_the_spot", ""), where, default=unit == "same_day")
+        item.effective_from = _day(row.get("effective_from", ""), where)
         item.position = position
         item.is_active = True
         session.add(item)

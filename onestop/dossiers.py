@@ -138,6 +138,11 @@ def rule_of(procedure: Procedure) -> dict[str, Any]:
         "unit": procedure.time_unit,
         "same_day_cutoff": procedure.same_day_cutoff or "15:00",
         "extension_max_working_days": procedure.extension_max_working_days,
+        "internal_time_value": procedure.internal_time_value,
+        "on_the_spot": procedure.on_the_spot,
+        "effective_from": procedure.effective_from.isoformat()
+        if procedure.effective_from
+        else None,
     }
 
 
@@ -409,6 +414,15 @@ def timeliness_of(calendar: OfficeCalendar, dossier: Dossier, *, period_end: dat
     return timeliness(calendar, dossier.due_at_original, end, period_end=period_end)
 
 
+def _internal_due(dossier: Dossier, calendar: OfficeCalendar) -> datetime | None:
+    """When the office's own, shorter target falls (None without one)."""
+    value = dossier.rule.get("internal_time_value")
+    if value is None:
+        return None
+    rule = Rule(value, dossier.rule["unit"], dossier.rule.get("same_day_cutoff") or "15:00")
+    return calendar.due_at(dossier.received_at, rule)
+
+
 def events(session: Session, dossier: Dossier) -> list[DossierEvent]:
     return list(
         session.scalars(
@@ -462,6 +476,7 @@ def staff_view(
         "documents": dossier.documents,
         "rule": dossier.rule,
         "due_at_original": clock.iso(dossier.due_at_original, tz),
+        "internal_due_at": clock.iso(_internal_due(dossier, calendar), tz),
         "supplement_count": dossier.supplement_count,
         "control": [
             {

@@ -355,6 +355,11 @@ class Procedure(Base):
     evidence: Mapped[str] = mapped_column(String(1), default="R")
     # Required documents (thành phần hồ sơ), one entry per paper, in the catalogue's order.
     documents: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The office's own, shorter target in the same unit (the plan's 30–50 % reduction).
+    internal_time_value: Mapped[float | None] = mapped_column(Float)
+    # "4 tại chỗ": received, appraised, approved and returned at the one-stop on the spot.
+    on_the_spot: Mapped[bool] = mapped_column(Boolean, default=False)
+    effective_from: Mapped[date | None] = mapped_column(Date)
     position: Mapped[int] = mapped_column(Integer, default=0)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 

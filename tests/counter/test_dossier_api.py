@@ -92,6 +92,21 @@ def test_receive_over_tet_and_keeps_the_rule_it_was_received_under(
     assert second["code"] == "UBND-XA-DEMO-260213-0002" and second["rule"]["value"] == 10
 
 
+def test_internal_target_is_computed_beside_the_legal_one(
+    client: FlaskClient, staff_headers: dict[str, str], frozen: Any, app: Any
+) -> None:
+    with app.app_context():
+        from onestop.models import Procedure
+
+        db.session.query(Procedure).filter_by(code=THREE_DAYS).update({"internal_time_value": 2})
+        db.session.commit()
+    frozen.set(local("2026-11-30 09:00"))
+    body = receive(client, staff_headers).get_json()
+    assert body["due_at"] == "2026-12-03T09:00:00+07:00"
+    assert body["internal_due_at"] == "2026-12-02T09:00:00+07:00"
+    assert body["rule"]["internal_time_value"] == 2 and body["rule"]["on_the_spot"] is False
+
+
 def test_bad_input_is_refused_clearly(client: FlaskClient, staff_headers: dict[str, str]) -> None:
     cases = [
         ({"procedure": "nope", "applicant": APPLICANT}, 404, "unknown_procedure"),

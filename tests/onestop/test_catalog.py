@@ -15,6 +15,7 @@ from onestop.errors import InvalidInput, NotFound
 from onestop.models import AuditEvent, Procedure
 
 HEADER = ["code", "field_code", "field_name", "name", "time_value", "time_unit"]
+EXTRA = [*HEADER, "internal_time_value", "on_the_spot", "effective_from"]
 
 
 @pytest.fixture
@@ -80,6 +81,23 @@ def test_xlsx_import_and_nfd_text(session: Any, office: Any, tmp_path: Path) -> 
     assert [f.name for f in selects.catalog_fields(session, office.id)] == ["Hộ tịch"]
 
 
+def test_internal_target_on_the_spot_and_effective_date(
+    session: Any, office: Any, tmp_path: Path
+) -> None:
+    rows = [
+        ["1", "CT", "x", "Khai sinh", "", "same_day", "", "", ""],
+        ["2", "CT", "x", "Xác nhận", "3", "working_day", "2", "có", "2026-07-01"],
+        ["3", "CT", "x", "Giám hộ", "3", "working_day", "", "no", ""],
+    ]
+    catalog.import_procedures(session, office, write_csv(tmp_path / "p.csv", rows, EXTRA))
+    first, second, third = (procedure(session, office, code) for code in "123")
+    assert first.on_the_spot and first.internal_time_value is None  # same day: on the spot
+    assert second.on_the_spot and second.internal_time_value == 2
+    assert str(second.effective_from) == "2026-07-01"
+    assert not third.on_the_spot
+    session.rollback()
+
+
 @pytest.mark.parametrize(
     ("rows", "header", "message"),
     [
@@ -93,6 +111,9 @@ def test_xlsx_import_and_nfd_text(session: Any, office: Any, tmp_path: Path) -> 
         ),
         ([["1", "CT", "x", "", "", "same_day"]], HEADER, "are required"),
         ([["1", "CT"]], ["code", "field_code"], "lacks the column(s) name, time_unit"),
+        ([["1", "CT", "x", "P", "3", "working_day", "5"]], EXTRA, "longer than the legal time 3"),
+        ([["1", "CT", "x", "P", "3", "working_day", "", "maybe"]], EXTRA, "not yes or no"),
+        ([["1", "CT", "x", "P", "3", "working_day", "", "", "1/7/26"]], EXTRA, "not a date"),
     ],
 )
 def test_bad_files_are_refused_whole(

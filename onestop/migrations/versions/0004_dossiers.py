@@ -17,6 +17,14 @@ WHEN = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("procedure") as batch:
+        batch.add_column(sa.Column("internal_time_value", sa.Float(), nullable=True))
+        batch.add_column(
+            sa.Column("on_the_spot", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+        batch.add_column(sa.Column("effective_from", sa.Date(), nullable=True))
+    with op.batch_alter_table("procedure") as batch:
+        batch.alter_column("on_the_spot", server_default=None)
     op.create_table(
         "calendar_override",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -127,3 +135,7 @@ def downgrade() -> None:
     op.drop_table("dossier")
     op.drop_table("dossier_sequence")
     op.drop_table("calendar_override")
+    with op.batch_alter_table("procedure") as batch:
+        batch.drop_column("effective_from")
+        batch.drop_column("on_the_spot")
+        batch.drop_column("internal_time_value")
