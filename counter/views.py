@@ -86,7 +86,10 @@ ACTIONS = {
 @csrf.exempt
 @authenticated(staff=True)
 def counter_action(number: int, verb: str) -> Any:
-    json_body(required=False)  # a body, if any, must still be valid JSON
+    body = json_body(required=False)  # a body, if any, must still be valid JSON
+    outcome = field(body, "outcome", str, required=False) if verb == "finish" else None
+    if outcome is not None:  # finish as a guidance-only visit
+        return _act(queue.finish, number, outcome=outcome)
     return _act(ACTIONS[verb], number)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app, render_template, request, url_for
 
 from display import bp
-from onestop import snapshots
+from onestop import dossiers, snapshots
 from onestop.db import db
 from onestop.extensions import limiter
 from onestop.http import home_office, limit, rules
@@ -31,6 +31,26 @@ def display_page() -> str:
         "services": [s.upper() for s in _listed("services")],
     }
     return render_template("display/display.html", office=cfg["office"], settings=settings)
+
+
+@bp.get("/board")
+@limiter.limit(limit("public_rate_limit"))
+def board_page() -> str:
+    """The public progress board (công khai tiến độ), for a screen or the office's website."""
+    office = home_office()
+    figures = dossiers.board(db.session, office, _calendar(office))
+    return render_template("display/board.html", office=office, board=figures)
+
+
+@bp.get("/api/v1/board")
+@limiter.limit(limit("public_rate_limit"))
+def board_state() -> Any:
+    office = home_office()
+    return dossiers.board(db.session, office, _calendar(office))
+
+
+def _calendar(office: Any) -> Any:
+    return dossiers.calendar_for(db.session, office, current_app.config["ONESTOP"])
 
 
 @bp.get("/api/v1/display/state")

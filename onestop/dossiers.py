@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -46,6 +46,16 @@ DELIVERIES = ("counter", "post", "electronic")
 # Applicant fields and their longest accepted length; only the name is required.
 APPLICANT = {"name": 200, "id_number": 20, "address": 300, "phone": 20, "email": 200}
 NEEDS_REASON = {"request_supplement", "refuse", "stop", "withdraw", "extend"}
+# Open dossiers, and those whose clock is running (not waiting for the citizen's papers).
+OPEN_STATES = frozenset(
+    {
+        DossierState.RECEIVED,
+        DossierState.IN_PROGRESS,
+        DossierState.SUPPLEMENT_REQUESTED,
+        DossierState.AWAITING_FEE,
+    }
+)
+CLOCK_RUNNING = OPEN_STATES - {DossierState.SUPPLEMENT_REQUESTED}
 TOKEN_BYTES = 18
 
 
@@ -405,11 +415,7 @@ def timeliness_of(calendar: OfficeCalendar, dossier: Dossier, *, period_end: dat
     end = dossier.resolved_at
     if end is None and dossier.state == DossierState.SUPPLEMENT_REQUESTED:
         end = dossier.paused_at  # waiting for the citizen: the request is the end
-    if end is None and dossier.state not in (
-        DossierState.RECEIVED,
-        DossierState.IN_PROGRESS,
-        DossierState.AWAITING_FEE,
-    ):
+    if end is None and dossier.state not in CLOCK_RUNNING:
         return "closed"  # refused, stopped or withdrawn: not judged
     return timeliness(calendar, dossier.due_at_original, end, period_end=period_end)
 
@@ -509,9 +515,7 @@ def watch(
         select(Dossier)
         .where(
             Dossier.office_id == office.id,
-            Dossier.state.in_(
-                [DossierState.RECEIVED, DossierState.IN_PROGRESS, DossierState.AWAITING_FEE]
-            ),
+            Dossier.state.in_(list(CLOCK_RUNNING)),
             Dossier.due_at.is_not(None),
         )
         .order_by(Dossier.due_at)
@@ -535,6 +539,49 @@ def watch(
             }
         )
     return flagged
+
+
+def board(session: Session, office: Office, calendar: OfficeCalendar) -> dict[str, Any]:
+    """The public progress board (công khai tiến độ): today's figures and the open dossiers by
+    code and procedure code. Nothing personal: codes, procedures, states and dates only."""
+    now = clock.now()
+    today = calendar.local(now).date()
+    start = as_utc(datetime.combine(today, datetime.min.time(), calendar.zone))
+    received = session.scalar(
+        select(func.count(Dossier.id)).where(
+            Dossier.office_id == office.id, Dossier.received_at >= start
+        )
+    )
+    resolved = session.scalars(
+        select(Dossier).where(Dossier.office_id == office.id, Dossier.resolved_at >= start)
+    ).all()
+    in_time = sum(
+        timeliness_of(calendar, d, period_end=now) in ("early", "on_time") for d in resolved
+    )
+    open_ = session.scalars(
+        select(Dossier)
+        .where(Dossier.office_id == office.id, Dossier.state.in_(list(OPEN_STATES)))
+        .order_by(Dossier.due_at)
+        .limit(200)
+    ).all()
+    return {
+        "date": today.isoformat(),
+        "received": int(received or 0),
+        "resolved": len(resolved),
+        "resolved_in_time": in_time,
+        "in_time_percent": round(100 * in_time / len(resolved), 1) if resolved else None,
+        "in_progress": [
+            {
+                "code": d.code,
+                "procedure": d.procedure_code,
+                "state": d.state.value,
+                "status_code": d.status_code,
+                "due_at": clock.iso(d.due_at, calendar.timezone),
+                "timeliness": timeliness_of(calendar, d, period_end=now),
+            }
+            for d in open_
+        ],
+    }
 
 
 def receipt_data(

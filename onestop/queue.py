@@ -354,13 +354,14 @@ def _close_current(
     rules: QueueRules,
     method: str,
     kind: str,
+    **data: Any,
 ) -> Ticket:
     counter = _own_counter(session, office, counter_number, actor)
     ticket = _current(session, counter)
     at = clock.now()
     before = getattr(ticket, method)(at)
     session.flush()
-    _log(session, ticket, kind, before, actor, at, counter.id)
+    _log(session, ticket, kind, before, actor, at, counter.id, **data)
     _announce_queue(session, office, rules, at)
     return ticket
 
@@ -372,11 +373,36 @@ def start(
     return _close_current(session, office, counter_number, actor, rules, "start", "started")
 
 
+OUTCOMES = ("guidance",)
+
+
 def finish(
-    session: Session, office: Office, counter_number: int, *, actor: Actor, rules: QueueRules
+    session: Session,
+    office: Office,
+    counter_number: int,
+    *,
+    actor: Actor,
+    rules: QueueRules,
+    outcome: str | None = None,
 ) -> Ticket:
-    """Service is over (from called or serving)."""
-    return _close_current(session, office, counter_number, actor, rules, "finish", "finished")
+    """Service is over (from called or serving).
+
+    ``outcome="guidance"`` records a guidance-only visit (hướng dẫn): the citizen was told
+    what to prepare and no dossier was received. It still counts as a visit served.
+    """
+    if outcome is None:
+        return _close_current(session, office, counter_number, actor, rules, "finish", "finished")
+    if outcome not in OUTCOMES:
+        raise InvalidInput(f"'outcome' must be one of {', '.join(OUTCOMES)}", code="invalid_field")
+    current = _current(session, _own_counter(session, office, counter_number, actor))
+    if selects.dossiers_of_visit(session, selects.visit_legs(session, current)):
+        raise Conflict(
+            f"number {current.number} has dossiers: it was not a guidance-only visit",
+            code="visit_has_dossiers",
+        )
+    return _close_current(
+        session, office, counter_number, actor, rules, "finish", "finished", outcome=outcome
+    )
 
 
 def no_show(

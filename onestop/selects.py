@@ -230,6 +230,25 @@ def live_leg(session: Session, ticket: Ticket) -> Ticket:
     return ticket
 
 
+def visit_legs(session: Session, ticket: Ticket) -> set[int]:
+    """The ids of every leg of the visit ``ticket`` belongs to (transfers make new legs)."""
+    legs, first = {ticket.id}, ticket
+    while first.previous_id is not None and len(legs) < 50:
+        earlier = session.get(Ticket, first.previous_id)
+        if earlier is None:
+            break
+        first = earlier
+        legs.add(first.id)
+    current = first
+    while current.next_id is not None and len(legs) < 100:
+        later = session.get(Ticket, current.next_id)
+        if later is None:
+            break
+        current = later
+        legs.add(current.id)
+    return legs
+
+
 def oldest_waiting(session: Session, office_id: int, day: date) -> dict[str, datetime]:
     """Per service code, when the longest-waiting ticket of today joined the queue."""
     rows = session.execute(
@@ -299,7 +318,7 @@ def notices(session: Session, office_id: int) -> list[Notice]:
 
 
 def dossiers_of_visit(session: Session, ticket_ids: set[int]) -> list[Dossier]:
-    """The dossiers opened from a visit's tickets (its first leg and the leg served now)."""
+    """The dossiers opened from any leg of a visit (``visit_legs``)."""
     return list(
         session.scalars(
             select(Dossier).where(Dossier.ticket_id.in_(ticket_ids)).order_by(Dossier.id)

@@ -42,7 +42,7 @@ def ticket_status(session: Session, ticket: Ticket, rules: QueueRules) -> dict[s
                 "state": d.state.value,
                 "status_url": f"{rules.public_url.rstrip('/')}/d/{d.token}",
             }
-            for d in selects.dossiers_of_visit(session, {ticket.id, live.id})
+            for d in selects.dossiers_of_visit(session, selects.visit_legs(session, ticket))
         ],
     }
 

@@ -408,3 +408,55 @@ def test_receipt_slip_is_queued_and_printed(
             ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
         ).stdout
         assert body["code"] in text and "17 giờ 00 phút, ngày 27/11/2026" in text
+
+
+def test_guidance_only_visit_is_recorded_and_refused_with_dossiers(
+    client: FlaskClient, staff_headers: dict[str, str], kiosk_headers: dict[str, str], app: Any
+) -> None:
+    from onestop.models import TicketEvent
+
+    for _ in range(2):
+        client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk_headers)
+    first = client.post("/api/v1/counters/1/call-next", headers=staff_headers).get_json()
+    bad = client.post("/api/v1/counters/1/finish", json={"outcome": "chat"}, headers=staff_headers)
+    assert bad.status_code == 400
+    done = client.post(
+        "/api/v1/counters/1/finish", json={"outcome": "guidance"}, headers=staff_headers
+    )
+    assert done.status_code == 200 and done.get_json()["state"] == "done"
+    second = client.post("/api/v1/counters/1/call-next", headers=staff_headers).get_json()
+    receive(client, staff_headers, SAME_DAY, ticket=second["token"])
+    refused = client.post(
+        "/api/v1/counters/1/finish", json={"outcome": "guidance"}, headers=staff_headers
+    )
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["code"] == "visit_has_dossiers"
+    assert client.post("/api/v1/counters/1/finish", headers=staff_headers).status_code == 200
+    with app.app_context():
+        kinds = [
+            (e.kind, (e.data or {}).get("outcome"))
+            for e in db.session.query(TicketEvent)
+            .filter_by(kind="finished")
+            .order_by(TicketEvent.id)
+        ]
+    assert kinds == [("finished", "guidance"), ("finished", None)]
+    assert first["number"] != second["number"]
+
+
+def test_public_board_shows_todays_figures_and_codes_only(
+    client: FlaskClient, staff_headers: dict[str, str], frozen: Any
+) -> None:
+    frozen.set(local("2026-11-30 09:00"))
+    fast = receive(client, staff_headers, SAME_DAY).get_json()["code"]
+    slow = receive(client, staff_headers).get_json()["code"]
+    act(client, staff_headers, fast, "resolve")
+    board = client.get("/api/v1/board").get_json()
+    assert board["received"] == 2 and board["resolved"] == 1 and board["in_time_percent"] == 100
+    assert [d["code"] for d in board["in_progress"]] == [slow]
+    assert board["in_progress"][0]["procedure"] == THREE_DAYS
+    page = client.get("/board").get_data(as_text=True)
+    assert slow in page and "Công khai tiến độ giải quyết hồ sơ" in page
+    assert "Nguyễn" not in page and "Nguyễn" not in str(board)
+    frozen.set(local("2026-12-04 09:00"))  # the next day's figures start from zero
+    board = client.get("/api/v1/board").get_json()
+    assert board["received"] == 0 and board["in_progress"][0]["timeliness"] == "overdue"

@@ -9,7 +9,7 @@ import pytest
 
 
 @pytest.mark.parametrize(
-    "page", ["/", "/kiosk", "/counter", "/display", "/admin/printers", "ticket"]
+    "page", ["/", "/kiosk", "/counter", "/display", "/admin/printers", "/board", "ticket"]
 )
 def test_page_has_no_inline_code(client: Any, kiosk_headers: Any, page: str) -> None:
     if page == "ticket":
