@@ -38,22 +38,40 @@ def _status_url(dossier: Dossier) -> str:
     return f"{base}/d/{dossier.token}"
 
 
-def _print_receipt(office: Office, dossier: Dossier, printer: str) -> int:
-    procedure = db.session.get(Procedure, dossier.procedure_id)
-    assert procedure is not None
-    data = dossiers.receipt_data(
-        dossier, office, g.officer, _status_url(dossier), catalog.legal_time_text(procedure)
-    )
+def _print(
+    office: Office, dossier: Dossier, printer: str | None, slip: str, body: dict[str, Any]
+) -> int | None:
+    """Queue the slip an action calls for on the counter's printer, when one is named."""
+    if not printer:
+        return None
+    url = _status_url(dossier)
+    if slip == "receipt":
+        procedure = db.session.get(Procedure, dossier.procedure_id)
+        assert procedure is not None
+        legal_time = catalog.legal_time_text(procedure)
+        data = dossiers.receipt_data(dossier, office, g.officer, url, legal_time)
+    elif slip == "supplement_request":
+        data = dossiers.supplement_data(dossier, office, g.officer, url, _reason(body))
+    else:
+        signer = field(body, "signer", str, required=False) or ""
+        data = dossiers.apology_data(dossier, office, url, _reason(body), signer)
     job = printing.queue_slip(
         db.session,
         office,
         printer,
-        "receipt",
+        slip,
         data,
         printers=current_app.config["ONESTOP"]["printers"],
         actor=actor_label(),
     )
     return job.id
+
+
+def _reason(body: dict[str, Any]) -> str:
+    return str(body.get("note") or body.get("reason") or "")
+
+
+SLIP_OF_ACTION = {"request_supplement": "supplement_request", "extend": "apology"}
 
 
 @bp.post("/api/v1/dossiers")
@@ -77,7 +95,7 @@ def receive_dossier() -> Any:
         note=field(body, "note", str, required=False) or "",
     )
     printer = field(body, "print", str, required=False)
-    job = _print_receipt(office, dossier, printer) if printer else None
+    job = _print(office, dossier, printer, "receipt", body)
     db.session.commit()
     view = dossiers.staff_view(db.session, dossier, _calendar(office), _status_url(dossier))
     return {**view, "print_job": job}, 201
@@ -106,23 +124,28 @@ def dossier_action(code: str) -> Any:
     office = caller_office()
     calendar = _calendar(office)
     given = dossiers.ActionInput(
-        note=body.get("note") or body.get("reason") or "",
+        note=_reason(body),
         delivery=field(body, "delivery", str, required=False),
         tracking=field(body, "tracking", str, required=False) or "",
         new_due_at=_when(body, "new_due_at"),
     )
+    action = field(body, "action", str)
     dossier = dossiers.act(
         db.session,
         office,
         code,
-        field(body, "action", str),
+        action,
         given,
         officer=g.officer,
         calendar=calendar,
         unit=office.name,
     )
+    printer = field(body, "print", str, required=False)
+    slip = SLIP_OF_ACTION.get(action)
+    job = _print(office, dossier, printer, slip, body) if slip else None
     db.session.commit()
-    return dossiers.staff_view(db.session, dossier, calendar, _status_url(dossier))
+    view = dossiers.staff_view(db.session, dossier, calendar, _status_url(dossier))
+    return {**view, "print_job": job}
 
 
 @bp.get("/api/v1/dossiers/watch")

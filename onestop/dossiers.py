@@ -584,17 +584,12 @@ def board(session: Session, office: Office, calendar: OfficeCalendar) -> dict[st
     }
 
 
-def receipt_data(
-    dossier: Dossier, office: Office, officer: Officer | None, status_url: str, legal_time: str
-) -> dict[str, Any]:
-    """The receipt slip's data (printer.slips.receipt documents the keys)."""
-    applicant = dossier.applicant
-    tz = office.timezone
+def _slip_base(dossier: Dossier, office: Office, status_url: str) -> dict[str, Any]:
+    applicant, tz = dossier.applicant, office.timezone
     return {
         "office_name": office.name,
-        "number": dossier.code,
         "place": office.name,
-        "date": clock.iso(dossier.received_at, tz),
+        "date": clock.iso(clock.now(), tz),
         "dossier_code": dossier.code,
         "applicant_name": applicant["name"],
         "applicant_id": applicant.get("id_number") or None,
@@ -602,12 +597,59 @@ def receipt_data(
         "phone": applicant.get("phone") or "—",
         "email": applicant.get("email") or None,
         "procedure_name": dossier.procedure_name,
-        "documents": dossier.documents or ["—"],
-        "legal_time_text": legal_time,
         "received_at": clock.iso(dossier.received_at, tz),
-        "due_at": clock.iso(dossier.due_at or dossier.received_at + timedelta(minutes=1), tz),
+        "status_url": status_url,
+    }
+
+
+def _name(officer: Officer | None) -> str:
+    return (officer.full_name or officer.username) if officer else "—"
+
+
+def receipt_data(
+    dossier: Dossier, office: Office, officer: Officer | None, status_url: str, legal_time: str
+) -> dict[str, Any]:
+    """The receipt and appointment slip's data (printer.slips.receipt documents the keys)."""
+    due = dossier.due_at or dossier.received_at + timedelta(minutes=1)  # no stated legal time
+    return {
+        **_slip_base(dossier, office, status_url),
+        "number": dossier.code,
+        "date": clock.iso(dossier.received_at, office.timezone),
+        "documents": dossier.documents or ["—"],
+        "legal_time_text": legal_time or "—",
+        "due_at": clock.iso(due, office.timezone),
         "return_place": office.name,
         "delivery": dossier.delivery,
-        "officer_name": (officer.full_name or officer.username) if officer else "",
-        "status_url": status_url,
+        "officer_name": _name(officer),
+    }
+
+
+def supplement_data(
+    dossier: Dossier, office: Office, officer: Officer | None, status_url: str, reason: str
+) -> dict[str, Any]:
+    """The supplement request slip: every missing item at once, one per line of ``reason``."""
+    items = [line.strip(" -•\t") for line in reason.splitlines() if line.strip(" -•\t")]
+    return {
+        **_slip_base(dossier, office, status_url),
+        "number": f"{dossier.code}/PBS",
+        "items": items or [reason],
+        "reason": reason.splitlines()[0] if reason else "—",
+        "contact_name": _name(officer),
+        "contact_phone": "—",
+        "officer_name": _name(officer),
+    }
+
+
+def apology_data(
+    dossier: Dossier, office: Office, status_url: str, reason: str, signer: str
+) -> dict[str, Any]:
+    """The apology and new date slip (after ``extend``: ``due_at`` is the new date)."""
+    tz = office.timezone
+    return {
+        **_slip_base(dossier, office, status_url),
+        "number": f"{dossier.code}/PXL",
+        "due_at": clock.iso(dossier.due_at_original, tz),
+        "new_due_at": clock.iso(dossier.due_at, tz),
+        "reason": reason,
+        "signer_name": signer or "Thủ trưởng cơ quan",
     }

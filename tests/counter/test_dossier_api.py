@@ -460,3 +460,47 @@ def test_public_board_shows_todays_figures_and_codes_only(
     frozen.set(local("2026-12-04 09:00"))  # the next day's figures start from zero
     board = client.get("/api/v1/board").get_json()
     assert board["received"] == 0 and board["in_progress"][0]["timeliness"] == "overdue"
+
+
+def test_supplement_and_apology_slips_print_with_the_action(
+    client: FlaskClient, staff_headers: dict[str, str], app: Any, tmp_path: Path, frozen: Any
+) -> None:
+    from printer.worker import process_pending
+    from tests.printer.fakes import config
+
+    app.config["ONESTOP"]["printers"]["desk-1"] = config(page="A4")
+    frozen.set(local("2026-11-30 09:00"))
+    code = receive(client, staff_headers).get_json()["code"]
+    asked = act(
+        client,
+        staff_headers,
+        code,
+        "request_supplement",
+        note="Bản sao CCCD\nGiấy xác nhận cư trú",
+        **{"print": "desk-1"},
+    )
+    assert asked.status_code == 200 and asked.get_json()["print_job"]
+    act(client, staff_headers, code, "supplement_received")
+    frozen.set(local("2026-12-01 09:00"))
+    extended = act(
+        client,
+        staff_headers,
+        code,
+        "extend",
+        note="Cần xác minh tại nơi cư trú",
+        new_due_at="2026-12-09T17:00:00+07:00",
+        signer="Trần Văn Bình",
+        **{"print": "desk-1"},
+    )
+    assert extended.status_code == 200 and extended.get_json()["print_job"]
+    assert process_pending(app) == 2
+    assert len(list((tmp_path / "prints").glob("*-supplement_request-*.pdf"))) == 1
+    [apology] = (tmp_path / "prints").glob("*-apology-*.pdf")
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", str(apology), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "PHIẾU XIN LỖI" in text and "Trần Văn Bình" in text and "09/12/2026" in text
