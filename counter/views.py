@@ -29,6 +29,7 @@ def counter_page() -> str:
         "counter/counter.html",
         office=cfg["office"],
         no_show_after_recalls=cfg["queue"]["no_show_after_recalls"],
+        utc_offset=clock.local(clock.now(), cfg["office"]["timezone"]).strftime("%z"),
         priority_classes=cfg["priority_classes"],
     )
 

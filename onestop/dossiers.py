@@ -27,6 +27,7 @@ from onestop.auth import audit
 from onestop.clock import as_utc
 from onestop.errors import Conflict, InvalidInput, NotFound
 from onestop.models import (
+    DOSSIER_ACTIONS,
     STATUS_CODES,
     CalendarOverride,
     Dossier,
@@ -484,6 +485,10 @@ def staff_view(
         "due_at_original": clock.iso(dossier.due_at_original, tz),
         "internal_due_at": clock.iso(_internal_due(dossier, calendar), tz),
         "supplement_count": dossier.supplement_count,
+        # What the desk may offer now (the state machine decides; the screen only shows it).
+        "actions": [
+            name for name, (allowed, _to) in DOSSIER_ACTIONS.items() if dossier.state in allowed
+        ],
         "control": [
             {
                 "action": e.action,

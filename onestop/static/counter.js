@@ -131,6 +131,8 @@
 
   // -- rendering --------------------------------------------------------------------------
   function render() {
+    // The dossier desk (desk.js) follows the number being served.
+    document.dispatchEvent(new CustomEvent("onestop:current", { detail: { ticket: current(), counter: selectedCounter() } }));
     renderPrinters();
     renderCounters();
     renderCurrent();
@@ -496,6 +498,7 @@
   document.querySelectorAll("[data-action]").forEach((b) => b.addEventListener("click", () => act(b.dataset.action)));
   $("btn-transfer-open").addEventListener("click", () => ($("transfer").hidden ? openTransfer() : closeTransfer()));
   $("btn-reprint").addEventListener("click", reprint);
+  document.addEventListener("onestop:refresh", refreshQuietly);
   $("btn-transfer-cancel").addEventListener("click", closeTransfer);
   $("transfer").addEventListener("submit", (e) => { e.preventDefault(); submitTransfer(); });
   $("transfer-target").addEventListener("keydown", (e) => {

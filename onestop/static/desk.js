@@ -1,0 +1,256 @@
+// The dossier desk on the counter screen: receive a dossier from the citizen being served
+// (procedure search, applicant, channel, delivery, papers, receipt printer), act on it, and
+// watch what falls due. The server decides which actions a dossier allows; this only shows them.
+(function () {
+  "use strict";
+  const $ = (id) => document.getElementById(id);
+  const T = onestop.data("counter-strings");
+  const fill = onestop.fill;
+  const OFFSET = $("counter").dataset.utcOffset || "+07:00";
+  const NEEDS_NOTE = ["request_supplement", "refuse", "stop", "withdraw", "extend"];
+  let ticket = null, counterNumber = null, procedures = [], dossier = null, pendingAction = null;
+  let loaded = false;
+
+  function showError(text) { $("counter-error-text").textContent = text; $("counter-error").hidden = !text; }
+  function showNotice(text) { $("counter-notice").textContent = text; $("counter-notice").hidden = !text; }
+  const when = (iso) => (iso ? iso.slice(11, 16) + " " + iso.slice(8, 10) + "/" + iso.slice(5, 7) + "/" + iso.slice(0, 4) : T.desk_no_due);
+
+  async function api(path, options) {
+    const opts = options || {};
+    let response;
+    try {
+      response = await fetch(path, {
+        method: opts.method || "GET", cache: "no-store",
+        headers: { "Content-Type": "application/json", Authorization: "Bearer " + (sessionStorage.getItem("onestop.token") || "") },
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      });
+    } catch (_) {
+      throw new Error(T.network);
+    }
+    const body = await response.json().catch(() => null);
+    if (!response.ok) {
+      const error = (body && body.error) || {};
+      throw new Error(T["err_" + error.code] || error.message || response.statusText);
+    }
+    return body;
+  }
+
+  // -- the catalogue, searched without accents ("khai sinh" finds "Khai sinh") ------------
+  const plain = (text) => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
+
+  async function loadOnce() {
+    if (loaded) return;
+    loaded = true;
+    const fields = await api("/api/v1/procedures");
+    procedures = fields.flatMap((f) => f.procedures);
+    renderProcedures();
+    const printers = await api("/api/v1/printers").catch(() => []);
+    for (const p of printers) $("receipt-printer").add(new Option(p.printer + " (" + p.paper + ")", p.printer));
+    refreshWatch();
+    setInterval(refreshWatch, 60000);
+  }
+
+  function renderProcedures() {
+    const query = plain($("procedure-search").value.trim());
+    const found = procedures.filter((p) => !query || plain(p.code + " " + p.name).includes(query)).slice(0, 60);
+    $("procedure").replaceChildren(...found.map((p) => new Option(p.code + " — " + p.name, p.code)));
+    if (found.length) $("procedure").selectedIndex = 0;
+    renderProcedure();
+  }
+
+  function renderProcedure() {
+    const p = procedures.find((x) => x.code === $("procedure").value);
+    $("procedure-rule").textContent = p ? [p.legal_time, p.fee].filter(Boolean).join(" · ") : "";
+    const box = $("documents");
+    box.replaceChildren(box.querySelector("legend"));
+    for (const paper of (p && p.documents) || []) {
+      const label = document.createElement("label");
+      const check = document.createElement("input");
+      check.type = "checkbox";
+      check.value = paper;
+      check.checked = true;
+      label.append(check, " " + paper);
+      box.appendChild(label);
+    }
+  }
+
+  // -- receiving ----------------------------------------------------------------------------
+  function openReceive() {
+    if (!ticket) { showError(T.desk_need_ticket); return; }
+    showError("");
+    $("receive").hidden = false;
+    $("procedure-search").focus();
+  }
+
+  async function receive(event) {
+    event.preventDefault();
+    const papers = [...$("documents").querySelectorAll("input:checked")].map((c) => c.value);
+    const body = {
+      procedure: $("procedure").value,
+      ticket: ticket && ticket.token,
+      applicant: { name: $("a-name").value.trim().normalize("NFC"), id_number: $("a-id").value.trim(),
+        phone: $("a-phone").value.trim(), address: $("a-address").value.trim().normalize("NFC"),
+        email: $("a-email").value.trim() },
+      channel: $("channel").value, delivery: $("delivery").value, documents: papers,
+    };
+    if ($("receipt-printer").value) body.print = $("receipt-printer").value;
+    $("btn-receive").disabled = true;
+    try {
+      const created = await api("/api/v1/dossiers", { method: "POST", body });
+      $("receive").reset();
+      $("receive").hidden = true;
+      renderProcedures();
+      showNotice(fill(T.desk_received, { code: created.code, due: when(created.due_at) }));
+      show(created);
+      refreshVisit();
+      refreshWatch();
+    } catch (error) {
+      showError(error.message);
+    } finally {
+      $("btn-receive").disabled = false;
+    }
+  }
+
+  // -- one dossier ----------------------------------------------------------------------------
+  function show(view) {
+    dossier = view;
+    $("dossier").hidden = !view;
+    if (!view) return;
+    $("d-code").textContent = view.code;
+    $("d-state").textContent = T["state_" + view.state] || view.state;
+    $("d-state").className = "state-badge dossier-" + view.state;
+    $("d-procedure").textContent = view.procedure.code + " — " + view.procedure.name;
+    $("d-due").textContent = when(view.due_at);
+    $("d-internal").textContent = view.internal_due_at ? fill(T.desk_internal, { due: when(view.internal_due_at) }) : "";
+    $("d-actions").replaceChildren(...view.actions.map((action) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn";
+      button.dataset.action = action;
+      button.textContent = T["act_" + action] || action;
+      button.addEventListener("click", () => choose(action));
+      return button;
+    }));
+    $("d-steps").replaceChildren(...view.control.map((step) => {
+      const li = document.createElement("li");
+      li.textContent = when(step.at) + " — " + (T["act_" + step.action] || step.action) + (step.note ? ": " + step.note : "");
+      return li;
+    }));
+    $("d-form").hidden = true;
+  }
+
+  function choose(action) {
+    if (!NEEDS_NOTE.includes(action) && action !== "return") { send(action, {}); return; }
+    pendingAction = action;
+    $("d-note-label").textContent = T["note_" + action] || "";
+    $("d-note").value = "";
+    $("d-note").required = NEEDS_NOTE.includes(action);
+    $("d-date-row").hidden = action !== "extend";
+    $("d-date").required = action === "extend";
+    $("d-tracking-row").hidden = !(action === "return" && dossier.delivery === "post");
+    $("d-form").hidden = false;
+    $("d-note").focus();
+  }
+
+  async function send(action, extra) {
+    showError("");
+    try {
+      show(await api("/api/v1/dossiers/" + encodeURIComponent(dossier.code) + "/actions", {
+        method: "POST", body: Object.assign({ action }, extra),
+      }));
+      refreshVisit();
+      refreshWatch();
+    } catch (error) {
+      showError(error.message);
+    }
+  }
+
+  $("d-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const extra = { note: $("d-note").value.normalize("NFC") };
+    if (pendingAction === "extend") extra.new_due_at = $("d-date").value + ":00" + OFFSET;
+    if (pendingAction === "return" && dossier.delivery === "post") extra.tracking = $("d-tracking").value.trim();
+    const printer = $("receipt-printer").value;
+    if (printer && (pendingAction === "request_supplement" || pendingAction === "extend")) extra.print = printer;
+    send(pendingAction, extra);
+  });
+
+  // -- the visit's dossiers and what falls due -------------------------------------------
+  async function refreshVisit() {
+    const list = $("visit-dossiers");
+    if (!ticket) { list.replaceChildren(); return; }
+    const status = await fetch("/api/v1/tickets/" + encodeURIComponent(ticket.token), { cache: "no-store" })
+      .then((r) => (r.ok ? r.json() : { dossiers: [] })).catch(() => ({ dossiers: [] }));
+    if (!status.dossiers.length) {
+      const li = document.createElement("li");
+      li.className = "muted";
+      li.textContent = T.desk_nothing;
+      list.replaceChildren(li);
+      return;
+    }
+    list.replaceChildren(...status.dossiers.map((d) => item(d.code, d.procedure + " · " + (T["state_" + d.state] || d.state))));
+  }
+
+  function item(code, text) {
+    const li = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "link";
+    button.textContent = code;
+    button.addEventListener("click", async () => {
+      try { show(await api("/api/v1/dossiers/" + encodeURIComponent(code))); } catch (error) { showError(error.message); }
+    });
+    li.append(button, " " + text);
+    return li;
+  }
+
+  async function refreshWatch() {
+    const rows = await api("/api/v1/dossiers/watch").catch(() => null);
+    if (!rows) return;
+    const list = $("watch");
+    if (!rows.length) {
+      const li = document.createElement("li");
+      li.className = "muted";
+      li.textContent = T.desk_watch_empty;
+      list.replaceChildren(li);
+      return;
+    }
+    list.replaceChildren(...rows.map((r) => {
+      const flags = [r.overdue ? T.desk_overdue : "", r.alert ? T.desk_alert : ""].filter(Boolean).join(", ");
+      const li = item(r.code, when(r.due_at) + (flags ? " — " + flags : ""));
+      li.classList.toggle("alert", r.overdue || r.alert);
+      return li;
+    }));
+  }
+
+  // -- wiring ----------------------------------------------------------------------------
+  document.addEventListener("onestop:current", (event) => {
+    const next = event.detail.ticket;
+    counterNumber = event.detail.counter;
+    const changed = (next && next.token) !== (ticket && ticket.token);
+    ticket = next;
+    if (sessionStorage.getItem("onestop.token")) loadOnce().catch((error) => showError(error.message));
+    $("btn-guidance").disabled = !ticket;
+    if (changed) {
+      $("receive").hidden = true;
+      show(null);
+      refreshVisit();
+      if (loaded) refreshWatch();  // each new citizen is a moment to look at what falls due
+    }
+  });
+  $("btn-receive-open").addEventListener("click", openReceive);
+  $("btn-receive-cancel").addEventListener("click", () => { $("receive").hidden = true; });
+  $("d-cancel").addEventListener("click", () => { $("d-form").hidden = true; });
+  $("procedure-search").addEventListener("input", renderProcedures);
+  $("procedure").addEventListener("change", renderProcedure);
+  $("receive").addEventListener("submit", receive);
+  $("btn-guidance").addEventListener("click", async () => {
+    showError("");
+    try {
+      await api("/api/v1/counters/" + counterNumber + "/finish", { method: "POST", body: { outcome: "guidance" } });
+      document.dispatchEvent(new CustomEvent("onestop:refresh"));
+    } catch (error) {
+      showError(error.message);
+    }
+  });
+})();

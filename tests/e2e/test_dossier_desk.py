@@ -1,0 +1,81 @@
+"""The dossier desk on the counter screen in Chromium: serve a number, receive a dossier with
+the procedure search and the papers checklist, resolve and return it in one sitting, and see it
+on the citizen's public page; the due-soon list and a guidance-only visit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import SHOTS
+from tests.e2e.test_counter_page import issue, log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_receive_resolve_and_return_at_the_counter(browser: Any, live_server: Any) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    issue(live_server, "B")
+    issue(live_server, "B")
+    page = browser.new_page(viewport={"width": 1366, "height": 1000})
+    log_in(page, live_server)
+    expect(page.locator("#btn-call-next")).to_be_enabled()
+    page.keyboard.press("n")
+    expect(page.locator("#current-number")).to_have_text("B001")
+    expect(page.locator("#visit-dossiers")).to_contain_text("Số này chưa có hồ sơ")
+
+    page.click("#btn-receive-open")
+    page.fill("#procedure-search", "khai sinh")  # without accents it still finds "Khai sinh"
+    expect(page.locator("#procedure option").first).to_contain_text("Đăng ký khai sinh")
+    page.select_option("#procedure", "1.001193")
+    expect(page.locator("#procedure-rule")).to_contain_text("ngày")
+    page.fill("#a-name", "Lê Thị Hoa")
+    page.fill("#a-phone", "0987654321")
+    papers = page.locator("#documents input[type=checkbox]")
+    listed = papers.count()
+    assert listed >= 1
+    papers.first.uncheck()
+    page.screenshot(path=str(SHOTS / "desk-receive.png"), full_page=True)
+    page.click("#btn-receive")
+    expect(page.locator("#counter-notice")).to_contain_text("Đã tiếp nhận hồ sơ")
+    code = page.locator("#d-code").inner_text()
+    assert code.startswith("UBND-XA-DEMO-")
+    expect(page.locator("#d-state")).to_have_text("Đã tiếp nhận")
+    expect(page.locator("#visit-dossiers")).to_contain_text(code)
+
+    page.click("#d-actions button[data-action='resolve']")
+    expect(page.locator("#d-state")).to_have_text("Đã giải quyết xong")
+    page.click("#d-actions button[data-action='return']")
+    page.click("#d-submit")
+    expect(page.locator("#d-state")).to_have_text("Đã trả kết quả")
+    expect(page.locator("#d-actions button")).to_have_count(0)
+    page.screenshot(path=str(SHOTS / "desk-returned.png"), full_page=True)
+
+    staff = live_server.login()
+    view = requests.get(f"{live_server.url}/api/v1/dossiers/{code}", headers=staff, timeout=5)
+    body = view.json()
+    assert [s["action"] for s in body["control"]] == ["receive", "resolve", "return"]
+    assert body["applicant"]["name"] == "Lê Thị Hoa" and len(body["documents"]) == listed - 1
+    public = browser.new_page(viewport={"width": 390, "height": 844})
+    public.goto(f"{live_server.url}/d/{body['token']}")
+    expect(public.locator("#d-state")).to_have_text("Đã trả kết quả")
+    assert "Lê Thị Hoa" not in public.content()
+
+    # A dossier due soon shows on the watch list; the next number is guidance only.
+    other = requests.post(
+        f"{live_server.url}/api/v1/dossiers",
+        json={"procedure": "2.001035", "applicant": {"name": "Phạm Văn C"}},
+        headers=staff,
+        timeout=5,
+    ).json()
+    page.locator("body").focus()
+    page.keyboard.press("f")
+    expect(page.locator("#btn-call-next")).to_be_enabled()
+    page.keyboard.press("n")
+    expect(page.locator("#current-number")).to_have_text("B002")
+    expect(page.locator("#watch")).to_contain_text(other["code"])  # refreshed for B002
+    page.click("#btn-guidance")
+    expect(page.locator("#current-number")).to_have_text("—")
