@@ -36,6 +36,7 @@
     sessionStorage.removeItem(KEY);
     token = null;
     $("printers").hidden = true;
+    $("watch-section").hidden = true;
     $("login").hidden = false;
     banner("admin-error", message);
   }
@@ -92,10 +93,27 @@
     return node;
   }
 
+  // Dossiers due soon: the same overdue watch as the counter screen's.
+  function watchRow(row) {
+    const tr = document.createElement("tr");
+    tr.className = row.overdue || row.alert ? "alert" : "";
+    const flags = [row.overdue ? T.watch_overdue : "", row.alert ? T.watch_alert : ""].filter(Boolean).join(", ");
+    const due = row.due_at ? row.due_at.slice(11, 16) + " " + row.due_at.slice(8, 10) + "/" + row.due_at.slice(5, 7) : "";
+    for (const text of [row.code, row.procedure, due, String(row.working_days_left), flags]) {
+      const td = document.createElement("td");
+      td.textContent = text;
+      tr.appendChild(td);
+    }
+    return tr;
+  }
+
   async function load() {
     banner("admin-error", "");
     try {
-      const printers = await api("/api/v1/printers");
+      const [printers, watch] = await Promise.all([api("/api/v1/printers"), api("/api/v1/dossiers/watch")]);
+      $("watch").replaceChildren(...watch.map(watchRow));
+      $("watch-table").hidden = !watch.length;
+      $("watch-none").hidden = !!watch.length;
       $("printer-list").replaceChildren(...printers.map(card));
     } catch (error) {
       if (token) banner("admin-error", error.message);
@@ -119,6 +137,7 @@
   function enter() {
     $("login").hidden = true;
     $("printers").hidden = false;
+    $("watch-section").hidden = false;
     load();
     // Health changes by itself (paper runs out, jobs fail): keep the page current.
     clearInterval(timer);

@@ -79,3 +79,12 @@ def test_receive_resolve_and_return_at_the_counter(browser: Any, live_server: An
     expect(page.locator("#watch")).to_contain_text(other["code"])  # refreshed for B002
     page.click("#btn-guidance")
     expect(page.locator("#current-number")).to_have_text("—")
+
+    # The back office flags it too.
+    office = browser.new_page(viewport={"width": 1366, "height": 900})
+    office.goto(f"{live_server.url}/admin/")
+    office.fill("#username", "admin")
+    office.fill("#password", live_server.creds["admin"]["password"])
+    office.click("#login-button")
+    expect(office.locator("#watch")).to_contain_text(other["code"])
+    office.screenshot(path=str(SHOTS / "admin-watch.png"))

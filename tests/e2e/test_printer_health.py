@@ -94,6 +94,8 @@ def test_back_office_printers_page(
     page.fill("#username", "admin")
     page.fill("#password", server.creds["admin"]["password"])
     page.click("#login-button")
+    expect(page.locator("h1")).to_have_text("Quản trị")
+    expect(page.locator("#watch-none")).to_be_visible()  # no dossier yet: nothing due
     card = page.locator("article.printer[data-printer='kiosk-1']")
     expect(card.locator(".status")).to_have_text("Hết giấy", timeout=10_000)
     row = card.locator("tbody tr")
