@@ -15,7 +15,7 @@ from flask import current_app, g, request
 from counter import bp
 from onestop import catalog, dossiers, printing
 from onestop.db import db
-from onestop.errors import InvalidInput, NotFound
+from onestop.errors import Forbidden, InvalidInput, NotFound
 from onestop.extensions import csrf, limiter
 from onestop.http import (
     actor_label,
@@ -26,7 +26,7 @@ from onestop.http import (
     json_body,
     limit,
 )
-from onestop.models import Dossier, Office, Procedure
+from onestop.models import Dossier, Office, Procedure, Role
 
 
 def _calendar(office: Office) -> Any:
@@ -53,7 +53,7 @@ def _print(
     elif slip == "supplement_request":
         data = dossiers.supplement_data(dossier, office, g.officer, url, _reason(body))
     else:
-        signer = field(body, "signer", str, required=False) or ""
+        signer = (field(body, "signer", str, required=False) or "")[:200]
         data = dossiers.apology_data(dossier, office, url, _reason(body), signer)
     job = printing.queue_slip(
         db.session,
@@ -68,10 +68,16 @@ def _print(
 
 
 def _reason(body: dict[str, Any]) -> str:
-    return str(body.get("note") or body.get("reason") or "")
+    for name in ("note", "reason"):
+        value = field(body, name, str, required=False)
+        if value:
+            return str(value)
+    return ""
 
 
 SLIP_OF_ACTION = {"request_supplement": "supplement_request", "extend": "apology"}
+# The apology and new date, and stopping a dossier, are the head of the unit's (DOMAIN §2.6).
+HEAD_OF_UNIT = {"extend", "stop"}
 
 
 @bp.post("/api/v1/dossiers")
@@ -130,6 +136,11 @@ def dossier_action(code: str) -> Any:
         new_due_at=_when(body, "new_due_at"),
     )
     action = field(body, "action", str)
+    if action in HEAD_OF_UNIT and g.officer.role not in (Role.SUPERVISOR, Role.ADMIN):
+        raise Forbidden(
+            f"'{action}' is decided by the head of the unit: a supervisor or admin account",
+            code="wrong_role",
+        )
     dossier = dossiers.act(
         db.session,
         office,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +90,21 @@ def import_fields(session: Session, office: Office, path: Path) -> int:
     return len(rows)
 
 
+def _cutoff(text: str, where: str) -> str | None:
+    value = text.strip()
+    if not value:
+        return None
+    try:
+        time.fromisoformat(value)
+    except ValueError:
+        value = ""
+    if len(value) != 5:
+        raise InvalidInput(
+            f"{where}: same_day_cutoff {text!r} is not a time like 15:00", code="invalid_catalog"
+        )
+    return value
+
+
 def _flag(text: str, where: str, *, default: bool) -> bool:
     value = text.strip().lower()
     if not value:
@@ -158,7 +173,7 @@ def import_procedures(session: Session, office: Office, path: Path) -> int:
         item.name = row["name"]
         item.time_value = value
         item.time_unit = unit
-        item.same_day_cutoff = row.get("same_day_cutoff") or None
+        item.same_day_cutoff = _cutoff(row.get("same_day_cutoff", ""), where)
         item.extension_max_working_days = _number(
             row.get("extension_max_working_days", ""), where, int
         )

@@ -47,6 +47,7 @@ DELIVERIES = ("counter", "post", "electronic")
 # Applicant fields and their longest accepted length; only the name is required.
 APPLICANT = {"name": 200, "id_number": 20, "address": 300, "phone": 20, "email": 200}
 NEEDS_REASON = {"request_supplement", "refuse", "stop", "withdraw", "extend"}
+MAX_DOCUMENTS = 60
 # Open dossiers, and those whose clock is running (not waiting for the citizen's papers).
 OPEN_STATES = frozenset(
     {
@@ -238,6 +239,10 @@ def receive_dossier(
         raise InvalidInput(
             "'documents' must be a list of the papers received", code="invalid_field"
         )
+    if len(documents) > MAX_DOCUMENTS or any(len(d) > 300 for d in documents):
+        raise InvalidInput(
+            f"at most {MAX_DOCUMENTS} papers of 300 characters each", code="too_long"
+        )
     ticket = None
     if ticket_token:
         ticket = session.scalar(
@@ -245,12 +250,7 @@ def receive_dossier(
         )
         if ticket is None:
             raise NotFound("no such ticket", code="unknown_ticket")
-        if ticket.state not in (TicketState.CALLED, TicketState.SERVING, TicketState.DONE):
-            raise Conflict(
-                f"ticket {ticket.number} is {ticket.state.value}: open a dossier from the ticket "
-                "being served",
-                code="invalid_ticket_state",
-            )
+        _check_ticket(session, office, ticket)
     at = clock.now()
     rule = rule_of(procedure)
     due = _utc(calendar.due_at(at, Rule(rule["value"], rule["unit"], rule["same_day_cutoff"])))
@@ -285,10 +285,29 @@ def receive_dossier(
 # -- acting ---------------------------------------------------------------------------------
 
 
-def dossier_by_code(session: Session, office: Office, code: str) -> Dossier:
-    dossier = session.scalar(
-        select(Dossier).where(Dossier.office_id == office.id, Dossier.code == code)
-    )
+def _check_ticket(session: Session, office: Office, ticket: Ticket) -> None:
+    """A dossier comes from the visit being served (or one finished earlier today), never from
+    a guidance-only visit: that would break the visit's statistics."""
+    today = clock.local_day(clock.now(), office.timezone)
+    served_today = ticket.state == TicketState.DONE and ticket.day == today
+    if ticket.state not in (TicketState.CALLED, TicketState.SERVING) and not served_today:
+        raise Conflict(
+            f"ticket {ticket.number} is {ticket.state.value}: open a dossier from the ticket "
+            "being served",
+            code="invalid_ticket_state",
+        )
+    if served_today and selects.was_guidance_only(session, ticket):
+        raise Conflict(
+            f"ticket {ticket.number} was finished as a guidance-only visit",
+            code="guidance_only_visit",
+        )
+
+
+def dossier_by_code(session: Session, office: Office, code: str, *, lock: bool = False) -> Dossier:
+    query = select(Dossier).where(Dossier.office_id == office.id, Dossier.code == code)
+    if lock:  # two officers acting at once: the second waits and sees the first one's state
+        query = query.with_for_update()
+    dossier = session.scalar(query)
     if dossier is None:
         raise NotFound(f"no dossier {code!r}", code="unknown_dossier")
     return dossier
@@ -323,7 +342,8 @@ def act(
     unit: str,
 ) -> Dossier:
     """Apply ``action`` to a dossier (409 if its state does not allow it)."""
-    dossier = dossier_by_code(session, office, code)
+    dossier = dossier_by_code(session, office, code, lock=True)
+    dossier.check(action)  # a wrong state is a 409 before any other complaint
     note = _text(given.note, "note", 2000, required=action in NEEDS_REASON)
     at = clock.now()
     data: dict[str, Any] = {}
@@ -381,14 +401,23 @@ def _check_extension(
         raise InvalidInput(
             "the new date must be after the current appointment", code="invalid_field"
         )
+    if not calendar.is_working_moment(new_due_at) and new_due_at != calendar.end_of_day(
+        calendar.local(new_due_at).date()
+    ):
+        raise InvalidInput(
+            "the new appointment must fall in the office's working hours", code="invalid_field"
+        )
     today, due_day = calendar.local(at).date(), calendar.local(dossier.due_at).date()
-    if calendar.working_days_between(today, due_day) < 1:
+    # By the last working day before the appointment (D-1), on a working day.
+    if not calendar.is_working_day(today) or today >= due_day:
         raise Conflict(
             "the apology and new date must be issued at least one working day before the "
             f"appointment ({due_day:%d/%m/%Y})",
             code="too_late_to_extend",
         )
     limit = dossier.rule.get("extension_max_working_days")
+    if limit == 0:
+        raise Conflict("this procedure allows no extension", code="no_extension_allowed")
     if limit is not None and new_due_at > calendar.add_working_days(dossier.due_at, limit):
         raise InvalidInput(
             f"this procedure allows an extension of at most {limit} working days",
@@ -410,15 +439,19 @@ def _check_return(dossier: Dossier, given: ActionInput) -> dict[str, Any]:
 
 
 def timeliness_of(calendar: OfficeCalendar, dossier: Dossier, *, period_end: datetime) -> str:
-    """early / on_time / late, or within / overdue while open (DOMAIN.md §2.4–§2.5)."""
-    if dossier.supplement_count > 1:
-        return "late"  # a second supplement request counts against the office
-    end = dossier.resolved_at
-    if end is None and dossier.state == DossierState.SUPPLEMENT_REQUESTED:
-        end = dossier.paused_at  # waiting for the citizen: the request is the end
-    if end is None and dossier.state not in CLOCK_RUNNING:
+    """early / on_time / late once resolved; within / overdue while open (DOMAIN §2.4–§2.5).
+
+    A second supplement request counts against the office: late, or overdue while open.
+    A dossier waiting for the citizen is judged at the moment of the request.
+    """
+    resolved = dossier.resolved_at
+    if resolved is None and dossier.state not in OPEN_STATES:
         return "closed"  # refused, stopped or withdrawn: not judged
-    return timeliness(calendar, dossier.due_at_original, end, period_end=period_end)
+    if dossier.supplement_count > 1:
+        return "late" if resolved is not None else "overdue"
+    if resolved is None and dossier.state == DossierState.SUPPLEMENT_REQUESTED:
+        period_end = as_utc(dossier.paused_at or period_end)
+    return timeliness(calendar, dossier.due_at_original, resolved, period_end=period_end)
 
 
 def _internal_due(dossier: Dossier, calendar: OfficeCalendar) -> datetime | None:

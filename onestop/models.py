@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
-from onestop.errors import InvalidTransition
+from onestop.errors import InvalidInput, InvalidTransition
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -564,16 +564,23 @@ class Dossier(Base):
     closed_at: Mapped[datetime | None]  # refused, stopped or withdrawn
     received_by: Mapped[int | None] = mapped_column(ForeignKey("officer.id"))
 
-    def transition(self, action: str) -> DossierState:
-        """Move by ``action`` (a key of ``DOSSIER_ACTIONS``); returns the state before."""
+    def check(self, action: str) -> None:
+        """Raise unless ``action`` (a key of ``DOSSIER_ACTIONS``) is allowed now."""
         if action not in DOSSIER_ACTIONS:
-            raise InvalidTransition(f"unknown dossier action {action!r}", code="unknown_action")
-        allowed, to = DOSSIER_ACTIONS[action]
-        if self.state not in allowed:
+            raise InvalidInput(
+                f"unknown dossier action {action!r}; one of {', '.join(DOSSIER_ACTIONS)}",
+                code="unknown_action",
+            )
+        if self.state not in DOSSIER_ACTIONS[action][0]:
             raise InvalidTransition(
                 f"dossier {self.code} is {self.state.value}; cannot {action.replace('_', ' ')}",
                 code="invalid_dossier_state",
             )
+
+    def transition(self, action: str) -> DossierState:
+        """Move by ``action``; returns the state before."""
+        self.check(action)
+        to = DOSSIER_ACTIONS[action][1]
         before = self.state
         self.state = to or self.state
         self.status_code = STATUS_CODES[self.state]

@@ -17,6 +17,7 @@ from onestop.models import (
     Procedure,
     Service,
     Ticket,
+    TicketEvent,
     TicketState,
 )
 
@@ -328,3 +329,12 @@ def dossiers_of_visit(session: Session, ticket_ids: set[int]) -> list[Dossier]:
 
 def dossier_by_token(session: Session, token: str) -> Dossier | None:
     return session.scalar(select(Dossier).where(Dossier.token == token))
+
+
+def was_guidance_only(session: Session, ticket: Ticket) -> bool:
+    finished = session.scalars(
+        select(TicketEvent.data).where(
+            TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "finished"
+        )
+    )
+    return any((data or {}).get("outcome") == "guidance" for data in finished)

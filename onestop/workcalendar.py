@@ -187,7 +187,7 @@ class OfficeCalendar:
         if rule.unit == "hour":
             return self.add_working_hours(start, rule.value)
         if rule.unit == "calendar_day":
-            day = self.local(received_at).date() + timedelta(days=round(rule.value))
+            day = start.date() + timedelta(days=round(rule.value))  # from when it counts
             if not self.is_working_day(day):
                 day = self.next_working_day(day)
             return self.end_of_day(day)

@@ -188,10 +188,40 @@ def test_every_action_from_every_state(
 
 def test_unknown_action_and_reasons(client: FlaskClient, staff_headers: dict[str, str]) -> None:
     code = receive(client, staff_headers).get_json()["code"]
-    assert act(client, staff_headers, code, "teleport").status_code == 409
+    unknown = act(client, staff_headers, code, "teleport")
+    assert unknown.status_code == 400 and unknown.get_json()["error"]["code"] == "unknown_action"
     missing = act(client, staff_headers, code, "refuse")
     assert missing.status_code == 400 and missing.get_json()["error"]["code"] == "missing_field"
+    typed = act(client, staff_headers, code, "refuse", note={"x": 1})
+    assert typed.status_code == 400
     assert act(client, staff_headers, "UBND-XA-DEMO-000000-9999", "start").status_code == 404
+    # The wrong state is answered before any other complaint (a return without a tracking note).
+    wrong = act(client, staff_headers, code, "return", delivery="post")
+    assert wrong.status_code == 409 and wrong.get_json()["error"]["code"] == "invalid_dossier_state"
+    many = receive(client, staff_headers, documents=["giấy"] * 61)
+    assert many.status_code == 400 and many.get_json()["error"]["code"] == "too_long"
+
+
+def test_head_of_unit_decides_extensions_and_stops(
+    client: FlaskClient, staff_headers: dict[str, str], app: Any
+) -> None:
+    from onestop import auth
+
+    with db.new_session(app) as session:
+        office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
+        auth.create_officer(session, office, "canbo1", "a-long-password", "officer")
+        session.commit()
+    token = client.post(
+        "/api/v1/auth/token", json={"username": "canbo1", "password": "a-long-password"}
+    )
+    officer = {"Authorization": f"Bearer {token.get_json()['token']}"}
+    code = receive(client, officer).get_json()["code"]
+    for action in ("extend", "stop"):
+        refused = act(
+            client, officer, code, action, note="x", new_due_at="2026-12-30T09:00:00+07:00"
+        )
+        assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "wrong_role"
+    assert act(client, officer, code, "start").status_code == 200
 
 
 # The week of Mon 30/11/2026 has no holiday (Tue 24/11 is Ngày Văn hóa Việt Nam).
@@ -209,7 +239,8 @@ def test_supplement_pauses_the_clock_and_a_second_one_counts_late(
     assert body["control"][-1]["data"]["paused_working_hours"] == 8
     assert body["timeliness"] == "within"
     frozen.set(local("2026-12-03 15:00"))
-    act(client, staff_headers, code, "request_supplement", note="Thiếu bản sao")
+    waiting = act(client, staff_headers, code, "request_supplement", note="Thiếu bản sao")
+    assert waiting.get_json()["timeliness"] == "overdue"  # open, second request
     frozen.set(local("2026-12-03 16:00"))
     act(client, staff_headers, code, "supplement_received")
     body = act(client, staff_headers, code, "resolve").get_json()
@@ -247,6 +278,10 @@ def test_one_extension_only_and_only_a_working_day_ahead(
     )
     assert late.status_code == 409 and late.get_json()["error"]["code"] == "too_late_to_extend"
     frozen.set(local("2026-12-02 10:00"))  # the working day before: allowed
+    closed = act(
+        client, staff_headers, code, "extend", note="x", new_due_at="2026-12-06T10:00:00+07:00"
+    )  # a Sunday
+    assert closed.status_code == 400 and "working hours" in closed.get_json()["error"]["message"]
     not_later = act(
         client, staff_headers, code, "extend", note="x", new_due_at="2026-12-03T08:00:00+07:00"
     )
@@ -269,6 +304,18 @@ def test_one_extension_only_and_only_a_working_day_ahead(
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "already_extended"
     frozen.set(local("2026-12-04 10:00"))  # within the new date, after the original one
     assert act(client, staff_headers, code, "resolve").get_json()["timeliness"] == "late"
+
+
+def test_no_extension_on_the_weekend_before_a_monday_appointment(
+    client: FlaskClient, staff_headers: dict[str, str], frozen: Any
+) -> None:
+    frozen.set(local("2026-11-25 09:00"))  # Wed; 3 working days → Mon 30/11 09:00
+    code = receive(client, staff_headers).get_json()["code"]
+    frozen.set(local("2026-11-29 10:00"))  # Sunday: the last working day before was Friday
+    late = act(
+        client, staff_headers, code, "extend", note="x", new_due_at="2026-12-03T09:00:00+07:00"
+    )
+    assert late.status_code == 409 and late.get_json()["error"]["code"] == "too_late_to_extend"
 
 
 def test_extension_limit_of_the_procedure(
@@ -424,6 +471,8 @@ def test_guidance_only_visit_is_recorded_and_refused_with_dossiers(
         "/api/v1/counters/1/finish", json={"outcome": "guidance"}, headers=staff_headers
     )
     assert done.status_code == 200 and done.get_json()["state"] == "done"
+    late = receive(client, staff_headers, SAME_DAY, ticket=first["token"])
+    assert late.status_code == 409 and late.get_json()["error"]["code"] == "guidance_only_visit"
     second = client.post("/api/v1/counters/1/call-next", headers=staff_headers).get_json()
     receive(client, staff_headers, SAME_DAY, ticket=second["token"])
     refused = client.post(
@@ -504,3 +553,78 @@ def test_supplement_and_apology_slips_print_with_the_action(
             ["pdftotext", str(apology), "-"], capture_output=True, text=True, check=True
         ).stdout
         assert "PHIẾU XIN LỖI" in text and "Trần Văn Bình" in text and "09/12/2026" in text
+
+
+@pytest.mark.services
+def test_two_officers_extending_at_once_on_postgresql(pg_database: str, tmp_path: Path) -> None:
+    """The row lock: of two concurrent extensions only one happens (one apology, one event)."""
+    import threading
+
+    from onestop import auth, clock, dossiers
+    from onestop.app import create_app
+    from onestop.db import make_engine
+    from onestop.errors import Conflict
+    from onestop.migrate import upgrade
+    from onestop.models import DossierEvent
+    from tests.conftest import FrozenClock, app_overrides, load_demo
+
+    engine = make_engine(pg_database)
+    upgrade(engine)
+    engine.dispose()
+    app = create_app(app_overrides(tmp_path, pg_database))
+    load_demo(app, tmp_path)
+    clock.set_clock(FrozenClock(local("2026-11-30 09:00")))
+    try:
+        cfg = app.config["ONESTOP"]
+        with db.new_session(app) as session:
+            office = auth.office_by_code(session, cfg["office"]["code"])
+            calendar = dossiers.calendar_for(session, office, cfg)
+            code = dossiers.receive_dossier(
+                session,
+                office,
+                procedure_code=THREE_DAYS,
+                applicant=APPLICANT,
+                officer=None,
+                calendar=calendar,
+                unit="test",
+            ).code
+            session.commit()
+        clock.set_clock(FrozenClock(local("2026-12-01 09:00")))
+        barrier = threading.Barrier(2)
+        outcomes: list[str] = []
+
+        def extend(day: int) -> None:
+            with db.new_session(app) as session:
+                office = auth.office_by_code(session, cfg["office"]["code"])
+                given = dossiers.ActionInput(
+                    note="Cần xác minh", new_due_at=local(f"2026-12-0{day} 09:00")
+                )
+                barrier.wait(10)
+                try:
+                    dossiers.act(
+                        session,
+                        office,
+                        code,
+                        "extend",
+                        given,
+                        officer=None,
+                        calendar=calendar,
+                        unit="test",
+                    )
+                    session.commit()
+                    outcomes.append("extended")
+                except Conflict as exc:
+                    session.rollback()
+                    outcomes.append(exc.code)
+
+        threads = [threading.Thread(target=extend, args=(day,)) for day in (4, 7)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert sorted(outcomes) == ["already_extended", "extended"]
+        with db.new_session(app) as session:
+            assert session.query(DossierEvent).filter_by(action="extend").count() == 1
+    finally:
+        clock.set_clock(None)
+        app.extensions["onestop.engine"].dispose()

@@ -114,6 +114,11 @@ def test_internal_target_on_the_spot_and_effective_date(
         ([["1", "CT", "x", "P", "3", "working_day", "5"]], EXTRA, "longer than the legal time 3"),
         ([["1", "CT", "x", "P", "3", "working_day", "", "maybe"]], EXTRA, "not yes or no"),
         ([["1", "CT", "x", "P", "3", "working_day", "", "", "1/7/26"]], EXTRA, "not a date"),
+        (
+            [["1", "CT", "x", "P", "", "same_day", "3pm"]],
+            [*HEADER, "same_day_cutoff"],
+            "not a time like 15:00",
+        ),
     ],
 )
 def test_bad_files_are_refused_whole(

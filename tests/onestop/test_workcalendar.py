@@ -145,6 +145,8 @@ def test_calendar_days_move_off_non_working_days() -> None:
     assert due("2026-11-02 10:00", 23, "calendar_day") == at("2026-11-25 17:00")
     assert due("2026-11-02 10:00", 26, "calendar_day") == at("2026-11-30 17:00")  # a Saturday
     assert due("2026-01-30 10:00", 17, "calendar_day") == at("2026-02-23 17:00")  # into Tết
+    # Handed in on Friday evening: it counts from Monday, so one calendar day is Tuesday.
+    assert due("2026-11-27 18:00", 1, "calendar_day") == at("2026-12-01 17:00")
 
 
 def test_no_stated_time_has_no_due_date() -> None:
