@@ -86,6 +86,7 @@ HEAD_OF_UNIT = {"extend", "stop"}
 def receive_dossier() -> Any:
     body = json_body()
     office = caller_office()
+    calendar = _calendar(office)
     dossier = dossiers.receive_dossier(
         db.session,
         office,
@@ -96,14 +97,14 @@ def receive_dossier() -> Any:
         documents=body.get("documents"),
         ticket_token=field(body, "ticket", str, required=False),
         officer=g.officer,
-        calendar=_calendar(office),
+        calendar=calendar,
         unit=office.name,
         note=field(body, "note", str, required=False) or "",
     )
     printer = field(body, "print", str, required=False)
     job = _print(office, dossier, printer, "receipt", body)
     db.session.commit()
-    view = dossiers.staff_view(db.session, dossier, _calendar(office), _status_url(dossier))
+    view = dossiers.staff_view(db.session, dossier, calendar, _status_url(dossier))
     return {**view, "print_job": job}, 201
 
 

@@ -19,16 +19,15 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from onestop import clock, selects
 from onestop.auth import audit
 from onestop.clock import as_utc
+from onestop.db import next_in_sequence
 from onestop.errors import Conflict, InvalidInput, NotFound
 from onestop.models import (
     DOSSIER_ACTIONS,
-    STATUS_CODES,
     CalendarOverride,
     Dossier,
     DossierEvent,
@@ -158,24 +157,14 @@ def rule_of(procedure: Procedure) -> dict[str, Any]:
     }
 
 
-def _rule(dossier: Dossier) -> Rule:
-    raw = dossier.rule
-    return Rule(raw["value"], raw["unit"], raw.get("same_day_cutoff") or "15:00")
+def _rule(raw: dict[str, Any], *, internal: bool = False) -> Rule:
+    """A stored rule's legal time, or (``internal``) the office's own shorter target."""
+    value = raw.get("internal_time_value") if internal else raw["value"]
+    return Rule(value, raw["unit"], raw.get("same_day_cutoff") or "15:00")
 
 
 def _allocate_code(session: Session, office: Office, day: date) -> str:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(DossierSequence)
-        .values(office_id=office.id, day=day, last_number=1)
-        .on_conflict_do_update(
-            index_elements=["office_id", "day"],
-            set_={"last_number": DossierSequence.last_number + 1},
-        )
-        .returning(DossierSequence.last_number)
-    )
-    number = int(session.execute(stmt).scalar_one())
+    number = next_in_sequence(session, DossierSequence, {"office_id": office.id, "day": day})
     return f"{office.code}-{day:%y%m%d}-{number:04d}"
 
 
@@ -199,7 +188,6 @@ def _log(
             action=action,
             from_state=before.value if before else None,
             to_state=dossier.state.value,
-            status_code=dossier.status_code,
             officer_id=officer.id if officer else None,
             unit=unit,
             note=note,
@@ -253,7 +241,7 @@ def receive_dossier(
         _check_ticket(session, office, ticket)
     at = clock.now()
     rule = rule_of(procedure)
-    due = _utc(calendar.due_at(at, Rule(rule["value"], rule["unit"], rule["same_day_cutoff"])))
+    due = _utc(calendar.due_at(at, _rule(rule)))
     dossier = Dossier(
         office_id=office.id,
         code=_allocate_code(session, office, clock.local_day(at, office.timezone)),
@@ -268,7 +256,6 @@ def receive_dossier(
         delivery=_choice(delivery, "delivery", DELIVERIES),
         documents=[d.strip() for d in documents if d.strip()],
         state=DossierState.RECEIVED,
-        status_code=STATUS_CODES[DossierState.RECEIVED],
         received_at=at,
         due_at=due,
         due_at_original=due,
@@ -456,11 +443,9 @@ def timeliness_of(calendar: OfficeCalendar, dossier: Dossier, *, period_end: dat
 
 def _internal_due(dossier: Dossier, calendar: OfficeCalendar) -> datetime | None:
     """When the office's own, shorter target falls (None without one)."""
-    value = dossier.rule.get("internal_time_value")
-    if value is None:
+    if dossier.rule.get("internal_time_value") is None:
         return None
-    rule = Rule(value, dossier.rule["unit"], dossier.rule.get("same_day_cutoff") or "15:00")
-    return calendar.due_at(dossier.received_at, rule)
+    return calendar.due_at(dossier.received_at, _rule(dossier.rule, internal=True))
 
 
 def events(session: Session, dossier: Dossier) -> list[DossierEvent]:
@@ -474,10 +459,15 @@ def events(session: Session, dossier: Dossier) -> list[DossierEvent]:
 
 
 def public_view(
-    session: Session, dossier: Dossier, calendar: OfficeCalendar, status_url: str
+    session: Session,
+    dossier: Dossier,
+    calendar: OfficeCalendar,
+    status_url: str,
+    steps: list[DossierEvent] | None = None,
 ) -> dict[str, Any]:
     """What anyone holding the token may see: no name, no number, no address, no notes."""
     tz = calendar.timezone
+    steps = events(session, dossier) if steps is None else steps
     return {
         "code": dossier.code,
         "procedure": {"code": dossier.procedure_code, "name": dossier.procedure_name},
@@ -496,7 +486,7 @@ def public_view(
                 "status_code": e.status_code,
                 "at": clock.iso(e.at, tz),
             }
-            for e in events(session, dossier)
+            for e in steps
         ],
         "status_url": status_url,
     }
@@ -507,8 +497,9 @@ def staff_view(
 ) -> dict[str, Any]:
     """The desk's view: the public one plus the applicant, the papers and the control slip."""
     tz = calendar.timezone
+    steps = events(session, dossier)
     return {
-        **public_view(session, dossier, calendar, status_url),
+        **public_view(session, dossier, calendar, status_url, steps),
         "token": dossier.token,
         "applicant": dossier.applicant,
         "channel": dossier.channel,
@@ -534,7 +525,7 @@ def staff_view(
                 "note": e.note,
                 "data": e.data,
             }
-            for e in events(session, dossier)
+            for e in steps
         ],
     }
 

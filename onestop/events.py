@@ -66,6 +66,25 @@ def announce(
     return full
 
 
+def notify(
+    session: Session,
+    office_id: int,
+    name: str,
+    payload: dict[str, Any],
+    namespaces: tuple[str, ...],
+) -> None:
+    """Queue a realtime event that takes no seq, for after the commit: a fact about devices
+    (a print's outcome, a printer's health), not the queue state whose gaps clients resync."""
+    defer(
+        session,
+        realtime_event,
+        office_id=office_id,
+        name=name,
+        payload=payload,
+        namespaces=namespaces,
+    )
+
+
 def _release(session: Session) -> None:
     outbox = session.info.pop(_OUTBOX, [])
     session.info.pop(_SEQ, None)

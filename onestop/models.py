@@ -552,7 +552,6 @@ class Dossier(Base):
     delivery: Mapped[str] = mapped_column(String(20))  # counter | post | electronic
     documents: Mapped[list[str]] = mapped_column(JSON, default=list)  # papers received
     state: Mapped[DossierState] = mapped_column(_enum(DossierState, "dossier_state"), index=True)
-    status_code: Mapped[int] = mapped_column(Integer)
     received_at: Mapped[datetime]
     due_at: Mapped[datetime | None]
     due_at_original: Mapped[datetime | None]
@@ -583,8 +582,12 @@ class Dossier(Base):
         to = DOSSIER_ACTIONS[action][1]
         before = self.state
         self.state = to or self.state
-        self.status_code = STATUS_CODES[self.state]
         return before
+
+    @property
+    def status_code(self) -> int:
+        """The national (DVCQG) status code of the current state."""
+        return STATUS_CODES[self.state]
 
 
 class DossierEvent(Base):
@@ -598,11 +601,14 @@ class DossierEvent(Base):
     action: Mapped[str] = mapped_column(String(30))
     from_state: Mapped[str | None] = mapped_column(String(20))
     to_state: Mapped[str] = mapped_column(String(20))
-    status_code: Mapped[int] = mapped_column(Integer)
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"))
     unit: Mapped[str] = mapped_column(String(200), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    @property
+    def status_code(self) -> int:
+        return STATUS_CODES[DossierState(self.to_state)]
 
 
 APPEND_ONLY = (TicketEvent, AuditEvent, DossierEvent)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from onestop import clock, realtime
 from onestop.auth import audit
 from onestop.errors import Conflict, InvalidInput, NotFound
-from onestop.events import defer, print_job_queued, realtime_event
+from onestop.events import defer, notify, print_job_queued
 from onestop.models import Device, Office, PrinterState, PrintJob, PrintKind, PrintStatus, Ticket
 
 # The slips the counter prints for a dossier (printer.slips renders each of them).
@@ -185,16 +185,9 @@ def record_health(
             payload = realtime.printer_status(
                 printer, status, detail, status not in STOPPED, devices
             )
-            # No seq: printer health is not queue state, and taking one would make every
-            # display see a gap and reload for an event it never receives.
-            defer(
-                session,
-                realtime_event,
-                office_id=office_id,
-                name="printer_status",
-                payload=payload,
-                namespaces=realtime.STAFF_AND_KIOSK,
-            )
+            # No seq: taking one would make every display see a gap and reload for an
+            # event it never receives.
+            notify(session, office_id, "printer_status", payload, realtime.STAFF_AND_KIOSK)
     return changed
 
 

@@ -24,12 +24,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from onestop import clock, printing, realtime, selects
 from onestop.auth import claim_counter
+from onestop.db import next_in_sequence
 from onestop.errors import Conflict, InvalidInput, NotFound
 from onestop.events import announce
 from onestop.models import (
@@ -143,16 +143,8 @@ def _announce_call(
 
 def allocate_number(session: Session, office_id: int, service_id: int, day: Any) -> int:
     """The next number of the day for a service, in one upsert-returning statement."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(TicketSequence).values(
-        office_id=office_id, service_id=service_id, day=day, last_number=1
-    )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["office_id", "service_id", "day"],
-        set_={"last_number": TicketSequence.last_number + 1},
-    ).returning(TicketSequence.last_number)
-    return int(session.execute(stmt).scalar_one())
+    keys = {"office_id": office_id, "service_id": service_id, "day": day}
+    return next_in_sequence(session, TicketSequence, keys)
 
 
 @dataclass(frozen=True)

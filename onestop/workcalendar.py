@@ -20,9 +20,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from onestop.clock import as_utc
-
-# Legal time units of a procedure (DOMAIN.md §2.2).
-UNITS = ("same_day", "working_day", "calendar_day", "hour", "unknown")
+from onestop.config import parse_hours
 
 
 @dataclass(frozen=True)
@@ -43,8 +41,6 @@ class OfficeCalendar:
 
     @classmethod
     def from_config(cls, cfg: dict, overrides: Mapping[date, bool] | None = None) -> OfficeCalendar:
-        from onestop.config import parse_hours
-
         sessions = []
         for name in ("morning", "afternoon"):
             (sh, sm), (eh, em) = parse_hours(cfg["hours"][name], f"hours.{name}")

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from onestop import clock, printing, realtime
 from onestop.config import data_dir
 from onestop.db import db
-from onestop.events import defer, print_job_queued, realtime_event
+from onestop.events import notify, print_job_queued
 from onestop.models import PrintJob, PrintKind, PrintStatus
 from printer.render import document_for, render
 from printer.transports import Health, PrintError, check, send
@@ -61,14 +61,7 @@ def finish_attempt(session: Session, job: PrintJob, error: PrintError | None) ->
         payload = realtime.print_status(
             job.payload["token"], job.payload["number"], job.status.value, job.last_error
         )
-        defer(
-            session,
-            realtime_event,
-            office_id=job.office_id,
-            name="print_status",
-            payload=payload,
-            namespaces=(realtime.KIOSK,),
-        )
+        notify(session, job.office_id, "print_status", payload, (realtime.KIOSK,))
 
 
 def due(now: datetime) -> ColumnElement[bool]:

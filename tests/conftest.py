@@ -195,6 +195,17 @@ def pg_database() -> Iterator[str]:
 
 
 @pytest.fixture
+def pg_app(pg_database: str, tmp_path: Path) -> Iterator[tuple[Flask, dict[str, Any]]]:
+    """An app on a fresh, migrated PostgreSQL database with the demo loaded, and its creds."""
+    engine = make_engine(pg_database)
+    upgrade(engine)
+    engine.dispose()
+    app = create_app(app_overrides(tmp_path, pg_database))
+    yield app, load_demo(app, tmp_path)
+    app.extensions["onestop.engine"].dispose()
+
+
+@pytest.fixture
 def redis_url() -> str:
     try:
         import redis

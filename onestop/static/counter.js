@@ -499,6 +499,8 @@
   $("btn-transfer-open").addEventListener("click", () => ($("transfer").hidden ? openTransfer() : closeTransfer()));
   $("btn-reprint").addEventListener("click", reprint);
   document.addEventListener("onestop:refresh", refreshQuietly);
+  // The dossier desk (desk.js) talks to the server and to the officer through these.
+  window.onestopCounter = Object.freeze({ api, showError, showNotice });
   $("btn-transfer-cancel").addEventListener("click", closeTransfer);
   $("transfer").addEventListener("submit", (e) => { e.preventDefault(); submitTransfer(); });
   $("transfer-target").addEventListener("keydown", (e) => {

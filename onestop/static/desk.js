@@ -11,29 +11,9 @@
   let ticket = null, counterNumber = null, procedures = [], dossier = null, pendingAction = null;
   let loaded = false;
 
-  function showError(text) { $("counter-error-text").textContent = text; $("counter-error").hidden = !text; }
-  function showNotice(text) { $("counter-notice").textContent = text; $("counter-notice").hidden = !text; }
+  // The counter screen's own client: the officer's token, its 401 handling, translated errors.
+  const { api, showError, showNotice } = window.onestopCounter;
   const when = (iso) => (iso ? iso.slice(11, 16) + " " + iso.slice(8, 10) + "/" + iso.slice(5, 7) + "/" + iso.slice(0, 4) : T.desk_no_due);
-
-  async function api(path, options) {
-    const opts = options || {};
-    let response;
-    try {
-      response = await fetch(path, {
-        method: opts.method || "GET", cache: "no-store",
-        headers: { "Content-Type": "application/json", Authorization: "Bearer " + (sessionStorage.getItem("onestop.token") || "") },
-        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-      });
-    } catch (_) {
-      throw new Error(T.network);
-    }
-    const body = await response.json().catch(() => null);
-    if (!response.ok) {
-      const error = (body && body.error) || {};
-      throw new Error(T["err_" + error.code] || error.message || response.statusText);
-    }
-    return body;
-  }
 
   // -- the catalogue, searched without accents ("khai sinh" finds "Khai sinh") ------------
   const plain = (text) => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
@@ -179,8 +159,7 @@
   async function refreshVisit() {
     const list = $("visit-dossiers");
     if (!ticket) { list.replaceChildren(); return; }
-    const status = await fetch("/api/v1/tickets/" + encodeURIComponent(ticket.token), { cache: "no-store" })
-      .then((r) => (r.ok ? r.json() : { dossiers: [] })).catch(() => ({ dossiers: [] }));
+    const status = await api("/api/v1/tickets/" + encodeURIComponent(ticket.token)).catch(() => ({ dossiers: [] }));
     if (!status.dossiers.length) {
       const li = document.createElement("li");
       li.className = "muted";

@@ -556,75 +556,63 @@ def test_supplement_and_apology_slips_print_with_the_action(
 
 
 @pytest.mark.services
-def test_two_officers_extending_at_once_on_postgresql(pg_database: str, tmp_path: Path) -> None:
+def test_two_officers_extending_at_once_on_postgresql(pg_app: Any, frozen: Any) -> None:
     """The row lock: of two concurrent extensions only one happens (one apology, one event)."""
     import threading
 
-    from onestop import auth, clock, dossiers
-    from onestop.app import create_app
-    from onestop.db import make_engine
+    from onestop import auth, dossiers
     from onestop.errors import Conflict
-    from onestop.migrate import upgrade
     from onestop.models import DossierEvent
-    from tests.conftest import FrozenClock, app_overrides, load_demo
 
-    engine = make_engine(pg_database)
-    upgrade(engine)
-    engine.dispose()
-    app = create_app(app_overrides(tmp_path, pg_database))
-    load_demo(app, tmp_path)
-    clock.set_clock(FrozenClock(local("2026-11-30 09:00")))
-    try:
-        cfg = app.config["ONESTOP"]
+    app, _ = pg_app
+    frozen.set(local("2026-11-30 09:00"))
+    cfg = app.config["ONESTOP"]
+    with db.new_session(app) as session:
+        office = auth.office_by_code(session, cfg["office"]["code"])
+        calendar = dossiers.calendar_for(session, office, cfg)
+        code = dossiers.receive_dossier(
+            session,
+            office,
+            procedure_code=THREE_DAYS,
+            applicant=APPLICANT,
+            officer=None,
+            calendar=calendar,
+            unit="test",
+        ).code
+        session.commit()
+    frozen.set(local("2026-12-01 09:00"))
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def extend(day: int) -> None:
         with db.new_session(app) as session:
             office = auth.office_by_code(session, cfg["office"]["code"])
-            calendar = dossiers.calendar_for(session, office, cfg)
-            code = dossiers.receive_dossier(
-                session,
-                office,
-                procedure_code=THREE_DAYS,
-                applicant=APPLICANT,
-                officer=None,
-                calendar=calendar,
-                unit="test",
-            ).code
-            session.commit()
-        clock.set_clock(FrozenClock(local("2026-12-01 09:00")))
-        barrier = threading.Barrier(2)
-        outcomes: list[str] = []
-
-        def extend(day: int) -> None:
-            with db.new_session(app) as session:
-                office = auth.office_by_code(session, cfg["office"]["code"])
-                given = dossiers.ActionInput(
-                    note="Cần xác minh", new_due_at=local(f"2026-12-0{day} 09:00")
+            given = dossiers.ActionInput(
+                note="Cần xác minh", new_due_at=local(f"2026-12-0{day} 09:00")
+            )
+            barrier.wait(10)
+            try:
+                dossiers.act(
+                    session,
+                    office,
+                    code,
+                    "extend",
+                    given,
+                    officer=None,
+                    calendar=calendar,
+                    unit="test",
                 )
-                barrier.wait(10)
-                try:
-                    dossiers.act(
-                        session,
-                        office,
-                        code,
-                        "extend",
-                        given,
-                        officer=None,
-                        calendar=calendar,
-                        unit="test",
-                    )
-                    session.commit()
-                    outcomes.append("extended")
-                except Conflict as exc:
-                    session.rollback()
-                    outcomes.append(exc.code)
+                session.commit()
+                outcomes.append("extended")
+            except Conflict as exc:
+                session.rollback()
+                outcomes.append(exc.code)
 
-        threads = [threading.Thread(target=extend, args=(day,)) for day in (4, 7)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(30)
-        assert sorted(outcomes) == ["already_extended", "extended"]
-        with db.new_session(app) as session:
-            assert session.query(DossierEvent).filter_by(action="extend").count() == 1
-    finally:
-        clock.set_clock(None)
-        app.extensions["onestop.engine"].dispose()
+    threads = [threading.Thread(target=extend, args=(day,)) for day in (4, 7)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["already_extended", "extended"]
+    with db.new_session(app) as session:
+        assert session.query(DossierEvent).filter_by(action="extend").count() == 1

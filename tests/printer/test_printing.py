@@ -164,7 +164,8 @@ def test_stalled_printer_times_out_retries_then_fails(
     assert "did not answer" in (job.last_error or "")
     with app.app_context():
         assert db.session.query(Ticket).one().state == TicketState.WAITING
-    assert issued["token"]
+    status = app.test_client().get(f"/api/v1/tickets/{issued['token']}").get_json()
+    assert status["state"] == "waiting" and status["position"] == 1
 
 
 def test_paper_out_fails_the_job_warns_kiosk_and_counters(
@@ -451,19 +452,11 @@ def test_cli_test_page_and_agent_device(tmp_path: Path) -> None:
 
 
 @pytest.mark.services
-def test_two_processes_claim_a_job_once_on_postgresql(pg_database: str, tmp_path: Path) -> None:
+def test_two_processes_claim_a_job_once_on_postgresql(pg_app: Any) -> None:
     """Two server processes' workers race for one job on PostgreSQL: exactly one sends it."""
-    from onestop.app import create_app
-    from onestop.db import make_engine
-    from onestop.migrate import upgrade
     from printer.worker import claim
-    from tests.conftest import app_overrides
 
-    engine = make_engine(pg_database)
-    upgrade(engine)
-    engine.dispose()
-    app = create_app(app_overrides(tmp_path, pg_database))
-    creds = load_demo(app, tmp_path)
+    app, creds = pg_app
     issue(app, creds)
     barrier = threading.Barrier(2)
     won: list[bool] = []
@@ -486,4 +479,3 @@ def test_two_processes_claim_a_job_once_on_postgresql(pg_database: str, tmp_path
     assert sorted(won) == [False, True]
     [job] = jobs(app)
     assert job.claimed_by in {"server:1", "server:2"} and job.attempts == 0
-    app.extensions["onestop.engine"].dispose()
