@@ -611,6 +611,67 @@ class DossierEvent(Base):
         return STATUS_CODES[DossierState(self.to_state)]
 
 
+
+class RatingScore(enum.StrEnum):
+    """The three-level answer at the counter (DOMAIN §3.1), or none when the pad timed out."""
+
+    VERY_SATISFIED = "very_satisfied"
+    SATISFIED = "satisfied"
+    UNSATISFIED = "unsatisfied"
+    NO_ANSWER = "no_answer"
+
+
+class Rating(Base):
+    """A citizen's rating of one visit: of the leg that was served (``ticket_id``), or of a
+    dossier received without a ticket (``dossier_id``). One per visit, enforced by UNIQUE.
+
+    ``counter_id``/``officer_id``/``service_id`` are copied from the served leg when the rating
+    is made, so statistics need no joins through later changes. No personal data is kept.
+    """
+
+    __tablename__ = "rating"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), unique=True)
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossier.id"), unique=True)
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"), index=True)
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"))
+    score: Mapped[RatingScore] = mapped_column(_enum(RatingScore, "rating_score"))
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    channel: Mapped[str] = mapped_column(String(20))  # pad | phone
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"))
+    served_at: Mapped[datetime]  # when the visit ended (the leg's finish, or the receipt)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class SurveyResponse(Base):
+    """A citizen's answers to the short or the full (SIPAS) survey for one visit.
+
+    Anonymous: only the visit it is about is linked. ``contact`` holds what the citizen chose to
+    give to be called back, nothing else. Editable until ``edit_until``.
+    """
+
+    __tablename__ = "survey_response"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), unique=True)
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossier.id"), unique=True)
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"), index=True)
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"))
+    form: Mapped[str] = mapped_column(String(20))  # short | full
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    contact: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(5))
+    served_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    edit_until: Mapped[datetime]
+    edits: Mapped[int] = mapped_column(Integer, default=0)
+
 APPEND_ONLY = (TicketEvent, AuditEvent, DossierEvent)
 
 
