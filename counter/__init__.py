@@ -8,6 +8,6 @@ bp = Blueprint("counter", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
-    from counter import dossier_views, sockets, views  # noqa: F401  (routes register on import)
+    from counter import dossier_views, pad_views, sockets, views  # noqa: F401  (routes register on import)
 
     app.register_blueprint(bp)

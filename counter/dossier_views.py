@@ -6,7 +6,6 @@ counter's printer when the request names one (``"print": "<printer>"``).
 
 from __future__ import annotations
 
-import hmac
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +14,7 @@ from flask import current_app, g, request
 from counter import bp
 from onestop import catalog, dossiers, printing
 from onestop.db import db
-from onestop.errors import Forbidden, InvalidInput, NotFound
+from onestop.errors import Forbidden, InvalidInput
 from onestop.extensions import csrf, limiter
 from onestop.http import (
     actor_label,
@@ -174,10 +173,7 @@ def dossier_status(code: str) -> Any:
     if request.headers.get("Authorization"):
         return _staff_dossier(code)
     office = home_office()
-    dossier = dossiers.dossier_by_code(db.session, office, code)
-    token = request.args.get("token", "")
-    if not token or not _same(token, dossier.token):
-        raise NotFound(f"no dossier {code!r}", code="unknown_dossier")  # no hint it exists
+    dossier = dossiers.with_token(db.session, office, code, request.args.get("token", ""))
     return dossiers.public_view(db.session, dossier, _calendar(office), _status_url(dossier))
 
 
@@ -186,7 +182,3 @@ def _staff_dossier(code: str) -> Any:
     office = caller_office()
     dossier = dossiers.dossier_by_code(db.session, office, code)
     return dossiers.staff_view(db.session, dossier, _calendar(office), _status_url(dossier))
-
-
-def _same(given: str, expected: str) -> bool:
-    return hmac.compare_digest(given.encode(), expected.encode())

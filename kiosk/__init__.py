@@ -8,6 +8,6 @@ bp = Blueprint("kiosk", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
-    from kiosk import sockets, views  # noqa: F401  (routes and handlers register on import)
+    from kiosk import feedback_views, sockets, views  # noqa: F401  (routes and handlers register on import)
 
     app.register_blueprint(bp)

@@ -125,7 +125,7 @@ def dossier_page(token: str) -> Any:
     calendar = dossiers.calendar_for(db.session, office, current_app.config["ONESTOP"])
     url = f"{rules().public_url.rstrip('/')}/d/{token}"
     status = dossiers.public_view(db.session, dossier, calendar, url)
-    return render_template("kiosk/dossier.html", status=status, office=office)
+    return render_template("kiosk/dossier.html", status=status, office=office, token=token)
 
 
 @bp.get("/t/<token>/qr.svg")

@@ -21,6 +21,7 @@ from onestop import i18n, realtime
 from onestop.config import data_dir, load_config
 from onestop.db import db, set_read_only
 from onestop.extensions import csrf, limiter, socketio
+from onestop.feedback import FeedbackRules
 from onestop.http import install_error_handlers
 from onestop.queue import QueueRules
 
@@ -59,6 +60,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["onestop.rules"] = QueueRules.from_config(cfg)
+    app.extensions["onestop.feedback"] = FeedbackRules.from_config(cfg)
 
     db.init_app(app)
     csrf.init_app(app)

@@ -13,6 +13,7 @@ note): the control slip is a view of them. The legal rules follow DOMAIN.md §1.
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -296,6 +297,21 @@ def dossier_by_code(session: Session, office: Office, code: str, *, lock: bool =
         query = query.with_for_update()
     dossier = session.scalar(query)
     if dossier is None:
+        raise NotFound(f"no dossier {code!r}", code="unknown_dossier")
+    return dossier
+
+
+def with_token(session: Session, office: Office, code: str, token: str) -> Dossier:
+    """The dossier ``code`` for someone holding its token (the receipt's QR); a wrong token
+    gets the same 404 as an unknown code, so nobody learns which codes exist."""
+    dossier = session.scalar(
+        select(Dossier).where(Dossier.office_id == office.id, Dossier.code == code)
+    )
+    if (
+        dossier is None
+        or not token
+        or not hmac.compare_digest(token.encode(), dossier.token.encode())
+    ):
         raise NotFound(f"no dossier {code!r}", code="unknown_dossier")
     return dossier
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from onestop.models import Office
 
 signals = Namespace()
-#: kwargs: office_id, name, payload, namespaces
+#: kwargs: office_id, name, payload, namespaces, room (None: the whole office)
 realtime_event = signals.signal("realtime-event")
 #: kwargs: job_id, printer
 print_job_queued = signals.signal("print-job-queued")
@@ -72,9 +72,12 @@ def notify(
     name: str,
     payload: dict[str, Any],
     namespaces: tuple[str, ...],
+    *,
+    room: str | None = None,
 ) -> None:
     """Queue a realtime event that takes no seq, for after the commit: a fact about devices
-    (a print's outcome, a printer's health), not the queue state whose gaps clients resync."""
+    (a print's outcome, a printer's health, a pad's question), not the queue state whose gaps
+    clients resync. ``room`` narrows it from the whole office to one room."""
     defer(
         session,
         realtime_event,
@@ -82,6 +85,7 @@ def notify(
         name=name,
         payload=payload,
         namespaces=namespaces,
+        room=room,
     )
 
 

@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 from onestop import auth
 from onestop.db import db, is_busy_error
 from onestop.errors import DomainError, Forbidden, InvalidInput, NotAuthenticated
+from onestop.feedback import FeedbackRules
 from onestop.models import Device, DeviceKind, Office, Officer, Role
 from onestop.queue import Actor, QueueRules
 
@@ -78,6 +79,11 @@ def limit(name: str) -> Callable[[], str]:
 
 def rules() -> QueueRules:
     result: QueueRules = current_app.extensions["onestop.rules"]
+    return result
+
+
+def feedback_rules() -> FeedbackRules:
+    result: FeedbackRules = current_app.extensions["onestop.feedback"]
     return result
 
 

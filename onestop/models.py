@@ -611,7 +611,6 @@ class DossierEvent(Base):
         return STATUS_CODES[DossierState(self.to_state)]
 
 
-
 class RatingScore(enum.StrEnum):
     """The three-level answer at the counter (DOMAIN §3.1), or none when the pad timed out."""
 
@@ -649,8 +648,9 @@ class Rating(Base):
 class SurveyResponse(Base):
     """A citizen's answers to the short or the full (SIPAS) survey for one visit.
 
-    Anonymous: only the visit it is about is linked. ``contact`` holds what the citizen chose to
-    give to be called back, nothing else. Editable until ``edit_until``.
+    Anonymous: only the visit it is about is linked. Free text is kept in ``answers`` with phone
+    numbers, ID numbers and e-mail addresses masked; ``contact`` holds what the citizen chose to
+    give to be called back, and is never shown on a public page. Editable until ``edit_until``.
     """
 
     __tablename__ = "survey_response"
@@ -663,7 +663,6 @@ class SurveyResponse(Base):
     service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"))
     form: Mapped[str] = mapped_column(String(20))  # short | full
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
-    comment: Mapped[str] = mapped_column(Text, default="")
     contact: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(5))
     served_at: Mapped[datetime]
@@ -671,6 +670,7 @@ class SurveyResponse(Base):
     updated_at: Mapped[datetime]
     edit_until: Mapped[datetime]
     edits: Mapped[int] = mapped_column(Integer, default=0)
+
 
 APPEND_ONLY = (TicketEvent, AuditEvent, DossierEvent)
 

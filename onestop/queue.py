@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from onestop import clock, printing, realtime, selects
+from onestop import clock, feedback, printing, realtime, selects
 from onestop.auth import claim_counter
 from onestop.db import next_in_sequence
 from onestop.errors import Conflict, InvalidInput, NotFound
@@ -381,9 +381,27 @@ def finish(
 
     ``outcome="guidance"`` records a guidance-only visit (hướng dẫn): the citizen was told
     what to prepare and no dossier was received. It still counts as a visit served.
+
+    Either way the counter's rating pad is asked to rate the visit (after the commit; the
+    officer may call the next number at once).
     """
     if outcome is None:
-        return _close_current(session, office, counter_number, actor, rules, "finish", "finished")
+        ticket = _close_current(session, office, counter_number, actor, rules, "finish", "finished")
+    else:
+        ticket = _finish_guidance(session, office, counter_number, actor, rules, outcome)
+    assert ticket.counter is not None
+    feedback.request_rating(session, ticket, ticket.counter, actor.officer)
+    return ticket
+
+
+def _finish_guidance(
+    session: Session,
+    office: Office,
+    counter_number: int,
+    actor: Actor,
+    rules: QueueRules,
+    outcome: str,
+) -> Ticket:
     if outcome not in OUTCOMES:
         raise InvalidInput(f"'outcome' must be one of {', '.join(OUTCOMES)}", code="invalid_field")
     current = _current(session, _own_counter(session, office, counter_number, actor))

@@ -1,8 +1,8 @@
 """The realtime vocabulary: every pushed payload is built here, and sent from here.
 
 Event names are past tense server facts: ``ticket_issued``, ``ticket_called``, ``queue_changed``,
-``notices_changed``, ``print_status``. Rooms are per office (``office:<id>``) so a central
-server can host several.
+``notices_changed``, ``print_status``, ``rating_requested``. Rooms are per office (``office:<id>``)
+so a central server can host several; a rating pad listens to its counter's room only.
 """
 
 from __future__ import annotations
@@ -13,19 +13,24 @@ from typing import Any
 from onestop import clock
 from onestop.events import realtime_event
 from onestop.extensions import socketio
-from onestop.models import Counter, Service, Ticket
+from onestop.models import Counter, Officer, Service, Ticket
 
 log = logging.getLogger(__name__)
 
 DISPLAY = "/display"
 COUNTER = "/counter"
 KIOSK = "/kiosk"
+RATING = "/rating"  # the rating pads; each listens to its own counter's room only
 EVERYONE = (DISPLAY, COUNTER, KIOSK)
 STAFF_AND_KIOSK = (COUNTER, KIOSK)
 
 
 def office_room(office_id: int) -> str:
     return f"office:{office_id}"
+
+
+def counter_room(counter_id: int) -> str:
+    return f"counter:{counter_id}"
 
 
 def ticket_called(
@@ -69,12 +74,28 @@ def printer_status(
     return {"printer": printer, "status": status, "detail": detail, "ok": ok, "devices": devices}
 
 
+def rating_requested(ticket: Ticket, counter: Counter, officer: Officer | None) -> dict[str, Any]:
+    # The served leg's token lets the pad rate exactly this visit; a token shows no personal data.
+    return {
+        "token": ticket.token,
+        "number": ticket.number,
+        "counter": counter.number,
+        "officer": (officer.full_name or officer.username) if officer else None,
+    }
+
+
 def _emit(
-    _sender: Any, *, office_id: int, name: str, payload: dict[str, Any], namespaces: tuple[str, ...]
+    _sender: Any,
+    *,
+    office_id: int,
+    name: str,
+    payload: dict[str, Any],
+    namespaces: tuple[str, ...],
+    room: str | None = None,
 ) -> None:
     for namespace in namespaces:
         try:
-            socketio.emit(name, payload, namespace=namespace, to=office_room(office_id))
+            socketio.emit(name, payload, namespace=namespace, to=room or office_room(office_id))
         except Exception:  # a broken push must never undo or block a committed change
             log.exception("could not push %s to %s", name, namespace)
 

@@ -250,6 +250,16 @@ def visit_legs(session: Session, ticket: Ticket) -> set[int]:
     return legs
 
 
+def last_finished_at_counter(session: Session, counter_id: int) -> Ticket | None:
+    """The ticket a counter finished most recently (what its rating pad asks about)."""
+    return session.scalar(
+        select(Ticket)
+        .where(Ticket.counter_id == counter_id, Ticket.state == TicketState.DONE)
+        .order_by(Ticket.finished_at.desc(), Ticket.id.desc())
+        .limit(1)
+    )
+
+
 def oldest_waiting(session: Session, office_id: int, day: date) -> dict[str, datetime]:
     """Per service code, when the longest-waiting ticket of today joined the queue."""
     rows = session.execute(

@@ -76,7 +76,6 @@ def upgrade() -> None:
         *_visit_columns("survey_response"),
         sa.Column("form", sa.String(20), nullable=False),
         sa.Column("answers", sa.JSON(), nullable=False),
-        sa.Column("comment", sa.Text(), nullable=False),
         sa.Column("contact", sa.String(200), nullable=True),
         sa.Column("language", sa.String(5), nullable=False),
         sa.Column("served_at", WHEN, nullable=False),

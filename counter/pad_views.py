@@ -1,0 +1,41 @@
+"""The rating pad: a small tablet on each counter, paired to it by its device key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, g, render_template
+from flask_socketio import join_room
+
+from counter import bp
+from onestop import auth, feedback, realtime
+from onestop.db import db, set_read_only
+from onestop.errors import DomainError
+from onestop.extensions import socketio
+from onestop.http import authenticated, feedback_rules
+from onestop.models import DeviceKind
+
+
+@bp.get("/rate")
+def rating_pad_page() -> str:
+    cfg = current_app.config["ONESTOP"]
+    return render_template("counter/rate.html", office=cfg["office"], timing=cfg["feedback"])
+
+
+@bp.get("/api/v1/rating-pad/state")
+@authenticated(devices=(DeviceKind.RATING,))
+def rating_pad_state() -> Any:
+    """The pad's counter and officer, and the visit to ask about, if any (on every connect)."""
+    return feedback.pad_state(db.session, g.device, feedback_rules())
+
+
+@socketio.on("connect", namespace=realtime.RATING)
+def rating_pad_connect(credentials: dict[str, Any] | None = None) -> None:
+    set_read_only(True)
+    try:
+        device = auth.device_for_key(db.session, str((credentials or {}).get("key", "")))
+    except DomainError as exc:
+        raise ConnectionRefusedError(exc.code) from None
+    if device.kind != DeviceKind.RATING or device.counter_id is None:
+        raise ConnectionRefusedError("wrong_device_kind")
+    join_room(realtime.counter_room(device.counter_id))

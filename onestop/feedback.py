@@ -1,0 +1,408 @@
+"""The citizen's voice: the rating at the counter and the satisfaction survey by QR code.
+
+A rating or a survey answer is about one *visit*: the ticket leg that was served (the last leg
+of a ticket that ended ``done``), or a dossier received without a ticket. One of each per visit,
+enforced by UNIQUE columns, so neither can be stuffed; the counter, officer and service are
+copied in when it is made.
+
+* The **rating pad** of a counter hears ``rating_requested`` when that counter finishes a ticket
+  and may rate only tickets served *at its counter* within ``pad_window_minutes``. When nobody
+  taps, it records ``no_answer``; the citizen may still rate later from the phone.
+* The **phone** (the ticket's or the receipt's QR) may rate and answer the survey once the visit
+  was served, for ``survey_days``; an answer may be changed for ``edit_hours``.
+* Free text is kept with phone numbers, ID numbers and e-mail addresses masked; contact details
+  are stored only when the citizen types them into the contact field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from onestop import clock, realtime, selects, surveyforms
+from onestop.auth import audit
+from onestop.errors import Conflict, Forbidden, InvalidInput
+from onestop.events import notify
+from onestop.models import (
+    Counter,
+    Device,
+    Dossier,
+    Office,
+    Officer,
+    Rating,
+    RatingScore,
+    SurveyResponse,
+    Ticket,
+    TicketState,
+)
+
+MAX_CONTACT = 200
+MASK = "[…]"
+# A phone number (0… or +84…, with spaces, dots or dashes), a 9- or 12-digit ID number, an e-mail.
+PERSONAL = re.compile(
+    r"(?:\+?84|0)(?:[\s.-]?\d){8,10}\b|\b\d{12}\b|\b\d{9}\b|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+)
+
+
+@dataclass(frozen=True)
+class FeedbackRules:
+    """The ``[feedback]`` settings, as durations."""
+
+    pad_seconds: int = 30
+    pad_window: timedelta = timedelta(minutes=10)
+    survey_window: timedelta = timedelta(days=30)
+    edit_window: timedelta = timedelta(hours=24)
+    forms_directory: str = ""
+
+    @classmethod
+    def from_config(cls, cfg: dict[str, Any]) -> FeedbackRules:
+        section = cfg["feedback"]
+        return cls(
+            pad_seconds=int(section["pad_seconds"]),
+            pad_window=timedelta(minutes=section["pad_window_minutes"]),
+            survey_window=timedelta(days=section["survey_days"]),
+            edit_window=timedelta(hours=section["edit_hours"]),
+            forms_directory=section["forms_directory"],
+        )
+
+    def forms(self) -> surveyforms.FormSet:
+        return surveyforms.load(self.forms_directory or None)
+
+
+@dataclass(frozen=True)
+class Visit:
+    """What a rating or a survey answer is about, and who served it."""
+
+    office_id: int
+    ticket: Ticket | None  # the served leg
+    dossier: Dossier | None  # only for a dossier received without a ticket
+    counter_id: int | None
+    officer_id: int | None
+    service_id: int | None
+    served_at: datetime
+    label: str  # the ticket number or the dossier code, for messages and the audit log
+
+    def owns(self, row: Rating | SurveyResponse) -> None:
+        row.office_id, row.counter_id = self.office_id, self.counter_id
+        row.officer_id, row.service_id = self.officer_id, self.service_id
+        row.ticket_id = self.ticket.id if self.ticket else None
+        row.dossier_id = self.dossier.id if self.dossier else None
+        row.served_at = self.served_at
+
+
+def visit_of_ticket(session: Session, ticket: Ticket) -> Visit:
+    """The served leg of the visit ``ticket`` belongs to; 409 until it has been served."""
+    leg = selects.live_leg(session, ticket)
+    if leg.state != TicketState.DONE or leg.finished_at is None:
+        raise Conflict(
+            f"number {leg.number} has not been served yet; rate it after the counter",
+            code="not_served",
+        )
+    return Visit(
+        office_id=leg.office_id,
+        ticket=leg,
+        dossier=None,
+        counter_id=leg.counter_id,
+        officer_id=leg.officer_id,
+        service_id=leg.service_id,
+        served_at=clock.as_utc(leg.finished_at),
+        label=leg.number,
+    )
+
+
+def visit_of_dossier(session: Session, dossier: Dossier) -> Visit:
+    """A dossier taken with a ticket is rated as that visit (once); one without, by itself."""
+    if dossier.ticket_id is not None:
+        ticket = session.get(Ticket, dossier.ticket_id)
+        assert ticket is not None
+        return visit_of_ticket(session, ticket)
+    return Visit(
+        office_id=dossier.office_id,
+        ticket=None,
+        dossier=dossier,
+        counter_id=None,
+        officer_id=dossier.received_by,
+        service_id=None,
+        served_at=clock.as_utc(dossier.received_at),
+        label=dossier.code,
+    )
+
+
+def _existing(session: Session, model: Any, visit: Visit) -> Any:
+    column = model.ticket_id if visit.ticket else model.dossier_id
+    subject = visit.ticket or visit.dossier
+    assert subject is not None
+    return session.scalar(select(model).where(column == subject.id).with_for_update())
+
+
+def _insert(session: Session, row: Rating | SurveyResponse, message: str, code: str) -> None:
+    """Insert in a savepoint: when the same visit is answered from two places at once, the
+    UNIQUE constraint lets one win and the other gets a clean 409."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(message, code=code) from None
+
+
+def _within(since: datetime, window: timedelta, what: str) -> None:
+    if clock.now() > clock.as_utc(since) + window:
+        raise Conflict(f"{what} is closed for this visit", code="feedback_closed")
+
+
+def _reasons(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(r, str) for r in value):
+        raise InvalidInput("'reasons' must be a list of reason codes", code="invalid_field")
+    unknown = sorted(set(value) - set(surveyforms.REASONS))
+    if unknown:
+        raise InvalidInput(
+            f"unknown reason {unknown[0]!r}; one of {', '.join(surveyforms.REASONS)}",
+            code="unknown_reason",
+        )
+    return sorted(set(value), key=surveyforms.REASONS.index)
+
+
+def check_pad(device: Device, visit: Visit, rules: FeedbackRules) -> None:
+    """A pad rates only what its own counter served, shortly after."""
+    if device.counter_id is None:
+        raise Conflict(f"rating pad {device.name} is not paired with a counter", code="no_counter")
+    if visit.counter_id != device.counter_id:
+        raise Forbidden(
+            f"number {visit.label} was not served at this pad's counter", code="served_elsewhere"
+        )
+    _within(visit.served_at, rules.pad_window, "rating at the counter")
+
+
+def rate(
+    session: Session,
+    visit: Visit,
+    score: str,
+    *,
+    reasons: Any = None,
+    device: Device | None,
+    rules: FeedbackRules,
+) -> Rating:
+    """Record the citizen's rating of ``visit`` (``device`` is the counter's pad, or None for
+    the citizen's phone). A second rating is a 409; a pad's ``no_answer`` may be replaced by a
+    real rating later."""
+    if score not in {s.value for s in RatingScore}:
+        raise InvalidInput(
+            f"'score' must be one of {', '.join(surveyforms.LEVELS)}", code="invalid_score"
+        )
+    if device is None:
+        if score == RatingScore.NO_ANSWER:
+            raise InvalidInput("only a rating pad records 'no_answer'", code="invalid_score")
+        _within(visit.served_at, rules.survey_window, "rating")
+    else:
+        check_pad(device, visit, rules)
+    chosen = _reasons(reasons)
+    if chosen and score != RatingScore.UNSATISFIED:
+        raise InvalidInput("reasons go with 'unsatisfied' only", code="invalid_field")
+    now = clock.now()
+    rating = _existing(session, Rating, visit)
+    if rating is not None and rating.score != RatingScore.NO_ANSWER:
+        raise Conflict(f"number {visit.label} has already been rated", code="already_rated")
+    if rating is not None and score == RatingScore.NO_ANSWER:
+        raise Conflict(f"number {visit.label} was already asked", code="already_rated")
+    fresh = rating is None
+    if rating is None:
+        rating = Rating(created_at=now)
+        visit.owns(rating)
+    rating.score, rating.reasons, rating.updated_at = RatingScore(score), chosen, now
+    rating.channel = "pad" if device else "phone"
+    rating.device_id = device.id if device else None
+    if fresh:
+        _insert(session, rating, f"number {visit.label} has already been rated", "already_rated")
+    session.flush()
+    _audit(session, visit, device, "rating_recorded", score=score, reasons=chosen)
+    return rating
+
+
+def add_reasons(
+    session: Session, visit: Visit, reasons: Any, *, device: Device | None, rules: FeedbackRules
+) -> Rating:
+    """The optional reasons after "Không hài lòng", sent a moment after the score itself (so a
+    citizen who walks away still leaves the score). Once, and only to an unsatisfied rating."""
+    if device is not None:
+        check_pad(device, visit, rules)
+    chosen = _reasons(reasons)
+    if not chosen:
+        raise InvalidInput("'reasons' must name at least one reason", code="missing_field")
+    rating = _existing(session, Rating, visit)
+    if rating is None or rating.score != RatingScore.UNSATISFIED:
+        raise Conflict(
+            f"number {visit.label} has no unsatisfied rating to explain", code="no_rating"
+        )
+    if rating.reasons:
+        raise Conflict("the reasons were already given", code="already_rated")
+    _within(rating.updated_at, rules.pad_window, "adding reasons")  # since the score came
+    rating.reasons, rating.updated_at = chosen, clock.now()
+    session.flush()
+    _audit(session, visit, device, "rating_explained", reasons=chosen)
+    return rating
+
+
+def _audit(session: Session, visit: Visit, device: Device | None, action: str, **data: Any) -> None:
+    actor = f"device:{device.name}" if device else "citizen"
+    audit(session, visit.office_id, actor, action, f"visit:{visit.label}", **data)
+
+
+# -- survey --------------------------------------------------------------------------------
+
+
+def mask_personal(text: str) -> str:
+    """Free text without phone numbers, ID numbers or e-mail addresses."""
+    return PERSONAL.sub(MASK, text)
+
+
+def _clean_contact(value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput("'contact' must be a string", code="invalid_field")
+    if len(value) > MAX_CONTACT:
+        raise InvalidInput(f"'contact' is longer than {MAX_CONTACT} characters", code="too_long")
+    return value.strip()
+
+
+def answer_survey(
+    session: Session,
+    visit: Visit,
+    body: dict[str, Any],
+    *,
+    edit: bool,
+    rules: FeedbackRules,
+) -> SurveyResponse:
+    """Store (``edit=False``: once per visit) or change (``edit=True``: within ``edit_hours``)
+    the citizen's survey answers. ``body``: ``form``, ``answers``, optional ``contact`` and
+    ``language``."""
+    _within(visit.served_at, rules.survey_window, "the survey")
+    form_code = body.get("form", "short")
+    forms = rules.forms().forms
+    if form_code not in forms:
+        raise InvalidInput(f"'form' must be one of {', '.join(forms)}", code="unknown_form")
+    form = forms[form_code]
+    answers = surveyforms.clean_answers(form, body.get("answers"))
+    for key, value in answers.items():
+        question = form.question(key)
+        if question is not None and question.kind == "text" and isinstance(value, str):
+            answers[key] = mask_personal(value)
+    language = body.get("language") if body.get("language") in ("vi", "en") else "vi"
+    now = clock.now()
+    response = _existing(session, SurveyResponse, visit)
+    if not edit:
+        if response is not None:
+            raise Conflict(
+                f"the survey for {visit.label} was already answered; change it instead",
+                code="already_answered",
+            )
+        response = SurveyResponse(created_at=now, edit_until=now + rules.edit_window, edits=0)
+        visit.owns(response)
+    elif response is None:
+        raise Conflict(f"the survey for {visit.label} has no answer yet", code="not_answered")
+    elif now > clock.as_utc(response.edit_until):
+        raise Conflict("the time to change this answer is over", code="survey_closed")
+    else:
+        response.edits += 1
+    response.form, response.answers, response.language = form_code, answers, language
+    if not edit or "contact" in body:  # an edit that leaves the contact out keeps it
+        response.contact = _clean_contact(body.get("contact"))
+    response.updated_at = now
+    if not edit:
+        message = f"the survey for {visit.label} was already answered"
+        _insert(session, response, message, "already_answered")
+    session.flush()
+    action = "survey_changed" if edit else "survey_answered"
+    _audit(session, visit, None, action, form=form_code, questions=len(answers))
+    return response
+
+
+def feedback_view(session: Session, visit: Visit | None, rules: FeedbackRules) -> dict[str, Any]:
+    """What the citizen's phone may see of its own feedback (never the contact details)."""
+    if visit is None:
+        return {"served": False, "rating": None, "survey": None, "open_until": None}
+    rating = session.scalar(_visit_filter(select(Rating), Rating, visit))
+    response = session.scalar(_visit_filter(select(SurveyResponse), SurveyResponse, visit))
+    survey = None
+    if response is not None:
+        survey = {
+            "form": response.form,
+            "answers": response.answers,
+            "contact_given": response.contact is not None,
+            "answered_at": clock.iso(response.created_at, "UTC"),
+            "editable_until": clock.iso(response.edit_until, "UTC"),
+            "editable": clock.now() <= clock.as_utc(response.edit_until),
+        }
+    given = rating is not None and rating.score != RatingScore.NO_ANSWER
+    return {
+        "served": True,
+        "rating": {"score": rating.score.value, "reasons": rating.reasons} if given else None,
+        "survey": survey,
+        "open_until": clock.iso(visit.served_at + rules.survey_window, "UTC"),
+    }
+
+
+def _visit_filter(query: Any, model: Any, visit: Visit) -> Any:
+    if visit.ticket is not None:
+        return query.where(model.ticket_id == visit.ticket.id)
+    assert visit.dossier is not None
+    return query.where(model.dossier_id == visit.dossier.id)
+
+
+# -- the rating pad ------------------------------------------------------------------------
+
+
+def request_rating(
+    session: Session, ticket: Ticket, counter: Counter, officer: Officer | None
+) -> None:
+    """Ask the counter's pad to rate ``ticket`` (after the commit; nobody waits for it)."""
+    notify(
+        session,
+        ticket.office_id,
+        "rating_requested",
+        realtime.rating_requested(ticket, counter, officer),
+        (realtime.RATING,),
+        room=realtime.counter_room(counter.id),
+    )
+
+
+def pad_state(session: Session, device: Device, rules: FeedbackRules) -> dict[str, Any]:
+    """What a pad shows on (re)connect: its counter and officer, the ticket to ask about if
+    one was finished there moments ago and is not rated yet, and its words in both languages
+    (the pad shows Vietnamese with English beneath)."""
+    if device.counter_id is None:
+        raise Conflict(f"rating pad {device.name} is not paired with a counter", code="no_counter")
+    counter = session.get(Counter, device.counter_id)
+    assert counter is not None
+    officer = session.get(Officer, counter.officer_id) if counter.officer_id else None
+    pending = None
+    last = selects.last_finished_at_counter(session, counter.id)
+    if last is not None and last.finished_at is not None:
+        left = rules.pad_seconds - (clock.now() - clock.as_utc(last.finished_at)).total_seconds()
+        rated = session.scalar(select(Rating.id).where(Rating.ticket_id == last.id))
+        if left > 1 and rated is None:
+            pending = {
+                **realtime.rating_requested(last, counter, officer),
+                "seconds_left": int(left),
+            }
+    office = session.get(Office, device.office_id)
+    assert office is not None
+    return {
+        "counter": counter.number,
+        "counter_name": counter.name,
+        "officer": officer.full_name or officer.username if officer else None,
+        "office": office.name,
+        "pending": pending,
+        "texts": {
+            lang: surveyforms.rating_view(rules.forms().rating, lang) for lang in ("vi", "en")
+        },
+    }

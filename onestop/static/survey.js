@@ -1,0 +1,107 @@
+// The citizen's phone: a three-level rating of the visit, then the short or the full survey.
+// Answers already given are filled in again, and may be changed while the server allows it.
+(function () {
+  "use strict";
+  const $ = (id) => document.getElementById(id);
+  const root = $("survey");
+  const form = $("survey-form");
+  if (!form) return;  // not served yet: nothing to answer
+  const T = onestop.data("survey-strings");
+  const S = onestop.data("survey-state");
+  const fill = onestop.fill;
+  const url = (what) => root.dataset.api + "/" + what + root.dataset.query;
+  let answered = S.survey;
+
+  async function send(what, method, body) {
+    const response = await fetch(url(what), {
+      method: method,
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+      cache: "no-store",
+    });
+    const data = await response.json().catch(() => null);
+    if (!response.ok) {
+      const code = data && data.error ? data.error.code : "";
+      throw new Error(T["err_" + code] || (data && data.error && data.error.message) || T.network);
+    }
+    return data;
+  }
+
+  const when = (iso) => new Date(iso).toLocaleString(root.dataset.locale === "en" ? "en-GB" : "vi-VN",
+    { hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit" });
+
+  // ---- rating -------------------------------------------------------------------------
+  function rated(score, message) {
+    const level = S.levels.find((l) => l.code === score);
+    $("rate-levels").hidden = true;
+    $("rate-reasons").hidden = true;
+    const done = $("rate-done");
+    done.textContent = message || fill(T.rated, { label: level ? level.label : score });
+    done.hidden = false;
+  }
+
+  for (const button of document.querySelectorAll("#rate-levels .level")) {
+    button.addEventListener("click", async () => {
+      const score = button.dataset.score;
+      try {
+        await send("rating", "POST", { score: score });
+        if (score === "unsatisfied") {
+          $("rate-levels").hidden = true;
+          $("rate-reasons").hidden = false;
+        } else {
+          rated(score);
+        }
+      } catch (err) {
+        rated(score, err.message);
+      }
+    });
+  }
+  $("reasons-send").addEventListener("click", async () => {
+    const chosen = [...document.querySelectorAll("#rate-reasons input:checked")].map((i) => i.value);
+    if (chosen.length) {
+      try { await send("rating", "PATCH", { reasons: chosen }); } catch (err) { /* the score is kept */ }
+    }
+    rated("unsatisfied");
+  });
+
+  // ---- survey -------------------------------------------------------------------------
+  function prefill(survey) {
+    if (!survey || survey.form !== S.form) return;
+    for (const [id, value] of Object.entries(survey.answers)) {
+      const field = form.elements.namedItem(id);
+      if (field) field.value = String(value);
+    }
+  }
+
+  function showSaved(survey) {
+    const done = $("survey-done");
+    done.textContent = survey.editable ? fill(T.saved, { time: when(survey.editable_until) }) : T.closed;
+    done.hidden = false;
+    $("survey-send").textContent = T.update;
+    $("survey-send").disabled = !survey.editable;
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const answers = {};
+    for (const el of form.querySelectorAll("input[type=radio]:checked, textarea")) {
+      if (el.value.trim()) answers[el.name] = el.value;
+    }
+    const error = $("survey-error");
+    error.hidden = true;
+    if (!Object.keys(answers).length) { error.textContent = T.empty; error.hidden = false; return; }
+    const body = { form: S.form, answers: answers, language: root.dataset.locale };
+    const contact = form.elements.namedItem("contact").value.trim();
+    if (contact) body.contact = contact;
+    try {
+      answered = await send("survey", answered ? "PUT" : "POST", body);
+      showSaved(answered);
+    } catch (err) {
+      error.textContent = err.message;
+      error.hidden = false;
+    }
+  });
+
+  prefill(S.survey);
+  if (S.survey) showSaved(S.survey);
+})();

@@ -1,0 +1,161 @@
+"""The rating pad on a counter and the QR survey on a phone, in Chromium against a live server."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import SHOTS, running_server
+from tests.e2e.test_counter_page import issue
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PAD_ENV = {
+    "ONESTOP_FEEDBACK__PAD_SECONDS": "5",
+    "ONESTOP_FEEDBACK__REASON_SECONDS": "20",
+    "ONESTOP_FEEDBACK__THANKS_SECONDS": "1",
+}
+
+
+@pytest.fixture
+def pad_server(tmp_path: Any) -> Any:
+    with running_server(tmp_path, PAD_ENV) as server:
+        yield server
+
+
+def serve(server: Any, staff: dict[str, str], counter: int = 1) -> str:
+    """Issue a number and have the officer call and finish it at ``counter``."""
+    number = issue(server, "A")
+    url = f"{server.url}/api/v1/counters/{counter}"
+    called = requests.post(f"{url}/call-next", headers=staff, timeout=10)
+    assert called.json()["number"] == number
+    assert requests.post(f"{url}/finish", headers=staff, timeout=10).status_code == 200
+    return number
+
+
+def ratings(server: Any) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(server.folder / "live.db") as db:
+        return db.execute(
+            "SELECT t.number, c.number, o.username, r.score, r.reasons, r.channel "
+            "FROM rating r JOIN ticket t ON t.id = r.ticket_id "
+            "JOIN counter c ON c.id = r.counter_id JOIN officer o ON o.id = r.officer_id "
+            "ORDER BY r.id"
+        ).fetchall()
+
+
+def test_pad_asks_when_the_counter_finishes(browser: Any, pad_server: Any) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    server = pad_server
+    staff = server.login()
+    page = browser.new_page(viewport={"width": 1024, "height": 600})
+    page.goto(f"{server.url}/rate?key={server.creds['devices']['rating-1']}")
+    expect(page.locator("#idle-counter")).to_contain_text("1")
+    assert "key=" not in page.url
+    page.wait_for_timeout(500)  # the socket joins its counter's room
+    page.screenshot(path=str(SHOTS / "pad-idle.png"))
+
+    first = serve(server, staff)
+    expect(page.locator("#pad-ask")).to_be_visible()
+    expect(page.locator("#ask-number")).to_contain_text(first)
+    expect(page.locator("#ask-question")).to_contain_text("hài lòng")
+    expect(page.locator("#idle-officer")).to_be_hidden()
+    page.screenshot(path=str(SHOTS / "pad-ask.png"))
+    page.click(".level-satisfied")
+    expect(page.locator("#pad-thanks")).to_be_visible()
+    expect(page.locator("#pad-idle")).to_be_visible()  # back to idle after the thanks
+
+    second = serve(server, staff)
+    page.click(".level-unsatisfied")
+    expect(page.locator("#pad-reasons")).to_be_visible()
+    page.click("[data-reason='waited_too_long']")
+    page.click("[data-reason='attitude']")
+    page.screenshot(path=str(SHOTS / "pad-reasons.png"))
+    page.click("#reasons-send")
+    expect(page.locator("#pad-thanks")).to_be_visible()
+
+    third = serve(server, staff)  # nobody taps: recorded as no answer after pad_seconds
+    expect(page.locator("#pad-ask")).to_be_visible()
+    expect(page.locator("#pad-idle")).to_be_visible(timeout=10000)
+    page.wait_for_timeout(500)
+    assert ratings(server) == [
+        (first, 1, "admin", "satisfied", "[]", "pad"),
+        (second, 1, "admin", "unsatisfied", '["waited_too_long", "attitude"]', "pad"),
+        (third, 1, "admin", "no_answer", "[]", "pad"),
+    ]
+    # The citizen may still rate the unanswered visit from the phone, but not twice.
+    token = requests.get(
+        f"{server.url}/api/v1/rating-pad/state",
+        headers={"X-Device-Key": server.creds["devices"]["rating-1"]},
+        timeout=5,
+    ).json()
+    assert token["pending"] is None and token["officer"]
+
+
+def test_survey_on_a_phone_in_both_languages(browser: Any, live_server: Any) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    staff = live_server.login()
+    tokens = []
+    for _ in range(2):
+        answer = requests.post(
+            f"{live_server.url}/api/v1/tickets",
+            json={"service": "A"},
+            headers=live_server.kiosk(),
+            timeout=10,
+        ).json()
+        requests.post(f"{live_server.url}/api/v1/counters/1/call-next", headers=staff, timeout=10)
+        requests.post(f"{live_server.url}/api/v1/counters/1/finish", headers=staff, timeout=10)
+        tokens.append(answer["token"])
+    phone = {"width": 390, "height": 844}
+
+    page = browser.new_page(viewport=phone, is_mobile=True, has_touch=True)
+    page.goto(f"{live_server.url}/t/{tokens[0]}")
+    page.click("#survey-link")
+    expect(page.locator("h1")).to_contain_text("Ý kiến")
+    page.tap(".rate-levels .level-very_satisfied")
+    expect(page.locator("#rate-done")).to_contain_text("Rất hài lòng")
+    for question, level in (("f1", "5"), ("f2", "4"), ("f3", "5"), ("f4", "3"), ("f5", "4")):
+        page.tap(f"fieldset[data-question='{question}'] input[value='{level}'] + span")
+    page.tap("fieldset[data-question='visits'] input[value='0'] + span")
+    page.fill("textarea[name='expectation']", "Cán bộ hướng dẫn rất tận tình.")
+    page.screenshot(path=str(SHOTS / "survey-phone-vi.png"), full_page=True)
+    page.tap("#survey-send")
+    expect(page.locator("#survey-done")).to_contain_text("Cảm ơn")
+    assert page.evaluate("document.documentElement.scrollWidth") <= phone["width"]
+    stored = requests.get(f"{live_server.url}/api/v1/tickets/{tokens[0]}/survey", timeout=5).json()
+    assert stored["survey"]["answers"] == {
+        "f1": 5,
+        "f2": 4,
+        "f3": 5,
+        "f4": 3,
+        "f5": 4,
+        "visits": "0",
+        "expectation": "Cán bộ hướng dẫn rất tận tình.",
+    }
+    assert stored["rating"]["score"] == "very_satisfied"
+    page.reload()  # answers come back and may be changed
+    expect(page.locator("fieldset[data-question='f4'] input[value='3']")).to_be_checked()
+    page.tap("fieldset[data-question='f4'] input[value='5'] + span")
+    page.tap("#survey-send")
+    expect(page.locator("#survey-done")).to_contain_text("Cảm ơn")
+    again = requests.get(f"{live_server.url}/api/v1/tickets/{tokens[0]}/survey", timeout=5).json()
+    assert again["survey"]["answers"]["f4"] == 5
+
+    english = browser.new_page(viewport=phone, is_mobile=True, has_touch=True)
+    english.goto(f"{live_server.url}/t/{tokens[1]}/survey?lang=en&form=full")
+    expect(english.locator("html")).to_have_attribute("lang", "en")
+    expect(english.locator("h1")).to_contain_text("Your opinion")
+    expect(english.locator("fieldset.q-scale")).to_have_count(22)
+    expect(english.locator("h3.factor")).to_have_count(5)
+    english.tap("fieldset[data-question='c3_1'] input[value='2'] + span")
+    english.tap("fieldset[data-question='visits'] input[value='more'] + span")
+    english.tap("#survey-send")
+    expect(english.locator("#survey-done")).to_contain_text("Thank you")
+    english.screenshot(path=str(SHOTS / "survey-phone-en.png"), full_page=True)
+    assert english.evaluate("document.documentElement.scrollWidth") <= phone["width"]
+    full = requests.get(f"{live_server.url}/api/v1/tickets/{tokens[1]}/survey", timeout=5).json()
+    assert full["survey"]["form"] == "full"
+    assert full["survey"]["answers"] == {"c3_1": 2, "visits": "more"}

@@ -1,0 +1,312 @@
+"""Ratings and surveys over HTTP and Socket.IO: one per visit, only for a served visit, only
+from the counter that served it (pads), within their windows, rate limited, no personal data."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from onestop.db import db
+from onestop.extensions import socketio
+from onestop.models import AuditEvent, Counter, Officer, Rating, SurveyResponse, Ticket
+from tests.counter.test_dossier_api import APPLICANT, THREE_DAYS
+
+
+@pytest.fixture(autouse=True)
+def long_sessions(app: Flask) -> None:
+    """Tests move the clock by days: keep the officer's token valid meanwhile."""
+    app.config["ONESTOP"]["security"]["token_hours"] = 24 * 365
+
+
+def pad(creds: dict[str, Any], counter: int = 1) -> dict[str, str]:
+    return {"X-Device-Key": creds["devices"][f"rating-{counter}"]}
+
+
+def served(
+    client: FlaskClient, kiosk: dict[str, str], staff: dict[str, str], counter: int = 1
+) -> dict[str, Any]:
+    """A ticket issued, called and finished at ``counter``."""
+    ticket = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk).get_json()
+    if counter != 1:
+        assert client.post(f"/api/v1/counters/{counter}/call-next", headers=staff).status_code in (
+            200,
+            204,
+        )
+    called = client.post(f"/api/v1/counters/{counter}/call-next", headers=staff)
+    if called.status_code == 409:  # busy from an earlier step of the same test
+        client.post(f"/api/v1/counters/{counter}/finish", headers=staff)
+        called = client.post(f"/api/v1/counters/{counter}/call-next", headers=staff)
+    assert called.get_json()["number"] == ticket["number"]
+    assert client.post(f"/api/v1/counters/{counter}/finish", headers=staff).status_code == 200
+    return ticket
+
+
+def rate(
+    client: FlaskClient, token: str, headers: dict[str, str] | None = None, **body: Any
+) -> Any:
+    return client.post(f"/api/v1/tickets/{token}/rating", json=body, headers=headers or {})
+
+
+def error(answer: Any) -> str:
+    return str(answer.get_json()["error"]["code"])
+
+
+def test_pad_rates_what_its_counter_served_once(
+    app: Flask, client: FlaskClient, creds: Any, kiosk_headers: Any, staff_headers: Any
+) -> None:
+    ticket = served(client, kiosk_headers, staff_headers)
+    first = rate(client, ticket["token"], pad(creds), score="very_satisfied")
+    assert first.status_code == 201, first.get_json()
+    assert first.get_json() == {"score": "very_satisfied", "reasons": [], "channel": "pad"}
+    again = rate(client, ticket["token"], pad(creds), score="unsatisfied")
+    assert again.status_code == 409 and error(again) == "already_rated"
+    phone = rate(client, ticket["token"], score="satisfied")
+    assert phone.status_code == 409 and error(phone) == "already_rated"
+    with app.app_context():
+        row = db.session.scalars(select(Rating)).one()
+        leg = db.session.scalars(select(Ticket).where(Ticket.token == ticket["token"])).one()
+        admin = db.session.scalars(select(Officer).where(Officer.username == "admin")).one()
+        counter = db.session.get(Counter, row.counter_id)
+        assert (row.ticket_id, row.officer_id, row.score.value) == (
+            leg.id,
+            admin.id,
+            "very_satisfied",
+        )
+        assert counter is not None and counter.number == 1 and row.device_id is not None
+        audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "rating_recorded"))
+        assert [a.actor for a in audit] == ["device:rating-1"]
+
+
+def test_unserved_unknown_and_foreign_tickets_are_rejected(
+    client: FlaskClient, creds: Any, kiosk_headers: Any, staff_headers: Any
+) -> None:
+    waiting = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk_headers)
+    token = waiting.get_json()["token"]
+    answer = rate(client, token, score="satisfied")
+    assert answer.status_code == 409 and error(answer) == "not_served"
+    client.post("/api/v1/counters/1/call-next", headers=staff_headers)
+    answer = rate(client, token, pad(creds), score="satisfied")  # called, not finished
+    assert answer.status_code == 409 and error(answer) == "not_served"
+    unknown = rate(client, "x" * 24, score="satisfied")
+    assert unknown.status_code == 404 and error(unknown) == "unknown_ticket"
+    client.post("/api/v1/counters/1/finish", headers=staff_headers)
+    other_pad = rate(client, token, pad(creds, 2), score="satisfied")
+    assert other_pad.status_code == 403 and error(other_pad) == "served_elsewhere"
+    kiosk = rate(client, token, kiosk_headers, score="satisfied")
+    assert kiosk.status_code == 403 and error(kiosk) == "wrong_device_kind"
+    forged = rate(client, token, {"X-Device-Key": "not-a-key"}, score="satisfied")
+    assert forged.status_code == 401
+    for body, code in (({"score": "great"}, "invalid_score"), ({}, "missing_field")):
+        bad = rate(client, token, **body)
+        assert bad.status_code == 400 and error(bad) == code
+    garbage = client.post(
+        f"/api/v1/tickets/{token}/rating", data="{score", content_type="application/json"
+    )
+    assert garbage.status_code == 400 and error(garbage) == "invalid_json"
+    assert rate(client, token, pad(creds), score="satisfied").status_code == 201
+
+
+def test_no_answer_then_the_phone_and_the_reasons(
+    client: FlaskClient, creds: Any, kiosk_headers: Any, staff_headers: Any, frozen: Any
+) -> None:
+    ticket = served(client, kiosk_headers, staff_headers)
+    token = ticket["token"]
+    assert rate(client, token, score="no_answer").status_code == 400  # a phone cannot
+    assert rate(client, token, pad(creds), score="no_answer").status_code == 201
+    assert error(rate(client, token, pad(creds), score="no_answer")) == "already_rated"
+    with_reason = rate(client, token, score="satisfied", reasons=["attitude"])
+    assert with_reason.status_code == 400
+    frozen.advance(hours=3)
+    later = rate(client, token, score="unsatisfied")
+    assert later.status_code == 201 and later.get_json()["channel"] == "phone"
+    unknown = client.patch(f"/api/v1/tickets/{token}/rating", json={"reasons": ["rude"]})
+    assert unknown.status_code == 400 and error(unknown) == "unknown_reason"
+    reasons = client.patch(
+        f"/api/v1/tickets/{token}/rating", json={"reasons": ["came_back", "waited_too_long"]}
+    )
+    assert reasons.status_code == 200
+    assert reasons.get_json()["reasons"] == ["waited_too_long", "came_back"]
+    twice = client.patch(f"/api/v1/tickets/{token}/rating", json={"reasons": ["other"]})
+    assert twice.status_code == 409
+
+
+def test_pad_window_closes_but_the_phone_may_still_rate(
+    client: FlaskClient, creds: Any, kiosk_headers: Any, staff_headers: Any, frozen: Any
+) -> None:
+    ticket = served(client, kiosk_headers, staff_headers)
+    frozen.advance(minutes=11)
+    late = rate(client, ticket["token"], pad(creds), score="satisfied")
+    assert late.status_code == 409 and error(late) == "feedback_closed"
+    frozen.advance(days=29)
+    assert rate(client, ticket["token"], score="satisfied").status_code == 201
+    other = served(client, kiosk_headers, staff_headers)
+    frozen.advance(days=31)
+    closed = rate(client, other["token"], score="satisfied")
+    assert closed.status_code == 409 and error(closed) == "feedback_closed"
+
+
+def test_a_transferred_visit_is_rated_where_it_ended(
+    app: Flask, client: FlaskClient, creds: Any, kiosk_headers: Any, staff_headers: Any
+) -> None:
+    ticket = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk_headers).get_json()
+    client.post("/api/v1/counters/1/call-next", headers=staff_headers)
+    moved = client.post("/api/v1/counters/1/transfer", json={"counter": 2}, headers=staff_headers)
+    assert moved.status_code == 200
+    early = rate(client, ticket["token"], score="satisfied")
+    assert early.status_code == 409 and error(early) == "not_served"
+    assert client.post("/api/v1/counters/2/call-next", headers=staff_headers).status_code == 200
+    assert client.post("/api/v1/counters/2/finish", headers=staff_headers).status_code == 200
+    assert rate(client, ticket["token"], pad(creds, 1), score="satisfied").status_code == 403
+    assert rate(client, ticket["token"], score="satisfied").status_code == 201  # citizen's token
+    with app.app_context():
+        row = db.session.scalars(select(Rating)).one()
+        counter = db.session.get(Counter, row.counter_id)
+        assert counter is not None and counter.number == 2
+
+
+def test_ratings_are_rate_limited_per_ticket(
+    client: FlaskClient, kiosk_headers: Any, staff_headers: Any
+) -> None:
+    ticket = served(client, kiosk_headers, staff_headers)
+    codes = [rate(client, ticket["token"], score="satisfied").status_code for _ in range(11)]
+    assert codes[0] == 201 and set(codes[1:10]) == {409} and codes[10] == 429
+
+
+def test_the_pad_hears_its_own_counter_only_and_finds_the_pending_visit(
+    app: Flask, client: FlaskClient, creds: Any, kiosk_headers: Any, staff_headers: Any, frozen: Any
+) -> None:
+    pads = {
+        n: socketio.test_client(
+            app,
+            namespace="/rating",
+            auth={"key": creds["devices"][f"rating-{n}"]},
+            flask_test_client=client,
+        )
+        for n in (1, 2)
+    }
+    assert all(p.is_connected("/rating") for p in pads.values())
+    refused = socketio.test_client(
+        app,
+        namespace="/rating",
+        auth={"key": creds["devices"]["kiosk-1"]},
+        flask_test_client=client,
+    )
+    assert not refused.is_connected("/rating")
+    ticket = served(client, kiosk_headers, staff_headers)
+    heard = [e for e in pads[1].get_received("/rating") if e["name"] == "rating_requested"]
+    assert [e["args"][0]["number"] for e in heard] == [ticket["number"]]
+    assert heard[0]["args"][0]["token"] == ticket["token"] and heard[0]["args"][0]["counter"] == 1
+    assert pads[2].get_received("/rating") == []
+    state = client.get("/api/v1/rating-pad/state", headers=pad(creds)).get_json()
+    assert state["counter"] == 1 and state["officer"]
+    assert (
+        state["pending"]["token"] == ticket["token"]
+        and 25 <= state["pending"]["seconds_left"] <= 30
+    )
+    assert state["texts"]["vi"]["levels"][0]["label"] == "Rất hài lòng"
+    assert state["texts"]["en"]["levels"][0]["label"] != "Rất hài lòng"
+    frozen.advance(seconds=31)  # the pad has given up asking
+    assert client.get("/api/v1/rating-pad/state", headers=pad(creds)).get_json()["pending"] is None
+    other = served(client, kiosk_headers, staff_headers)
+    assert rate(client, other["token"], pad(creds), score="satisfied").status_code == 201
+    assert client.get("/api/v1/rating-pad/state", headers=pad(creds)).get_json()["pending"] is None
+    assert client.get("/api/v1/rating-pad/state", headers=kiosk_headers).status_code == 403
+    for p in pads.values():
+        p.disconnect("/rating")
+
+
+def survey(client: FlaskClient, token: str, method: str = "POST", **body: Any) -> Any:
+    return client.open(f"/api/v1/tickets/{token}/survey", method=method, json=body)
+
+
+SHORT = {"f1": 5, "f2": "4", "f3": 2, "visits": "1"}
+
+
+def test_survey_once_editable_for_a_day_without_personal_data(
+    app: Flask, client: FlaskClient, kiosk_headers: Any, staff_headers: Any, frozen: Any
+) -> None:
+    ticket = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk_headers).get_json()
+    early = survey(client, ticket["token"], answers=SHORT)
+    assert early.status_code == 409 and error(early) == "not_served"
+    assert client.get(f"/api/v1/tickets/{ticket['token']}/survey").get_json()["served"] is False
+    client.post("/api/v1/counters/1/call-next", headers=staff_headers)
+    client.post("/api/v1/counters/1/finish", headers=staff_headers)
+    text = unicodedata.normalize(
+        "NFD", "Cán bộ nhiệt tình. Gọi tôi 0912 345 678, CCCD 001090012345"
+    )
+    first = survey(
+        client,
+        ticket["token"],
+        answers={**SHORT, "expectation": text},
+        contact="Chị Lan 0987654321",
+    )
+    assert first.status_code == 201, first.get_json()
+    stored = first.get_json()
+    assert stored["answers"]["f2"] == 4 and stored["contact_given"] is True
+    assert stored["answers"]["expectation"] == "Cán bộ nhiệt tình. Gọi tôi […], CCCD […]"
+    assert "0987654321" not in str(client.get(f"/api/v1/tickets/{ticket['token']}/survey").data)
+    again = survey(client, ticket["token"], answers=SHORT)
+    assert again.status_code == 409 and error(again) == "already_answered"
+    frozen.advance(hours=23)
+    edited = survey(client, ticket["token"], "PUT", form="full", answers={"c3_1": 5, "visits": "0"})
+    assert edited.status_code == 200 and edited.get_json()["form"] == "full"
+    with app.app_context():
+        row = db.session.scalars(select(SurveyResponse)).one()
+        assert row.edits == 1 and row.contact == "Chị Lan 0987654321"  # kept: not sent again
+        assert row.answers == {"c3_1": 5, "visits": "0"}
+    frozen.advance(hours=2)
+    closed = survey(client, ticket["token"], "PUT", answers=SHORT)
+    assert closed.status_code == 409 and error(closed) == "survey_closed"
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"answers": {"f9": 3}}, "unknown_question"),
+        ({"answers": {"f1": 6}}, "invalid_answer"),
+        ({"answers": {"f1": True}}, "invalid_answer"),
+        ({"answers": {"visits": "2"}}, "invalid_answer"),
+        ({"answers": {}}, "empty_survey"),
+        ({"answers": "all good"}, "invalid_answers"),
+        ({"form": "long", "answers": {"f1": 3}}, "unknown_form"),
+        ({"answers": {"expectation": "x" * 1001}}, "too_long"),
+        ({"answers": {"f1": 3}, "contact": "x" * 201}, "too_long"),
+    ],
+)
+def test_bad_survey_answers_are_refused_clearly(
+    client: FlaskClient, kiosk_headers: Any, staff_headers: Any, body: Any, code: str
+) -> None:
+    ticket = served(client, kiosk_headers, staff_headers)
+    answer = survey(client, ticket["token"], **body)
+    assert answer.status_code == 400 and error(answer) == code, answer.get_json()
+
+
+def test_receipt_qr_rates_a_dossier_taken_without_a_ticket(
+    client: FlaskClient, staff_headers: Any
+) -> None:
+    received = client.post(
+        "/api/v1/dossiers",
+        json={
+            "procedure": THREE_DAYS,
+            "applicant": APPLICANT,
+            "channel": "direct",
+            "delivery": "counter",
+        },
+        headers=staff_headers,
+    ).get_json()
+    base = f"/api/v1/dossiers/{received['code']}"
+    wrong = client.post(f"{base}/survey?token=nope", json={"answers": SHORT})
+    assert wrong.status_code == 404 and error(wrong) == "unknown_dossier"
+    query = f"?token={received['token']}"
+    assert client.post(f"{base}/rating{query}", json={"score": "satisfied"}).status_code == 201
+    assert client.post(f"{base}/rating{query}", json={"score": "satisfied"}).status_code == 409
+    answer = client.post(f"{base}/survey{query}", json={"answers": SHORT})
+    assert answer.status_code == 201
+    state = client.get(f"{base}/survey{query}").get_json()
+    assert state["rating"]["score"] == "satisfied" and state["survey"]["answers"]["f1"] == 5
+    assert "Nguyễn" not in str(client.get(f"/d/{received['token']}/survey").data)
