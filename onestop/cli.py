@@ -429,5 +429,24 @@ def print_agent(
     run(agent, poll_seconds=poll_seconds, health_seconds=health_seconds)
 
 
+@main.command("evaluation")
+@click.option("--from", "start", required=True, type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--to", "end", required=True, type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+def evaluation_command(start: Any, end: Any, as_json: bool) -> None:
+    """The nine-criterion evaluation of the dossiers received from --from to --to (local days)."""
+    from onestop import auth, evaluation
+
+    app = _app()
+    cfg = app.config["ONESTOP"]
+
+    def work(session: Any) -> dict[str, Any]:
+        office = auth.office_by_code(session, cfg["office"]["code"])
+        return evaluation.evaluate_period(session, office, start.date(), end.date(), cfg)
+
+    result = _run(app, work)
+    _emit(as_json, evaluation.render_table(result), result)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

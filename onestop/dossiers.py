@@ -457,7 +457,7 @@ def timeliness_of(calendar: OfficeCalendar, dossier: Dossier, *, period_end: dat
     return timeliness(calendar, dossier.due_at_original, resolved, period_end=period_end)
 
 
-def _internal_due(dossier: Dossier, calendar: OfficeCalendar) -> datetime | None:
+def internal_due(dossier: Dossier, calendar: OfficeCalendar) -> datetime | None:
     """When the office's own, shorter target falls (None without one)."""
     if dossier.rule.get("internal_time_value") is None:
         return None
@@ -523,7 +523,7 @@ def staff_view(
         "documents": dossier.documents,
         "rule": dossier.rule,
         "due_at_original": clock.iso(dossier.due_at_original, tz),
-        "internal_due_at": clock.iso(_internal_due(dossier, calendar), tz),
+        "internal_due_at": clock.iso(internal_due(dossier, calendar), tz),
         "supplement_count": dossier.supplement_count,
         # What the desk may offer now (the state machine decides; the screen only shows it).
         "actions": [

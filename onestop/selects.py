@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TypeVar
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -13,9 +14,12 @@ from onestop.models import (
     Counter,
     CounterService,
     Dossier,
+    DossierEvent,
     Notice,
     Procedure,
+    Rating,
     Service,
+    SurveyResponse,
     Ticket,
     TicketEvent,
     TicketState,
@@ -348,3 +352,64 @@ def was_guidance_only(session: Session, ticket: Ticket) -> bool:
         )
     )
     return any((data or {}).get("outcome") == "guidance" for data in finished)
+
+
+FeedbackRow = TypeVar("FeedbackRow", Rating, SurveyResponse)
+
+
+def dossiers_received_between(
+    session: Session, office_id: int, start: datetime, end: datetime
+) -> list[Dossier]:
+    """The office's dossiers received in [start, end), oldest first."""
+    return list(
+        session.scalars(
+            select(Dossier)
+            .where(
+                Dossier.office_id == office_id,
+                Dossier.received_at >= start,
+                Dossier.received_at < end,
+            )
+            .order_by(Dossier.received_at, Dossier.id)
+        )
+    )
+
+
+def dossier_events_of(session: Session, dossier_ids: set[int], action: str) -> list[DossierEvent]:
+    """The events of one action on these dossiers, in order."""
+    if not dossier_ids:
+        return []
+    return list(
+        session.scalars(
+            select(DossierEvent)
+            .where(DossierEvent.dossier_id.in_(dossier_ids), DossierEvent.action == action)
+            .order_by(DossierEvent.at, DossierEvent.id)
+        )
+    )
+
+
+def feedback_of(
+    session: Session, kind: type[FeedbackRow], ticket_ids: set[int], dossier_ids: set[int]
+) -> list[FeedbackRow]:
+    """The ratings (or survey responses) about any of these ticket legs or dossiers."""
+    if not ticket_ids and not dossier_ids:
+        return []
+    return list(
+        session.scalars(
+            select(kind)
+            .where(or_(kind.ticket_id.in_(ticket_ids), kind.dossier_id.in_(dossier_ids)))
+            .order_by(kind.id)
+        )
+    )
+
+
+def feedback_served_between(
+    session: Session, kind: type[FeedbackRow], office_id: int, start: datetime, end: datetime
+) -> list[FeedbackRow]:
+    """The office's ratings (or survey responses) of visits served in [start, end)."""
+    return list(
+        session.scalars(
+            select(kind)
+            .where(kind.office_id == office_id, kind.served_at >= start, kind.served_at < end)
+            .order_by(kind.served_at, kind.id)
+        )
+    )
