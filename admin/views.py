@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import current_app, render_template
 
 from admin import bp
+from onestop import i18n
+from onestop.http import feedback_rules
 
 
 @bp.get("/")
@@ -12,3 +14,15 @@ from admin import bp
 def printers_page() -> str:
     """The back office: dossiers due soon, and the printers."""
     return render_template("admin/printers.html", office=current_app.config["ONESTOP"]["office"])
+
+
+@bp.get("/evaluation")
+def evaluation_page() -> str:
+    """A period's quality evaluation: the nine criteria, satisfaction, and each officer."""
+    factors = feedback_rules().forms().forms["short"].factors
+    lang = i18n.current_locale()
+    return render_template(
+        "admin/evaluation.html",
+        office=current_app.config["ONESTOP"]["office"],
+        factors={str(f.number): f.text(lang) for f in factors},
+    )

@@ -5,41 +5,8 @@
   const $ = (id) => document.getElementById(id);
   const T = onestop.data("admin-strings");
   const fill = onestop.fill;
-  const KEY = "onestop.adminToken";
-  let token = sessionStorage.getItem(KEY);
+  const { api, banner } = onestopAdmin;
   const previews = {};  // kept, so a refresh does not fetch the images again
-
-  function banner(id, text) { $(id).textContent = text || ""; $(id).hidden = !text; }
-
-  async function api(path, options) {
-    const opts = options || {};
-    const headers = { "Content-Type": "application/json" };
-    if (token && !opts.anonymous) headers.Authorization = "Bearer " + token;
-    let response;
-    try {
-      response = await fetch(path, { method: opts.method || "GET", headers, cache: "no-store",
-        body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
-    } catch (_) {
-      throw new Error(T.network);
-    }
-    if (response.status === 401 && !opts.anonymous) { logOut(T.session_expired); throw new Error(T.session_expired); }
-    if (opts.raw) return response;
-    const body = await response.json().catch(() => null);
-    if (!response.ok) {
-      const error = (body && body.error) || {};
-      throw new Error(T["err_" + error.code] || error.message || response.statusText);
-    }
-    return body;
-  }
-
-  function logOut(message) {
-    sessionStorage.removeItem(KEY);
-    token = null;
-    $("printers").hidden = true;
-    $("watch-section").hidden = true;
-    $("login").hidden = false;
-    banner("admin-error", message);
-  }
 
   async function preview(img, name) {
     if (!previews[name]) {
@@ -116,7 +83,7 @@
       $("watch-none").hidden = !!watch.length;
       $("printer-list").replaceChildren(...printers.map(card));
     } catch (error) {
-      if (token) banner("admin-error", error.message);
+      if (onestopAdmin.loggedIn()) banner("admin-error", error.message);
     }
   }
 
@@ -134,33 +101,11 @@
   }
 
   let timer = null;
-  function enter() {
-    $("login").hidden = true;
-    $("printers").hidden = false;
-    $("watch-section").hidden = false;
+  onestopAdmin.start(() => {
     load();
     // Health changes by itself (paper runs out, jobs fail): keep the page current.
     clearInterval(timer);
-    timer = setInterval(() => { if (token && !document.hidden) load(); }, 5000);
-  }
-
-  $("login").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    banner("admin-error", "");
-    $("login-button").disabled = true;
-    try {
-      const body = await api("/api/v1/auth/token", { method: "POST", anonymous: true,
-        body: { username: $("username").value.trim().normalize("NFC"), password: $("password").value } });
-      token = body.token;
-      sessionStorage.setItem(KEY, token);
-      $("password").value = "";
-      enter();
-    } catch (error) {
-      banner("admin-error", error.message.includes("password") ? T.login_failed : error.message);
-    } finally {
-      $("login-button").disabled = false;
-    }
+    timer = setInterval(() => { if (onestopAdmin.loggedIn() && !document.hidden) load(); }, 5000);
   });
   $("refresh").addEventListener("click", load);
-  if (token) enter();
 })();

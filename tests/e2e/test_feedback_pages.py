@@ -159,3 +159,52 @@ def test_survey_on_a_phone_in_both_languages(browser: Any, live_server: Any) -> 
     full = requests.get(f"{live_server.url}/api/v1/tickets/{tokens[1]}/survey", timeout=5).json()
     assert full["survey"]["form"] == "full"
     assert full["survey"]["answers"] == {"c3_1": 2, "visits": "more"}
+
+
+def test_back_office_shows_quality_and_satisfaction(browser: Any, live_server: Any) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    staff = live_server.login()
+    for score in ("very_satisfied", "unsatisfied"):
+        answer = requests.post(
+            f"{live_server.url}/api/v1/tickets",
+            json={"service": "A"},
+            headers=live_server.kiosk(),
+            timeout=10,
+        ).json()
+        requests.post(f"{live_server.url}/api/v1/counters/1/call-next", headers=staff, timeout=10)
+        if score == "very_satisfied":  # this visit also hands in a same-day dossier
+            received = requests.post(
+                f"{live_server.url}/api/v1/dossiers",
+                json={
+                    "procedure": "2.000815",
+                    "ticket": answer["token"],
+                    "applicant": {"name": "Trần Văn Bình"},
+                    "channel": "direct",
+                    "delivery": "counter",
+                },
+                headers=staff,
+                timeout=10,
+            )
+            assert received.status_code == 201, received.text
+        requests.post(f"{live_server.url}/api/v1/counters/1/finish", headers=staff, timeout=10)
+        rated = requests.post(
+            f"{live_server.url}/api/v1/tickets/{answer['token']}/rating",
+            json={"score": score},
+            timeout=10,
+        )
+        assert rated.status_code == 201
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(f"{live_server.url}/admin/evaluation")
+    page.fill("#username", "admin")
+    page.fill("#password", live_server.creds["admin"]["password"])
+    page.click("#login-button")
+    expect(page.locator("#rating-percent")).to_have_text("50%")
+    expect(page.locator("#dossier-count")).to_have_text("1")
+    expect(page.locator("#criteria tr")).to_have_count(9)
+    expect(page.locator("#criteria tr[data-criterion='feedback'] td").nth(2)).to_have_text(
+        "không chấm"
+    )
+    expect(page.locator("#officers tr[data-officer='admin'] td").nth(4)).to_have_text("50%")
+    page.screenshot(path=str(SHOTS / "admin-evaluation.png"), full_page=True)
+    page.click("nav.admin-nav a[href$='/admin/printers']")
+    expect(page.locator("#printer-list .printer").first).to_be_visible()  # same session

@@ -1,0 +1,65 @@
+// Back office, quality and satisfaction: a period's nine criteria (DOMAIN §3.1), the citizens'
+// ratings and the SIPAS factor index of the surveys, and each officer's figures.
+(function () {
+  "use strict";
+  const $ = (id) => document.getElementById(id);
+  const T = onestop.data("admin-strings");
+  const fill = onestop.fill;
+  const { api, banner } = onestopAdmin;
+  const shown = (value, unit) => (value === null || value === undefined ? "—" : value + (unit || ""));
+
+  function row(cells) {
+    const tr = document.createElement("tr");
+    for (const text of cells) {
+      const td = document.createElement("td");
+      td.textContent = text;
+      tr.appendChild(td);
+    }
+    return tr;
+  }
+
+  function render(result) {
+    $("rating-percent").textContent = shown(result.rating.percent, "%");
+    $("rating-count").textContent = fill(T.of, { part: result.rating.satisfied, whole: result.rating.answered });
+    $("survey-count").textContent = result.survey.responses;
+    $("dossier-count").textContent = result.dossiers;
+    $("online-share").textContent = fill(T.online_share, { percent: shown(result.online.percent, "%") });
+    $("factors").replaceChildren(...Object.entries(result.survey.factors).map(([n, f]) =>
+      row([n + ". " + (T.factors[n] || ""), f.answers, shown(f.percent, "%")])));
+    $("criteria").replaceChildren(...result.criteria.map((c) => {
+      const tr = row([c.number, T.criteria[c.code] || c.name, c.scored ? shown(c.average) : T.not_scored,
+        c.scored, c.points["2"], c.points["1"], c.points["0"]]);
+      if (c.code === "feedback") tr.title = T.no_pakn;
+      tr.dataset.criterion = c.code;
+      return tr;
+    }));
+    $("average-total").textContent = shown(result.average_scaled_total) + " / 18";
+    $("classes").textContent = Object.keys(T.classes)  // best first, as the law lists them
+      .map((name) => T.classes[name] + ": " + (result.classification[name] || 0)).join(" · ");
+    $("officers").replaceChildren(...result.officers.map((o) => {
+      const tr = row([o.full_name || o.username, o.dossiers, shown(o.average_scaled_total),
+        o.rating.answered, shown(o.rating.percent, "%")]);
+      tr.dataset.officer = o.username;
+      return tr;
+    }));
+    $("result").hidden = false;
+  }
+
+  async function load() {
+    banner("admin-error", "");
+    try {
+      const query = "?from=" + $("from").value + "&to=" + $("to").value;
+      render(await api("/api/v1/evaluation" + query));
+    } catch (error) {
+      banner("admin-error", error.message);
+    }
+  }
+
+  // The current month so far, in the office's days (the browser runs in the office).
+  const today = new Date();
+  const iso = (d) => [d.getFullYear(), String(d.getMonth() + 1).padStart(2, "0"), String(d.getDate()).padStart(2, "0")].join("-");
+  $("from").value = iso(new Date(today.getFullYear(), today.getMonth(), 1));
+  $("to").value = iso(today);
+  $("period").addEventListener("submit", (event) => { event.preventDefault(); load(); });
+  onestopAdmin.start(load);
+})();
