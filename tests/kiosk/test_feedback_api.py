@@ -310,3 +310,58 @@ def test_receipt_qr_rates_a_dossier_taken_without_a_ticket(
     state = client.get(f"{base}/survey{query}").get_json()
     assert state["rating"]["score"] == "satisfied" and state["survey"]["answers"]["f1"] == 5
     assert "Nguyễn" not in str(client.get(f"/d/{received['token']}/survey").data)
+
+
+@pytest.mark.services
+def test_the_same_visit_rated_twice_at_once_on_postgresql(pg_app: Any) -> None:
+    """The UNIQUE constraint and the savepoint: of two simultaneous ratings (pad and phone) and
+    two simultaneous first survey answers, one of each is stored and the other is a clean 409."""
+    import threading
+
+    from onestop import feedback, queue
+    from onestop.errors import Conflict
+    from onestop.models import Device
+
+    app, creds = pg_app
+    client = app.test_client()
+    staff = {
+        "Authorization": "Bearer "
+        + client.post(
+            "/api/v1/auth/token",
+            json={"username": "admin", "password": creds["admin"]["password"]},
+        ).get_json()["token"]
+    }
+    ticket = served(client, {"X-Device-Key": creds["devices"]["kiosk-1"]}, staff)
+    rules = app.extensions["onestop.feedback"]
+    outcomes: dict[str, list[str]] = {"rating": [], "survey": []}
+
+    def race(what: str, barrier: threading.Barrier, pad_name: str | None) -> None:
+        with db.new_session(app) as session:
+            visit = feedback.visit_of_ticket(session, queue.find_ticket(session, ticket["token"]))
+            device = session.scalars(select(Device).where(Device.name == pad_name)).first()
+            barrier.wait(10)
+            try:
+                if what == "rating":
+                    feedback.rate(session, visit, "satisfied", device=device, rules=rules)
+                else:
+                    body = {"answers": {"f1": 4}}
+                    feedback.answer_survey(session, visit, body, edit=False, rules=rules)
+                session.commit()
+                outcomes[what].append("stored")
+            except Conflict as exc:
+                session.rollback()
+                outcomes[what].append(exc.code)
+
+    for what in ("rating", "survey"):
+        barrier = threading.Barrier(2)
+        threads = [
+            threading.Thread(target=race, args=(what, barrier, name)) for name in ("rating-1", None)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    assert sorted(outcomes["rating"]) == ["already_rated", "stored"]
+    assert sorted(outcomes["survey"]) == ["already_answered", "stored"]
+    with db.new_session(app) as session:
+        assert session.query(Rating).count() == 1 and session.query(SurveyResponse).count() == 1
