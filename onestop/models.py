@@ -620,15 +620,12 @@ class RatingScore(enum.StrEnum):
     NO_ANSWER = "no_answer"
 
 
-class Rating(Base):
-    """A citizen's rating of one visit: of the leg that was served (``ticket_id``), or of a
-    dossier received without a ticket (``dossier_id``). One per visit, enforced by UNIQUE.
-
-    ``counter_id``/``officer_id``/``service_id`` are copied from the served leg when the rating
-    is made, so statistics need no joins through later changes. No personal data is kept.
+class VisitFeedback:
+    """What a rating and a survey answer share: the office, the visit it is about (the served
+    ticket leg, or a dossier received without a ticket: one of each per visit, by UNIQUE), and
+    who served it, copied in when it is made so statistics need no joins through later changes.
     """
 
-    __tablename__ = "rating"
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), unique=True)
@@ -636,16 +633,23 @@ class Rating(Base):
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"), index=True)
     service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"))
-    score: Mapped[RatingScore] = mapped_column(_enum(RatingScore, "rating_score"))
-    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
-    channel: Mapped[str] = mapped_column(String(20))  # pad | phone
-    device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"))
     served_at: Mapped[datetime]  # when the visit ended (the leg's finish, or the receipt)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
 
-class SurveyResponse(Base):
+class Rating(VisitFeedback, Base):
+    """A citizen's three-level rating of one visit, from the counter's pad or the phone, with
+    the reasons after "Không hài lòng". No personal data is kept."""
+
+    __tablename__ = "rating"
+    score: Mapped[RatingScore] = mapped_column(_enum(RatingScore, "rating_score"))
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    channel: Mapped[str] = mapped_column(String(20))  # pad | phone
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"))
+
+
+class SurveyResponse(VisitFeedback, Base):
     """A citizen's answers to the short or the full (SIPAS) survey for one visit.
 
     Anonymous: only the visit it is about is linked. Free text is kept in ``answers`` with phone
@@ -654,20 +658,10 @@ class SurveyResponse(Base):
     """
 
     __tablename__ = "survey_response"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
-    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), unique=True)
-    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossier.id"), unique=True)
-    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
-    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"), index=True)
-    service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"))
     form: Mapped[str] = mapped_column(String(20))  # short | full
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     contact: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(5))
-    served_at: Mapped[datetime]
-    created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
     edit_until: Mapped[datetime]
     edits: Mapped[int] = mapped_column(Integer, default=0)
 

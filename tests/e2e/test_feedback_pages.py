@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -10,7 +11,6 @@ import requests
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import SHOTS, running_server
-from tests.e2e.test_counter_page import issue
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -27,14 +27,21 @@ def pad_server(tmp_path: Any) -> Any:
         yield server
 
 
-def serve(server: Any, staff: dict[str, str], counter: int = 1) -> str:
-    """Issue a number and have the officer call and finish it at ``counter``."""
-    number = issue(server, "A")
-    url = f"{server.url}/api/v1/counters/{counter}"
+def serve(
+    server: Any, staff: dict[str, str], during: Callable[[str], None] | None = None
+) -> dict[str, Any]:
+    """Issue a number and have the officer call and finish it at counter 1 (``during`` runs
+    with the ticket's token while it is at the counter); returns the ticket."""
+    ticket = requests.post(
+        f"{server.url}/api/v1/tickets", json={"service": "A"}, headers=server.kiosk(), timeout=10
+    ).json()
+    url = f"{server.url}/api/v1/counters/1"
     called = requests.post(f"{url}/call-next", headers=staff, timeout=10)
-    assert called.json()["number"] == number
+    assert called.json()["number"] == ticket["number"]
+    if during is not None:
+        during(ticket["token"])
     assert requests.post(f"{url}/finish", headers=staff, timeout=10).status_code == 200
-    return number
+    return dict(ticket)
 
 
 def ratings(server: Any) -> list[tuple[Any, ...]]:
@@ -58,7 +65,7 @@ def test_pad_asks_when_the_counter_finishes(browser: Any, pad_server: Any) -> No
     page.wait_for_timeout(500)  # the socket joins its counter's room
     page.screenshot(path=str(SHOTS / "pad-idle.png"))
 
-    first = serve(server, staff)
+    first = serve(server, staff)["number"]
     expect(page.locator("#pad-ask")).to_be_visible()
     expect(page.locator("#ask-number")).to_contain_text(first)
     expect(page.locator("#ask-question")).to_contain_text("hài lòng")
@@ -68,7 +75,7 @@ def test_pad_asks_when_the_counter_finishes(browser: Any, pad_server: Any) -> No
     expect(page.locator("#pad-thanks")).to_be_visible()
     expect(page.locator("#pad-idle")).to_be_visible()  # back to idle after the thanks
 
-    second = serve(server, staff)
+    second = serve(server, staff)["number"]
     page.click(".level-unsatisfied")
     expect(page.locator("#pad-reasons")).to_be_visible()
     page.click("[data-reason='waited_too_long']")
@@ -77,7 +84,7 @@ def test_pad_asks_when_the_counter_finishes(browser: Any, pad_server: Any) -> No
     page.click("#reasons-send")
     expect(page.locator("#pad-thanks")).to_be_visible()
 
-    third = serve(server, staff)  # nobody taps: recorded as no answer after pad_seconds
+    third = serve(server, staff)["number"]  # nobody taps: recorded as no answer after pad_seconds
     expect(page.locator("#pad-ask")).to_be_visible()
     expect(page.locator("#pad-idle")).to_be_visible(timeout=10000)
     page.wait_for_timeout(500)
@@ -98,17 +105,7 @@ def test_pad_asks_when_the_counter_finishes(browser: Any, pad_server: Any) -> No
 def test_survey_on_a_phone_in_both_languages(browser: Any, live_server: Any) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     staff = live_server.login()
-    tokens = []
-    for _ in range(2):
-        answer = requests.post(
-            f"{live_server.url}/api/v1/tickets",
-            json={"service": "A"},
-            headers=live_server.kiosk(),
-            timeout=10,
-        ).json()
-        requests.post(f"{live_server.url}/api/v1/counters/1/call-next", headers=staff, timeout=10)
-        requests.post(f"{live_server.url}/api/v1/counters/1/finish", headers=staff, timeout=10)
-        tokens.append(answer["token"])
+    tokens = [serve(live_server, staff)["token"] for _ in range(2)]
     phone = {"width": 390, "height": 844}
 
     page = browser.new_page(viewport=phone, is_mobile=True, has_touch=True)
@@ -164,33 +161,26 @@ def test_survey_on_a_phone_in_both_languages(browser: Any, live_server: Any) -> 
 def test_back_office_shows_quality_and_satisfaction(browser: Any, live_server: Any) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     staff = live_server.login()
-    for score in ("very_satisfied", "unsatisfied"):
-        answer = requests.post(
-            f"{live_server.url}/api/v1/tickets",
-            json={"service": "A"},
-            headers=live_server.kiosk(),
+
+    def hand_in_a_dossier(token: str) -> None:
+        received = requests.post(
+            f"{live_server.url}/api/v1/dossiers",
+            json={
+                "procedure": "2.000815",
+                "ticket": token,
+                "applicant": {"name": "Trần Văn Bình"},
+                "channel": "direct",
+                "delivery": "counter",
+            },
+            headers=staff,
             timeout=10,
-        ).json()
-        requests.post(f"{live_server.url}/api/v1/counters/1/call-next", headers=staff, timeout=10)
-        if score == "very_satisfied":  # this visit also hands in a same-day dossier
-            received = requests.post(
-                f"{live_server.url}/api/v1/dossiers",
-                json={
-                    "procedure": "2.000815",
-                    "ticket": answer["token"],
-                    "applicant": {"name": "Trần Văn Bình"},
-                    "channel": "direct",
-                    "delivery": "counter",
-                },
-                headers=staff,
-                timeout=10,
-            )
-            assert received.status_code == 201, received.text
-        requests.post(f"{live_server.url}/api/v1/counters/1/finish", headers=staff, timeout=10)
+        )
+        assert received.status_code == 201, received.text
+
+    for score, during in (("very_satisfied", hand_in_a_dossier), ("unsatisfied", None)):
+        token = serve(live_server, staff, during)["token"]
         rated = requests.post(
-            f"{live_server.url}/api/v1/tickets/{answer['token']}/rating",
-            json={"score": score},
-            timeout=10,
+            f"{live_server.url}/api/v1/tickets/{token}/rating", json={"score": score}, timeout=10
         )
         assert rated.status_code == 201
     page = browser.new_page(viewport={"width": 1366, "height": 900})
