@@ -1,5 +1,5 @@
-"""The quality evaluation API (DOMAIN §3.1): a period's nine criteria for supervisors, and one
-dossier's for any staff member. The rules live in ``onestop.evaluation``."""
+"""The quality evaluation API (DOMAIN §3.1), for supervisors and admins: a period's nine
+criteria, and one dossier's. The rules live in ``onestop.evaluation``."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from typing import Any
 from flask import current_app, request
 
 from admin import api
-from onestop import dossiers, evaluation
+from onestop import dossiers, evaluation, feedback
 from onestop.db import db
-from onestop.http import authenticated, caller_office
+from onestop.extensions import csrf
+from onestop.http import actor_label, authenticated, caller_office, field, json_body
 from onestop.models import Role
 
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
@@ -26,10 +27,34 @@ def period_evaluation() -> Any:
 
 
 @api.get("/dossiers/<code>/evaluation")
-@authenticated(staff=True)
+@authenticated(staff=True, roles=SUPERVISORS)
 def dossier_evaluation(code: str) -> Any:
+    """Supervisors only: one dossier's criteria tell what its citizen said, and officers see
+    whose dossier it is."""
     office, cfg = caller_office(), current_app.config["ONESTOP"]
     dossier = dossiers.dossier_by_code(db.session, office, code)
     calendar = dossiers.calendar_for(db.session, office, cfg)
     public_url = cfg["office"]["public_url"]
     return evaluation.evaluate_dossier(db.session, dossier, calendar, public_url=public_url)
+
+
+@api.post("/feedback/contacts")
+@csrf.exempt
+@authenticated(staff=True, roles=SUPERVISORS)
+def contact_requests() -> Any:
+    """The citizens who asked to be called back in a period, with what they wrote (audited)."""
+    body = json_body()
+    start = evaluation.parse_day(field(body, "from", str), "from")
+    end = evaluation.parse_day(field(body, "to", str), "to")
+    evaluation.check_period(start, end)
+    office, cfg = caller_office(), current_app.config["ONESTOP"]
+    calendar = dossiers.calendar_for(db.session, office, cfg)
+    found = feedback.reveal_contacts(
+        db.session,
+        office,
+        *calendar.days_between(start, end),
+        actor=actor_label(),
+        tz=calendar.timezone,
+    )
+    db.session.commit()
+    return found

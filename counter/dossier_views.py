@@ -12,7 +12,7 @@ from typing import Any
 from flask import current_app, g, request
 
 from counter import bp
-from onestop import catalog, dossiers, printing
+from onestop import catalog, dossiers, printing, queue
 from onestop.db import db
 from onestop.errors import Forbidden, InvalidInput
 from onestop.extensions import csrf, limiter
@@ -24,6 +24,7 @@ from onestop.http import (
     home_office,
     json_body,
     limit,
+    rules,
 )
 from onestop.models import Dossier, Office, Procedure, Role
 
@@ -43,7 +44,7 @@ def _print(
     """Queue the slip an action calls for on the counter's printer, when one is named."""
     if not printer:
         return None
-    url = _status_url(dossier)
+    url = queue.citizen_url(rules(), dossier.token, "d")  # the paper goes to the citizen only
     if slip == "receipt":
         procedure = db.session.get(Procedure, dossier.procedure_id)
         assert procedure is not None

@@ -15,9 +15,9 @@ from flask import g, render_template, request
 from kiosk import bp
 from onestop import auth, dossiers, feedback, i18n, queue, surveyforms
 from onestop.db import db
-from onestop.errors import Conflict, Forbidden
+from onestop.errors import Forbidden
 from onestop.extensions import csrf, limiter
-from onestop.http import feedback_rules, field, home_office, json_body, limit
+from onestop.http import feedback_rules, field, home_office, json_body, limit, rules
 from onestop.models import Device, DeviceKind
 
 TICKET = "/api/v1/tickets/<token>"
@@ -25,11 +25,14 @@ DOSSIER = "/api/v1/dossiers/<code>"
 
 
 def _limit_key() -> str:
+    """Per pad, or per visit for a phone. Hashed, so tokens never become storage keys; and a
+    dossier's bucket includes the token, so bogus tokens cannot exhaust the owner's."""
     key = request.headers.get("X-Device-Key")
     if key:
         return f"pad:{auth.digest(key)[:16]}"
     args = request.view_args or {}
-    return f"visit:{args.get('token') or args.get('code')}"
+    subject = args.get("token") or f"{args.get('code')}:{request.args.get('token', '')}"
+    return f"visit:{auth.digest(subject)[:16]}"
 
 
 def _pad() -> Device | None:
@@ -44,14 +47,23 @@ def _pad() -> Device | None:
     return device
 
 
-def _visit(token: str | None, code: str | None) -> feedback.Visit:
+def _finder(token: str | None, code: str | None) -> tuple[str, Callable[[], feedback.Visit]]:
+    """The token the caller holds, and how to find the visit it addresses (404 when unknown)."""
     if code is not None:
-        dossier = dossiers.with_token(
-            db.session, home_office(), code, request.args.get("token", "")
-        )
-        return feedback.visit_of_dossier(db.session, dossier)
-    assert token is not None
-    return feedback.visit_of_ticket(db.session, queue.find_ticket(db.session, token))
+        held = request.args.get("token", "")
+        dossier = dossiers.with_token(db.session, home_office(), code, held)
+        return held, lambda: feedback.visit_of_dossier(db.session, dossier)
+    ticket = queue.find_ticket(db.session, token or "")
+    return ticket.token, lambda: feedback.visit_of_ticket(db.session, ticket)
+
+
+def _visit(token: str | None, code: str | None, device: Device | None) -> feedback.Visit:
+    """The visit, once the caller may speak for it: a pad by its device key (its counter is
+    checked by the domain), a phone by the feedback key of the citizen's link (``?k=``)."""
+    held, find = _finder(token, code)
+    if device is None:
+        feedback.check_key(rules().link_secret, held, request.args.get("k"))
+    return find()
 
 
 def _rating(rating: Any) -> dict[str, Any]:
@@ -68,7 +80,7 @@ def rate(token: str | None = None, code: str | None = None) -> Any:
     device = _pad()
     rating = feedback.rate(
         db.session,
-        _visit(token, code),
+        _visit(token, code, device),
         field(body, "score", str),
         reasons=body.get("reasons"),
         device=device,
@@ -87,7 +99,11 @@ def explain_rating(token: str | None = None, code: str | None = None) -> Any:
     body = json_body()
     device = _pad()
     rating = feedback.add_reasons(
-        db.session, _visit(token, code), body.get("reasons"), device=device, rules=feedback_rules()
+        db.session,
+        _visit(token, code, device),
+        body.get("reasons"),
+        device=device,
+        rules=feedback_rules(),
     )
     db.session.commit()
     return _rating(rating)
@@ -98,22 +114,21 @@ def explain_rating(token: str | None = None, code: str | None = None) -> Any:
 @limiter.limit(limit("public_rate_limit"))
 def survey_state(token: str | None = None, code: str | None = None) -> Any:
     """The form to show and what this visit has answered already (never contact details)."""
-    if code is None:
-        queue.find_ticket(db.session, token or "")  # an unknown ticket is a 404, not "not served"
-    return _survey_state(lambda: _visit(token, code))
+    held, find = _finder(token, code)
+    feedback.check_key(rules().link_secret, held, request.args.get("k"))
+    return _survey_state(find)
 
 
 def _survey_state(find: Callable[[], feedback.Visit]) -> dict[str, Any]:
     rules = feedback_rules()
+    visit = feedback.visit_if_served(find)
+    answered = feedback.feedback_view(db.session, visit, rules)
     forms = rules.forms()
-    form = forms.forms.get(request.args.get("form", "short"), forms.forms["short"])
+    chosen = request.args.get("form") or (answered["survey"] or {}).get("form", "short")
+    form = forms.forms.get(chosen, forms.forms["short"])
     lang = i18n.current_locale()
-    try:
-        visit: feedback.Visit | None = find()
-    except Conflict:  # not served yet: the page says so and offers nothing to answer
-        visit = None
     return {
-        **feedback.feedback_view(db.session, visit, rules),
+        **answered,
         "form": surveyforms.form_view(form, lang),
         "forms": list(forms.forms),
         "rating_texts": surveyforms.rating_view(forms.rating, lang),
@@ -131,7 +146,7 @@ def answer_survey(token: str | None = None, code: str | None = None) -> Any:
     body = json_body()
     edit = request.method == "PUT"
     rules = feedback_rules()
-    visit = _visit(token, code)
+    visit = _visit(token, code, None)
     feedback.answer_survey(db.session, visit, body, edit=edit, rules=rules)
     db.session.commit()
     return feedback.feedback_view(db.session, visit, rules)["survey"], 200 if edit else 201
@@ -142,8 +157,13 @@ def answer_survey(token: str | None = None, code: str | None = None) -> Any:
 def ticket_survey_page(token: str) -> str:
     """The phone's rating and survey page, from the ticket's QR code."""
     ticket = queue.find_ticket(db.session, token)
-    state = _survey_state(lambda: feedback.visit_of_ticket(db.session, ticket))
-    return _page(state, f"/api/v1/tickets/{token}", "", f"/t/{token}", ticket.number)
+    return _page(
+        lambda: feedback.visit_of_ticket(db.session, ticket),
+        token=token,
+        page="t",
+        api=f"/api/v1/tickets/{token}?",
+        label=ticket.number,
+    )
 
 
 @bp.get("/d/<token>/survey")
@@ -151,18 +171,34 @@ def ticket_survey_page(token: str) -> str:
 def dossier_survey_page(token: str) -> str:
     """The same page from the receipt's QR code (via the dossier's progress page)."""
     dossier = dossiers.find_by_token(db.session, home_office(), token)
-    state = _survey_state(lambda: feedback.visit_of_dossier(db.session, dossier))
-    api = f"/api/v1/dossiers/{dossier.code}"
-    return _page(state, api, f"?token={token}", f"/d/{token}", dossier.code)
+    return _page(
+        lambda: feedback.visit_of_dossier(db.session, dossier),
+        token=token,
+        page="d",
+        api=f"/api/v1/dossiers/{dossier.code}?token={token}&",
+        label=dossier.code,
+    )
 
 
-def _page(state: dict[str, Any], api: str, query: str, back: str, label: str) -> str:
+def _page(
+    find: Callable[[], feedback.Visit], *, token: str, page: str, api: str, label: str
+) -> str:
+    """Without the feedback key of the citizen's link the page only says where to find it.
+    ``api`` is the API base with its query so far; the page appends ``k``."""
+    key = request.args.get("k", "")
+    try:
+        feedback.check_key(rules().link_secret, token, key)
+        state = _survey_state(find)
+    except Forbidden:
+        state = None
+    base, query = api.split("?", 1)
     return render_template(
         "kiosk/survey.html",
         office=home_office(),
         state=state,
-        api=api,
-        query=query,
-        back=back,
+        api=base,
+        query=f"?{query}k={key}",
+        back=f"/{page}/{token}?k={key}",
+        key=key,
         label=label,
     )

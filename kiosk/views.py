@@ -10,9 +10,9 @@ import qrcode.image.svg
 from flask import Response, current_app, g, render_template, request
 
 from kiosk import bp
-from onestop import catalog, dossiers, printing, queue, snapshots
+from onestop import catalog, dossiers, feedback, printing, queue, snapshots
 from onestop.db import db
-from onestop.errors import InvalidInput
+from onestop.errors import Forbidden, InvalidInput
 from onestop.extensions import csrf, limiter
 from onestop.http import (
     authenticated,
@@ -98,6 +98,8 @@ def create_ticket() -> Any:
             "priority",
         )
     }
+    if g.get("officer") is not None:  # the feedback key is for the citizen's paper only
+        answer["status_url"] = queue.status_url(rules(), issued.receipt["token"])
     headers = {"Idempotent-Replayed": "true"} if issued.replayed else {}
     return {**answer, "print": {"status": status}}, 200 if issued.replayed else 201, headers
 
@@ -108,12 +110,24 @@ def ticket_status(token: str) -> Any:
     return snapshots.ticket_status(db.session, queue.find_ticket(db.session, token), rules())
 
 
+def _key(token: str) -> str | None:
+    """The feedback key of the citizen's link (``?k=``), when it is the right one."""
+    given = request.args.get("k")
+    try:
+        feedback.check_key(rules().link_secret, token, given)
+    except Forbidden:
+        return None
+    return given
+
+
 @bp.get("/t/<token>")
 @limiter.limit(limit("public_rate_limit"))
 def ticket_page(token: str) -> Any:
     ticket = queue.find_ticket(db.session, token)
     status = snapshots.ticket_status(db.session, ticket, rules())
-    return render_template("kiosk/ticket.html", status=status, token=token, office=home_office())
+    return render_template(
+        "kiosk/ticket.html", status=status, token=token, office=home_office(), key=_key(token)
+    )
 
 
 @bp.get("/d/<token>")
@@ -125,15 +139,19 @@ def dossier_page(token: str) -> Any:
     calendar = dossiers.calendar_for(db.session, office, current_app.config["ONESTOP"])
     url = f"{rules().public_url.rstrip('/')}/d/{token}"
     status = dossiers.public_view(db.session, dossier, calendar, url)
-    return render_template("kiosk/dossier.html", status=status, office=office, token=token)
+    return render_template(
+        "kiosk/dossier.html", status=status, office=office, token=token, key=_key(token)
+    )
 
 
 @bp.get("/t/<token>/qr.svg")
 @limiter.limit(limit("public_rate_limit"))
 def ticket_qr(token: str) -> Response:
-    ticket = queue.find_ticket(db.session, token)
+    queue.find_ticket(db.session, token)  # 404 for an unknown token
+    # The kiosk asks with the key it was given, so the QR on its screen carries it too.
+    url = queue.citizen_url(rules(), token) if _key(token) else queue.status_url(rules(), token)
     image = qrcode.make(
-        queue.status_url(rules(), ticket.token),
+        url,
         image_factory=qrcode.image.svg.SvgPathImage,
         box_size=10,
         border=2,

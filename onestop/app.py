@@ -59,7 +59,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         TEMPLATES_AUTO_RELOAD=False,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.extensions["onestop.rules"] = QueueRules.from_config(cfg)
+    app.extensions["onestop.rules"] = QueueRules.from_config(cfg, app.config["SECRET_KEY"])
     app.extensions["onestop.feedback"] = FeedbackRules.from_config(cfg)
 
     db.init_app(app)

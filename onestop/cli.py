@@ -32,6 +32,19 @@ def _app() -> Flask:
         raise click.ClickException(f"configuration: {exc}") from None
 
 
+def _checked_app() -> Flask:
+    """The app, once the files it reads at request time are known to be right: an office's
+    own survey wording with a mistake must stop the start, not fail on a citizen's phone."""
+    from onestop import surveyforms
+
+    app = _app()
+    try:
+        surveyforms.load(app.config["ONESTOP"]["feedback"]["forms_directory"] or None)
+    except surveyforms.FormError as exc:
+        raise click.ClickException(f"survey forms: {exc}") from None
+    return app
+
+
 def _emit(as_json: bool, human: str, obj: dict[str, Any]) -> None:
     if as_json:
         click.echo(json.dumps(obj, ensure_ascii=False))
@@ -69,7 +82,7 @@ def init(demo: bool, as_json: bool) -> None:
     from onestop.config import data_dir
     from onestop.migrate import upgrade
 
-    app = _app()
+    app = _checked_app()
     cfg = app.config["ONESTOP"]
     folder = data_dir(cfg)
     folder.mkdir(parents=True, exist_ok=True)
@@ -106,7 +119,7 @@ def serve(host: str | None, port: int | None) -> None:
     """Run the server (gunicorn, threaded, WebSocket capable)."""
     from onestop.server import serve as run_server
 
-    app = _app()
+    app = _checked_app()
     server = app.config["ONESTOP"]["server"]
     run_server(app, host or server["host"], port or server["port"], server["threads"])
 

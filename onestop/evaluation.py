@@ -461,13 +461,6 @@ def office_facts(outcomes: Iterable[tuple[str, str]], *, catalog_online: bool) -
     return OfficeFacts(len(outcomes), len(online), late, catalog_online)
 
 
-def _bounds(calendar: OfficeCalendar, start: date, end: date) -> tuple[datetime, datetime]:
-    """[start, end] local days as UTC instants, the end exclusive."""
-    lo = datetime.combine(start, time.min, calendar.zone)
-    hi = datetime.combine(end + timedelta(days=1), time.min, calendar.zone)
-    return as_utc(lo), as_utc(hi)
-
-
 def _period_end(calendar: OfficeCalendar, end: date) -> datetime:
     """The end of the ``end`` day, or now for a period still running (never judged ahead)."""
     return min(clock.now(), as_utc(datetime.combine(end, time.max, calendar.zone)))
@@ -526,7 +519,7 @@ def evaluate_dossier(
     now = clock.now()
     start, end = _quarter(calendar.local(dossier.received_at).date())
     quarter = selects.dossiers_received_between(
-        session, dossier.office_id, *_bounds(calendar, start, end)
+        session, dossier.office_id, *calendar.days_between(start, end)
     )
     office = office_facts(
         ((d.channel, dossiers.timeliness_of(calendar, d, period_end=now)) for d in quarter),
@@ -622,7 +615,7 @@ def evaluate_period(
     ratings and surveys of the visits served in those days."""
     check_period(start, end)
     calendar = dossiers.calendar_for(session, office, cfg)
-    lo, hi = _bounds(calendar, start, end)
+    lo, hi = calendar.days_between(start, end)
     period_end = _period_end(calendar, end)
     rows = selects.dossiers_received_between(session, office.id, lo, hi)
     facts = _facts(session, rows, calendar, period_end)

@@ -16,7 +16,11 @@ copied in when it is made.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -43,11 +47,38 @@ from onestop.models import (
 )
 
 MAX_CONTACT = 200
+# A visit that ended in one of these was never finished at a counter: its dossier stands alone.
+UNFINISHED_VISIT = (TicketState.NO_SHOW, TicketState.CANCELLED)
 MASK = "[…]"
-# A phone number (0… or +84…, with spaces, dots or dashes), a 9- or 12-digit ID number, an e-mail.
+# A phone number (0… or +84…), a 9- or 12-digit ID number (digits may be grouped by spaces, dots
+# or dashes), a passport number (a letter and 7 digits), an e-mail address.
 PERSONAL = re.compile(
-    r"(?:\+?84|0)(?:[\s.-]?\d){8,10}\b|\b\d{12}\b|\b\d{9}\b|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"\b\d(?:[\s.-]?\d){11}\b"  # the longest first: a grouped ID must not end as a phone
+    r"|(?:\+?84|\b0)(?:[\s.-]?\d){8,10}\b"
+    r"|\b\d(?:[\s.-]?\d){8}\b"
+    r"|\b[A-Z]\d{7}\b"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 )
+
+
+def feedback_key(secret: str, token: str) -> str:
+    """The key a phone needs, beside the token, to rate a visit and answer its survey.
+
+    A ticket's or a dossier's token also reaches staff (the counter screen reprints with it,
+    the desk links dossiers with it), so the token alone must not let anyone rate. The key is
+    derived from the token with the app's secret and travels only on the citizen's paper and
+    kiosk screen: the QR code's link ends in ``?k=<key>``.
+    """
+    mac = hmac.new(secret.encode(), f"feedback:{token}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:12]).decode()
+
+
+def check_key(secret: str, token: str, given: str | None) -> None:
+    if not given or not hmac.compare_digest(given.encode(), feedback_key(secret, token).encode()):
+        raise Forbidden(
+            "open this page from the QR code on your ticket or receipt to give your opinion",
+            code="feedback_key_invalid",
+        )
 
 
 @dataclass(frozen=True)
@@ -117,11 +148,13 @@ def visit_of_ticket(session: Session, ticket: Ticket) -> Visit:
 
 
 def visit_of_dossier(session: Session, dossier: Dossier) -> Visit:
-    """A dossier taken with a ticket is rated as that visit (once); one without, by itself."""
+    """A dossier taken with a ticket is rated as that visit (once). One taken without a ticket,
+    or whose visit ended without being finished (transferred on, then a no-show), by itself."""
     if dossier.ticket_id is not None:
         ticket = session.get(Ticket, dossier.ticket_id)
         assert ticket is not None
-        return visit_of_ticket(session, ticket)
+        if selects.live_leg(session, ticket).state not in UNFINISHED_VISIT:
+            return visit_of_ticket(session, ticket)
     return Visit(
         office_id=dossier.office_id,
         ticket=None,
@@ -132,6 +165,16 @@ def visit_of_dossier(session: Session, dossier: Dossier) -> Visit:
         served_at=clock.as_utc(dossier.received_at),
         label=dossier.code,
     )
+
+
+def visit_if_served(find: Callable[[], Visit]) -> Visit | None:
+    """The visit, or None while it has not been served (the page then says so)."""
+    try:
+        return find()
+    except Conflict as exc:
+        if exc.code != "not_served":
+            raise
+        return None
 
 
 def _existing(session: Session, model: Any, visit: Visit) -> Any:
@@ -171,11 +214,15 @@ def _reasons(value: Any) -> list[str]:
     return sorted(set(value), key=surveyforms.REASONS.index)
 
 
-def check_pad(device: Device, visit: Visit, rules: FeedbackRules) -> None:
-    """A pad rates only what its own counter served, shortly after."""
+def _paired_counter(device: Device) -> int:
     if device.counter_id is None:
         raise Conflict(f"rating pad {device.name} is not paired with a counter", code="no_counter")
-    if visit.counter_id != device.counter_id:
+    return device.counter_id
+
+
+def check_pad(device: Device, visit: Visit, rules: FeedbackRules) -> None:
+    """A pad rates only what its own counter served, shortly after."""
+    if visit.counter_id != _paired_counter(device):
         raise Forbidden(
             f"number {visit.label} was not served at this pad's counter", code="served_elsewhere"
         )
@@ -207,21 +254,28 @@ def rate(
     chosen = _reasons(reasons)
     if chosen and score != RatingScore.UNSATISFIED:
         raise InvalidInput("reasons go with 'unsatisfied' only", code="invalid_field")
-    now = clock.now()
-    rating = _existing(session, Rating, visit)
-    if rating is not None and rating.score != RatingScore.NO_ANSWER:
-        raise Conflict(f"number {visit.label} has already been rated", code="already_rated")
-    if rating is not None and score == RatingScore.NO_ANSWER:
-        raise Conflict(f"number {visit.label} was already asked", code="already_rated")
-    fresh = rating is None
-    if rating is None:
-        rating = Rating(created_at=now)
-        visit.owns(rating)
-    rating.score, rating.reasons, rating.updated_at = RatingScore(score), chosen, now
-    rating.channel = "pad" if device else "phone"
-    rating.device_id = device.id if device else None
-    if fresh:
-        _insert(session, rating, f"number {visit.label} has already been rated", "already_rated")
+    taken = f"number {visit.label} has already been rated"
+    for attempt in (1, 2):  # a second look when another request inserted the row meanwhile
+        rating = _existing(session, Rating, visit)
+        if rating is not None and (
+            rating.score != RatingScore.NO_ANSWER or score == RatingScore.NO_ANSWER
+        ):
+            raise Conflict(taken, code="already_rated")
+        fresh = rating is None
+        if rating is None:
+            rating = Rating(created_at=clock.now())
+            visit.owns(rating)
+        rating.score, rating.reasons, rating.updated_at = RatingScore(score), chosen, clock.now()
+        rating.channel = "pad" if device else "phone"
+        rating.device_id = device.id if device else None
+        if not fresh:
+            break
+        try:
+            _insert(session, rating, taken, "already_rated")
+            break
+        except Conflict:
+            if attempt == 2:
+                raise
     session.flush()
     _audit(session, visit, device, "rating_recorded", score=score, reasons=chosen)
     return rating
@@ -311,6 +365,11 @@ def answer_survey(
         raise Conflict(f"the survey for {visit.label} has no answer yet", code="not_answered")
     elif now > clock.as_utc(response.edit_until):
         raise Conflict("the time to change this answer is over", code="survey_closed")
+    elif response.form != form_code:  # a form switch would silently drop the other answers
+        raise Conflict(
+            f"this visit was answered with the {response.form} survey; change that one",
+            code="other_form",
+        )
     else:
         response.edits += 1
     response.form, response.answers, response.language = form_code, answers, language
@@ -351,6 +410,41 @@ def feedback_view(session: Session, visit: Visit | None, rules: FeedbackRules) -
     }
 
 
+def reveal_contacts(
+    session: Session, office: Office, start: datetime, end: datetime, *, actor: str, tz: str
+) -> list[dict[str, Any]]:
+    """The survey answers of visits served in [start, end) whose citizen asked to be contacted,
+    for a supervisor to call back. Each reveal of these personal details is audited."""
+    rows = session.scalars(
+        select(SurveyResponse)
+        .where(
+            SurveyResponse.office_id == office.id,
+            SurveyResponse.contact.is_not(None),
+            SurveyResponse.served_at >= start,
+            SurveyResponse.served_at < end,
+        )
+        .order_by(SurveyResponse.served_at)
+    ).all()
+    audit(session, office.id, actor, "contacts_revealed", "survey", count=len(rows))
+
+    def served_by(row: SurveyResponse) -> tuple[int | None, str | None]:
+        counter = session.get(Counter, row.counter_id) if row.counter_id else None
+        officer = session.get(Officer, row.officer_id) if row.officer_id else None
+        name = (officer.full_name or officer.username) if officer else None
+        return (counter.number if counter else None), name
+
+    return [
+        {
+            "served_at": clock.iso(row.served_at, tz),
+            "counter": served_by(row)[0],
+            "officer": served_by(row)[1],
+            "contact": row.contact,
+            "answers": row.answers,
+        }
+        for row in rows
+    ]
+
+
 def _visit_filter(query: Any, model: Any, visit: Visit) -> Any:
     if visit.ticket is not None:
         return query.where(model.ticket_id == visit.ticket.id)
@@ -379,9 +473,7 @@ def pad_state(session: Session, device: Device, rules: FeedbackRules) -> dict[st
     """What a pad shows on (re)connect: its counter and officer, the ticket to ask about if
     one was finished there moments ago and is not rated yet, and its words in both languages
     (the pad shows Vietnamese with English beneath)."""
-    if device.counter_id is None:
-        raise Conflict(f"rating pad {device.name} is not paired with a counter", code="no_counter")
-    counter = session.get(Counter, device.counter_id)
+    counter = session.get(Counter, _paired_counter(device))
     assert counter is not None
     officer = session.get(Officer, counter.officer_id) if counter.officer_id else None
     pending = None

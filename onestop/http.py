@@ -1,6 +1,7 @@
 """The HTTP edge shared by every surface: input parsing, authentication, errors.
 
-* Every string that comes in is NFC-normalised here (Vietnamese input methods send NFD).
+* Every string that comes in is NFC-normalised here (Vietnamese input methods send NFD), and
+  loses control characters other than tab and line breaks.
 * Errors are ``{"error": {"code", "message"}}`` with the right status, for every failure.
 * ``staff_or_device`` and friends put the caller in ``g`` and key rate limits by identity.
 """
@@ -8,6 +9,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -24,13 +26,15 @@ from onestop.models import Device, DeviceKind, Office, Officer, Role
 from onestop.queue import Actor, QueueRules
 
 MAX_STRING = 2000
+# Control characters other than tab and line breaks: never meant, and PostgreSQL refuses NUL.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def nfc(value: Any, *, path: str = "body") -> Any:
     """NFC-normalise every string inside ``value``; reject absurdly long ones."""
     if isinstance(value, str):
-        text = unicodedata.normalize("NFC", value)
+        text = CONTROL.sub("", unicodedata.normalize("NFC", value))
         if len(text) > MAX_STRING:
             raise InvalidInput(f"{path} is longer than {MAX_STRING} characters", code="too_long")
         return text

@@ -59,10 +59,13 @@ class QueueRules:
     default_service_minutes: int = 6
     priority_ranks: dict[str, int] = field(default_factory=dict)
     priority_labels: dict[str, str] = field(default_factory=dict)  # Vietnamese, for the paper
+    # Signs the feedback key of the citizen's links (see feedback.feedback_key): the app's secret.
+    link_secret: str = ""
 
     @classmethod
-    def from_config(cls, cfg: dict[str, Any]) -> QueueRules:
+    def from_config(cls, cfg: dict[str, Any], link_secret: str = "") -> QueueRules:
         return cls(
+            link_secret=link_secret,
             timezone=cfg["office"]["timezone"],
             public_url=cfg["office"]["public_url"],
             number_digits=cfg["queue"]["number_digits"],
@@ -256,10 +259,18 @@ def status_url(rules: QueueRules, token: str) -> str:
     return f"{rules.public_url.rstrip('/')}/t/{token}"
 
 
+def citizen_url(rules: QueueRules, token: str, page: str = "t") -> str:
+    """The link only the citizen's paper or kiosk screen carries: the status page (``t``) or a
+    dossier's progress page (``d``) with the key that lets the phone rate the visit."""
+    key = feedback.feedback_key(rules.link_secret, token)
+    return f"{rules.public_url.rstrip('/')}/{page}/{token}?k={key}"
+
+
 def ticket_receipt(
     session: Session, office: Office, ticket: Ticket, rules: QueueRules
 ) -> dict[str, Any]:
-    """What the kiosk shows and the printer prints for a freshly issued ticket."""
+    """What the kiosk shows and the printer prints for a freshly issued ticket (its status
+    link carries the feedback key: it goes only to the citizen)."""
     ahead = selects.ahead_of(session, ticket)
     service: Service = ticket.service
     return {
@@ -270,7 +281,7 @@ def ticket_receipt(
         "priority": ticket.priority,
         "priority_label": rules.priority_labels.get(ticket.priority or "", ""),
         "token": ticket.token,
-        "status_url": status_url(rules, ticket.token),
+        "status_url": citizen_url(rules, ticket.token),
         "issued_at": clock.iso(ticket.issued_at, rules.timezone),
         "waiting_ahead": ahead,
         "estimated_wait_minutes": estimated_wait_minutes(session, ticket, ahead, rules),

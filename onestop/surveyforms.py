@@ -231,6 +231,25 @@ def _factor(file: _File, item: object, where: str) -> Factor:
     return Factor(number, file.string(table, "vi", where), file.string(table, "en", where))
 
 
+# The statistics read answers by id (onestop.evaluation): the factor of a scale answer is in its
+# id, and the visits answer has a fixed one. An office may reword and drop questions, not rename.
+STATISTICS_IDS = {"short": re.compile(r"f(\d)"), "full": re.compile(r"c(\d)_\d+")}
+
+
+def _check_statistics_ids(file: _File, code: str, questions: tuple[Question, ...]) -> None:
+    pattern = STATISTICS_IDS[code]
+    for q in questions:
+        found = pattern.fullmatch(q.id)
+        if q.kind == "scale" and (found is None or int(found.group(1)) != q.factor):
+            file.fail(
+                f"question {q.id}",
+                f"a scale question of the {code} survey is named after its factor "
+                f"({'f<factor>' if code == 'short' else 'c<factor>_<n>'}): the statistics read it",
+            )
+        if q.kind == "visits" and q.id != "visits":
+            file.fail(f"question {q.id}", "the visits question must keep the id 'visits'")
+
+
 def _form(file: _File, code: str) -> Form:
     keys = ("title", "intro", "scale", "visits", "factors", "questions")
     data = file.table(file.data, "top level", keys)
@@ -244,6 +263,7 @@ def _form(file: _File, code: str) -> Form:
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         file.fail("questions", f"duplicate id(s) {', '.join(duplicates)}")
+    _check_statistics_ids(file, code, questions)
     return Form(
         code=code,
         title=file.text(data.get("title"), "title"),
@@ -377,9 +397,3 @@ def rating_view(texts: RatingTexts, lang: str) -> dict[str, Any]:
         "levels": _labels(texts.levels, lang),
         "reasons": _labels(texts.reasons, lang),
     }
-
-
-def is_satisfied(value: int) -> bool:
-    """Whether a scale answer counts as satisfied: the SIPAS index counts Hài lòng (4) and Rất
-    hài lòng (5)."""
-    return value in (4, 5)

@@ -95,6 +95,12 @@ class OfficeCalendar:
         hands stored times back without their zone)."""
         return as_utc(moment).astimezone(self.zone)
 
+    def days_between(self, first: date, last: date) -> tuple[datetime, datetime]:
+        """The local days ``first``..``last`` as UTC instants, the end exclusive (a period)."""
+        start = datetime.combine(first, time.min, self.zone)
+        end = datetime.combine(last + timedelta(days=1), time.min, self.zone)
+        return as_utc(start), as_utc(end)
+
     def is_working_moment(self, moment: datetime) -> bool:
         local = self.local(moment)
         return self.is_working_day(local.date()) and any(

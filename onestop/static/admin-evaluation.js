@@ -45,7 +45,26 @@
     $("result").hidden = false;
   }
 
+  // Personal data: fetched only on request (each reveal is audited), and the table goes when
+  // the period changes.
+  async function showContacts() {
+    banner("admin-error", "");
+    try {
+      const found = await api("/api/v1/feedback/contacts", { method: "POST", body: { from: $("from").value, to: $("to").value } });
+      $("contacts").replaceChildren(...found.map((c) => row([
+        c.served_at.slice(11, 16) + " " + c.served_at.slice(8, 10) + "/" + c.served_at.slice(5, 7),
+        c.contact, shown(c.counter), c.officer || "—", c.answers.expectation || "",
+      ])));
+      $("contact-table").hidden = !found.length;
+      $("contacts-none").hidden = !!found.length;
+    } catch (error) {
+      banner("admin-error", error.message);
+    }
+  }
+
   async function load() {
+    $("contact-table").hidden = true;
+    $("contacts-none").hidden = true;
     banner("admin-error", "");
     try {
       const query = "?from=" + $("from").value + "&to=" + $("to").value;
@@ -61,5 +80,6 @@
   $("from").value = iso(new Date(today.getFullYear(), today.getMonth(), 1));
   $("to").value = iso(today);
   $("period").addEventListener("submit", (event) => { event.preventDefault(); load(); });
+  $("show-contacts").addEventListener("click", showContacts);
   onestopAdmin.start(load);
 })();

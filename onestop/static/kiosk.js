@@ -183,7 +183,9 @@
     $("t-priority").textContent = t.priority ? priorityLabel(t.priority) : "";
     $("t-ahead").textContent = fill(T.ahead, { n: t.waiting_ahead });
     $("t-wait").textContent = t.waiting_ahead > 0 ? fill(T.wait, { n: t.estimated_wait_minutes }) : T.wait_none;
-    $("t-qr").src = "/t/" + encodeURIComponent(t.token) + "/qr.svg";
+    // The QR on screen is the paper's: the status link with the citizen's feedback key.
+    const key = new URL(t.status_url, location.href).searchParams.get("k") || "";
+    $("t-qr").src = "/t/" + encodeURIComponent(t.token) + "/qr.svg?k=" + encodeURIComponent(key);
     setPrintStatus(t.print.status);
     show($("screen-ticket"));
     clearTimeout(idleTimer);

@@ -128,11 +128,12 @@
     if (!asking || answered) return;
     answered = true;
     const request = asking;
-    send(request, { score: score });
-    if (score === "unsatisfied") reasons(request); else thanks();
+    const scored = send(request, { score: score });
+    if (score === "unsatisfied") reasons(request, scored); else thanks();
   }
 
-  function reasons(request) {
+  // The reasons follow the score's request, never overtake it (they explain a stored score).
+  function reasons(request, scored) {
     const vi = state.texts.vi, en = state.texts.en;
     $("reasons-question").textContent = vi.reasons_question;
     $("reasons-question-en").textContent = en.reasons_question;
@@ -153,7 +154,7 @@
     });
     $("reasons-send").onclick = () => {
       const chosen = [...list.querySelectorAll("[aria-pressed=true]")].map((b) => b.dataset.reason);
-      if (chosen.length) send(request, { reasons: chosen }, "PATCH");
+      if (chosen.length) scored.then(() => send(request, { reasons: chosen }, "PATCH"));
       thanks();
     };
     $("reasons-skip").onclick = thanks;

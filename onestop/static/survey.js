@@ -11,18 +11,26 @@
   const fill = onestop.fill;
   const url = (what) => root.dataset.api + "/" + what + root.dataset.query;
   let answered = S.survey;
+  const FINAL = ["already_rated", "feedback_closed", "not_served", "feedback_key_invalid"];
 
   async function send(what, method, body) {
-    const response = await fetch(url(what), {
-      method: method,
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-      cache: "no-store",
-    });
+    let response;
+    try {
+      response = await fetch(url(what), {
+        method: method,
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+        cache: "no-store",
+      });
+    } catch (_) {
+      throw new Error(T.network);  // offline: nothing was sent, the citizen may try again
+    }
     const data = await response.json().catch(() => null);
     if (!response.ok) {
       const code = data && data.error ? data.error.code : "";
-      throw new Error(T["err_" + code] || (data && data.error && data.error.message) || T.network);
+      const error = new Error(T["err_" + code] || (data && data.error && data.error.message) || T.network);
+      error.code = code;
+      throw error;
     }
     return data;
   }
@@ -52,7 +60,11 @@
           rated(score);
         }
       } catch (err) {
-        rated(score, err.message);
+        // Final answers close the question; a network fault or a rate limit leaves it open.
+        if (FINAL.includes(err.code)) { rated(score, err.message); return; }
+        const done = $("rate-done");
+        done.textContent = err.message;
+        done.hidden = false;
       }
     });
   }
@@ -93,6 +105,8 @@
     const body = { form: S.form, answers: answers, language: root.dataset.locale };
     const contact = form.elements.namedItem("contact").value.trim();
     if (contact) body.contact = contact;
+    const forget = form.elements.namedItem("forget-contact");
+    if (forget && forget.checked) body.contact = "";  // the citizen withdraws it
     try {
       answered = await send("survey", answered ? "PUT" : "POST", body);
       showSaved(answered);

@@ -71,9 +71,12 @@ def test_who_may_read_the_evaluation(
     assert client.get(f"/api/v1/dossiers/{code}/evaluation").status_code == 401
     refused = client.get(WEEK, headers=officer_headers)
     assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "wrong_role"
-    mine = client.get(f"/api/v1/dossiers/{code}/evaluation", headers=officer_headers)
-    assert mine.status_code == 200 and len(mine.get_json()["criteria"]) == 9
-    missing = client.get("/api/v1/dossiers/NOPE/evaluation", headers=officer_headers)
+    # One dossier's criteria carry what its citizen said: officers do not see whose complaint.
+    hidden = client.get(f"/api/v1/dossiers/{code}/evaluation", headers=officer_headers)
+    assert hidden.status_code == 403 and hidden.get_json()["error"]["code"] == "wrong_role"
+    shown = client.get(f"/api/v1/dossiers/{code}/evaluation", headers=staff_headers)
+    assert shown.status_code == 200 and len(shown.get_json()["criteria"]) == 9
+    missing = client.get("/api/v1/dossiers/NOPE/evaluation", headers=staff_headers)
     assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "unknown_dossier"
 
 

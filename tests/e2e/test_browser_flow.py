@@ -22,7 +22,7 @@ def test_kiosk_counter_display_flow(browser: Any, live_server: Any) -> None:
     kiosk = browser.new_page(viewport={"width": 1080, "height": 1920})
     kiosk.goto(f"{base}/kiosk?key={live_server.creds['devices']['kiosk-1']}")
     assert "key=" not in kiosk.url  # the device key leaves the address bar
-    with kiosk.expect_response(lambda r: r.url.endswith("/qr.svg")) as qr_response:
+    with kiosk.expect_response(lambda r: "/qr.svg?k=" in r.url) as qr_response:
         kiosk.click("button.service-button[data-service='A']")
     assert qr_response.value.status == 200
     kiosk.wait_for_selector("#screen-ticket:not([hidden])")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -105,11 +106,14 @@ def test_pad_asks_when_the_counter_finishes(browser: Any, pad_server: Any) -> No
 def test_survey_on_a_phone_in_both_languages(browser: Any, live_server: Any) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     staff = live_server.login()
-    tokens = [serve(live_server, staff)["token"] for _ in range(2)]
+    # The citizen's link (the QR code's): the status page with the feedback key.
+    links = [serve(live_server, staff)["status_url"] for _ in range(2)]
+    tokens = [urlsplit(link).path.rsplit("/", 1)[1] for link in links]
+    keys = [parse_qs(urlsplit(link).query)["k"][0] for link in links]
     phone = {"width": 390, "height": 844}
 
     page = browser.new_page(viewport=phone, is_mobile=True, has_touch=True)
-    page.goto(f"{live_server.url}/t/{tokens[0]}")
+    page.goto(links[0])
     page.click("#survey-link")
     expect(page.locator("h1")).to_contain_text("Ý kiến")
     page.tap(".rate-levels .level-very_satisfied")
@@ -122,7 +126,11 @@ def test_survey_on_a_phone_in_both_languages(browser: Any, live_server: Any) -> 
     page.tap("#survey-send")
     expect(page.locator("#survey-done")).to_contain_text("Cảm ơn")
     assert page.evaluate("document.documentElement.scrollWidth") <= phone["width"]
-    stored = requests.get(f"{live_server.url}/api/v1/tickets/{tokens[0]}/survey", timeout=5).json()
+    api = [
+        f"{live_server.url}/api/v1/tickets/{t}/survey?k={k}"
+        for t, k in zip(tokens, keys, strict=True)
+    ]
+    stored = requests.get(api[0], timeout=5).json()
     assert stored["survey"]["answers"] == {
         "f1": 5,
         "f2": 4,
@@ -136,13 +144,15 @@ def test_survey_on_a_phone_in_both_languages(browser: Any, live_server: Any) -> 
     page.reload()  # answers come back and may be changed
     expect(page.locator("fieldset[data-question='f4'] input[value='3']")).to_be_checked()
     page.tap("fieldset[data-question='f4'] input[value='5'] + span")
-    page.tap("#survey-send")
-    expect(page.locator("#survey-done")).to_contain_text("Cảm ơn")
-    again = requests.get(f"{live_server.url}/api/v1/tickets/{tokens[0]}/survey", timeout=5).json()
+    expect(page.locator("#survey-send")).to_have_text("Cập nhật câu trả lời")
+    with page.expect_response(lambda r: r.request.method == "PUT") as changed:
+        page.tap("#survey-send")
+    assert changed.value.status == 200
+    again = requests.get(api[0], timeout=5).json()
     assert again["survey"]["answers"]["f4"] == 5
 
     english = browser.new_page(viewport=phone, is_mobile=True, has_touch=True)
-    english.goto(f"{live_server.url}/t/{tokens[1]}/survey?lang=en&form=full")
+    english.goto(f"{live_server.url}/t/{tokens[1]}/survey?lang=en&form=full&k={keys[1]}")
     expect(english.locator("html")).to_have_attribute("lang", "en")
     expect(english.locator("h1")).to_contain_text("Your opinion")
     expect(english.locator("fieldset.q-scale")).to_have_count(22)
@@ -153,7 +163,7 @@ def test_survey_on_a_phone_in_both_languages(browser: Any, live_server: Any) -> 
     expect(english.locator("#survey-done")).to_contain_text("Thank you")
     english.screenshot(path=str(SHOTS / "survey-phone-en.png"), full_page=True)
     assert english.evaluate("document.documentElement.scrollWidth") <= phone["width"]
-    full = requests.get(f"{live_server.url}/api/v1/tickets/{tokens[1]}/survey", timeout=5).json()
+    full = requests.get(api[1], timeout=5).json()
     assert full["survey"]["form"] == "full"
     assert full["survey"]["answers"] == {"c3_1": 2, "visits": "more"}
 
@@ -178,9 +188,11 @@ def test_back_office_shows_quality_and_satisfaction(browser: Any, live_server: A
         assert received.status_code == 201, received.text
 
     for score, during in (("very_satisfied", hand_in_a_dossier), ("unsatisfied", None)):
-        token = serve(live_server, staff, during)["token"]
+        link = urlsplit(serve(live_server, staff, during)["status_url"])
         rated = requests.post(
-            f"{live_server.url}/api/v1/tickets/{token}/rating", json={"score": score}, timeout=10
+            f"{live_server.url}/api/v1/tickets/{link.path.rsplit('/', 1)[1]}/rating?{link.query}",
+            json={"score": score},
+            timeout=10,
         )
         assert rated.status_code == 201
     page = browser.new_page(viewport={"width": 1366, "height": 900})

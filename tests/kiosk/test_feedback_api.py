@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from onestop import feedback
 from onestop.db import db
 from onestop.extensions import socketio
 from onestop.models import AuditEvent, Counter, Officer, Rating, SurveyResponse, Ticket
@@ -46,10 +47,23 @@ def served(
     return ticket
 
 
+def key(client: FlaskClient, token: str) -> str:
+    """The feedback key the citizen's paper carries (``?k=`` of the QR link)."""
+    return feedback.feedback_key(client.application.config["SECRET_KEY"], token)
+
+
 def rate(
     client: FlaskClient, token: str, headers: dict[str, str] | None = None, **body: Any
 ) -> Any:
-    return client.post(f"/api/v1/tickets/{token}/rating", json=body, headers=headers or {})
+    """A rating from a pad (``headers``) or, without them, from the citizen's phone."""
+    query = "" if headers else f"?k={key(client, token)}"
+    return client.post(f"/api/v1/tickets/{token}/rating{query}", json=body, headers=headers or {})
+
+
+def explain(client: FlaskClient, token: str, reasons: list[str]) -> Any:
+    return client.patch(
+        f"/api/v1/tickets/{token}/rating?k={key(client, token)}", json={"reasons": reasons}
+    )
 
 
 def error(answer: Any) -> str:
@@ -105,7 +119,9 @@ def test_unserved_unknown_and_foreign_tickets_are_rejected(
         bad = rate(client, token, **body)
         assert bad.status_code == 400 and error(bad) == code
     garbage = client.post(
-        f"/api/v1/tickets/{token}/rating", data="{score", content_type="application/json"
+        f"/api/v1/tickets/{token}/rating?k={key(client, token)}",
+        data="{score",
+        content_type="application/json",
     )
     assert garbage.status_code == 400 and error(garbage) == "invalid_json"
     assert rate(client, token, pad(creds), score="satisfied").status_code == 201
@@ -124,14 +140,12 @@ def test_no_answer_then_the_phone_and_the_reasons(
     frozen.advance(hours=3)
     later = rate(client, token, score="unsatisfied")
     assert later.status_code == 201 and later.get_json()["channel"] == "phone"
-    unknown = client.patch(f"/api/v1/tickets/{token}/rating", json={"reasons": ["rude"]})
+    unknown = explain(client, token, ["rude"])
     assert unknown.status_code == 400 and error(unknown) == "unknown_reason"
-    reasons = client.patch(
-        f"/api/v1/tickets/{token}/rating", json={"reasons": ["came_back", "waited_too_long"]}
-    )
+    reasons = explain(client, token, ["came_back", "waited_too_long"])
     assert reasons.status_code == 200
     assert reasons.get_json()["reasons"] == ["waited_too_long", "came_back"]
-    twice = client.patch(f"/api/v1/tickets/{token}/rating", json={"reasons": ["other"]})
+    twice = explain(client, token, ["other"])
     assert twice.status_code == 409
 
 
@@ -221,7 +235,8 @@ def test_the_pad_hears_its_own_counter_only_and_finds_the_pending_visit(
 
 
 def survey(client: FlaskClient, token: str, method: str = "POST", **body: Any) -> Any:
-    return client.open(f"/api/v1/tickets/{token}/survey", method=method, json=body)
+    path = f"/api/v1/tickets/{token}/survey?k={key(client, token)}"
+    return client.open(path, method=method, json=body)
 
 
 SHORT = {"f1": 5, "f2": "4", "f3": 2, "visits": "1"}
@@ -233,7 +248,7 @@ def test_survey_once_editable_for_a_day_without_personal_data(
     ticket = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk_headers).get_json()
     early = survey(client, ticket["token"], answers=SHORT)
     assert early.status_code == 409 and error(early) == "not_served"
-    assert client.get(f"/api/v1/tickets/{ticket['token']}/survey").get_json()["served"] is False
+    assert survey(client, ticket["token"], "GET").get_json()["served"] is False
     client.post("/api/v1/counters/1/call-next", headers=staff_headers)
     client.post("/api/v1/counters/1/finish", headers=staff_headers)
     text = unicodedata.normalize(
@@ -249,16 +264,16 @@ def test_survey_once_editable_for_a_day_without_personal_data(
     stored = first.get_json()
     assert stored["answers"]["f2"] == 4 and stored["contact_given"] is True
     assert stored["answers"]["expectation"] == "Cán bộ nhiệt tình. Gọi tôi […], CCCD […]"
-    assert "0987654321" not in str(client.get(f"/api/v1/tickets/{ticket['token']}/survey").data)
+    assert "0987654321" not in str(survey(client, ticket["token"], "GET").data)
     again = survey(client, ticket["token"], answers=SHORT)
     assert again.status_code == 409 and error(again) == "already_answered"
     frozen.advance(hours=23)
-    edited = survey(client, ticket["token"], "PUT", form="full", answers={"c3_1": 5, "visits": "0"})
-    assert edited.status_code == 200 and edited.get_json()["form"] == "full"
+    edited = survey(client, ticket["token"], "PUT", answers={"f3": 5, "visits": "0"})
+    assert edited.status_code == 200 and edited.get_json()["answers"]["f3"] == 5
     with app.app_context():
         row = db.session.scalars(select(SurveyResponse)).one()
         assert row.edits == 1 and row.contact == "Chị Lan 0987654321"  # kept: not sent again
-        assert row.answers == {"c3_1": 5, "visits": "0"}
+        assert row.answers == {"f3": 5, "visits": "0"}
     frozen.advance(hours=2)
     closed = survey(client, ticket["token"], "PUT", answers=SHORT)
     assert closed.status_code == 409 and error(closed) == "survey_closed"
@@ -302,14 +317,15 @@ def test_receipt_qr_rates_a_dossier_taken_without_a_ticket(
     base = f"/api/v1/dossiers/{received['code']}"
     wrong = client.post(f"{base}/survey?token=nope", json={"answers": SHORT})
     assert wrong.status_code == 404 and error(wrong) == "unknown_dossier"
-    query = f"?token={received['token']}"
+    query = f"?token={received['token']}&k={key(client, received['token'])}"
     assert client.post(f"{base}/rating{query}", json={"score": "satisfied"}).status_code == 201
     assert client.post(f"{base}/rating{query}", json={"score": "satisfied"}).status_code == 409
     answer = client.post(f"{base}/survey{query}", json={"answers": SHORT})
     assert answer.status_code == 201
     state = client.get(f"{base}/survey{query}").get_json()
     assert state["rating"]["score"] == "satisfied" and state["survey"]["answers"]["f1"] == 5
-    assert "Nguyễn" not in str(client.get(f"/d/{received['token']}/survey").data)
+    page = client.get(f"/d/{received['token']}/survey?k={key(client, received['token'])}")
+    assert page.status_code == 200 and "survey-form" in page.text and "Nguyễn" not in page.text
 
 
 @pytest.mark.services
@@ -365,3 +381,121 @@ def test_the_same_visit_rated_twice_at_once_on_postgresql(pg_app: Any) -> None:
     assert sorted(outcomes["survey"]) == ["already_answered", "stored"]
     with db.new_session(app) as session:
         assert session.query(Rating).count() == 1 and session.query(SurveyResponse).count() == 1
+
+
+def test_the_token_alone_does_not_let_anyone_rate(
+    client: FlaskClient, kiosk_headers: Any, staff_headers: Any
+) -> None:
+    """Staff see ticket tokens (reprints, dossiers); only the citizen's paper carries the key."""
+    issued = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk_headers)
+    link = issued.get_json()["status_url"]
+    token = issued.get_json()["token"]
+    assert link.endswith(f"/t/{token}?k={key(client, token)}")
+    at_counter = client.post("/api/v1/tickets", json={"service": "B"}, headers=staff_headers)
+    assert "?k=" not in at_counter.get_json()["status_url"]
+    client.post("/api/v1/counters/1/call-next", headers=staff_headers)
+    finished = client.post("/api/v1/counters/1/finish", headers=staff_headers).get_json()
+    assert finished["token"] == token  # what the counter screen holds
+    for query in ("", "?k=", "?k=" + key(client, token)[:-1] + "A", f"?k={key(client, 'x')}"):
+        refused = client.post(f"/api/v1/tickets/{token}/rating{query}", json={"score": "satisfied"})
+        assert refused.status_code == 403 and error(refused) == "feedback_key_invalid"
+    assert client.get(f"/api/v1/tickets/{token}/survey").status_code == 403
+    page = client.get(f"/t/{token}")
+    assert "survey-link" not in page.text  # the status page without the key offers no survey
+    page = client.get(f"/t/{token}?k={key(client, token)}")
+    assert f"/t/{token}/survey?k={key(client, token)}" in page.text
+    bare = client.get(f"/t/{token}/survey")
+    assert bare.status_code == 200 and "no-key" in bare.text and "survey-form" not in bare.text
+    qr = client.get(f"/t/{token}/qr.svg?k={key(client, token)}")
+    assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
+    assert rate(client, token, score="satisfied").status_code == 201
+
+
+def test_survey_edits_keep_the_form_and_contact_can_be_withdrawn(
+    app: Flask, client: FlaskClient, kiosk_headers: Any, staff_headers: Any
+) -> None:
+    ticket = served(client, kiosk_headers, staff_headers)
+    full = {"c3_1": 1, "c2_1": 5, "visits": "more"}
+    given = survey(client, ticket["token"], form="full", answers=full, contact="Anh Nam\x00 0901")
+    assert given.status_code == 201
+    switched = survey(client, ticket["token"], "PUT", form="short", answers={"f1": 5})
+    assert switched.status_code == 409 and error(switched) == "other_form"
+    state = survey(client, ticket["token"], "GET").get_json()
+    assert state["form"]["code"] == "full" and state["survey"]["answers"] == full
+    with app.app_context():
+        assert db.session.scalars(select(SurveyResponse)).one().contact == "Anh Nam 0901"
+    withdrawn = survey(client, ticket["token"], "PUT", form="full", answers=full, contact="")
+    assert withdrawn.status_code == 200 and withdrawn.get_json()["contact_given"] is False
+    with app.app_context():
+        assert db.session.scalars(select(SurveyResponse)).one().contact is None
+
+
+def test_supervisors_see_who_asked_to_be_called_back_and_it_is_audited(
+    app: Flask, client: FlaskClient, kiosk_headers: Any, staff_headers: Any, frozen: Any
+) -> None:
+    from onestop import auth
+
+    ticket = served(client, kiosk_headers, staff_headers)
+    survey(client, ticket["token"], answers={"expectation": "Xin gọi lại"}, contact="Chị Mai 0988")
+    quiet = served(client, kiosk_headers, staff_headers)
+    survey(client, quiet["token"], answers={"f1": 5})
+    with app.app_context():
+        office = auth.office_by_code(db.session, app.config["ONESTOP"]["office"]["code"])
+        auth.create_officer(db.session, office, "canbo2", "a-long-password", "officer")
+        db.session.commit()
+    officer = client.post(
+        "/api/v1/auth/token", json={"username": "canbo2", "password": "a-long-password"}
+    ).get_json()["token"]
+    period = {"from": "2026-11-23", "to": "2026-11-23"}
+    refused = client.post(
+        "/api/v1/feedback/contacts", json=period, headers={"Authorization": f"Bearer {officer}"}
+    )
+    assert refused.status_code == 403
+    found = client.post("/api/v1/feedback/contacts", json=period, headers=staff_headers)
+    assert found.status_code == 200
+    assert [(c["contact"], c["counter"], c["answers"]) for c in found.get_json()] == [
+        ("Chị Mai 0988", 1, {"expectation": "Xin gọi lại"})
+    ]
+    before = client.post(
+        "/api/v1/feedback/contacts",
+        json={"from": "2026-11-20", "to": "2026-11-22"},
+        headers=staff_headers,
+    )
+    assert before.get_json() == []
+    with app.app_context():
+        audit = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "contacts_revealed")
+        ).all()
+        assert [(a.actor, a.data) for a in audit] == [
+            ("officer:admin", {"count": 1}),
+            ("officer:admin", {"count": 0}),
+        ]
+
+
+def test_a_dossier_whose_visit_ended_unserved_is_rated_by_itself(
+    client: FlaskClient, kiosk_headers: Any, staff_headers: Any
+) -> None:
+    ticket = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk_headers).get_json()
+    client.post("/api/v1/counters/1/call-next", headers=staff_headers)
+    received = client.post(
+        "/api/v1/dossiers",
+        json={
+            "procedure": THREE_DAYS,
+            "ticket": ticket["token"],
+            "applicant": APPLICANT,
+            "channel": "direct",
+            "delivery": "counter",
+        },
+        headers=staff_headers,
+    ).get_json()
+    client.post("/api/v1/counters/1/transfer", json={"counter": 2}, headers=staff_headers)
+    client.post("/api/v1/counters/2/call-next", headers=staff_headers)
+    assert client.post("/api/v1/counters/2/no-show", headers=staff_headers).status_code == 200
+    query = f"?token={received['token']}&k={key(client, received['token'])}"
+    answer = client.post(
+        f"/api/v1/dossiers/{received['code']}/rating{query}", json={"score": "satisfied"}
+    )
+    assert answer.status_code == 201
+    assert rate(client, ticket["token"], score="satisfied").get_json()["error"]["code"] == (
+        "not_served"
+    )

@@ -28,7 +28,8 @@ def test_issue_ticket_contract(client: Any, kiosk_headers: Any) -> None:
     assert answer.status_code == 201
     body = answer.get_json()
     assert body["number"] == "B001" and body["service"] == "B"
-    assert body["status_url"].endswith(f"/t/{body['token']}")
+    # The citizen's link carries the feedback key (see tests/kiosk/test_feedback_api.py).
+    assert f"/t/{body['token']}?k=" in body["status_url"]
     assert body["issued_at"].endswith("+07:00")
     assert body["waiting_ahead"] == 0 and body["estimated_wait_minutes"] == 0
     assert body["print"] == {"status": "queued"}  # the demo kiosk has a virtual printer

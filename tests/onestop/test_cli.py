@@ -105,3 +105,27 @@ def test_user_and_device_add(tmp_path: Path) -> None:
 )
 def test_cli_usage_errors(tmp_path: Path, args: list[str]) -> None:
     assert run(tmp_path, *args).returncode == 2
+
+
+def test_a_broken_survey_file_stops_the_start(tmp_path: Path) -> None:
+    """An office's own survey wording is checked when the server starts, not on a phone."""
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    (folder / "short.toml").write_text('[title]\nvi = "Khảo sát"\n', encoding="utf-8")
+    env_file = tmp_path / "site.toml"
+    env_file.write_text(f'[feedback]\nforms_directory = "{folder}"\n', encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "onestop.cli", "init"],
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "ONESTOP_CONFIG": str(env_file),
+            "ONESTOP_DATABASE__URL": f"sqlite:///{tmp_path / 'cli.db'}",
+            "ONESTOP_SERVER__DATA_DIR": str(tmp_path / "var"),
+        },
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "survey forms:" in done.stderr and "short.toml" in done.stderr

@@ -126,6 +126,9 @@ def test_missing_folder_is_an_error(tmp_path: Path) -> None:
         ("short", "factor = 3", "factor = 7", "factor from 1 to 5"),
         ("full", "number = 5", "number = 6", "numbered 1 to 5"),
         ("short", 'id = "visits"', 'id = "Visits!"', "lower-case"),
+        ("short", 'id = "f2"', 'id = "procedure"', "named after its factor"),
+        ("full", 'id = "c3_1"', 'id = "c2_9"', "named after its factor"),
+        ("short", 'id = "visits"', 'id = "trips"', "must keep the id 'visits'"),
     ],
 )
 def test_broken_file_names_the_file_and_the_problem(
@@ -239,7 +242,3 @@ def test_rating_view_in_both_languages(forms: surveyforms.FormSet) -> None:
 def test_text_falls_back_to_vietnamese() -> None:
     choice = surveyforms.Choice("x", "Tiếng Việt", "")
     assert choice.text("en") == choice.text("vi") == "Tiếng Việt"
-
-
-def test_is_satisfied_counts_four_and_five() -> None:
-    assert [surveyforms.is_satisfied(v) for v in range(1, 6)] == [False] * 3 + [True] * 2
