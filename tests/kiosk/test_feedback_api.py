@@ -499,3 +499,15 @@ def test_a_dossier_whose_visit_ended_unserved_is_rated_by_itself(
     assert rate(client, ticket["token"], score="satisfied").get_json()["error"]["code"] == (
         "not_served"
     )
+
+
+def test_a_pad_is_rate_limited_across_tickets(
+    client: FlaskClient, creds: Any, kiosk_headers: Any, staff_headers: Any
+) -> None:
+    """A pad's limit counts all its requests, whatever ticket they name."""
+    tickets = [served(client, kiosk_headers, staff_headers) for _ in range(2)]
+    codes = [
+        rate(client, tickets[i % 2]["token"], pad(creds), score="no_answer").status_code
+        for i in range(11)
+    ]
+    assert codes[:2] == [201, 201] and set(codes[2:10]) == {409} and codes[10] == 429
