@@ -11,14 +11,19 @@ from admin import api
 from onestop import dossiers, evaluation, feedback
 from onestop.db import db
 from onestop.extensions import csrf
-from onestop.http import actor_label, authenticated, caller_office, field, json_body
-from onestop.models import Role
-
-SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
+from onestop.http import (
+    actor_label,
+    authenticated,
+    caller_office,
+    field,
+    json_body,
+    office_calendar,
+)
+from onestop.models import SUPERVISING_ROLES
 
 
 @api.get("/evaluation")
-@authenticated(staff=True, roles=SUPERVISORS)
+@authenticated(staff=True, roles=SUPERVISING_ROLES)
 def period_evaluation() -> Any:
     start = evaluation.parse_day(request.args.get("from"), "from")
     end = evaluation.parse_day(request.args.get("to"), "to")
@@ -27,28 +32,28 @@ def period_evaluation() -> Any:
 
 
 @api.get("/dossiers/<code>/evaluation")
-@authenticated(staff=True, roles=SUPERVISORS)
+@authenticated(staff=True, roles=SUPERVISING_ROLES)
 def dossier_evaluation(code: str) -> Any:
     """Supervisors only: one dossier's criteria tell what its citizen said, and officers see
     whose dossier it is."""
     office, cfg = caller_office(), current_app.config["ONESTOP"]
     dossier = dossiers.dossier_by_code(db.session, office, code)
-    calendar = dossiers.calendar_for(db.session, office, cfg)
+    calendar = office_calendar(office)
     public_url = cfg["office"]["public_url"]
     return evaluation.evaluate_dossier(db.session, dossier, calendar, public_url=public_url)
 
 
 @api.post("/feedback/contacts")
 @csrf.exempt
-@authenticated(staff=True, roles=SUPERVISORS)
+@authenticated(staff=True, roles=SUPERVISING_ROLES)
 def contact_requests() -> Any:
     """The citizens who asked to be called back in a period, with what they wrote (audited)."""
     body = json_body()
     start = evaluation.parse_day(field(body, "from", str), "from")
     end = evaluation.parse_day(field(body, "to", str), "to")
     evaluation.check_period(start, end)
-    office, cfg = caller_office(), current_app.config["ONESTOP"]
-    calendar = dossiers.calendar_for(db.session, office, cfg)
+    office = caller_office()
+    calendar = office_calendar(office)
     found = feedback.reveal_contacts(
         db.session,
         office,

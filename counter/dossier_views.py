@@ -14,7 +14,7 @@ from flask import current_app, g, request
 from counter import bp
 from onestop import catalog, dossiers, printing, queue
 from onestop.db import db
-from onestop.errors import Forbidden, InvalidInput
+from onestop.errors import InvalidInput
 from onestop.extensions import csrf, limiter
 from onestop.http import (
     actor_label,
@@ -24,18 +24,14 @@ from onestop.http import (
     home_office,
     json_body,
     limit,
+    office_calendar,
     rules,
 )
-from onestop.models import Dossier, Office, Procedure, Role
-
-
-def _calendar(office: Office) -> Any:
-    return dossiers.calendar_for(db.session, office, current_app.config["ONESTOP"])
+from onestop.models import Dossier, Office, Procedure
 
 
 def _status_url(dossier: Dossier) -> str:
-    base = current_app.config["ONESTOP"]["office"]["public_url"].rstrip("/")
-    return f"{base}/d/{dossier.token}"
+    return queue.status_url(rules(), dossier.token, "d")
 
 
 def _print(
@@ -77,7 +73,6 @@ def _reason(body: dict[str, Any]) -> str:
 
 SLIP_OF_ACTION = {"request_supplement": "supplement_request", "extend": "apology"}
 # The apology and new date, and stopping a dossier, are the head of the unit's (DOMAIN §2.6).
-HEAD_OF_UNIT = {"extend", "stop"}
 
 
 @bp.post("/api/v1/dossiers")
@@ -86,7 +81,7 @@ HEAD_OF_UNIT = {"extend", "stop"}
 def receive_dossier() -> Any:
     body = json_body()
     office = caller_office()
-    calendar = _calendar(office)
+    calendar = office_calendar(office)
     dossier = dossiers.receive_dossier(
         db.session,
         office,
@@ -129,7 +124,7 @@ def _when(body: dict[str, Any], name: str) -> datetime | None:
 def dossier_action(code: str) -> Any:
     body = json_body()
     office = caller_office()
-    calendar = _calendar(office)
+    calendar = office_calendar(office)
     given = dossiers.ActionInput(
         note=_reason(body),
         delivery=field(body, "delivery", str, required=False),
@@ -137,11 +132,6 @@ def dossier_action(code: str) -> Any:
         new_due_at=_when(body, "new_due_at"),
     )
     action = field(body, "action", str)
-    if action in HEAD_OF_UNIT and g.officer.role not in (Role.SUPERVISOR, Role.ADMIN):
-        raise Forbidden(
-            f"'{action}' is decided by the head of the unit: a supervisor or admin account",
-            code="wrong_role",
-        )
     dossier = dossiers.act(
         db.session,
         office,
@@ -164,7 +154,7 @@ def dossier_action(code: str) -> Any:
 @authenticated(staff=True)
 def dossier_watch() -> Any:
     office = caller_office()
-    return dossiers.watch(db.session, office, _calendar(office))
+    return dossiers.watch(db.session, office, office_calendar(office))
 
 
 @bp.get("/api/v1/dossiers/<code>")
@@ -175,11 +165,11 @@ def dossier_status(code: str) -> Any:
         return _staff_dossier(code)
     office = home_office()
     dossier = dossiers.with_token(db.session, office, code, request.args.get("token", ""))
-    return dossiers.public_view(db.session, dossier, _calendar(office), _status_url(dossier))
+    return dossiers.public_view(db.session, dossier, office_calendar(office), _status_url(dossier))
 
 
 @authenticated(staff=True)
 def _staff_dossier(code: str) -> Any:
     office = caller_office()
     dossier = dossiers.dossier_by_code(db.session, office, code)
-    return dossiers.staff_view(db.session, dossier, _calendar(office), _status_url(dossier))
+    return dossiers.staff_view(db.session, dossier, office_calendar(office), _status_url(dossier))

@@ -10,7 +10,7 @@ from display import bp
 from onestop import dossiers, snapshots
 from onestop.db import db
 from onestop.extensions import limiter
-from onestop.http import home_office, limit, rules
+from onestop.http import home_office, limit, office_calendar, rules
 
 
 def _listed(name: str) -> list[str]:
@@ -38,7 +38,7 @@ def display_page() -> str:
 def board_page() -> str:
     """The public progress board (công khai tiến độ), for a screen or the office's website."""
     office = home_office()
-    figures = dossiers.board(db.session, office, _calendar(office))
+    figures = dossiers.board(db.session, office, office_calendar(office))
     return render_template("display/board.html", office=office, board=figures)
 
 
@@ -46,11 +46,7 @@ def board_page() -> str:
 @limiter.limit(limit("public_rate_limit"))
 def board_state() -> Any:
     office = home_office()
-    return dossiers.board(db.session, office, _calendar(office))
-
-
-def _calendar(office: Any) -> Any:
-    return dossiers.calendar_for(db.session, office, current_app.config["ONESTOP"])
+    return dossiers.board(db.session, office, office_calendar(office))
 
 
 @bp.get("/api/v1/display/state")

@@ -13,7 +13,7 @@ from typing import Any
 from flask import g, render_template, request
 
 from kiosk import bp
-from onestop import auth, dossiers, feedback, i18n, queue, surveyforms
+from onestop import auth, dossiers, feedback, i18n, queue
 from onestop.db import db
 from onestop.errors import Forbidden
 from onestop.extensions import csrf, limiter
@@ -120,19 +120,10 @@ def survey_state(token: str | None = None, code: str | None = None) -> Any:
 
 
 def _survey_state(find: Callable[[], feedback.Visit]) -> dict[str, Any]:
-    rules = feedback_rules()
     visit = feedback.visit_if_served(find)
-    answered = feedback.feedback_view(db.session, visit, rules)
-    forms = rules.forms()
-    chosen = request.args.get("form") or (answered["survey"] or {}).get("form", "short")
-    form = forms.forms.get(chosen, forms.forms["short"])
-    lang = i18n.current_locale()
-    return {
-        **answered,
-        "form": surveyforms.form_view(form, lang),
-        "forms": list(forms.forms),
-        "rating_texts": surveyforms.rating_view(forms.rating, lang),
-    }
+    return feedback.survey_state(
+        db.session, visit, feedback_rules(), request.args.get("form"), i18n.current_locale()
+    )
 
 
 @bp.post(f"{TICKET}/survey")
@@ -186,11 +177,8 @@ def _page(
     """Without the feedback key of the citizen's link the page only says where to find it.
     ``api`` is the API base with its query so far; the page appends ``k``."""
     key = request.args.get("k", "")
-    try:
-        feedback.check_key(rules().link_secret, token, key)
-        state = _survey_state(find)
-    except Forbidden:
-        state = None
+    allowed = feedback.key_matches(rules().link_secret, token, key)
+    state = _survey_state(find) if allowed else None
     base, query = api.split("?", 1)
     return render_template(
         "kiosk/survey.html",

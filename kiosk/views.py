@@ -12,7 +12,7 @@ from flask import Response, current_app, g, render_template, request
 from kiosk import bp
 from onestop import catalog, dossiers, feedback, printing, queue, snapshots
 from onestop.db import db
-from onestop.errors import Forbidden, InvalidInput
+from onestop.errors import InvalidInput
 from onestop.extensions import csrf, limiter
 from onestop.http import (
     authenticated,
@@ -22,6 +22,7 @@ from onestop.http import (
     home_office,
     json_body,
     limit,
+    office_calendar,
     rules,
 )
 from onestop.models import DeviceKind
@@ -113,11 +114,7 @@ def ticket_status(token: str) -> Any:
 def _key(token: str) -> str | None:
     """The feedback key of the citizen's link (``?k=``), when it is the right one."""
     given = request.args.get("k")
-    try:
-        feedback.check_key(rules().link_secret, token, given)
-    except Forbidden:
-        return None
-    return given
+    return given if feedback.key_matches(rules().link_secret, token, given) else None
 
 
 @bp.get("/t/<token>")
@@ -136,9 +133,8 @@ def dossier_page(token: str) -> Any:
     """A dossier's public progress (the receipt's QR code): no personal data."""
     office = home_office()
     dossier = dossiers.find_by_token(db.session, office, token)
-    calendar = dossiers.calendar_for(db.session, office, current_app.config["ONESTOP"])
-    url = f"{rules().public_url.rstrip('/')}/d/{token}"
-    status = dossiers.public_view(db.session, dossier, calendar, url)
+    url = queue.status_url(rules(), token, "d")
+    status = dossiers.public_view(db.session, dossier, office_calendar(office), url)
     return render_template(
         "kiosk/dossier.html", status=status, office=office, token=token, key=_key(token)
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -26,9 +27,10 @@ from onestop import clock, selects
 from onestop.auth import audit
 from onestop.clock import as_utc
 from onestop.db import next_in_sequence
-from onestop.errors import Conflict, InvalidInput, NotFound
+from onestop.errors import Conflict, Forbidden, InvalidInput, NotFound
 from onestop.models import (
     DOSSIER_ACTIONS,
+    SUPERVISING_ROLES,
     CalendarOverride,
     Dossier,
     DossierEvent,
@@ -47,6 +49,8 @@ DELIVERIES = ("counter", "post", "electronic")
 # Applicant fields and their longest accepted length; only the name is required.
 APPLICANT = {"name": 200, "id_number": 20, "address": 300, "phone": 20, "email": 200}
 NEEDS_REASON = {"request_supplement", "refuse", "stop", "withdraw", "extend"}
+# The head of the unit decides these (DOMAIN §2.6): not an ordinary officer.
+HEAD_OF_UNIT = {"extend", "stop"}
 MAX_DOCUMENTS = 60
 # Open dossiers, and those whose clock is running (not waiting for the citizen's papers).
 OPEN_STATES = frozenset(
@@ -74,15 +78,19 @@ def calendar_for(session: Session, office: Office, cfg: dict[str, Any]) -> Offic
     return OfficeCalendar.from_config(cfg, {day: working for day, working in rows})
 
 
-def set_override(
-    session: Session, office: Office, day: date, *, working: bool, note: str, actor: str
-) -> CalendarOverride:
-    """Make ``day`` a working day or a day off for this office (replacing an earlier override)."""
-    row = session.scalar(
+def _override(session: Session, office: Office, day: date) -> CalendarOverride | None:
+    return session.scalar(
         select(CalendarOverride).where(
             CalendarOverride.office_id == office.id, CalendarOverride.day == day
         )
     )
+
+
+def set_override(
+    session: Session, office: Office, day: date, *, working: bool, note: str, actor: str
+) -> CalendarOverride:
+    """Make ``day`` a working day or a day off for this office (replacing an earlier override)."""
+    row = _override(session, office, day)
     if row is None:
         row = CalendarOverride(office_id=office.id, day=day)
         session.add(row)
@@ -93,11 +101,7 @@ def set_override(
 
 
 def remove_override(session: Session, office: Office, day: date, *, actor: str) -> None:
-    row = session.scalar(
-        select(CalendarOverride).where(
-            CalendarOverride.office_id == office.id, CalendarOverride.day == day
-        )
-    )
+    row = _override(session, office, day)
     if row is None:
         raise NotFound(f"no calendar override on {day}", code="unknown_override")
     session.delete(row)
@@ -304,14 +308,8 @@ def dossier_by_code(session: Session, office: Office, code: str, *, lock: bool =
 def with_token(session: Session, office: Office, code: str, token: str) -> Dossier:
     """The dossier ``code`` for someone holding its token (the receipt's QR); a wrong token
     gets the same 404 as an unknown code, so nobody learns which codes exist."""
-    dossier = session.scalar(
-        select(Dossier).where(Dossier.office_id == office.id, Dossier.code == code)
-    )
-    if (
-        dossier is None
-        or not token
-        or not hmac.compare_digest(token.encode(), dossier.token.encode())
-    ):
+    dossier = dossier_by_code(session, office, code)
+    if not token or not hmac.compare_digest(token.encode(), dossier.token.encode()):
         raise NotFound(f"no dossier {code!r}", code="unknown_dossier")
     return dossier
 
@@ -344,7 +342,13 @@ def act(
     calendar: OfficeCalendar,
     unit: str,
 ) -> Dossier:
-    """Apply ``action`` to a dossier (409 if its state does not allow it)."""
+    """Apply ``action`` to a dossier (409 if its state does not allow it). Extending and
+    stopping are the head of the unit's decisions: a supervisor or admin (or the system)."""
+    if action in HEAD_OF_UNIT and officer is not None and officer.role not in SUPERVISING_ROLES:
+        raise Forbidden(
+            f"'{action}' is decided by the head of the unit: a supervisor or admin account",
+            code="wrong_role",
+        )
     dossier = dossier_by_code(session, office, code, lock=True)
     dossier.check(action)  # a wrong state is a 409 before any other complaint
     note = _text(given.note, "note", 2000, required=action in NEEDS_REASON)
@@ -441,8 +445,15 @@ def _check_return(dossier: Dossier, given: ActionInput) -> dict[str, Any]:
 # -- reading --------------------------------------------------------------------------------
 
 
-def timeliness_of(calendar: OfficeCalendar, dossier: Dossier, *, period_end: datetime) -> str:
-    """early / on_time / late once resolved; within / overdue while open (DOMAIN §2.4–§2.5).
+def timeliness_of(
+    calendar: OfficeCalendar,
+    dossier: Dossier,
+    *,
+    period_end: datetime,
+    against: datetime | None = None,
+) -> str:
+    """early / on_time / late once resolved; within / overdue while open (DOMAIN §2.4–§2.5),
+    against the legal appointment or the date ``against`` (the office's internal target).
 
     A second supplement request counts against the office: late, or overdue while open.
     A dossier waiting for the citizen is judged at the moment of the request.
@@ -454,14 +465,28 @@ def timeliness_of(calendar: OfficeCalendar, dossier: Dossier, *, period_end: dat
         return "late" if resolved is not None else "overdue"
     if resolved is None and dossier.state == DossierState.SUPPLEMENT_REQUESTED:
         period_end = as_utc(dossier.paused_at or period_end)
-    return timeliness(calendar, dossier.due_at_original, resolved, period_end=period_end)
+    due = against or dossier.due_at_original
+    return timeliness(calendar, due, resolved, period_end=period_end)
 
 
-def internal_due(dossier: Dossier, calendar: OfficeCalendar) -> datetime | None:
-    """When the office's own, shorter target falls (None without one)."""
+def paused_hours(steps: Iterable[DossierEvent]) -> float:
+    """The working hours a dossier waited for the citizen's supplements (its clock stopped)."""
+    return sum(
+        float((e.data or {}).get("paused_working_hours") or 0.0)
+        for e in steps
+        if e.action == "supplement_received"
+    )
+
+
+def internal_due(
+    dossier: Dossier, calendar: OfficeCalendar, paused: float = 0.0
+) -> datetime | None:
+    """When the office's own, shorter target falls (None without one), moved on like the legal
+    appointment by the ``paused`` working hours spent waiting for supplements."""
     if dossier.rule.get("internal_time_value") is None:
         return None
-    return calendar.due_at(dossier.received_at, _rule(dossier.rule, internal=True))
+    due = calendar.due_at(dossier.received_at, _rule(dossier.rule, internal=True))
+    return _later(calendar, due, paused)
 
 
 def events(session: Session, dossier: Dossier) -> list[DossierEvent]:
@@ -523,7 +548,7 @@ def staff_view(
         "documents": dossier.documents,
         "rule": dossier.rule,
         "due_at_original": clock.iso(dossier.due_at_original, tz),
-        "internal_due_at": clock.iso(internal_due(dossier, calendar), tz),
+        "internal_due_at": clock.iso(internal_due(dossier, calendar, paused_hours(steps)), tz),
         "supplement_count": dossier.supplement_count,
         # What the desk may offer now (the state machine decides; the screen only shows it).
         "actions": [
@@ -591,7 +616,7 @@ def board(session: Session, office: Office, calendar: OfficeCalendar) -> dict[st
     code and procedure code. Nothing personal: codes, procedures, states and dates only."""
     now = clock.now()
     today = calendar.local(now).date()
-    start = as_utc(datetime.combine(today, datetime.min.time(), calendar.zone))
+    start = calendar.days_between(today, today)[0]
     received = session.scalar(
         select(func.count(Dossier.id)).where(
             Dossier.office_id == office.id, Dossier.received_at >= start
@@ -648,7 +673,7 @@ def _slip_base(dossier: Dossier, office: Office, status_url: str) -> dict[str, A
 
 
 def _name(officer: Officer | None) -> str:
-    return (officer.full_name or officer.username) if officer else "—"
+    return officer.display_name if officer else "—"
 
 
 def receipt_data(

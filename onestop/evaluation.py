@@ -67,7 +67,7 @@ from onestop.clock import as_utc
 from onestop.errors import InvalidInput
 from onestop.models import (
     Dossier,
-    DossierState,
+    DossierEvent,
     Office,
     Officer,
     Procedure,
@@ -76,7 +76,7 @@ from onestop.models import (
     SurveyResponse,
     Ticket,
 )
-from onestop.workcalendar import OfficeCalendar, Rule, timeliness
+from onestop.workcalendar import OfficeCalendar, Rule
 
 # number → (code, name), DOMAIN §3.1
 CRITERIA: dict[int, tuple[str, str]] = {
@@ -359,28 +359,21 @@ def voice_of(ratings: Iterable[Rating], surveys: Iterable[SurveyResponse]) -> Ci
 
 
 def _paused_hours(session: Session, ids: Iterable[int]) -> dict[int, float]:
-    hours: dict[int, float] = {}
+    """Per dossier, the working hours it waited for supplements (one query for the period)."""
+    steps: dict[int, list[DossierEvent]] = {}
     for event in selects.dossier_events_of(session, set(ids), "supplement_received"):
-        paused = (event.data or {}).get("paused_working_hours") or 0.0
-        hours[event.dossier_id] = hours.get(event.dossier_id, 0.0) + float(paused)
-    return hours
+        steps.setdefault(event.dossier_id, []).append(event)
+    return {dossier_id: dossiers.paused_hours(events) for dossier_id, events in steps.items()}
 
 
 def _internal_timeliness(
-    calendar: OfficeCalendar, dossier: Dossier, legal: str, paused: float, period_end: datetime
+    calendar: OfficeCalendar, dossier: Dossier, paused: float, period_end: datetime
 ) -> str | None:
-    """Timeliness against the internal time, moved on by the supplement pauses like the legal
-    appointment (a second supplement request or a closed dossier: as judged legally)."""
-    due = dossiers.internal_due(dossier, calendar)
+    """Timeliness against the internal time (None without one), judged like the legal one."""
+    due = dossiers.internal_due(dossier, calendar, paused)
     if due is None:
         return None
-    if legal == "closed" or dossier.supplement_count > 1:
-        return legal
-    if paused > 0:
-        due = calendar.add_working_hours(due, paused)
-    if dossier.resolved_at is None and dossier.state == DossierState.SUPPLEMENT_REQUESTED:
-        period_end = as_utc(dossier.paused_at or period_end)
-    return timeliness(calendar, due, dossier.resolved_at, period_end=period_end)
+    return dossiers.timeliness_of(calendar, dossier, period_end=period_end, against=due)
 
 
 def _spot_met(calendar: OfficeCalendar, dossier: Dossier) -> bool:
@@ -407,9 +400,7 @@ def facts_of(
     procedure = session.get(Procedure, dossier.procedure_id)
     return DossierFacts(
         timeliness=legal,
-        internal_timeliness=_internal_timeliness(
-            calendar, dossier, legal, paused_hours, period_end
-        ),
+        internal_timeliness=_internal_timeliness(calendar, dossier, paused_hours, period_end),
         supplement_count=dossier.supplement_count,
         channel=dossier.channel,
         delivery=dossier.delivery,

@@ -73,8 +73,14 @@ def feedback_key(secret: str, token: str) -> str:
     return base64.urlsafe_b64encode(mac[:12]).decode()
 
 
+def key_matches(secret: str, token: str, given: str | None) -> bool:
+    return bool(given) and hmac.compare_digest(
+        str(given).encode(), feedback_key(secret, token).encode()
+    )
+
+
 def check_key(secret: str, token: str, given: str | None) -> None:
-    if not given or not hmac.compare_digest(given.encode(), feedback_key(secret, token).encode()):
+    if not key_matches(secret, token, given):
         raise Forbidden(
             "open this page from the QR code on your ticket or receipt to give your opinion",
             code="feedback_key_invalid",
@@ -177,11 +183,14 @@ def visit_if_served(find: Callable[[], Visit]) -> Visit | None:
         return None
 
 
-def _existing(session: Session, model: Any, visit: Visit) -> Any:
-    column = model.ticket_id if visit.ticket else model.dossier_id
-    subject = visit.ticket or visit.dossier
-    assert subject is not None
-    return session.scalar(select(model).where(column == subject.id).with_for_update())
+def _of_visit(session: Session, model: Any, visit: Visit, *, lock: bool = False) -> Any:
+    """The visit's rating or survey answer (``model``), if any; ``lock`` before changing it."""
+    if visit.ticket is not None:
+        query = select(model).where(model.ticket_id == visit.ticket.id)
+    else:
+        assert visit.dossier is not None
+        query = select(model).where(model.dossier_id == visit.dossier.id)
+    return session.scalar(query.with_for_update() if lock else query)
 
 
 def _insert(session: Session, row: Rating | SurveyResponse, message: str, code: str) -> None:
@@ -255,21 +264,22 @@ def rate(
     if chosen and score != RatingScore.UNSATISFIED:
         raise InvalidInput("reasons go with 'unsatisfied' only", code="invalid_field")
     taken = f"number {visit.label} has already been rated"
-    for attempt in (1, 2):  # a second look when another request inserted the row meanwhile
-        rating = _existing(session, Rating, visit)
-        if rating is not None and (
-            rating.score != RatingScore.NO_ANSWER or score == RatingScore.NO_ANSWER
-        ):
-            raise Conflict(taken, code="already_rated")
-        fresh = rating is None
-        if rating is None:
-            rating = Rating(created_at=clock.now())
-            visit.owns(rating)
+
+    def filled(rating: Rating) -> Rating:
         rating.score, rating.reasons, rating.updated_at = RatingScore(score), chosen, clock.now()
         rating.channel = "pad" if device else "phone"
         rating.device_id = device.id if device else None
-        if not fresh:
+        return rating
+
+    for attempt in (1, 2):  # a second look when another request inserted the row meanwhile
+        rating = _of_visit(session, Rating, visit, lock=True)
+        if rating is not None:  # only a pad's "no answer" may be replaced, by a real answer
+            if rating.score != RatingScore.NO_ANSWER or score == RatingScore.NO_ANSWER:
+                raise Conflict(taken, code="already_rated")
+            filled(rating)
             break
+        rating = filled(Rating(created_at=clock.now()))
+        visit.owns(rating)
         try:
             _insert(session, rating, taken, "already_rated")
             break
@@ -291,7 +301,7 @@ def add_reasons(
     chosen = _reasons(reasons)
     if not chosen:
         raise InvalidInput("'reasons' must name at least one reason", code="missing_field")
-    rating = _existing(session, Rating, visit)
+    rating = _of_visit(session, Rating, visit, lock=True)
     if rating is None or rating.score != RatingScore.UNSATISFIED:
         raise Conflict(
             f"number {visit.label} has no unsatisfied rating to explain", code="no_rating"
@@ -352,7 +362,7 @@ def answer_survey(
             answers[key] = mask_personal(value)
     language = body.get("language") if body.get("language") in ("vi", "en") else "vi"
     now = clock.now()
-    response = _existing(session, SurveyResponse, visit)
+    response = _of_visit(session, SurveyResponse, visit, lock=True)
     if not edit:
         if response is not None:
             raise Conflict(
@@ -389,8 +399,8 @@ def feedback_view(session: Session, visit: Visit | None, rules: FeedbackRules) -
     """What the citizen's phone may see of its own feedback (never the contact details)."""
     if visit is None:
         return {"served": False, "rating": None, "survey": None, "open_until": None}
-    rating = session.scalar(_visit_filter(select(Rating), Rating, visit))
-    response = session.scalar(_visit_filter(select(SurveyResponse), SurveyResponse, visit))
+    rating = _of_visit(session, Rating, visit)
+    response = _of_visit(session, SurveyResponse, visit)
     survey = None
     if response is not None:
         survey = {
@@ -407,6 +417,23 @@ def feedback_view(session: Session, visit: Visit | None, rules: FeedbackRules) -
         "rating": {"score": rating.score.value, "reasons": rating.reasons} if given else None,
         "survey": survey,
         "open_until": clock.iso(visit.served_at + rules.survey_window, "UTC"),
+    }
+
+
+def survey_state(
+    session: Session, visit: Visit | None, rules: FeedbackRules, wanted: str | None, lang: str
+) -> dict[str, Any]:
+    """The phone's page: what the visit answered and the form to show, in ``lang``. The form
+    already answered opens unless another is ``wanted`` (an answer is changed in its form)."""
+    answered = feedback_view(session, visit, rules)
+    forms = rules.forms()
+    chosen = wanted or (answered["survey"] or {}).get("form", "short")
+    form = forms.forms.get(chosen, forms.forms["short"])
+    return {
+        **answered,
+        "form": surveyforms.form_view(form, lang),
+        "forms": list(forms.forms),
+        "rating_texts": surveyforms.rating_view(forms.rating, lang),
     }
 
 
@@ -427,29 +454,18 @@ def reveal_contacts(
     ).all()
     audit(session, office.id, actor, "contacts_revealed", "survey", count=len(rows))
 
-    def served_by(row: SurveyResponse) -> tuple[int | None, str | None]:
+    def shown(row: SurveyResponse) -> dict[str, Any]:
         counter = session.get(Counter, row.counter_id) if row.counter_id else None
         officer = session.get(Officer, row.officer_id) if row.officer_id else None
-        name = (officer.full_name or officer.username) if officer else None
-        return (counter.number if counter else None), name
-
-    return [
-        {
+        return {
             "served_at": clock.iso(row.served_at, tz),
-            "counter": served_by(row)[0],
-            "officer": served_by(row)[1],
+            "counter": counter.number if counter else None,
+            "officer": officer.display_name if officer else None,
             "contact": row.contact,
             "answers": row.answers,
         }
-        for row in rows
-    ]
 
-
-def _visit_filter(query: Any, model: Any, visit: Visit) -> Any:
-    if visit.ticket is not None:
-        return query.where(model.ticket_id == visit.ticket.id)
-    assert visit.dossier is not None
-    return query.where(model.dossier_id == visit.dossier.id)
+    return [shown(row) for row in rows]
 
 
 # -- the rating pad ------------------------------------------------------------------------
@@ -491,7 +507,7 @@ def pad_state(session: Session, device: Device, rules: FeedbackRules) -> dict[st
     return {
         "counter": counter.number,
         "counter_name": counter.name,
-        "officer": officer.full_name or officer.username if officer else None,
+        "officer": officer.display_name if officer else None,
         "office": office.name,
         "pending": pending,
         "texts": {

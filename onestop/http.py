@@ -18,12 +18,13 @@ from flask import Flask, Response, current_app, g, jsonify, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from onestop import auth
+from onestop import auth, dossiers
 from onestop.db import db, is_busy_error
 from onestop.errors import DomainError, Forbidden, InvalidInput, NotAuthenticated
 from onestop.feedback import FeedbackRules
 from onestop.models import Device, DeviceKind, Office, Officer, Role
 from onestop.queue import Actor, QueueRules
+from onestop.workcalendar import OfficeCalendar
 
 MAX_STRING = 2000
 # Control characters other than tab and line breaks: never meant, and PostgreSQL refuses NUL.
@@ -89,6 +90,11 @@ def rules() -> QueueRules:
 def feedback_rules() -> FeedbackRules:
     result: FeedbackRules = current_app.extensions["onestop.feedback"]
     return result
+
+
+def office_calendar(office: Office) -> OfficeCalendar:
+    """The office's working calendar (national holidays and its own overrides)."""
+    return dossiers.calendar_for(db.session, office, current_app.config["ONESTOP"])
 
 
 def home_office() -> Office:

@@ -61,6 +61,10 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
+# Who decides for the head of the unit (extensions, stops) and sees what officers may not.
+SUPERVISING_ROLES = (Role.SUPERVISOR, Role.ADMIN)
+
+
 class DeviceKind(enum.StrEnum):
     KIOSK = "kiosk"
     DISPLAY = "display"
@@ -150,6 +154,11 @@ class Officer(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+
+    @property
+    def display_name(self) -> str:
+        """How screens and papers name the officer: the full name, else the username."""
+        return self.full_name or self.username
 
 
 class OfficerCounter(Base):

@@ -255,15 +255,15 @@ def _replay(
     return Issued(ticket, receipt, job, replayed=True)
 
 
-def status_url(rules: QueueRules, token: str) -> str:
-    return f"{rules.public_url.rstrip('/')}/t/{token}"
+def status_url(rules: QueueRules, token: str, page: str = "t") -> str:
+    """The public page of a ticket (``t``) or of a dossier (``d``)."""
+    return f"{rules.public_url.rstrip('/')}/{page}/{token}"
 
 
 def citizen_url(rules: QueueRules, token: str, page: str = "t") -> str:
-    """The link only the citizen's paper or kiosk screen carries: the status page (``t``) or a
-    dossier's progress page (``d``) with the key that lets the phone rate the visit."""
-    key = feedback.feedback_key(rules.link_secret, token)
-    return f"{rules.public_url.rstrip('/')}/{page}/{token}?k={key}"
+    """The link only the citizen's paper or kiosk screen carries: the public page with the key
+    that lets the phone rate the visit."""
+    return f"{status_url(rules, token, page)}?k={feedback.feedback_key(rules.link_secret, token)}"
 
 
 def ticket_receipt(

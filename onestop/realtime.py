@@ -80,7 +80,7 @@ def rating_requested(ticket: Ticket, counter: Counter, officer: Officer | None) 
         "token": ticket.token,
         "number": ticket.number,
         "counter": counter.number,
-        "officer": (officer.full_name or officer.username) if officer else None,
+        "officer": officer.display_name if officer else None,
     }
 
 

@@ -40,7 +40,7 @@ def ticket_status(session: Session, ticket: Ticket, rules: QueueRules) -> dict[s
                 "code": d.code,
                 "procedure": d.procedure_name,
                 "state": d.state.value,
-                "status_url": f"{rules.public_url.rstrip('/')}/d/{d.token}",
+                "status_url": status_url(rules, d.token, "d"),
             }
             for d in selects.dossiers_of_visit(session, selects.visit_legs(session, ticket))
         ],

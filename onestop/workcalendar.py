@@ -11,6 +11,7 @@ the office's time zone (DOMAIN.md §2.1–§2.4).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -32,6 +33,14 @@ class Rule:
     same_day_cutoff: str = "15:00"
 
 
+@functools.lru_cache(maxsize=32)
+def national_days(year: int) -> tuple[frozenset[date], frozenset[date]]:
+    """Vietnam's public holidays of ``year`` and its make-up working Saturdays, computed once
+    per process: a calendar is built for every request, the national table need not be."""
+    table = holidays.country_holidays("VN", years=year)
+    return frozenset(table), frozenset(table.weekend_workdays)
+
+
 @dataclass(frozen=True)
 class OfficeCalendar:
     timezone: str
@@ -48,10 +57,6 @@ class OfficeCalendar:
         return cls(cfg["office"]["timezone"], tuple(sessions), dict(overrides or {}))
 
     @cached_property
-    def _public(self) -> holidays.HolidayBase:
-        return holidays.country_holidays("VN")
-
-    @cached_property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
@@ -63,9 +68,10 @@ class OfficeCalendar:
     def is_working_day(self, day: date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
-        if day in self._public:  # also loads that year's make-up Saturdays
+        days_off, make_up_days = national_days(day.year)
+        if day in days_off:
             return False
-        if day in self._public.weekend_workdays:
+        if day in make_up_days:
             return True
         return day.weekday() < 5
 

@@ -12,12 +12,11 @@ from onestop.db import db
 from onestop.errors import InvalidInput
 from onestop.extensions import csrf
 from onestop.http import actor_label, authenticated, caller_office, json_body
-from onestop.models import Role
+from onestop.models import SUPERVISING_ROLES
 from printer import raster
 from printer.render import document_for
 
 bp = Blueprint("printers", __name__, url_prefix="/api/v1")
-SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 PREVIEWS = ("ticket", *printing.SLIPS)
 
 
@@ -39,7 +38,7 @@ def printers_overview() -> Any:
 
 
 @bp.post("/print-jobs/<int:job_id>/retry")
-@authenticated(staff=True, roles=SUPERVISORS)
+@authenticated(staff=True, roles=SUPERVISING_ROLES)
 def retry_job(job_id: int) -> Any:
     job = printing.retry_job(db.session, caller_office(), job_id, actor=actor_label())
     db.session.commit()

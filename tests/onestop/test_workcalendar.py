@@ -171,6 +171,10 @@ def test_timeliness(resolved: str | None, expected: str) -> None:
     period_end = at("2026-11-30 23:59")
     done = at(resolved) if resolved else None
     assert timeliness(CAL, due_at, done, period_end=period_end) == expected
+
+
+def test_an_open_dossier_is_within_time_until_its_due_day_ends() -> None:
+    due_at = at("2026-11-27 10:00")
     assert timeliness(CAL, due_at, None, period_end=at("2026-11-27 23:59")) == "within"
 
 
