@@ -4,7 +4,7 @@ fake network printer on loopback.
 Prints a table and writes bench/results/print.json. Not a test: figures, not pass/fail.
 The render figures time the whole path from the job's payload to the bytes a printer receives
 (layout, drawing, ESC/POS); the queue figures time the worker from queued rows in SQLite to
-bytes delivered over TCP, one commit per job, as in production.
+bytes delivered over TCP, the claim and the outcome each committed, as in production.
 """
 
 from __future__ import annotations

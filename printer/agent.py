@@ -257,7 +257,7 @@ class Agent:
         printers = self.call("GET", "/printers")
         for printer in printers:
             if printer["config"]["query_status"]:
-                health = check(printer["config"])
+                health = check(printer["config"], name=printer["name"])
                 body = {
                     "printer": printer["name"],
                     "status": health.status,

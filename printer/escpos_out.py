@@ -8,11 +8,11 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 from escpos.printer import Dummy
 
+from onestop.config import PRINTER_CHOICES
 from printer import raster, tcvn3
 from printer.document import (
     QR,
@@ -28,7 +28,7 @@ from printer.document import (
     clean,
 )
 
-MODES = ("raster", "text", "hybrid")
+MODES = PRINTER_CHOICES["mode"]  # the configuration checks the same list
 COLUMNS = {80: 48, 58: 32}  # characters per line in font A (12 dots wide)
 ESC_J = b"\x1bJ"  # print and feed n dots
 
@@ -70,9 +70,12 @@ class _Writer:
         self.out = Dummy(profile=setup.profile)
         media = self.out.profile.profile_data.get("media", {}).get("width", {})
         if media.get("pixels") in (None, "Unknown"):
-            # Profiles without a known width: the bands already fit the paper, say so.
-            self.out.profile.profile_data = copy.deepcopy(self.out.profile.profile_data)
-            self.out.profile.profile_data["media"]["width"]["pixels"] = raster.DOTS[setup.paper_mm]
+            # Profiles without a known width: the bands already fit the paper, say so (on a
+            # copy of the shared profile's media entry only: the profile is cached by escpos).
+            data = self.out.profile.profile_data
+            width = {**media, "pixels": raster.DOTS[setup.paper_mm]}
+            media_entry = {**data.get("media", {}), "width": width}
+            self.out.profile.profile_data = {**data, "media": media_entry}
         self.native_qr = bool(self.out.profile.supports("qrCode"))
         pages = setup.codepages or tcvn3.profile_pages(self.out.profile.profile_data["codePages"])
         self.pages = pages or (30, 31)

@@ -10,10 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import qrcode
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
-from PIL import Image
 
 from printer.document import (
     QR,
@@ -29,6 +27,7 @@ from printer.document import (
     Text,
     clean,
 )
+from printer.raster import qr_image
 
 FONTS = Path(__file__).with_name("fonts")
 FAMILY = "NotoSans"
@@ -176,7 +175,13 @@ class _Renderer:
         # would not say what it is for.
         if pdf.y + side + _line_height(self.page.points["small"]) > pdf.page_break_trigger:
             pdf.add_page()
-        pdf.image(_qr_image(clean(block.data)), x=(pdf.w - side) / 2, y=pdf.y, w=side, h=side)
+        pdf.image(
+            qr_image(clean(block.data), scale=QR_SCALE, border=2),
+            x=(pdf.w - side) / 2,
+            y=pdf.y,
+            w=side,
+            h=side,
+        )
         pdf.set_y(pdf.y + side + 1)
 
     def columns(self, block: Columns) -> None:
@@ -203,18 +208,6 @@ class _Renderer:
             )
             total += height * max(1, len(lines))
         return total
-
-
-def _qr_image(data: str) -> Image.Image:
-    # Whole pixels per module, fine enough (about 300 dpi at 30 mm) that no viewer or printer
-    # has to upscale it: upscaling smooths the module edges and the code stops reading.
-    code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=1)
-    code.add_data(data)
-    code.make(fit=True)
-    matrix = code.get_matrix()
-    image = Image.new("1", (len(matrix), len(matrix)), 1)
-    image.putdata([0 if dark else 1 for row in matrix for dark in row])
-    return image.resize((len(matrix) * QR_SCALE,) * 2, Image.Resampling.NEAREST)
 
 
 def render_pdf(doc: Document, page: str = "A4") -> bytes:

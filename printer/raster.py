@@ -9,6 +9,7 @@ of one full-width image.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -115,26 +116,31 @@ def _paragraph(text: str, face: ImageFont.FreeTypeFont, width: int, align: Align
     ]
 
 
-def qr_image(data: str, target: int) -> Image.Image:
-    """A QR code with whole-dot modules as close to ``target`` dots as the data allows."""
-    code = qrcode.QRCode(border=1, error_correction=qrcode.constants.ERROR_CORRECT_M)
+def qr_image(data: str, target: int = 0, *, scale: int = 0, border: int = 1) -> Image.Image:
+    """A QR code with whole-dot modules: ``scale`` dots each, or as many as bring it closest
+    to ``target`` dots across."""
+    code = qrcode.QRCode(
+        border=border, error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=1
+    )
     code.add_data(data)
     code.make(fit=True)
     matrix = code.get_matrix()
-    scale = max(1, target // len(matrix))
-    image = Image.new("1", (len(matrix) * scale, len(matrix) * scale), 1)
-    draw = ImageDraw.Draw(image)
-    for y, row in enumerate(matrix):
-        for x, dark in enumerate(row):
-            if dark:
-                draw.rectangle(
-                    [x * scale, y * scale, (x + 1) * scale - 1, (y + 1) * scale - 1], fill=0
-                )
-    return image
+    size = len(matrix)
+    scale = scale or max(1, target // size)
+    image = Image.new("1", (size, size), 1)
+    image.putdata([0 if dark else 1 for row in matrix for dark in row])
+    return image.resize((size * scale, size * scale), Image.Resampling.NEAREST)
 
 
-def block_bands(block: Block, paper_mm: int) -> list[Band]:
-    """The bands one block prints as."""
+@functools.lru_cache(maxsize=256)
+def block_bands(block: Block, paper_mm: int) -> tuple[Band, ...]:
+    """The bands one block prints as. Cached: the print of a ticket and its preview draw the
+    same blocks, and the office name, rules and captions recur on every ticket (blocks are
+    frozen, and nothing draws on a band's image afterwards)."""
+    return tuple(_block_bands(block, paper_mm))
+
+
+def _block_bands(block: Block, paper_mm: int) -> list[Band]:
     width, sizes = DOTS[paper_mm], SIZES[paper_mm]
     inner = width - 2 * MARGIN
     if isinstance(block, Text):
@@ -154,8 +160,8 @@ def block_bands(block: Block, paper_mm: int) -> list[Band]:
         bands: list[Band] = []
         for number, item in enumerate(block.items, 1):
             mark = f"{number}. "
-            lines = wrap(clean(item), face, inner - face.getlength(mark))
             hang = face.getlength(mark)
+            lines = wrap(clean(item), face, inner - hang)
             bands.append(_line([(mark, face), (lines[0], face)], width, "left"))
             bands += [_line([(line, face)], width, "left", hang) for line in lines[1:]]
         return bands

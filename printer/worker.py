@@ -183,7 +183,7 @@ def check_printers(app: Flask) -> int:
         cfg = app.config["ONESTOP"]["printers"][name]
         if not cfg["query_status"]:
             continue
-        health = check(cfg)
+        health = check(cfg, name=name)
         session = db.new_session(app)
         try:
             note_health(session, name, health, "server")

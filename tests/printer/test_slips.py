@@ -352,3 +352,10 @@ def test_the_qr_on_the_page_reads_back_as_the_status_url(
     kind: str, page: str, tmp_path: Path
 ) -> None:
     assert qr_codes(render_pdf(build(kind), page), tmp_path) == [sample(kind)["status_url"]]
+
+
+def test_the_core_knows_every_slip_the_printer_draws() -> None:
+    """onestop.printing may not import printer, so it lists the slips itself: keep them equal."""
+    from onestop import printing
+
+    assert set(printing.SLIPS) == set(SLIPS)
