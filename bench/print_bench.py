@@ -168,8 +168,8 @@ def main() -> None:
             for mode, query in (("raster", False), ("raster", True), ("text", False))
         ]
     print(
-        f"\nPrint queue into a fake network printer on loopback, {JOBS} jobs (SQLite, one "
-        "commit per job)"
+        f"\nPrint queue into a fake network printer on loopback, {JOBS} jobs (SQLite; the claim "
+        "and the outcome of each job committed)"
     )
     print(
         f"{'mode':8} {'status q':>8} {'jobs/s':>7} {'ms/job':>7} {'bytes/job':>9} {'delivered':>9}"
