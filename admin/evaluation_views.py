@@ -9,16 +9,10 @@ from flask import current_app, request
 
 from admin import api
 from onestop import dossiers, evaluation, feedback
+from onestop.context import office_calendar
 from onestop.db import db
 from onestop.extensions import csrf
-from onestop.http import (
-    actor_label,
-    authenticated,
-    caller_office,
-    field,
-    json_body,
-    office_calendar,
-)
+from onestop.http import actor_label, authenticated, caller_office, field, json_body
 from onestop.models import SUPERVISING_ROLES
 
 

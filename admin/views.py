@@ -6,7 +6,7 @@ from flask import current_app, render_template
 
 from admin import bp
 from onestop import i18n
-from onestop.http import feedback_rules
+from onestop.context import feedback_rules
 
 
 @bp.get("/")

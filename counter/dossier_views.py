@@ -13,20 +13,11 @@ from flask import current_app, g, request
 
 from counter import bp
 from onestop import catalog, dossiers, printing, queue
+from onestop.context import home_office, office_calendar, rules
 from onestop.db import db
 from onestop.errors import InvalidInput
 from onestop.extensions import csrf, limiter
-from onestop.http import (
-    actor_label,
-    authenticated,
-    caller_office,
-    field,
-    home_office,
-    json_body,
-    limit,
-    office_calendar,
-    rules,
-)
+from onestop.http import actor_label, authenticated, caller_office, field, json_body, limit
 from onestop.models import Dossier, Office, Procedure
 
 

@@ -9,10 +9,11 @@ from flask_socketio import join_room
 
 from counter import bp
 from onestop import auth, feedback, realtime
+from onestop.context import feedback_rules
 from onestop.db import db, set_read_only
 from onestop.errors import DomainError
 from onestop.extensions import socketio
-from onestop.http import authenticated, feedback_rules
+from onestop.http import authenticated
 from onestop.models import DeviceKind
 
 

@@ -8,18 +8,11 @@ from typing import Any
 from flask import current_app, g, render_template
 
 from counter import bp
-from onestop import auth, clock, queue, snapshots
+from onestop import auth, clock, queue, readmodels
+from onestop.context import rules
 from onestop.db import db
 from onestop.extensions import csrf, limiter
-from onestop.http import (
-    authenticated,
-    caller_office,
-    current_actor,
-    field,
-    json_body,
-    limit,
-    rules,
-)
+from onestop.http import authenticated, caller_office, current_actor, field, json_body, limit
 
 
 @bp.get("/counter")
@@ -61,7 +54,7 @@ def login() -> Any:
 @bp.get("/api/v1/counters")
 @authenticated(staff=True)
 def list_counters() -> Any:
-    return snapshots.counters_list(db.session, caller_office(), rules())
+    return readmodels.counters_list(db.session, caller_office(), rules())
 
 
 def _act(action: Callable[..., Any], number: int, **extra: Any) -> Any:
@@ -71,7 +64,7 @@ def _act(action: Callable[..., Any], number: int, **extra: Any) -> Any:
     db.session.commit()
     if ticket is None:
         return "", 204
-    return snapshots.ticket_for_staff(ticket, rules())
+    return readmodels.ticket_for_staff(ticket, rules())
 
 
 ACTIONS = {
@@ -105,7 +98,7 @@ def counter_priority(number: int) -> Any:
 @bp.get("/api/v1/officer/today")
 @authenticated(staff=True)
 def officer_today() -> Any:
-    return snapshots.officer_day(db.session, g.officer, rules())
+    return readmodels.officer_day(db.session, g.officer, rules())
 
 
 @bp.post("/api/v1/counters/<int:number>/transfer")

@@ -6,10 +6,10 @@ from typing import Any
 
 from flask_socketio import emit, join_room
 
-from onestop import realtime, snapshots
+from onestop import readmodels, realtime
+from onestop.context import home_office, rules
 from onestop.db import db, set_read_only
 from onestop.extensions import socketio
-from onestop.http import home_office, rules
 
 
 @socketio.on("connect", namespace=realtime.DISPLAY)
@@ -17,4 +17,4 @@ def display_connect(_auth: Any = None) -> None:
     set_read_only(True)
     office = home_office()
     join_room(realtime.office_room(office.id))
-    emit("state", snapshots.display_state(db.session, office, rules()))
+    emit("state", readmodels.display_state(db.session, office, rules()))

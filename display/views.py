@@ -7,10 +7,11 @@ from typing import Any
 from flask import current_app, render_template, request, url_for
 
 from display import bp
-from onestop import dossiers, snapshots
+from onestop import dossiers, readmodels
+from onestop.context import home_office, office_calendar, rules
 from onestop.db import db
 from onestop.extensions import limiter
-from onestop.http import home_office, limit, office_calendar, rules
+from onestop.http import limit
 
 
 def _listed(name: str) -> list[str]:
@@ -52,4 +53,4 @@ def board_state() -> Any:
 @bp.get("/api/v1/display/state")
 @limiter.limit(limit("public_rate_limit"))
 def display_state() -> Any:
-    return snapshots.display_state(db.session, home_office(), rules())
+    return readmodels.display_state(db.session, home_office(), rules())

@@ -14,10 +14,11 @@ from flask import g, render_template, request
 
 from kiosk import bp
 from onestop import auth, dossiers, feedback, i18n, queue
+from onestop.context import feedback_rules, home_office, rules
 from onestop.db import db
 from onestop.errors import Forbidden
 from onestop.extensions import csrf, limiter
-from onestop.http import feedback_rules, field, home_office, json_body, limit, rules
+from onestop.http import field, json_body, limit
 from onestop.models import Device, DeviceKind
 
 TICKET = "/api/v1/tickets/<token>"

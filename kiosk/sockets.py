@@ -6,11 +6,11 @@ from typing import Any
 
 from flask_socketio import emit, join_room
 
-from onestop import auth, realtime, snapshots
+from onestop import auth, readmodels, realtime
+from onestop.context import rules
 from onestop.db import db, set_read_only
 from onestop.errors import DomainError
 from onestop.extensions import socketio
-from onestop.http import rules
 from onestop.models import DeviceKind, Office
 
 
@@ -26,4 +26,4 @@ def kiosk_connect(credentials: dict[str, Any] | None = None) -> None:
     office = db.session.get(Office, device.office_id)
     assert office is not None
     join_room(realtime.office_room(office.id))
-    emit("queue_changed", snapshots.queue_event(db.session, office, rules()))
+    emit("queue_changed", readmodels.queue_event(db.session, office, rules()))

@@ -10,24 +10,15 @@ import qrcode.image.svg
 from flask import Response, current_app, g, render_template, request
 
 from kiosk import bp
-from onestop import catalog, dossiers, feedback, printing, queue, snapshots
+from onestop import catalog, dossiers, feedback, printing, queue, readmodels
+from onestop.context import home_office, office_calendar, rules
 from onestop.db import db
 from onestop.errors import InvalidInput
 from onestop.extensions import csrf, limiter
-from onestop.http import (
-    authenticated,
-    caller_office,
-    current_actor,
-    field,
-    home_office,
-    json_body,
-    limit,
-    office_calendar,
-    rules,
-)
+from onestop.http import authenticated, caller_office, current_actor, field, json_body, limit
 from onestop.models import DeviceKind
 
-KIOSK_OR_STAFF = {"staff": True, "devices": (DeviceKind.KIOSK,)}
+kiosk_or_staff = authenticated(staff=True, devices=(DeviceKind.KIOSK,))
 
 
 @bp.get("/kiosk")
@@ -50,9 +41,9 @@ def list_procedures() -> Any:
 
 
 @bp.get("/api/v1/services")
-@authenticated(**KIOSK_OR_STAFF)
+@kiosk_or_staff
 def list_services() -> Any:
-    return snapshots.services_list(db.session, caller_office(), rules())
+    return readmodels.services_list(db.session, caller_office(), rules())
 
 
 @bp.get("/api/v1/kiosk/printer")
@@ -64,7 +55,7 @@ def kiosk_printer() -> Any:
 
 @bp.post("/api/v1/tickets")
 @csrf.exempt
-@authenticated(**KIOSK_OR_STAFF)
+@kiosk_or_staff
 @limiter.limit(limit("ticket_rate_limit"))
 def create_ticket() -> Any:
     body = json_body()
@@ -108,7 +99,7 @@ def create_ticket() -> Any:
 @bp.get("/api/v1/tickets/<token>")
 @limiter.limit(limit("public_rate_limit"))
 def ticket_status(token: str) -> Any:
-    return snapshots.ticket_status(db.session, queue.find_ticket(db.session, token), rules())
+    return readmodels.ticket_status(db.session, queue.find_ticket(db.session, token), rules())
 
 
 def _key(token: str) -> str | None:
@@ -121,7 +112,7 @@ def _key(token: str) -> str | None:
 @limiter.limit(limit("public_rate_limit"))
 def ticket_page(token: str) -> Any:
     ticket = queue.find_ticket(db.session, token)
-    status = snapshots.ticket_status(db.session, ticket, rules())
+    status = readmodels.ticket_status(db.session, ticket, rules())
     return render_template(
         "kiosk/ticket.html", status=status, token=token, office=home_office(), key=_key(token)
     )

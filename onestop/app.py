@@ -17,7 +17,7 @@ import counter
 import display
 import kiosk
 import printer
-from onestop import i18n, realtime
+from onestop import emitter, i18n
 from onestop.config import data_dir, load_config
 from onestop.db import db, set_read_only
 from onestop.extensions import csrf, limiter, socketio
@@ -78,7 +78,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         message_queue=cfg["realtime"]["message_queue"] or None,
         cors_allowed_origins=origins or None,
     )
-    realtime.connect_signals()
+    emitter.connect_signals()
 
     @app.before_request
     def _reads_do_not_lock() -> None:

@@ -19,7 +19,7 @@ from flask_babel import gettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from onestop import selects
+from onestop import queries
 from onestop.errors import InvalidInput
 from onestop.i18n import localized
 from onestop.models import CatalogField, Office, Procedure
@@ -76,7 +76,7 @@ def import_fields(session: Session, office: Office, path: Path) -> int:
     """Upsert the fields (lĩnh vực) of ``path`` (columns code, name, name_en). Returns a count."""
     rows = _rows(path)
     _need(rows, FIELD_COLUMNS, path.name)
-    existing = {f.code: f for f in selects.catalog_fields(session, office.id)}
+    existing = {f.code: f for f in queries.catalog_fields(session, office.id)}
     for position, row in enumerate(rows):
         if not row["code"] or not row["name"]:
             raise InvalidInput(
@@ -131,7 +131,7 @@ def import_procedures(session: Session, office: Office, path: Path) -> int:
     """Upsert the procedures of ``path``; unknown fields are created from ``field_name``."""
     rows = _rows(path)
     _need(rows, REQUIRED_COLUMNS, path.name)
-    fields = {f.code for f in selects.catalog_fields(session, office.id)}
+    fields = {f.code for f in queries.catalog_fields(session, office.id)}
     existing = {
         p.code: p
         for p in session.scalars(select(Procedure).where(Procedure.office_id == office.id))
@@ -226,7 +226,7 @@ def legal_time_text(procedure: Procedure) -> str:
 def published(session: Session, office: Office) -> list[dict[str, Any]]:
     """The public catalog, field by field: what the office must post (no internal data)."""
     by_field: dict[str, list[dict[str, Any]]] = {}
-    for p in selects.procedures(session, office.id):
+    for p in queries.procedures(session, office.id):
         by_field.setdefault(p.field_code, []).append(
             {
                 "code": p.code,
@@ -247,7 +247,7 @@ def published(session: Session, office: Office) -> list[dict[str, Any]]:
             "name": localized(f.name, f.name_en),
             "procedures": by_field[f.code],
         }
-        for f in selects.catalog_fields(session, office.id)
+        for f in queries.catalog_fields(session, office.id)
         if f.code in by_field
     ]
 

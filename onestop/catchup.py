@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import Flask
 
-from onestop import auth, realtime, snapshots
+from onestop import auth, readmodels, realtime
 from onestop.db import db, set_read_only
 from onestop.events import realtime_event
 
@@ -38,17 +38,17 @@ def look(app: Flask, lagging: bool) -> bool:
     session = db.new_session(app)
     try:
         office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
-        seq = snapshots.current_seq(session, office)
+        seq = readmodels.current_seq(session, office)
         if seq <= _pushed.setdefault(office.id, seq):
             return False
         if not lagging:
             return True
         rules = app.extensions["onestop.rules"]
         for name, payload, namespaces in (
-            ("state", snapshots.display_state(session, office, rules), (realtime.DISPLAY,)),
+            ("state", readmodels.display_state(session, office, rules), (realtime.DISPLAY,)),
             (
                 "queue_changed",
-                snapshots.queue_event(session, office, rules),
+                readmodels.queue_event(session, office, rules),
                 realtime.STAFF_AND_KIOSK,
             ),
         ):

@@ -298,7 +298,7 @@ def _validate(cfg: dict[str, Any]) -> None:
         ) from None
     for session in ("morning", "afternoon"):
         parse_hours(cfg["hours"][session], f"hours.{session}")
-    if cfg["realtime"]["async_mode"] not in {"threading"}:
+    if cfg["realtime"]["async_mode"] != "threading":
         raise ConfigError(
             "realtime.async_mode must be 'threading' (the server is gunicorn's "
             "threaded worker with simple-websocket)"
@@ -310,9 +310,10 @@ def _validate(cfg: dict[str, Any]) -> None:
         _validate_printer(name, printer)
 
 
-PRINTER_CHOICES = {
+PRINTER_MODES = ("raster", "text", "hybrid")
+PRINTER_CHOICES: dict[str, tuple[str | int, ...]] = {
     "transport": ("virtual", "network", "usb", "serial", "file", "cups"),
-    "mode": ("raster", "text", "hybrid"),
+    "mode": PRINTER_MODES,
     "paper_mm": (58, 80),
     "page": ("", "A4", "A5"),
 }

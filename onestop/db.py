@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 _read_only: contextvars.ContextVar[bool] = contextvars.ContextVar(
@@ -53,21 +52,6 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10000, echo: bool = False) -
         connection.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
 
     return engine
-
-
-def next_in_sequence(session: Session, table: Any, keys: dict[str, Any]) -> int:
-    """Increment a per-key counter row (creating it at 1) in one upsert-returning statement,
-    on SQLite and PostgreSQL alike; the row lock orders concurrent callers."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = (
-        insert(table)
-        .values(**keys, last_number=1)
-        .on_conflict_do_update(
-            index_elements=list(keys), set_={"last_number": table.last_number + 1}
-        )
-        .returning(table.last_number)
-    )
-    return int(session.execute(stmt).scalar_one())
 
 
 class Database:

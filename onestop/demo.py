@@ -15,9 +15,8 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
-from onestop import auth, catalog, clock, notices, selects
+from onestop import auth, catalog, clock, notices, queries
 from onestop.models import Counter, CounterService, Device, Office, Officer, Service
 
 # code, prefix, Vietnamese name, English name, field code (catalog/fields.csv)
@@ -100,7 +99,7 @@ def load_demo(session: Session, cfg: dict[str, Any], folder: Path) -> dict[str, 
             session.add(counter)
     session.flush()
     catalog.load_sample(session, office)
-    if not selects.notices(session, office.id):
+    if not queries.notices(session, office.id):
         for text, text_en in DEMO_NOTICES:
             notices.add_notice(session, office, text, text_en=text_en, actor="demo")
 
@@ -136,7 +135,7 @@ def load_demo(session: Session, cfg: dict[str, Any], folder: Path) -> dict[str, 
         )
     elif not password:
         password = secrets.token_urlsafe(12)
-        admin.password_hash = generate_password_hash(password)
+        admin.password_hash = auth.hash_password(password)
         auth.audit(session, office.id, "demo", "password_reset", "admin")
     session.flush()
 

@@ -23,10 +23,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from onestop import clock, selects
+from onestop import clock, queries
 from onestop.auth import audit
 from onestop.clock import as_utc
-from onestop.db import next_in_sequence
 from onestop.errors import Conflict, Forbidden, InvalidInput, NotFound
 from onestop.models import (
     DOSSIER_ACTIONS,
@@ -75,7 +74,7 @@ def calendar_for(session: Session, office: Office, cfg: dict[str, Any]) -> Offic
             CalendarOverride.office_id == office.id
         )
     )
-    return OfficeCalendar.from_config(cfg, {day: working for day, working in rows})
+    return OfficeCalendar.from_config(cfg, dict(rows.all()))
 
 
 def _override(session: Session, office: Office, day: date) -> CalendarOverride | None:
@@ -169,7 +168,9 @@ def _rule(raw: dict[str, Any], *, internal: bool = False) -> Rule:
 
 
 def _allocate_code(session: Session, office: Office, day: date) -> str:
-    number = next_in_sequence(session, DossierSequence, {"office_id": office.id, "day": day})
+    number = queries.next_in_sequence(
+        session, DossierSequence, {"office_id": office.id, "day": day}
+    )
     return f"{office.code}-{day:%y%m%d}-{number:04d}"
 
 
@@ -288,7 +289,7 @@ def _check_ticket(session: Session, office: Office, ticket: Ticket) -> None:
             "being served",
             code="invalid_ticket_state",
         )
-    if served_today and selects.was_guidance_only(session, ticket):
+    if served_today and queries.was_guidance_only(session, ticket):
         raise Conflict(
             f"ticket {ticket.number} was finished as a guidance-only visit",
             code="guidance_only_visit",
@@ -315,7 +316,7 @@ def with_token(session: Session, office: Office, code: str, token: str) -> Dossi
 
 
 def find_by_token(session: Session, office: Office, token: str) -> Dossier:
-    dossier = selects.dossier_by_token(session, token)
+    dossier = queries.dossier_by_token(session, token)
     if dossier is None or dossier.office_id != office.id:
         raise NotFound("no such dossier", code="unknown_dossier")
     return dossier

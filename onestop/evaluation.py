@@ -62,7 +62,7 @@ from urllib.parse import urlparse
 
 from sqlalchemy.orm import Session
 
-from onestop import clock, dossiers, selects
+from onestop import clock, dossiers, queries
 from onestop.clock import as_utc
 from onestop.errors import InvalidInput
 from onestop.models import (
@@ -343,7 +343,7 @@ def voice_of(ratings: Iterable[Rating], surveys: Iterable[SurveyResponse]) -> Ci
     score = next((s.value for s in WORST_FIRST if s in scores), None)
     reasons = frozenset(reason for r in ratings for reason in r.reasons or [])
     visits = max(
-        (s.answers.get("visits") for s in surveys if s.answers.get("visits") in VISITS),
+        (str(s.answers["visits"]) for s in surveys if s.answers.get("visits") in VISITS),
         key=lambda v: VISITS[v],
         default=None,
     )
@@ -361,7 +361,7 @@ def voice_of(ratings: Iterable[Rating], surveys: Iterable[SurveyResponse]) -> Ci
 def _paused_hours(session: Session, ids: Iterable[int]) -> dict[int, float]:
     """Per dossier, the working hours it waited for supplements (one query for the period)."""
     steps: dict[int, list[DossierEvent]] = {}
-    for event in selects.dossier_events_of(session, set(ids), "supplement_received"):
+    for event in queries.dossier_events_of(session, set(ids), "supplement_received"):
         steps.setdefault(event.dossier_id, []).append(event)
     return {dossier_id: dossiers.paused_hours(events) for dossier_id, events in steps.items()}
 
@@ -416,11 +416,11 @@ def _voices(session: Session, rows: Sequence[Dossier]) -> dict[int, CitizenVoice
     legs: dict[int, set[int]] = {}
     for dossier in rows:
         ticket = session.get(Ticket, dossier.ticket_id) if dossier.ticket_id else None
-        legs[dossier.id] = selects.visit_legs(session, ticket) if ticket else set()
+        legs[dossier.id] = queries.visit_legs(session, ticket) if ticket else set()
     all_legs = set().union(*legs.values()) if legs else set()
     ids = {d.id for d in rows}
-    ratings = selects.feedback_of(session, Rating, all_legs, ids)
-    surveys = selects.feedback_of(session, SurveyResponse, all_legs, ids)
+    ratings = queries.feedback_of(session, Rating, all_legs, ids)
+    surveys = queries.feedback_of(session, SurveyResponse, all_legs, ids)
 
     def mine(row: Rating | SurveyResponse, dossier_id: int) -> bool:
         return row.dossier_id == dossier_id or row.ticket_id in legs[dossier_id]
@@ -509,7 +509,7 @@ def evaluate_dossier(
     """One dossier's nine criteria, judged now; criterion 9 from the quarter of its receipt."""
     now = clock.now()
     start, end = _quarter(calendar.local(dossier.received_at).date())
-    quarter = selects.dossiers_received_between(
+    quarter = queries.dossiers_received_between(
         session, dossier.office_id, *calendar.days_between(start, end)
     )
     office = office_facts(
@@ -532,7 +532,7 @@ def parse_day(text: str | None, name: str) -> date:
     if not text:
         raise InvalidInput(f"'{name}' is required (YYYY-MM-DD)", code="missing_field")
     try:
-        return datetime.strptime(text, "%Y-%m-%d").date()
+        return datetime.strptime(text, "%Y-%m-%d").date()  # noqa: DTZ007  (a day, not a moment)
     except ValueError:
         raise InvalidInput(f"'{name}' must be a date, YYYY-MM-DD", code="invalid_field") from None
 
@@ -608,15 +608,15 @@ def evaluate_period(
     calendar = dossiers.calendar_for(session, office, cfg)
     lo, hi = calendar.days_between(start, end)
     period_end = _period_end(calendar, end)
-    rows = selects.dossiers_received_between(session, office.id, lo, hi)
+    rows = queries.dossiers_received_between(session, office.id, lo, hi)
     facts = _facts(session, rows, calendar, period_end)
     online = office_facts(
         ((f.channel, f.timeliness) for f in facts),
         catalog_online=catalog_is_online(cfg["office"]["public_url"]),
     )
     evaluations = _evaluate(session, rows, facts, online)
-    ratings = selects.feedback_served_between(session, Rating, office.id, lo, hi)
-    surveys = selects.feedback_served_between(session, SurveyResponse, office.id, lo, hi)
+    ratings = queries.feedback_served_between(session, Rating, office.id, lo, hi)
+    surveys = queries.feedback_served_between(session, SurveyResponse, office.id, lo, hi)
 
     criteria = []
     for number, (code, name) in CRITERIA.items():
@@ -672,10 +672,10 @@ def render_table(result: dict[str, Any]) -> str:
     """A period result as a compact text table (the CLI's human output)."""
     lines = [f"Evaluation {result['from']} – {result['to']}: {result['dossiers']} dossier(s)"]
     lines.append(f"{'#':>2}  {'criterion':<48} {'average':>7} {'scored':>6}")
-    for c in result["criteria"]:
-        lines.append(
-            f"{c['number']:>2}  {c['name']:<48} {_shown(c['average']):>7} {c['scored']:>6}"
-        )
+    lines.extend(
+        f"{c['number']:>2}  {c['name']:<48} {_shown(c['average']):>7} {c['scored']:>6}"
+        for c in result["criteria"]
+    )
     lines.append(
         f"average total {_shown(result['average_total'])}, scaled to 18 "
         f"{_shown(result['average_scaled_total'])}, over {result['classified']} classified"

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from onestop import clock, realtime, selects, surveyforms
+from onestop import clock, queries, realtime, surveyforms
 from onestop.auth import audit
 from onestop.errors import Conflict, Forbidden, InvalidInput
 from onestop.events import notify
@@ -135,7 +135,7 @@ class Visit:
 
 def visit_of_ticket(session: Session, ticket: Ticket) -> Visit:
     """The served leg of the visit ``ticket`` belongs to; 409 until it has been served."""
-    leg = selects.live_leg(session, ticket)
+    leg = queries.live_leg(session, ticket)
     if leg.state != TicketState.DONE or leg.finished_at is None:
         raise Conflict(
             f"number {leg.number} has not been served yet; rate it after the counter",
@@ -159,7 +159,7 @@ def visit_of_dossier(session: Session, dossier: Dossier) -> Visit:
     if dossier.ticket_id is not None:
         ticket = session.get(Ticket, dossier.ticket_id)
         assert ticket is not None
-        if selects.live_leg(session, ticket).state not in UNFINISHED_VISIT:
+        if queries.live_leg(session, ticket).state not in UNFINISHED_VISIT:
             return visit_of_ticket(session, ticket)
     return Visit(
         office_id=dossier.office_id,
@@ -493,7 +493,7 @@ def pad_state(session: Session, device: Device, rules: FeedbackRules) -> dict[st
     assert counter is not None
     officer = session.get(Officer, counter.officer_id) if counter.officer_id else None
     pending = None
-    last = selects.last_finished_at_counter(session, counter.id)
+    last = queries.last_finished_at_counter(session, counter.id)
     if last is not None and last.finished_at is not None:
         left = rules.pad_seconds - (clock.now() - clock.as_utc(last.finished_at)).total_seconds()
         rated = session.scalar(select(Rating.id).where(Rating.ticket_id == last.id))

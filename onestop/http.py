@@ -3,7 +3,9 @@
 * Every string that comes in is NFC-normalised here (Vietnamese input methods send NFD), and
   loses control characters other than tab and line breaks.
 * Errors are ``{"error": {"code", "message"}}`` with the right status, for every failure.
-* ``staff_or_device`` and friends put the caller in ``g`` and key rate limits by identity.
+* ``authenticated`` puts the caller in ``g`` and keys rate limits by identity.
+
+What the app itself holds (settings, rules, the home office) is asked of ``onestop.context``.
 """
 
 from __future__ import annotations
@@ -18,13 +20,12 @@ from flask import Flask, Response, current_app, g, jsonify, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from onestop import auth, dossiers
+from onestop import auth
+from onestop.context import home_office
 from onestop.db import db, is_busy_error
 from onestop.errors import DomainError, Forbidden, InvalidInput, NotAuthenticated
-from onestop.feedback import FeedbackRules
 from onestop.models import Device, DeviceKind, Office, Officer, Role
-from onestop.queue import Actor, QueueRules
-from onestop.workcalendar import OfficeCalendar
+from onestop.queue import Actor
 
 MAX_STRING = 2000
 # Control characters other than tab and line breaks: never meant, and PostgreSQL refuses NUL.
@@ -80,26 +81,6 @@ def error_response(status: int, code: str, message: str) -> tuple[Response, int]
 def limit(name: str) -> Callable[[], str]:
     """A rate limit read from ``[security] <name>`` at request time."""
     return lambda: str(current_app.config["ONESTOP"]["security"][name])
-
-
-def rules() -> QueueRules:
-    result: QueueRules = current_app.extensions["onestop.rules"]
-    return result
-
-
-def feedback_rules() -> FeedbackRules:
-    result: FeedbackRules = current_app.extensions["onestop.feedback"]
-    return result
-
-
-def office_calendar(office: Office) -> OfficeCalendar:
-    """The office's working calendar (national holidays and its own overrides)."""
-    return dossiers.calendar_for(db.session, office, current_app.config["ONESTOP"])
-
-
-def home_office() -> Office:
-    """The office this server runs for (``[office] code``)."""
-    return auth.office_by_code(db.session, current_app.config["ONESTOP"]["office"]["code"])
 
 
 def _bearer() -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from onestop import auth, clock, realtime, selects, snapshots
+from onestop import auth, clock, queries, readmodels, realtime
 from onestop.errors import InvalidInput, NotFound
 from onestop.events import announce
 from onestop.models import Notice, Office
@@ -13,7 +13,7 @@ MAX_NOTICE = 500
 
 
 def _announce(session: Session, office: Office) -> None:
-    items = snapshots.notices_list(session, office)
+    items = readmodels.notices_list(session, office)
     announce(
         session, office.id, "notices_changed", realtime.notices_changed(items), (realtime.DISPLAY,)
     )
@@ -28,7 +28,7 @@ def add_notice(
         raise InvalidInput("a notice needs its Vietnamese text", code="missing_field")
     if len(text) > MAX_NOTICE or len(text_en) > MAX_NOTICE:
         raise InvalidInput(f"a notice is at most {MAX_NOTICE} characters", code="too_long")
-    position = max((n.position for n in selects.notices(session, office.id)), default=-1) + 1
+    position = max((n.position for n in queries.notices(session, office.id)), default=-1) + 1
     notice = Notice(
         office_id=office.id,
         text=text,

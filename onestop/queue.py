@@ -27,9 +27,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from onestop import clock, feedback, printing, realtime, selects
+from onestop import clock, feedback, printing, queries, realtime
 from onestop.auth import claim_counter
-from onestop.db import next_in_sequence
 from onestop.errors import Conflict, InvalidInput, NotFound
 from onestop.events import announce
 from onestop.models import (
@@ -123,7 +122,7 @@ def _log(
 
 
 def _announce_queue(session: Session, office: Office, rules: QueueRules, at: datetime) -> None:
-    waiting = selects.waiting_counts(session, office.id, clock.local_day(at, rules.timezone))
+    waiting = queries.waiting_counts(session, office.id, clock.local_day(at, rules.timezone))
     announce(
         session, office.id, "queue_changed", realtime.queue_changed(waiting), realtime.EVERYONE
     )
@@ -147,7 +146,7 @@ def _announce_call(
 def allocate_number(session: Session, office_id: int, service_id: int, day: Any) -> int:
     """The next number of the day for a service, in one upsert-returning statement."""
     keys = {"office_id": office_id, "service_id": service_id, "day": day}
-    return next_in_sequence(session, TicketSequence, keys)
+    return queries.next_in_sequence(session, TicketSequence, keys)
 
 
 @dataclass(frozen=True)
@@ -177,9 +176,9 @@ def issue_ticket(
     ``request_key`` makes the call idempotent: a double tap or a retry after a lost answer sends
     the same key and gets the first ticket back, never a second one.
     """
-    service = selects.service_by_code(session, office.id, service_code)
+    service = queries.service_by_code(session, office.id, service_code)
     if request_key is not None:
-        earlier = selects.ticket_by_request_key(session, office.id, request_key)
+        earlier = queries.ticket_by_request_key(session, office.id, request_key)
         if earlier is not None:
             return _replay(session, office, earlier, service, rules)
     if not service.is_open:
@@ -219,7 +218,7 @@ def issue_ticket(
     except IntegrityError:
         if request_key is None:
             raise
-        earlier = selects.ticket_by_request_key(session, office.id, request_key)
+        earlier = queries.ticket_by_request_key(session, office.id, request_key)
         if earlier is None:
             raise
         return _replay(session, office, earlier, service, rules)
@@ -271,7 +270,7 @@ def ticket_receipt(
 ) -> dict[str, Any]:
     """What the kiosk shows and the printer prints for a freshly issued ticket (its status
     link carries the feedback key: it goes only to the citizen)."""
-    ahead = selects.ahead_of(session, ticket)
+    ahead = queries.ahead_of(session, ticket)
     service: Service = ticket.service
     return {
         "number": ticket.number,
@@ -290,14 +289,14 @@ def ticket_receipt(
 
 
 def _own_counter(session: Session, office: Office, number: int, actor: Actor) -> Counter:
-    counter = selects.counter_by_number(session, office.id, number)
+    counter = queries.counter_by_number(session, office.id, number)
     if actor.officer is not None:
         claim_counter(session, actor.officer, counter)
     return counter
 
 
 def _current(session: Session, counter: Counter) -> Ticket:
-    ticket = selects.current_ticket(session, counter)
+    ticket = queries.current_ticket(session, counter)
     if ticket is None:
         raise Conflict(f"counter {counter.number} has no called ticket", code="no_current_ticket")
     return ticket
@@ -310,7 +309,7 @@ def call_next(
     counter = _own_counter(session, office, counter_number, actor)
     if not counter.is_open:
         raise Conflict(f"counter {counter.number} is closed", code="counter_closed")
-    busy = selects.current_ticket(session, counter)
+    busy = queries.current_ticket(session, counter)
     if busy is not None:
         raise Conflict(
             f"counter {counter.number} is still on ticket {busy.number}; finish it, "
@@ -319,7 +318,7 @@ def call_next(
         )
     at = clock.now()
     ticket_id = session.scalar(
-        selects.next_for_counter(counter, clock.local_day(at, rules.timezone))
+        queries.next_for_counter(counter, clock.local_day(at, rules.timezone))
     )
     if ticket_id is None:
         return None
@@ -416,7 +415,7 @@ def _finish_guidance(
     if outcome not in OUTCOMES:
         raise InvalidInput(f"'outcome' must be one of {', '.join(OUTCOMES)}", code="invalid_field")
     current = _current(session, _own_counter(session, office, counter_number, actor))
-    if selects.dossiers_of_visit(session, selects.visit_legs(session, current)):
+    if queries.dossiers_of_visit(session, queries.visit_legs(session, current)):
         raise Conflict(
             f"number {current.number} has dossiers: it was not a guidance-only visit",
             code="visit_has_dossiers",
@@ -440,7 +439,7 @@ def confirm_priority(
     *,
     confirmed: bool,
     actor: Actor,
-    rules: QueueRules,
+    rules: QueueRules,  # noqa: ARG001  (every counter action takes the rules: one way to call them)
 ) -> Ticket:
     """The officer checks the priority class the citizen declared at the kiosk (DOMAIN §7).
 
@@ -475,12 +474,12 @@ def transfer(
     service: Service = ticket.service
     target: Counter | None = None
     if to_service is not None:
-        service = selects.service_by_code(session, office.id, to_service)
+        service = queries.service_by_code(session, office.id, to_service)
         if service.id == ticket.service_id:
             raise InvalidInput("the ticket is already in that service", code="invalid_transfer")
     else:
         assert to_counter is not None
-        target = selects.counter_by_number(session, office.id, to_counter)
+        target = queries.counter_by_number(session, office.id, to_counter)
         if target.id == counter.id:
             raise InvalidInput("the ticket is already at that counter", code="invalid_transfer")
     at = clock.now()
@@ -550,9 +549,9 @@ def estimated_wait_minutes(session: Session, ticket: Ticket, ahead: int, rules: 
     """
     if ticket.state != TicketState.WAITING:
         return 0
-    samples = selects.recent_service_seconds(session, ticket.service_id, ticket.day)
+    samples = queries.recent_service_seconds(session, ticket.service_id, ticket.day)
     minutes = (sum(samples) / len(samples) / 60) if samples else rules.default_service_minutes
-    counters = max(1, selects.staffed_counters_for(session, ticket.service_id))
+    counters = max(1, queries.staffed_counters_for(session, ticket.service_id))
     return math.ceil(ahead * minutes / counters)
 
 

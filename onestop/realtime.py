@@ -1,4 +1,5 @@
-"""The realtime vocabulary: every pushed payload is built here, and sent from here.
+"""The realtime vocabulary: namespaces, rooms and every pushed payload, built here (pure:
+no Flask-SocketIO; ``onestop.emitter`` sends them once the transaction has committed).
 
 Event names are past tense server facts: ``ticket_issued``, ``ticket_called``, ``queue_changed``,
 ``notices_changed``, ``print_status``, ``rating_requested``. Rooms are per office (``office:<id>``)
@@ -7,15 +8,10 @@ so a central server can host several; a rating pad listens to its counter's room
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from onestop import clock
-from onestop.events import realtime_event
-from onestop.extensions import socketio
 from onestop.models import Counter, Officer, Service, Ticket
-
-log = logging.getLogger(__name__)
 
 DISPLAY = "/display"
 COUNTER = "/counter"
@@ -82,24 +78,3 @@ def rating_requested(ticket: Ticket, counter: Counter, officer: Officer | None) 
         "counter": counter.number,
         "officer": officer.display_name if officer else None,
     }
-
-
-def _emit(
-    _sender: Any,
-    *,
-    office_id: int,
-    name: str,
-    payload: dict[str, Any],
-    namespaces: tuple[str, ...],
-    room: str | None = None,
-) -> None:
-    for namespace in namespaces:
-        try:
-            socketio.emit(name, payload, namespace=namespace, to=room or office_room(office_id))
-        except Exception:  # a broken push must never undo or block a committed change
-            log.exception("could not push %s to %s", name, namespace)
-
-
-def connect_signals() -> None:
-    """Subscribe the Socket.IO sender to the domain's committed events (idempotent)."""
-    realtime_event.connect(_emit, weak=False)

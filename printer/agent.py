@@ -29,10 +29,11 @@ from flask import Blueprint, Flask, current_app, g
 from sqlalchemy import select
 
 from onestop import clock
+from onestop.context import home_office
 from onestop.db import db
 from onestop.errors import Conflict, Forbidden, NotFound
 from onestop.extensions import csrf
-from onestop.http import authenticated, field, home_office, json_body
+from onestop.http import authenticated, field, json_body
 from onestop.models import DeviceKind, PrintJob, PrintStatus
 from printer.render import document_for, render
 from printer.transports import Health, PrintError, check, send
@@ -40,7 +41,7 @@ from printer.worker import claim, due, finish_attempt, health_after, job_name, n
 
 log = logging.getLogger(__name__)
 bp = Blueprint("print_agent", __name__, url_prefix="/api/v1/print-agent")
-AGENT = {"devices": (DeviceKind.AGENT,)}
+agent_only = authenticated(devices=(DeviceKind.AGENT,))
 BATCH = 10
 
 
@@ -64,14 +65,14 @@ def _transport(cfg: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.get("/printers")
-@authenticated(**AGENT)
+@agent_only
 def my_printers() -> Any:
     """The printers this agent serves, with their transport settings."""
     return [{"name": n, "config": _transport(c)} for n, c in sorted(_my_printers().items())]
 
 
 @bp.post("/jobs/claim")
-@authenticated(**AGENT)
+@agent_only
 def claim_jobs() -> Any:
     """Take up to ten due jobs, rendered, leased to this agent."""
     printers = _my_printers()
@@ -114,7 +115,7 @@ def claim_jobs() -> Any:
 
 
 @bp.post("/jobs/<int:job_id>/result")
-@authenticated(**AGENT)
+@agent_only
 def job_result(job_id: int) -> Any:
     """``{"ok": true}`` or ``{"ok": false, "reason", "transient"}``, plus the health seen."""
     body = json_body()
@@ -135,7 +136,7 @@ def job_result(job_id: int) -> Any:
 
 
 @bp.post("/health")
-@authenticated(**AGENT)
+@agent_only
 def report_health() -> Any:
     body = json_body()
     printer = field(body, "printer", str)

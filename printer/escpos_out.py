@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from escpos.printer import Dummy
 
-from onestop.config import PRINTER_CHOICES
+from onestop.config import PRINTER_MODES
 from printer import raster, tcvn3
 from printer.document import (
     QR,
@@ -28,7 +28,7 @@ from printer.document import (
     clean,
 )
 
-MODES = PRINTER_CHOICES["mode"]  # the configuration checks the same list
+MODES = PRINTER_MODES  # the configuration checks the same list
 COLUMNS = {80: 48, 58: 32}  # characters per line in font A (12 dots wide)
 ESC_J = b"\x1bJ"  # print and feed n dots
 
@@ -96,7 +96,9 @@ class _Writer:
             self.band(band)
 
     # -- native ---------------------------------------------------------------------------------
-    def text_line(self, line: str, *, align: str = "left", bold: bool = False, big: bool = False):
+    def text_line(
+        self, line: str, *, align: str = "left", bold: bool = False, big: bool = False
+    ) -> None:
         if big:
             self.out.set(align=align, bold=bold, double_width=True, double_height=True)
         else:  # python-escpos sends nothing for double_*=False: reset the size explicitly

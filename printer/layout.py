@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from printer.document import QR, BigNumber, Document, Gap, Rule, Text
+from printer.document import QR, BigNumber, Block, Document, Gap, Rule, Text
 
 
 def _when(iso: str) -> str:
@@ -18,7 +18,7 @@ def _when(iso: str) -> str:
 
 
 def ticket(payload: dict[str, Any]) -> Document:
-    blocks = [
+    blocks: list[Block] = [
         Text(payload["office_name"], "small", bold=True),
         Rule(),
         Text(payload["service_name"], "large", bold=True),

@@ -206,6 +206,7 @@ class _Renderer:
             lines = self.pdf.multi_cell(
                 width, height, clean(text.text) or " ", dry_run=True, output="LINES"
             )
+            assert isinstance(lines, list)  # output="LINES" gives the wrapped lines
             total += height * max(1, len(lines))
         return total
 

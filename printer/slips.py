@@ -47,7 +47,7 @@ def _parse(value: str | date, form: str, key: str) -> datetime:
     if isinstance(value, datetime):
         return value
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
+        return datetime(value.year, value.month, value.day)  # noqa: DTZ001  (a day shown as is)
     try:
         return datetime.fromisoformat(str(value))
     except ValueError:
@@ -335,8 +335,10 @@ def sample(kind: str) -> dict[str, Any]:
             "documents": [
                 "Dự thảo hợp đồng, giao dịch",
                 "Bản sao Căn cước của người yêu cầu chứng thực",
-                "Bản sao Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở và tài sản khác "
-                "gắn liền với đất",
+                (
+                    "Bản sao Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở và tài sản khác "
+                    "gắn liền với đất"
+                ),
             ],
             "sets": 1,
             "legal_time_text": "02 ngày làm việc",

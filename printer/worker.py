@@ -16,10 +16,10 @@ import re
 import threading
 import time
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from onestop import clock, printing, realtime
@@ -80,12 +80,13 @@ def claim(session: Session, job: PrintJob, *, by: str, seconds: float) -> bool:
     """
     now = clock.now()
     previous = job.claimed_by
-    taken = session.execute(
+    result = session.execute(
         update(PrintJob)
         .where(PrintJob.id == job.id, due(now), PrintJob.claimed_by.is_not_distinct_from(previous))
         .values(claimed_by=by, not_before=now + timedelta(seconds=seconds), updated_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    taken = cast("CursorResult[Any]", result).rowcount  # an UPDATE's result counts its rows
     session.refresh(job)
     if taken != 1:
         return False

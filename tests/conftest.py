@@ -40,7 +40,7 @@ def service_missing(what: str, why: str) -> None:
 def data_block(html: str, element_id: str) -> Any:
     """The JSON a page hands its script in ``<script type="application/json" id=…>``."""
     found = re.search(
-        rf'<script type="application/json" id="{element_id}">(.*?)</script>', html, re.S
+        rf'<script type="application/json" id="{element_id}">(.*?)</script>', html, re.DOTALL
     )
     assert found, f"no #{element_id} data block"
     return json.loads(found.group(1))
@@ -171,7 +171,7 @@ def pg_url_or_skip() -> str:
     try:
         with psycopg.connect(plain, connect_timeout=3):
             pass
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  (any failure to connect: the service is absent)
         service_missing("PostgreSQL", str(exc))
     return PG_ADMIN_URL
 
@@ -211,6 +211,6 @@ def redis_url() -> str:
         import redis
 
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  (any failure to connect: the service is absent)
         service_missing("Redis", str(exc))
     return REDIS_URL

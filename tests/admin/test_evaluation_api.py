@@ -70,14 +70,18 @@ def test_who_may_read_the_evaluation(
     assert client.get(WEEK).get_json()["error"]["code"] == "not_authenticated"
     assert client.get(f"/api/v1/dossiers/{code}/evaluation").status_code == 401
     refused = client.get(WEEK, headers=officer_headers)
-    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "wrong_role"
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "wrong_role"
     # One dossier's criteria carry what its citizen said: officers do not see whose complaint.
     hidden = client.get(f"/api/v1/dossiers/{code}/evaluation", headers=officer_headers)
-    assert hidden.status_code == 403 and hidden.get_json()["error"]["code"] == "wrong_role"
+    assert hidden.status_code == 403
+    assert hidden.get_json()["error"]["code"] == "wrong_role"
     shown = client.get(f"/api/v1/dossiers/{code}/evaluation", headers=staff_headers)
-    assert shown.status_code == 200 and len(shown.get_json()["criteria"]) == 9
+    assert shown.status_code == 200
+    assert len(shown.get_json()["criteria"]) == 9
     missing = client.get("/api/v1/dossiers/NOPE/evaluation", headers=staff_headers)
-    assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "unknown_dossier"
+    assert missing.status_code == 404
+    assert missing.get_json()["error"]["code"] == "unknown_dossier"
 
 
 @pytest.mark.parametrize(
@@ -94,7 +98,8 @@ def test_bad_periods_are_refused(
     client: FlaskClient, staff_headers: dict[str, str], query: str, code: str
 ) -> None:
     answer = client.get(f"/api/v1/evaluation?{query}", headers=staff_headers)
-    assert answer.status_code == 400 and answer.get_json()["error"]["code"] == code
+    assert answer.status_code == 400
+    assert answer.get_json()["error"]["code"] == code
 
 
 def test_a_week_over_http_and_from_the_cli(
@@ -106,7 +111,8 @@ def test_a_week_over_http_and_from_the_cli(
 ) -> None:
     codes = _week(client, staff_headers, frozen)
     answer = client.get(WEEK, headers=staff_headers)
-    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    assert answer.status_code == 200
+    assert answer.headers["Cache-Control"] == "no-store"
     week = answer.get_json()
     # early: on site and online (2), 1 online in 2 dossiers, not late (2) → 14/16 = 15.75;
     # online same-day: on time (1), nobody visited (2), 4 tại chỗ (2) → 13/16 = 14.625.
@@ -120,15 +126,21 @@ def test_a_week_over_http_and_from_the_cli(
         assert [c["points"] for c in body["criteria"]] == points
         assert [c["number"] for c in body["criteria"]] == list(range(1, 10))
         assert {"code", "name", "source", "reason"} <= set(body["criteria"][0])
-        assert body["code"] == codes[name] and body["max"] == 16
-    assert week["from"] == "2026-11-30" and week["to"] == "2026-12-04"
+        assert body["code"] == codes[name]
+        assert body["max"] == 16
+    assert week["from"] == "2026-11-30"
+    assert week["to"] == "2026-12-04"
     assert (week["dossiers"], week["classified"]) == (2, 2)
     assert [c["average"] for c in week["criteria"]] == [1.5, 1.5, 2, 1.5, 1.5, 2, 1.5, None, 2]
-    assert week["average_total"] == 13.5 and week["average_scaled_total"] == 15.19
-    assert week["classification"]["xuat_sac"] == 1 and week["classification"]["tot"] == 1
-    assert week["online"]["percent"] == 50.0 and week["online"]["catalog_online"] is True
+    assert week["average_total"] == 13.5
+    assert week["average_scaled_total"] == 15.19
+    assert week["classification"]["xuat_sac"] == 1
+    assert week["classification"]["tot"] == 1
+    assert week["online"]["percent"] == 50.0
+    assert week["online"]["catalog_online"] is True
     assert [o["username"] for o in week["officers"]] == ["admin"]
-    assert week["rating"]["percent"] is None and week["survey"]["responses"] == 0
+    assert week["rating"]["percent"] is None
+    assert week["survey"]["responses"] == 0
 
     runner = CliRunner()
     env = {
@@ -145,8 +157,10 @@ def test_a_week_over_http_and_from_the_cli(
     table = runner.invoke(main, args, env=env)
     assert table.exit_code == 0, table.output
     assert "Total processing time vs the legal time" in table.output
-    assert "2 dossier(s)" in table.output and "xuat_sac 1, tot 1" in table.output
+    assert "2 dossier(s)" in table.output
+    assert "xuat_sac 1, tot 1" in table.output
     backwards = runner.invoke(
         main, ["evaluation", "--from", "2026-12-04", "--to", "2026-11-30"], env=env
     )
-    assert backwards.exit_code != 0 and "must not be after" in backwards.output
+    assert backwards.exit_code != 0
+    assert "must not be after" in backwards.output

@@ -19,7 +19,8 @@ def test_login(client: Any, creds: Any) -> None:
     )
     assert good.status_code == 201
     body = good.get_json()
-    assert body["officer"]["role"] == "admin" and body["expires_at"].endswith("+07:00")
+    assert body["officer"]["role"] == "admin"
+    assert body["expires_at"].endswith("+07:00")
     assert len(body["token"]) >= 40
     for payload in (
         {"username": "admin", "password": "wrong-password"},
@@ -38,7 +39,8 @@ def test_login_is_rate_limited(client: Any) -> None:
         ).status_code
         for _ in range(11)
     ]
-    assert codes[:10] == [401] * 10 and codes[10] == 429
+    assert codes[:10] == [401] * 10
+    assert codes[10] == 429
 
 
 def test_full_counter_flow(client: Any, kiosk_headers: Any, staff_headers: Any) -> None:
@@ -46,9 +48,11 @@ def test_full_counter_flow(client: Any, kiosk_headers: Any, staff_headers: Any) 
     called = client.post("/api/v1/counters/1/call-next", headers=staff_headers)
     assert called.status_code == 200
     assert called.get_json()["number"] == ticket["number"]
-    assert called.get_json()["state"] == "called" and called.get_json()["counter"] == 1
+    assert called.get_json()["state"] == "called"
+    assert called.get_json()["counter"] == 1
     status = client.get(f"/api/v1/tickets/{ticket['token']}").get_json()
-    assert status["state"] == "called" and status["counter"] == 1
+    assert status["state"] == "called"
+    assert status["counter"] == 1
     for verb, state in (("recall", "called"), ("start", "serving"), ("finish", "done")):
         answer = client.post(f"/api/v1/counters/1/{verb}", headers=staff_headers)
         assert answer.status_code == 200, answer.get_json()
@@ -67,7 +71,8 @@ def test_no_show_and_transfer(client: Any, kiosk_headers: Any, staff_headers: An
     client.post("/api/v1/counters/1/call-next", headers=staff_headers)
     moved = client.post("/api/v1/counters/1/transfer", json={"service": "C"}, headers=staff_headers)
     assert moved.status_code == 200
-    assert moved.get_json()["service"] == "C" and moved.get_json()["state"] == "waiting"
+    assert moved.get_json()["service"] == "C"
+    assert moved.get_json()["state"] == "waiting"
     again = client.post("/api/v1/counters/3/call-next", headers=staff_headers)
     assert again.get_json()["number"] == "A002"
     assert client.get(f"/api/v1/tickets/{first['token']}").get_json()["state"] == "no_show"
@@ -114,7 +119,8 @@ def test_counter_actions_need_an_officer(client: Any, kiosk_headers: Any) -> Non
 
 def test_unknown_counter_and_other_office(client: Any, staff_headers: Any, app: Any) -> None:
     answer = client.post("/api/v1/counters/99/call-next", headers=staff_headers)
-    assert answer.status_code == 404 and answer.get_json()["error"]["code"] == "unknown_counter"
+    assert answer.status_code == 404
+    assert answer.get_json()["error"]["code"] == "unknown_counter"
     from onestop import auth
     from onestop.db import db
     from onestop.models import Counter, Office
@@ -149,7 +155,8 @@ def test_counters_list(client: Any, kiosk_headers: Any, staff_headers: Any) -> N
     client.post("/api/v1/counters/2/call-next", headers=staff_headers)
     rows = client.get("/api/v1/counters", headers=staff_headers).get_json()
     assert [r["number"] for r in rows] == [1, 2, 3, 4]
-    assert rows[1]["officer"] == "admin" and rows[1]["current"]["number"] == "A001"
+    assert rows[1]["officer"] == "admin"
+    assert rows[1]["current"]["number"] == "A001"
     assert rows[1]["services"] == ["B", "A"]
 
 
@@ -167,4 +174,5 @@ def test_every_state_change_is_audited(
         kinds = db.session.scalars(select(TicketEvent.kind).order_by(TicketEvent.id)).all()
         actions = db.session.scalars(select(AuditEvent.action)).all()
     assert kinds == ["issued", "called"]
-    assert "logged_in" in actions and "counter_claimed" in actions
+    assert "logged_in" in actions
+    assert "counter_claimed" in actions

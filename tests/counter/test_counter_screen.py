@@ -33,7 +33,8 @@ def test_priority_check_is_recorded_once(
     ticket = issue(client, kiosk_headers, priority="elderly_80")
     called = post(client, staff_headers, "call-next").get_json()
     assert called["number"] == ticket["number"]
-    assert called["priority"] == "elderly_80" and called["priority_confirmed"] is None
+    assert called["priority"] == "elderly_80"
+    assert called["priority_confirmed"] is None
 
     checked = post(client, staff_headers, "priority", {"confirmed": confirmed})
     assert checked.status_code == 200, checked.get_json()
@@ -41,7 +42,8 @@ def test_priority_check_is_recorded_once(
     assert checked.get_json()["state"] == "called"  # the check does not move the ticket
 
     again = post(client, staff_headers, "priority", {"confirmed": not confirmed})
-    assert again.status_code == 409 and error_code(again) == "priority_already_checked"
+    assert again.status_code == 409
+    assert error_code(again) == "priority_already_checked"
     rows = client.get("/api/v1/counters", headers=staff_headers).get_json()
     assert rows[0]["current"]["priority_confirmed"] is confirmed
 
@@ -51,7 +53,8 @@ def test_priority_check_while_serving(client: Any, kiosk_headers: Any, staff_hea
     post(client, staff_headers, "call-next")
     post(client, staff_headers, "start")
     checked = post(client, staff_headers, "priority", {"confirmed": True})
-    assert checked.status_code == 200 and checked.get_json()["state"] == "serving"
+    assert checked.status_code == 200
+    assert checked.get_json()["state"] == "serving"
 
 
 def test_priority_check_needs_a_declared_priority(
@@ -60,12 +63,14 @@ def test_priority_check_needs_a_declared_priority(
     issue(client, kiosk_headers)
     post(client, staff_headers, "call-next")
     answer = post(client, staff_headers, "priority", {"confirmed": True})
-    assert answer.status_code == 409 and error_code(answer) == "no_priority"
+    assert answer.status_code == 409
+    assert error_code(answer) == "no_priority"
 
 
 def test_priority_check_needs_a_current_ticket(client: Any, staff_headers: Any) -> None:
     answer = post(client, staff_headers, "priority", {"confirmed": True})
-    assert answer.status_code == 409 and error_code(answer) == "no_current_ticket"
+    assert answer.status_code == 409
+    assert error_code(answer) == "no_current_ticket"
 
 
 @pytest.mark.parametrize(
@@ -84,7 +89,8 @@ def test_priority_check_needs_a_boolean(
     issue(client, kiosk_headers, priority="disabled")
     post(client, staff_headers, "call-next")
     answer = post(client, staff_headers, "priority", body)
-    assert answer.status_code == 400 and error_code(answer) == code
+    assert answer.status_code == 400
+    assert error_code(answer) == code
     missing = client.post("/api/v1/counters/1/priority", headers=staff_headers)
     assert missing.status_code == 400
 
@@ -141,8 +147,10 @@ def test_services_feed_the_queue_panel(
     frozen.advance(minutes=7)
     issue(client, kiosk_headers, "B")
     rows = {s["code"]: s for s in client.get("/api/v1/services", headers=staff_headers).get_json()}
-    assert rows["B"]["waiting"] == 2 and rows["B"]["longest_wait_minutes"] == 7
-    assert rows["A"]["waiting"] == 0 and rows["A"]["longest_wait_minutes"] is None
+    assert rows["B"]["waiting"] == 2
+    assert rows["B"]["longest_wait_minutes"] == 7
+    assert rows["A"]["waiting"] == 0
+    assert rows["A"]["longest_wait_minutes"] is None
     assert {"name_en", "field_name", "prefix", "open"} <= set(rows["B"])
 
 
@@ -156,7 +164,9 @@ def test_counter_page_is_vietnamese_by_default(client: Any) -> None:
     assert answer.status_code == 200
     html = answer.get_data(as_text=True)
     assert '<html lang="vi">' in html
-    assert "Gọi số tiếp" in html and "Vắng mặt" in html and "Hoàn thành" in html
+    assert "Gọi số tiếp" in html
+    assert "Vắng mặt" in html
+    assert "Hoàn thành" in html
     assert 'data-no-show-after="3"' in html
     strings = page_strings(html)
     assert strings["nobody"] == "Không còn ai đang chờ"
@@ -168,7 +178,8 @@ def test_counter_page_in_english(client: Any) -> None:
     answer = client.get("/counter?lang=en")
     html = answer.get_data(as_text=True)
     assert '<html lang="en">' in html
-    assert "Call next" in html and "Gọi số tiếp" not in html
+    assert "Call next" in html
+    assert "Gọi số tiếp" not in html
     assert page_strings(html)["nobody"] == "Nobody is waiting"
     assert "Aged 80 or over" in html
     # The cookie remembers the choice; ?lang=vi switches back.

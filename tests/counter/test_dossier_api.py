@@ -72,8 +72,11 @@ def test_same_day_appointment_by_the_cut_off(
     answer = receive(client, staff_headers, SAME_DAY)
     assert answer.status_code == 201, answer.get_json()
     body = answer.get_json()
-    assert body["due_at"] == due and body["state"] == "received" and body["status_code"] == 2
-    assert body["code"] == "UBND-XA-DEMO-261127-0001" and len(body["token"]) >= 22
+    assert body["due_at"] == due
+    assert body["state"] == "received"
+    assert body["status_code"] == 2
+    assert body["code"] == "UBND-XA-DEMO-261127-0001"
+    assert len(body["token"]) >= 22
 
 
 def test_receive_over_tet_and_keeps_the_rule_it_was_received_under(
@@ -88,9 +91,11 @@ def test_receive_over_tet_and_keeps_the_rule_it_was_received_under(
         db.session.query(Procedure).filter_by(code=THREE_DAYS).update({"time_value": 10})
         db.session.commit()
     again = client.get(f"/api/v1/dossiers/{body['code']}", headers=staff_headers).get_json()
-    assert again["rule"]["value"] == 3 and again["due_at"] == body["due_at"]
+    assert again["rule"]["value"] == 3
+    assert again["due_at"] == body["due_at"]
     second = receive(client, staff_headers).get_json()
-    assert second["code"] == "UBND-XA-DEMO-260213-0002" and second["rule"]["value"] == 10
+    assert second["code"] == "UBND-XA-DEMO-260213-0002"
+    assert second["rule"]["value"] == 10
 
 
 def test_internal_target_is_computed_beside_the_legal_one(
@@ -105,7 +110,8 @@ def test_internal_target_is_computed_beside_the_legal_one(
     body = receive(client, staff_headers).get_json()
     assert body["due_at"] == "2026-12-03T09:00:00+07:00"
     assert body["internal_due_at"] == "2026-12-02T09:00:00+07:00"
-    assert body["rule"]["internal_time_value"] == 2 and body["rule"]["on_the_spot"] is False
+    assert body["rule"]["internal_time_value"] == 2
+    assert body["rule"]["on_the_spot"] is False
     # A supplement pause moves the internal target like the legal appointment (8 working hours).
     act(client, staff_headers, body["code"], "request_supplement", note="Thiếu tờ khai")
     frozen.set(local("2026-12-01 09:00"))
@@ -196,17 +202,21 @@ def test_every_action_from_every_state(
 def test_unknown_action_and_reasons(client: FlaskClient, staff_headers: dict[str, str]) -> None:
     code = receive(client, staff_headers).get_json()["code"]
     unknown = act(client, staff_headers, code, "teleport")
-    assert unknown.status_code == 400 and unknown.get_json()["error"]["code"] == "unknown_action"
+    assert unknown.status_code == 400
+    assert unknown.get_json()["error"]["code"] == "unknown_action"
     missing = act(client, staff_headers, code, "refuse")
-    assert missing.status_code == 400 and missing.get_json()["error"]["code"] == "missing_field"
+    assert missing.status_code == 400
+    assert missing.get_json()["error"]["code"] == "missing_field"
     typed = act(client, staff_headers, code, "refuse", note={"x": 1})
     assert typed.status_code == 400
     assert act(client, staff_headers, "UBND-XA-DEMO-000000-9999", "start").status_code == 404
     # The wrong state is answered before any other complaint (a return without a tracking note).
     wrong = act(client, staff_headers, code, "return", delivery="post")
-    assert wrong.status_code == 409 and wrong.get_json()["error"]["code"] == "invalid_dossier_state"
+    assert wrong.status_code == 409
+    assert wrong.get_json()["error"]["code"] == "invalid_dossier_state"
     many = receive(client, staff_headers, documents=["giấy"] * 61)
-    assert many.status_code == 400 and many.get_json()["error"]["code"] == "too_long"
+    assert many.status_code == 400
+    assert many.get_json()["error"]["code"] == "too_long"
 
 
 def test_head_of_unit_decides_extensions_and_stops(
@@ -227,7 +237,8 @@ def test_head_of_unit_decides_extensions_and_stops(
         refused = act(
             client, officer, code, action, note="x", new_due_at="2026-12-30T09:00:00+07:00"
         )
-        assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "wrong_role"
+        assert refused.status_code == 403
+        assert refused.get_json()["error"]["code"] == "wrong_role"
     assert act(client, officer, code, "start").status_code == 200
 
 
@@ -251,7 +262,8 @@ def test_supplement_pauses_the_clock_and_a_second_one_counts_late(
     frozen.set(local("2026-12-03 16:00"))
     act(client, staff_headers, code, "supplement_received")
     body = act(client, staff_headers, code, "resolve").get_json()
-    assert body["supplement_count"] == 2 and body["timeliness"] == "late"  # resolved early, still
+    assert body["supplement_count"] == 2
+    assert body["timeliness"] == "late"
 
 
 def test_a_pause_over_a_holiday_counts_only_working_time(
@@ -283,18 +295,21 @@ def test_one_extension_only_and_only_a_working_day_ahead(
         note="Cần xác minh",
         new_due_at="2026-12-08T17:00:00+07:00",
     )
-    assert late.status_code == 409 and late.get_json()["error"]["code"] == "too_late_to_extend"
+    assert late.status_code == 409
+    assert late.get_json()["error"]["code"] == "too_late_to_extend"
     frozen.set(local("2026-12-02 10:00"))  # the working day before: allowed
     closed = act(
         client, staff_headers, code, "extend", note="x", new_due_at="2026-12-06T10:00:00+07:00"
     )  # a Sunday
-    assert closed.status_code == 400 and "working hours" in closed.get_json()["error"]["message"]
+    assert closed.status_code == 400
+    assert "working hours" in closed.get_json()["error"]["message"]
     not_later = act(
         client, staff_headers, code, "extend", note="x", new_due_at="2026-12-03T08:00:00+07:00"
     )
     assert not_later.status_code == 400
     naive = act(client, staff_headers, code, "extend", note="x", new_due_at="2026-12-08T17:00")
-    assert naive.status_code == 400 and "offset" in naive.get_json()["error"]["message"]
+    assert naive.status_code == 400
+    assert "offset" in naive.get_json()["error"]["message"]
     body = act(
         client,
         staff_headers,
@@ -304,11 +319,13 @@ def test_one_extension_only_and_only_a_working_day_ahead(
         new_due_at="2026-12-08T17:00:00+07:00",
     ).get_json()
     assert body["due_at"] == "2026-12-08T17:00:00+07:00"
-    assert body["due_at_original"] == "2026-12-03T09:00:00+07:00" and body["extended"]
+    assert body["due_at_original"] == "2026-12-03T09:00:00+07:00"
+    assert body["extended"]
     again = act(
         client, staff_headers, code, "extend", note="x", new_due_at="2026-12-09T17:00:00+07:00"
     )
-    assert again.status_code == 409 and again.get_json()["error"]["code"] == "already_extended"
+    assert again.status_code == 409
+    assert again.get_json()["error"]["code"] == "already_extended"
     frozen.set(local("2026-12-04 10:00"))  # within the new date, after the original one
     assert act(client, staff_headers, code, "resolve").get_json()["timeliness"] == "late"
 
@@ -322,7 +339,8 @@ def test_no_extension_on_the_weekend_before_a_monday_appointment(
     late = act(
         client, staff_headers, code, "extend", note="x", new_due_at="2026-12-03T09:00:00+07:00"
     )
-    assert late.status_code == 409 and late.get_json()["error"]["code"] == "too_late_to_extend"
+    assert late.status_code == 409
+    assert late.get_json()["error"]["code"] == "too_late_to_extend"
 
 
 def test_extension_limit_of_the_procedure(
@@ -391,7 +409,8 @@ def test_return_by_post_needs_a_tracking_note(
     body = act(
         client, staff_headers, code, "return", delivery="post", tracking="EMS EA123456789VN"
     ).get_json()
-    assert body["delivery"] == "post" and body["control"][-1]["data"]["tracking"].startswith("EMS")
+    assert body["delivery"] == "post"
+    assert body["control"][-1]["data"]["tracking"].startswith("EMS")
 
 
 def test_public_progress_shows_no_personal_data(
@@ -409,8 +428,11 @@ def test_public_progress_shows_no_personal_data(
     assert client.get(f"/api/v1/dossiers/{body['code']}").status_code == 404
     page = client.get(f"/d/{body['token']}")
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and body["code"] in html and "Đang xử lý" in html
-    assert "Nguyễn" not in html and "0912345678" not in html
+    assert page.status_code == 200
+    assert body["code"] in html
+    assert "Đang xử lý" in html
+    assert "Nguyễn" not in html
+    assert "0912345678" not in html
     assert "Tiếp nhận tại Bộ phận Một cửa" in html
     assert client.get("/d/not-a-token").status_code == 404
 
@@ -424,8 +446,11 @@ def test_overdue_watch_flags_and_alerts(
     later = receive(client, staff_headers, "X-HT-01").get_json()["code"]  # 10 working days
     frozen.set(local("2026-12-02 09:00"))  # Wednesday: 03/12 is the next working day
     rows = client.get("/api/v1/dossiers/watch", headers=staff_headers).get_json()
-    assert [r["code"] for r in rows] == [soon] and later not in str(rows)
-    assert rows[0]["working_days_left"] == 1 and rows[0]["alert"] and not rows[0]["overdue"]
+    assert [r["code"] for r in rows] == [soon]
+    assert later not in str(rows)
+    assert rows[0]["working_days_left"] == 1
+    assert rows[0]["alert"]
+    assert not rows[0]["overdue"]
     act(
         client,
         staff_headers,
@@ -438,7 +463,9 @@ def test_overdue_watch_flags_and_alerts(
     assert rows[0]["alert"] is False  # the apology and new date exist
     frozen.set(local("2026-12-07 09:00"))
     rows = client.get("/api/v1/dossiers/watch", headers=staff_headers).get_json()
-    assert rows[0]["code"] == soon and rows[0]["overdue"] and rows[0]["working_days_left"] == -1
+    assert rows[0]["code"] == soon
+    assert rows[0]["overdue"]
+    assert rows[0]["working_days_left"] == -1
 
 
 def test_receipt_slip_is_queued_and_printed(
@@ -449,13 +476,14 @@ def test_receipt_slip_is_queued_and_printed(
 
     app.config["ONESTOP"]["printers"]["desk-1"] = config(page="A5")
     frozen.set(local("2026-11-27 14:00"))
-    body = receive(client, staff_headers, SAME_DAY, **{"print": "desk-1"}).get_json()
+    body = receive(client, staff_headers, SAME_DAY, print="desk-1").get_json()
     assert body["print_job"]
     assert process_pending(app) == 1
     [pdf] = (tmp_path / "prints").glob("*-receipt-*.pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
     text = pdf_text(pdf.read_bytes(), tmp_path)
-    assert body["code"] in text and "17 giờ 00 phút, ngày 27/11/2026" in text
+    assert body["code"] in text
+    assert "17 giờ 00 phút, ngày 27/11/2026" in text
 
 
 def test_guidance_only_visit_is_recorded_and_refused_with_dossiers(
@@ -471,9 +499,11 @@ def test_guidance_only_visit_is_recorded_and_refused_with_dossiers(
     done = client.post(
         "/api/v1/counters/1/finish", json={"outcome": "guidance"}, headers=staff_headers
     )
-    assert done.status_code == 200 and done.get_json()["state"] == "done"
+    assert done.status_code == 200
+    assert done.get_json()["state"] == "done"
     late = receive(client, staff_headers, SAME_DAY, ticket=first["token"])
-    assert late.status_code == 409 and late.get_json()["error"]["code"] == "guidance_only_visit"
+    assert late.status_code == 409
+    assert late.get_json()["error"]["code"] == "guidance_only_visit"
     second = client.post("/api/v1/counters/1/call-next", headers=staff_headers).get_json()
     receive(client, staff_headers, SAME_DAY, ticket=second["token"])
     refused = client.post(
@@ -501,15 +531,20 @@ def test_public_board_shows_todays_figures_and_codes_only(
     slow = receive(client, staff_headers).get_json()["code"]
     act(client, staff_headers, fast, "resolve")
     board = client.get("/api/v1/board").get_json()
-    assert board["received"] == 2 and board["resolved"] == 1 and board["in_time_percent"] == 100
+    assert board["received"] == 2
+    assert board["resolved"] == 1
+    assert board["in_time_percent"] == 100
     assert [d["code"] for d in board["in_progress"]] == [slow]
     assert board["in_progress"][0]["procedure"] == THREE_DAYS
     page = client.get("/board").get_data(as_text=True)
-    assert slow in page and "Công khai tiến độ giải quyết hồ sơ" in page
-    assert "Nguyễn" not in page and "Nguyễn" not in str(board)
+    assert slow in page
+    assert "Công khai tiến độ giải quyết hồ sơ" in page
+    assert "Nguyễn" not in page
+    assert "Nguyễn" not in str(board)
     frozen.set(local("2026-12-04 09:00"))  # the next day's figures start from zero
     board = client.get("/api/v1/board").get_json()
-    assert board["received"] == 0 and board["in_progress"][0]["timeliness"] == "overdue"
+    assert board["received"] == 0
+    assert board["in_progress"][0]["timeliness"] == "overdue"
 
 
 def test_supplement_and_apology_slips_print_with_the_action(
@@ -527,9 +562,10 @@ def test_supplement_and_apology_slips_print_with_the_action(
         code,
         "request_supplement",
         note="Bản sao CCCD\nGiấy xác nhận cư trú",
-        **{"print": "desk-1"},
+        print="desk-1",
     )
-    assert asked.status_code == 200 and asked.get_json()["print_job"]
+    assert asked.status_code == 200
+    assert asked.get_json()["print_job"]
     act(client, staff_headers, code, "supplement_received")
     frozen.set(local("2026-12-01 09:00"))
     extended = act(
@@ -540,14 +576,17 @@ def test_supplement_and_apology_slips_print_with_the_action(
         note="Cần xác minh tại nơi cư trú",
         new_due_at="2026-12-09T17:00:00+07:00",
         signer="Trần Văn Bình",
-        **{"print": "desk-1"},
+        print="desk-1",
     )
-    assert extended.status_code == 200 and extended.get_json()["print_job"]
+    assert extended.status_code == 200
+    assert extended.get_json()["print_job"]
     assert process_pending(app) == 2
     assert len(list((tmp_path / "prints").glob("*-supplement_request-*.pdf"))) == 1
     [apology] = (tmp_path / "prints").glob("*-apology-*.pdf")
     text = pdf_text(apology.read_bytes(), tmp_path)
-    assert "PHIẾU XIN LỖI" in text and "Trần Văn Bình" in text and "09/12/2026" in text
+    assert "PHIẾU XIN LỖI" in text
+    assert "Trần Văn Bình" in text
+    assert "09/12/2026" in text
 
 
 @pytest.mark.services

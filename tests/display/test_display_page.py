@@ -11,22 +11,28 @@ from tests.conftest import data_block
 def test_page_is_vietnamese_by_default(client: Any) -> None:
     html = client.get("/display").get_data(as_text=True)
     assert '<html lang="vi">' in html
-    assert "Đang phục vụ" in html and "Vừa gọi" in html and "Đang chờ" in html
+    assert "Đang phục vụ" in html
+    assert "Vừa gọi" in html
+    assert "Đang chờ" in html
     strings = data_block(html, "display-strings")
     assert strings["counter"] == "Quầy"
     assert strings["call_line"] == "Mời số {number} đến Quầy {counter}"
     config = data_block(html, "display-config")
     assert config["locale"] == "vi"
     assert config["timezone"] == "Asia/Ho_Chi_Minh"
-    assert config["flash_seconds"] == 6 and config["recent_calls"] == 8
-    assert config["chime"] is True and config["chime_url"].endswith("/sounds/chime.wav")
-    assert config["counters"] == [] and config["services"] == []
+    assert config["flash_seconds"] == 6
+    assert config["recent_calls"] == 8
+    assert config["chime"] is True
+    assert config["chime_url"].endswith("/sounds/chime.wav")
+    assert config["counters"] == []
+    assert config["services"] == []
 
 
 def test_page_is_english_with_lang_en(client: Any) -> None:
     html = client.get("/display?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in html
-    assert "Now serving" in html and "Đang phục vụ" not in html
+    assert "Now serving" in html
+    assert "Đang phục vụ" not in html
     strings = data_block(html, "display-strings")
     assert strings["counter"] == "Counter"
     assert data_block(html, "display-config")["locale"] == "en"
@@ -44,7 +50,8 @@ def test_chime_is_served_as_audio(client: Any) -> None:
         assert answer.status_code == 200
         assert answer.mimetype.startswith("audio/")
         body = answer.get_data()
-    assert body[:4] == b"RIFF" and body[8:12] == b"WAVE"
+    assert body[:4] == b"RIFF"
+    assert body[8:12] == b"WAVE"
     assert 10_000 < len(body) < 100_000
 
 

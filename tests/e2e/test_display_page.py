@@ -91,7 +91,8 @@ def test_board_shows_flashes_and_scrolls_notices(browser: Any, quick_flash_serve
         "el => ({font: parseFloat(getComputedStyle(el).fontSize),"
         " height: el.getBoundingClientRect().height})"
     )
-    assert size["font"] >= 120 and size["height"] >= 120, size
+    assert size["font"] >= 120, size
+    assert size["height"] >= 120, size
     expect(row(page, 1)).not_to_have_class(FLASHING, timeout=(FLASH_SECONDS + 2) * 1000)
     expect(row(page, 1)).to_have_class(re.compile(r"\blatest\b"))
 
@@ -174,8 +175,10 @@ def test_area_filters_and_eight_counters(browser: Any, live_server: Any) -> None
            })"""
     )
     for box in boxes:
-        assert box["bottom"] <= TV["height"] and box["right"] <= TV["width"], box
-        assert box["font"] >= 120 and not box["clipped"], box
+        assert box["bottom"] <= TV["height"], box
+        assert box["right"] <= TV["width"], box
+        assert box["font"] >= 120, box
+        assert not box["clipped"], box
     wall.screenshot(path=str(SHOTS / "display-8-counters.png"))
 
     services = open_display(browser, f"{live_server.url}/display?services=C&lang=en")

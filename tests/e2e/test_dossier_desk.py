@@ -59,7 +59,8 @@ def test_receive_resolve_and_return_at_the_counter(browser: Any, live_server: An
     view = requests.get(f"{live_server.url}/api/v1/dossiers/{code}", headers=staff, timeout=5)
     body = view.json()
     assert [s["action"] for s in body["control"]] == ["receive", "resolve", "return"]
-    assert body["applicant"]["name"] == "Lê Thị Hoa" and len(body["documents"]) == listed - 1
+    assert body["applicant"]["name"] == "Lê Thị Hoa"
+    assert len(body["documents"]) == listed - 1
     public = browser.new_page(viewport={"width": 390, "height": 844})
     public.goto(f"{live_server.url}/d/{body['token']}")
     expect(public.locator("#d-state")).to_have_text("Đã trả kết quả")

@@ -100,7 +100,8 @@ def test_pad_asks_when_the_counter_finishes(browser: Any, pad_server: Any) -> No
         headers={"X-Device-Key": server.creds["devices"]["rating-1"]},
         timeout=5,
     ).json()
-    assert token["pending"] is None and token["officer"]
+    assert token["pending"] is None
+    assert token["officer"]
 
 
 def test_survey_on_a_phone_in_both_languages(browser: Any, live_server: Any) -> None:

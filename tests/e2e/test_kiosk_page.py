@@ -49,7 +49,9 @@ def test_vietnamese_flow_with_priority_and_catalog(browser: Any, live_server: Li
     expect(page.locator(".field-title")).to_have_count(0)
     expect(page.locator(".service-button[data-service='B'] .waiting")).to_have_text("Đang chờ: 0")
     box = page.locator(".service-button[data-service='A']").bounding_box()
-    assert box is not None and box["height"] >= 64 and box["width"] >= 64
+    assert box is not None
+    assert box["height"] >= 64
+    assert box["width"] >= 64
     page.screenshot(path=str(SHOTS / "kiosk-start-vi.png"))
 
     # Another kiosk issues a ticket: the count changes here without a reload.
@@ -148,7 +150,8 @@ def test_printing_failed_keeps_the_qr_up(browser: Any, broken_printer_server: Li
     expect(page.locator("#screen-ticket")).to_have_class("screen ticket-screen print-failed")
     wait_for_qr(page)
     qr = page.locator("#t-qr").bounding_box()
-    assert qr is not None and qr["width"] >= 300  # larger, to be photographed
+    assert qr is not None
+    assert qr["width"] >= 300
     page.screenshot(path=str(SHOTS / "kiosk-print-failed.png"))
     # The ticket itself is valid and waiting.
     assert waiting(broken_printer_server)["C"] == 1
@@ -171,7 +174,8 @@ def test_double_tap_issues_one_ticket(browser: Any, live_server: LiveServer) -> 
     expect(page.locator("#t-number")).to_have_text("D001")
     page.wait_for_timeout(500)
     assert waiting(live_server)["D"] == 1
-    assert len(requests_seen) == 1 and len(requests_seen[0]) == 32
+    assert len(requests_seen) == 1
+    assert len(requests_seen[0]) == 32
     page.close()
 
 

@@ -44,7 +44,8 @@ def test_display_hears_calls_and_resyncs_after_restart(live_server: Any) -> None
         assert call.status_code == 200
         pushed = wait_for(inbox, "ticket_called")
         latency = time.perf_counter() - t0
-        assert pushed["number"] == "A001" and pushed["counter"] == 1
+        assert pushed["number"] == "A001"
+        assert pushed["counter"] == 1
         assert pushed["seq"] > first["seq"]
         assert latency < 2, f"call reached the display after {latency:.2f} s"
 
@@ -57,7 +58,8 @@ def test_display_hears_calls_and_resyncs_after_restart(live_server: Any) -> None
         requests.post(f"{base}/api/v1/tickets", json={"service": "B"}, headers=kiosk, timeout=5)
         requests.post(f"{base}/api/v1/counters/2/call-next", headers=live_server.login(), timeout=5)
         after = wait_for(inbox, "ticket_called")
-        assert after["number"] == "B001" and after["counter"] == 2
+        assert after["number"] == "B001"
+        assert after["counter"] == 2
     finally:
         client.disconnect()
 

@@ -75,11 +75,13 @@ def test_paper_out_is_told_to_kiosk_and_counter_and_clears(
         if fake.job:
             break
         counter.wait_for_timeout(100)
-    assert fake.job.startswith(b"\x1b@") and len(fake.job) < 40_000
+    assert fake.job.startswith(b"\x1b@")
+    assert len(fake.job) < 40_000
     assert issue(server, "B") == "B001"  # the kiosk path still works afterwards
     jobs = requests.get(f"{server.url}/api/v1/printers", headers=server.login(), timeout=5).json()
     [row] = [p for p in jobs if p["printer"] == "kiosk-1"]
-    assert row["status"] == "online" and [j["number"] for j in row["failed_jobs"]] == ["A001"]
+    assert row["status"] == "online"
+    assert [j["number"] for j in row["failed_jobs"]] == ["A001"]
 
 
 def test_back_office_printers_page(

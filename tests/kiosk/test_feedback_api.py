@@ -78,9 +78,11 @@ def test_pad_rates_what_its_counter_served_once(
     assert first.status_code == 201, first.get_json()
     assert first.get_json() == {"score": "very_satisfied", "reasons": [], "channel": "pad"}
     again = rate(client, ticket["token"], pad(creds), score="unsatisfied")
-    assert again.status_code == 409 and error(again) == "already_rated"
+    assert again.status_code == 409
+    assert error(again) == "already_rated"
     phone = rate(client, ticket["token"], score="satisfied")
-    assert phone.status_code == 409 and error(phone) == "already_rated"
+    assert phone.status_code == 409
+    assert error(phone) == "already_rated"
     with app.app_context():
         row = db.session.scalars(select(Rating)).one()
         leg = db.session.scalars(select(Ticket).where(Ticket.token == ticket["token"])).one()
@@ -91,7 +93,9 @@ def test_pad_rates_what_its_counter_served_once(
             admin.id,
             "very_satisfied",
         )
-        assert counter is not None and counter.number == 1 and row.device_id is not None
+        assert counter is not None
+        assert counter.number == 1
+        assert row.device_id is not None
         audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "rating_recorded"))
         assert [a.actor for a in audit] == ["device:rating-1"]
 
@@ -102,28 +106,35 @@ def test_unserved_unknown_and_foreign_tickets_are_rejected(
     waiting = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk_headers)
     token = waiting.get_json()["token"]
     answer = rate(client, token, score="satisfied")
-    assert answer.status_code == 409 and error(answer) == "not_served"
+    assert answer.status_code == 409
+    assert error(answer) == "not_served"
     client.post("/api/v1/counters/1/call-next", headers=staff_headers)
     answer = rate(client, token, pad(creds), score="satisfied")  # called, not finished
-    assert answer.status_code == 409 and error(answer) == "not_served"
+    assert answer.status_code == 409
+    assert error(answer) == "not_served"
     unknown = rate(client, "x" * 24, score="satisfied")
-    assert unknown.status_code == 404 and error(unknown) == "unknown_ticket"
+    assert unknown.status_code == 404
+    assert error(unknown) == "unknown_ticket"
     client.post("/api/v1/counters/1/finish", headers=staff_headers)
     other_pad = rate(client, token, pad(creds, 2), score="satisfied")
-    assert other_pad.status_code == 403 and error(other_pad) == "served_elsewhere"
+    assert other_pad.status_code == 403
+    assert error(other_pad) == "served_elsewhere"
     kiosk = rate(client, token, kiosk_headers, score="satisfied")
-    assert kiosk.status_code == 403 and error(kiosk) == "wrong_device_kind"
+    assert kiosk.status_code == 403
+    assert error(kiosk) == "wrong_device_kind"
     forged = rate(client, token, {"X-Device-Key": "not-a-key"}, score="satisfied")
     assert forged.status_code == 401
     for body, code in (({"score": "great"}, "invalid_score"), ({}, "missing_field")):
         bad = rate(client, token, **body)
-        assert bad.status_code == 400 and error(bad) == code
+        assert bad.status_code == 400
+        assert error(bad) == code
     garbage = client.post(
         f"/api/v1/tickets/{token}/rating?k={key(client, token)}",
         data="{score",
         content_type="application/json",
     )
-    assert garbage.status_code == 400 and error(garbage) == "invalid_json"
+    assert garbage.status_code == 400
+    assert error(garbage) == "invalid_json"
     assert rate(client, token, pad(creds), score="satisfied").status_code == 201
 
 
@@ -139,9 +150,11 @@ def test_no_answer_then_the_phone_and_the_reasons(
     assert with_reason.status_code == 400
     frozen.advance(hours=3)
     later = rate(client, token, score="unsatisfied")
-    assert later.status_code == 201 and later.get_json()["channel"] == "phone"
+    assert later.status_code == 201
+    assert later.get_json()["channel"] == "phone"
     unknown = explain(client, token, ["rude"])
-    assert unknown.status_code == 400 and error(unknown) == "unknown_reason"
+    assert unknown.status_code == 400
+    assert error(unknown) == "unknown_reason"
     reasons = explain(client, token, ["came_back", "waited_too_long"])
     assert reasons.status_code == 200
     assert reasons.get_json()["reasons"] == ["waited_too_long", "came_back"]
@@ -155,13 +168,15 @@ def test_pad_window_closes_but_the_phone_may_still_rate(
     ticket = served(client, kiosk_headers, staff_headers)
     frozen.advance(minutes=11)
     late = rate(client, ticket["token"], pad(creds), score="satisfied")
-    assert late.status_code == 409 and error(late) == "feedback_closed"
+    assert late.status_code == 409
+    assert error(late) == "feedback_closed"
     frozen.advance(days=29)
     assert rate(client, ticket["token"], score="satisfied").status_code == 201
     other = served(client, kiosk_headers, staff_headers)
     frozen.advance(days=31)
     closed = rate(client, other["token"], score="satisfied")
-    assert closed.status_code == 409 and error(closed) == "feedback_closed"
+    assert closed.status_code == 409
+    assert error(closed) == "feedback_closed"
 
 
 def test_a_transferred_visit_is_rated_where_it_ended(
@@ -172,7 +187,8 @@ def test_a_transferred_visit_is_rated_where_it_ended(
     moved = client.post("/api/v1/counters/1/transfer", json={"counter": 2}, headers=staff_headers)
     assert moved.status_code == 200
     early = rate(client, ticket["token"], score="satisfied")
-    assert early.status_code == 409 and error(early) == "not_served"
+    assert early.status_code == 409
+    assert error(early) == "not_served"
     assert client.post("/api/v1/counters/2/call-next", headers=staff_headers).status_code == 200
     assert client.post("/api/v1/counters/2/finish", headers=staff_headers).status_code == 200
     assert rate(client, ticket["token"], pad(creds, 1), score="satisfied").status_code == 403
@@ -180,7 +196,8 @@ def test_a_transferred_visit_is_rated_where_it_ended(
     with app.app_context():
         row = db.session.scalars(select(Rating)).one()
         counter = db.session.get(Counter, row.counter_id)
-        assert counter is not None and counter.number == 2
+        assert counter is not None
+        assert counter.number == 2
 
 
 def test_ratings_are_rate_limited_per_ticket(
@@ -188,7 +205,9 @@ def test_ratings_are_rate_limited_per_ticket(
 ) -> None:
     ticket = served(client, kiosk_headers, staff_headers)
     codes = [rate(client, ticket["token"], score="satisfied").status_code for _ in range(11)]
-    assert codes[0] == 201 and set(codes[1:10]) == {409} and codes[10] == 429
+    assert codes[0] == 201
+    assert set(codes[1:10]) == {409}
+    assert codes[10] == 429
 
 
 def test_the_pad_hears_its_own_counter_only_and_finds_the_pending_visit(
@@ -214,14 +233,14 @@ def test_the_pad_hears_its_own_counter_only_and_finds_the_pending_visit(
     ticket = served(client, kiosk_headers, staff_headers)
     heard = [e for e in pads[1].get_received("/rating") if e["name"] == "rating_requested"]
     assert [e["args"][0]["number"] for e in heard] == [ticket["number"]]
-    assert heard[0]["args"][0]["token"] == ticket["token"] and heard[0]["args"][0]["counter"] == 1
+    assert heard[0]["args"][0]["token"] == ticket["token"]
+    assert heard[0]["args"][0]["counter"] == 1
     assert pads[2].get_received("/rating") == []
     state = client.get("/api/v1/rating-pad/state", headers=pad(creds)).get_json()
-    assert state["counter"] == 1 and state["officer"]
-    assert (
-        state["pending"]["token"] == ticket["token"]
-        and 25 <= state["pending"]["seconds_left"] <= 30
-    )
+    assert state["counter"] == 1
+    assert state["officer"]
+    assert state["pending"]["token"] == ticket["token"]
+    assert 25 <= state["pending"]["seconds_left"] <= 30
     assert state["texts"]["vi"]["levels"][0]["label"] == "Rất hài lòng"
     assert state["texts"]["en"]["levels"][0]["label"] != "Rất hài lòng"
     frozen.advance(seconds=31)  # the pad has given up asking
@@ -247,7 +266,8 @@ def test_survey_once_editable_for_a_day_without_personal_data(
 ) -> None:
     ticket = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk_headers).get_json()
     early = survey(client, ticket["token"], answers=SHORT)
-    assert early.status_code == 409 and error(early) == "not_served"
+    assert early.status_code == 409
+    assert error(early) == "not_served"
     assert survey(client, ticket["token"], "GET").get_json()["served"] is False
     client.post("/api/v1/counters/1/call-next", headers=staff_headers)
     client.post("/api/v1/counters/1/finish", headers=staff_headers)
@@ -262,21 +282,26 @@ def test_survey_once_editable_for_a_day_without_personal_data(
     )
     assert first.status_code == 201, first.get_json()
     stored = first.get_json()
-    assert stored["answers"]["f2"] == 4 and stored["contact_given"] is True
+    assert stored["answers"]["f2"] == 4
+    assert stored["contact_given"] is True
     assert stored["answers"]["expectation"] == "Cán bộ nhiệt tình. Gọi tôi […], CCCD […]"
     assert "0987654321" not in str(survey(client, ticket["token"], "GET").data)
     again = survey(client, ticket["token"], answers=SHORT)
-    assert again.status_code == 409 and error(again) == "already_answered"
+    assert again.status_code == 409
+    assert error(again) == "already_answered"
     frozen.advance(hours=23)
     edited = survey(client, ticket["token"], "PUT", answers={"f3": 5, "visits": "0"})
-    assert edited.status_code == 200 and edited.get_json()["answers"]["f3"] == 5
+    assert edited.status_code == 200
+    assert edited.get_json()["answers"]["f3"] == 5
     with app.app_context():
         row = db.session.scalars(select(SurveyResponse)).one()
-        assert row.edits == 1 and row.contact == "Chị Lan 0987654321"  # kept: not sent again
+        assert row.edits == 1
+        assert row.contact == "Chị Lan 0987654321"
         assert row.answers == {"f3": 5, "visits": "0"}
     frozen.advance(hours=2)
     closed = survey(client, ticket["token"], "PUT", answers=SHORT)
-    assert closed.status_code == 409 and error(closed) == "survey_closed"
+    assert closed.status_code == 409
+    assert error(closed) == "survey_closed"
 
 
 @pytest.mark.parametrize(
@@ -298,7 +323,8 @@ def test_bad_survey_answers_are_refused_clearly(
 ) -> None:
     ticket = served(client, kiosk_headers, staff_headers)
     answer = survey(client, ticket["token"], **body)
-    assert answer.status_code == 400 and error(answer) == code, answer.get_json()
+    assert answer.status_code == 400, answer.get_json()
+    assert error(answer) == code, answer.get_json()
 
 
 def test_receipt_qr_rates_a_dossier_taken_without_a_ticket(
@@ -316,16 +342,20 @@ def test_receipt_qr_rates_a_dossier_taken_without_a_ticket(
     ).get_json()
     base = f"/api/v1/dossiers/{received['code']}"
     wrong = client.post(f"{base}/survey?token=nope", json={"answers": SHORT})
-    assert wrong.status_code == 404 and error(wrong) == "unknown_dossier"
+    assert wrong.status_code == 404
+    assert error(wrong) == "unknown_dossier"
     query = f"?token={received['token']}&k={key(client, received['token'])}"
     assert client.post(f"{base}/rating{query}", json={"score": "satisfied"}).status_code == 201
     assert client.post(f"{base}/rating{query}", json={"score": "satisfied"}).status_code == 409
     answer = client.post(f"{base}/survey{query}", json={"answers": SHORT})
     assert answer.status_code == 201
     state = client.get(f"{base}/survey{query}").get_json()
-    assert state["rating"]["score"] == "satisfied" and state["survey"]["answers"]["f1"] == 5
+    assert state["rating"]["score"] == "satisfied"
+    assert state["survey"]["answers"]["f1"] == 5
     page = client.get(f"/d/{received['token']}/survey?k={key(client, received['token'])}")
-    assert page.status_code == 200 and "survey-form" in page.text and "Nguyễn" not in page.text
+    assert page.status_code == 200
+    assert "survey-form" in page.text
+    assert "Nguyễn" not in page.text
 
 
 @pytest.mark.services
@@ -380,7 +410,8 @@ def test_the_same_visit_rated_twice_at_once_on_postgresql(pg_app: Any) -> None:
     assert sorted(outcomes["rating"]) == ["already_rated", "stored"]
     assert sorted(outcomes["survey"]) == ["already_answered", "stored"]
     with db.new_session(app) as session:
-        assert session.query(Rating).count() == 1 and session.query(SurveyResponse).count() == 1
+        assert session.query(Rating).count() == 1
+        assert session.query(SurveyResponse).count() == 1
 
 
 def test_the_token_alone_does_not_let_anyone_rate(
@@ -398,16 +429,20 @@ def test_the_token_alone_does_not_let_anyone_rate(
     assert finished["token"] == token  # what the counter screen holds
     for query in ("", "?k=", "?k=" + key(client, token)[:-1] + "A", f"?k={key(client, 'x')}"):
         refused = client.post(f"/api/v1/tickets/{token}/rating{query}", json={"score": "satisfied"})
-        assert refused.status_code == 403 and error(refused) == "feedback_key_invalid"
+        assert refused.status_code == 403
+        assert error(refused) == "feedback_key_invalid"
     assert client.get(f"/api/v1/tickets/{token}/survey").status_code == 403
     page = client.get(f"/t/{token}")
     assert "survey-link" not in page.text  # the status page without the key offers no survey
     page = client.get(f"/t/{token}?k={key(client, token)}")
     assert f"/t/{token}/survey?k={key(client, token)}" in page.text
     bare = client.get(f"/t/{token}/survey")
-    assert bare.status_code == 200 and "no-key" in bare.text and "survey-form" not in bare.text
+    assert bare.status_code == 200
+    assert "no-key" in bare.text
+    assert "survey-form" not in bare.text
     qr = client.get(f"/t/{token}/qr.svg?k={key(client, token)}")
-    assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
+    assert qr.status_code == 200
+    assert qr.mimetype == "image/svg+xml"
     assert rate(client, token, score="satisfied").status_code == 201
 
 
@@ -419,13 +454,16 @@ def test_survey_edits_keep_the_form_and_contact_can_be_withdrawn(
     given = survey(client, ticket["token"], form="full", answers=full, contact="Anh Nam\x00 0901")
     assert given.status_code == 201
     switched = survey(client, ticket["token"], "PUT", form="short", answers={"f1": 5})
-    assert switched.status_code == 409 and error(switched) == "other_form"
+    assert switched.status_code == 409
+    assert error(switched) == "other_form"
     state = survey(client, ticket["token"], "GET").get_json()
-    assert state["form"]["code"] == "full" and state["survey"]["answers"] == full
+    assert state["form"]["code"] == "full"
+    assert state["survey"]["answers"] == full
     with app.app_context():
         assert db.session.scalars(select(SurveyResponse)).one().contact == "Anh Nam 0901"
     withdrawn = survey(client, ticket["token"], "PUT", form="full", answers=full, contact="")
-    assert withdrawn.status_code == 200 and withdrawn.get_json()["contact_given"] is False
+    assert withdrawn.status_code == 200
+    assert withdrawn.get_json()["contact_given"] is False
     with app.app_context():
         assert db.session.scalars(select(SurveyResponse)).one().contact is None
 
@@ -510,4 +548,6 @@ def test_a_pad_is_rate_limited_across_tickets(
         rate(client, tickets[i % 2]["token"], pad(creds), score="no_answer").status_code
         for i in range(11)
     ]
-    assert codes[:2] == [201, 201] and set(codes[2:10]) == {409} and codes[10] == 429
+    assert codes[:2] == [201, 201]
+    assert set(codes[2:10]) == {409}
+    assert codes[10] == 429

@@ -15,8 +15,10 @@ def test_same_idempotency_key_returns_the_same_ticket(
     headers = {**kiosk_headers, "Idempotency-Key": "a" * 32}
     first = client.post("/api/v1/tickets", json={"service": "A"}, headers=headers)
     again = client.post("/api/v1/tickets", json={"service": "A"}, headers=headers)
-    assert first.status_code == 201 and "Idempotent-Replayed" not in first.headers
-    assert again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
+    assert first.status_code == 201
+    assert "Idempotent-Replayed" not in first.headers
+    assert again.status_code == 200
+    assert again.headers["Idempotent-Replayed"] == "true"
     assert again.get_json()["token"] == first.get_json()["token"]
     assert again.get_json()["number"] == "A001"
     assert session.query(Ticket).count() == 1
@@ -24,7 +26,8 @@ def test_same_idempotency_key_returns_the_same_ticket(
     # A new key is a new ticket, numbered on as if the replay never happened.
     other = {**kiosk_headers, "Idempotency-Key": "b" * 32}
     third = client.post("/api/v1/tickets", json={"service": "A"}, headers=other)
-    assert third.status_code == 201 and third.get_json()["number"] == "A002"
+    assert third.status_code == 201
+    assert third.get_json()["number"] == "A002"
 
 
 def test_idempotency_key_misuse_is_refused(client: Any, kiosk_headers: Any) -> None:
@@ -36,7 +39,8 @@ def test_idempotency_key_misuse_is_refused(client: Any, kiosk_headers: Any) -> N
     short = client.post(
         "/api/v1/tickets", json={"service": "A"}, headers={**kiosk_headers, "Idempotency-Key": "x"}
     )
-    assert short.status_code == 400 and short.get_json()["error"]["code"] == "invalid_field"
+    assert short.status_code == 400
+    assert short.get_json()["error"]["code"] == "invalid_field"
 
 
 def test_public_catalog_lists_papers_time_and_fee(client: Any) -> None:
@@ -57,12 +61,14 @@ def test_public_catalog_lists_papers_time_and_fee(client: Any) -> None:
 
 def test_kiosk_page_languages(client: Any) -> None:
     vi = client.get("/kiosk").get_data(as_text=True)
-    assert '<html lang="vi">' in vi and "Chạm vào dịch vụ để lấy số thứ tự" in vi
+    assert '<html lang="vi">' in vi
+    assert "Chạm vào dịch vụ để lấy số thứ tự" in vi
     unknown = client.get("/kiosk?lang=fr")
     assert '<html lang="vi">' in unknown.get_data(as_text=True)
     assert "Set-Cookie" not in unknown.headers  # an unknown language is not remembered
     en = client.get("/kiosk?lang=en").get_data(as_text=True)
-    assert '<html lang="en">' in en and "Touch a service to take a number" in en
+    assert '<html lang="en">' in en
+    assert "Touch a service to take a number" in en
     assert data_block(vi, "kiosk-strings")["waiting"] == "Đang chờ: {n}"
     # Every procedure has its detail screen, with the papers to bring.
     assert vi.count('class="screen procedure-detail"') == 47
@@ -73,7 +79,8 @@ def test_ticket_page_in_both_languages(client: Any, kiosk_headers: Any) -> None:
         "token"
     ]
     vi = client.get(f"/t/{token}").get_data(as_text=True)
-    assert "C001" in vi and "Đang chờ: còn 0 người trước bạn" in vi
+    assert "C001" in vi
+    assert "Đang chờ: còn 0 người trước bạn" in vi
     en = client.get(f"/t/{token}?lang=en")
     assert "Waiting: 0 people ahead of you" in en.get_data(as_text=True)
     assert "onestop_lang=en" in en.headers["Set-Cookie"]

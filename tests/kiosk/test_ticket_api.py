@@ -27,11 +27,13 @@ def test_issue_ticket_contract(client: Any, kiosk_headers: Any) -> None:
     answer = client.post("/api/v1/tickets", json={"service": "B"}, headers=kiosk_headers)
     assert answer.status_code == 201
     body = answer.get_json()
-    assert body["number"] == "B001" and body["service"] == "B"
+    assert body["number"] == "B001"
+    assert body["service"] == "B"
     # The citizen's link carries the feedback key (see tests/kiosk/test_feedback_api.py).
     assert f"/t/{body['token']}?k=" in body["status_url"]
     assert body["issued_at"].endswith("+07:00")
-    assert body["waiting_ahead"] == 0 and body["estimated_wait_minutes"] == 0
+    assert body["waiting_ahead"] == 0
+    assert body["estimated_wait_minutes"] == 0
     assert body["print"] == {"status": "queued"}  # the demo kiosk has a virtual printer
     second = client.post("/api/v1/tickets", json={"service": "B"}, headers=kiosk_headers)
     assert second.get_json()["waiting_ahead"] == 1
@@ -44,7 +46,8 @@ def test_public_status_reveals_no_personal_or_internal_data(
         "token"
     ]
     status = client.get(f"/api/v1/tickets/{token}").get_json()
-    assert status["state"] == "waiting" and status["position"] == 1
+    assert status["state"] == "waiting"
+    assert status["position"] == 1
     assert set(status) == {
         "number",
         "service",
@@ -61,10 +64,12 @@ def test_public_status_reveals_no_personal_or_internal_data(
     }
     assert client.get("/api/v1/tickets/not-a-token").status_code == 404
     page = client.get(f"/t/{token}")
-    assert page.status_code == 200 and "A001" in page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "A001" in page.get_data(as_text=True)
     assert page.headers["Referrer-Policy"] == "no-referrer"
     qr = client.get(f"/t/{token}/qr.svg")
-    assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
+    assert qr.status_code == 200
+    assert qr.mimetype == "image/svg+xml"
     assert b"<svg" in qr.data
 
 
@@ -89,7 +94,8 @@ def test_bad_ticket_requests(
     )
     assert answer.status_code == status
     error = answer.get_json()["error"]
-    assert error["code"] == code and error["message"]
+    assert error["code"] == code
+    assert error["message"]
 
 
 def test_oversized_body_is_refused(client: Any, kiosk_headers: Any) -> None:
@@ -120,7 +126,8 @@ def test_nfd_service_code_is_normalised(client: Any, kiosk_headers: Any, app: An
     nfd = unicodedata.normalize("NFD", "Hộ-tịch-2")
     assert nfd != "Hộ-tịch-2"
     answer = client.post("/api/v1/tickets", json={"service": nfd}, headers=kiosk_headers)
-    assert answer.status_code == 201 and answer.get_json()["number"] == "H001"
+    assert answer.status_code == 201
+    assert answer.get_json()["number"] == "H001"
 
 
 def test_closed_service(client: Any, kiosk_headers: Any, app: Any) -> None:
@@ -133,7 +140,8 @@ def test_closed_service(client: Any, kiosk_headers: Any, app: Any) -> None:
         db.session.execute(update(Service).where(Service.code == "C").values(is_open=False))
         db.session.commit()
     answer = client.post("/api/v1/tickets", json={"service": "C"}, headers=kiosk_headers)
-    assert answer.status_code == 409 and answer.get_json()["error"]["code"] == "service_closed"
+    assert answer.status_code == 409
+    assert answer.get_json()["error"]["code"] == "service_closed"
 
 
 def test_ticket_rate_limit_per_device(make_app: Any, tmp_path: Any) -> None:
@@ -171,12 +179,15 @@ def test_busy_database_answers_503_and_loses_nothing(make_app: Any, tmp_path: An
         blocker.execute("ROLLBACK")
         blocker.close()
     retry = client.post("/api/v1/tickets", json={"service": "A"}, headers=headers)
-    assert retry.status_code == 201 and retry.get_json()["number"] == "A001"
+    assert retry.status_code == 201
+    assert retry.get_json()["number"] == "A001"
 
 
 def test_kiosk_page_and_assets_are_local(client: Any) -> None:
     page = client.get("/kiosk").get_data(as_text=True)
     assert "/static/vendor/socket.io.min.js" in page
-    assert "http://" not in page.replace("http://127.0.0.1", "") and "https://" not in page
+    assert "http://" not in page.replace("http://127.0.0.1", "")
+    assert "https://" not in page
     with client.get("/static/vendor/socket.io.min.js") as asset:
-        assert asset.status_code == 200 and b"Socket.IO" in asset.data
+        assert asset.status_code == 200
+        assert b"Socket.IO" in asset.data

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from onestop import auth, catalog, demo, notices, selects
+from onestop import auth, catalog, demo, notices, queries
 from onestop.errors import InvalidInput, NotFound
 from onestop.models import AuditEvent, Procedure
 
@@ -25,7 +25,7 @@ def office(session: Any, app: Any) -> Any:
 
 
 def procedure(session: Any, office: Any, code: str) -> Procedure:
-    return next(p for p in selects.procedures(session, office.id) if p.code == code)
+    return next(p for p in queries.procedures(session, office.id) if p.code == code)
 
 
 def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> Path:
@@ -37,18 +37,20 @@ def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> 
 def test_sample_loads_and_reimport_updates_in_place(session: Any, office: Any) -> None:
     assert catalog.load_sample(session, office) == 47
     assert catalog.load_sample(session, office) == 47
-    assert len(selects.procedures(session, office.id)) == 47
-    assert [f.code for f in selects.catalog_fields(session, office.id)] == [
+    assert len(queries.procedures(session, office.id)) == 47
+    assert [f.code for f in queries.catalog_fields(session, office.id)] == [
         "CT",
         "HT",
         "BTXH",
         "NCC",
     ]
     birth = procedure(session, office, "1.001193")
-    assert birth.time_unit == "same_day" and birth.same_day_cutoff == "15:00"
+    assert birth.time_unit == "same_day"
+    assert birth.same_day_cutoff == "15:00"
     assert len(birth.documents) == 3
     marriage_status = procedure(session, office, "1.004873")
-    assert marriage_status.time_value == 3 and marriage_status.time_unit == "working_day"
+    assert marriage_status.time_value == 3
+    assert marriage_status.time_unit == "working_day"
 
 
 def test_xlsx_import_and_nfd_text(session: Any, office: Any, tmp_path: Path) -> None:
@@ -76,9 +78,10 @@ def test_xlsx_import_and_nfd_text(session: Any, office: Any, tmp_path: Path) -> 
     assert catalog.import_procedures(session, office, path) == 1
     row = procedure(session, office, "9.000001")
     assert row.name == unicodedata.normalize("NFC", nfd_name)
-    assert row.time_value == 5 and row.documents == ["Tờ khai", "Giấy chứng sinh"]
+    assert row.time_value == 5
+    assert row.documents == ["Tờ khai", "Giấy chứng sinh"]
     # An unknown field is created from field_name so the kiosk can group it.
-    assert [f.name for f in selects.catalog_fields(session, office.id)] == ["Hộ tịch"]
+    assert [f.name for f in queries.catalog_fields(session, office.id)] == ["Hộ tịch"]
 
 
 def test_internal_target_on_the_spot_and_effective_date(
@@ -91,8 +94,10 @@ def test_internal_target_on_the_spot_and_effective_date(
     ]
     catalog.import_procedures(session, office, write_csv(tmp_path / "p.csv", rows, EXTRA))
     first, second, third = (procedure(session, office, code) for code in "123")
-    assert first.on_the_spot and first.internal_time_value is None  # same day: on the spot
-    assert second.on_the_spot and second.internal_time_value == 2
+    assert first.on_the_spot
+    assert first.internal_time_value is None
+    assert second.on_the_spot
+    assert second.internal_time_value == 2
     assert str(second.effective_from) == "2026-07-01"
     assert not third.on_the_spot
     session.rollback()
@@ -168,7 +173,8 @@ def test_cli_import(tmp_path: Path, app: Any) -> None:
         text=True,
         timeout=120,
     )
-    assert failed.returncode != 0 and "time_unit 'weekly'" in failed.stderr
+    assert failed.returncode != 0
+    assert "time_unit 'weekly'" in failed.stderr
 
 
 def test_notices_are_ordered_audited_and_retired(session: Any, office: Any) -> None:
@@ -176,12 +182,13 @@ def test_notices_are_ordered_audited_and_retired(session: Any, office: Any) -> N
         session, office, "  Nghỉ lễ ngày 2/9  ", text_en="Closed 2 Sep", actor="t"
     )
     second = notices.add_notice(session, office, "Thông báo thứ hai", actor="t")
-    assert [n.id for n in selects.notices(session, office.id)] == [first.id, second.id]
+    assert [n.id for n in queries.notices(session, office.id)] == [first.id, second.id]
     assert first.text == "Nghỉ lễ ngày 2/9"
     notices.retire_notice(session, office, first.id, actor="t")
-    assert [n.id for n in selects.notices(session, office.id)] == [second.id]
+    assert [n.id for n in queries.notices(session, office.id)] == [second.id]
     actions = session.scalars(select(AuditEvent.action)).all()
-    assert actions.count("notice_added") == 2 and "notice_retired" in actions
+    assert actions.count("notice_added") == 2
+    assert "notice_retired" in actions
     with pytest.raises(NotFound):
         notices.retire_notice(session, office, first.id, actor="t")
     with pytest.raises(InvalidInput):

@@ -66,9 +66,11 @@ def test_init_demo_is_idempotent_and_prints_credentials(tmp_path: Path) -> None:
     assert second["devices"] == one["devices"]
     assert second["admin"] == one["admin"]
     human = run(tmp_path, "init", "--demo")
-    assert "log in as admin" in human.stdout and one["admin"]["password"] in human.stdout
+    assert "log in as admin" in human.stdout
+    assert one["admin"]["password"] in human.stdout
     secret = tmp_path / "var" / "secret_key"
-    assert secret.exists() and oct(secret.stat().st_mode)[-3:] == "600"
+    assert secret.exists()
+    assert oct(secret.stat().st_mode)[-3:] == "600"
 
 
 def test_user_and_device_add(tmp_path: Path) -> None:
@@ -86,18 +88,24 @@ def test_user_and_device_add(tmp_path: Path) -> None:
     user = last_json(made.stdout)
     assert user == {"username": "lan", "role": "officer", "full_name": "Nguyễn Thị Lan"}
     again = add_user(tmp_path, "lan", "officer", "another-long-one")
-    assert again.returncode != 0 and "already exists" in again.stderr
+    assert again.returncode != 0
+    assert "already exists" in again.stderr
     weak = add_user(tmp_path, "bao", "admin", "short")
-    assert weak.returncode != 0 and "at least 8" in weak.stderr
+    assert weak.returncode != 0
+    assert "at least 8" in weak.stderr
 
     dev = last_json(
         run(tmp_path, "device", "add", "rating", "pad-9", "--counter", "2", "--json").stdout
     )
-    assert dev["name"] == "pad-9" and len(dev["key"]) >= 32 and dev["counter"] == 2
+    assert dev["name"] == "pad-9"
+    assert len(dev["key"]) >= 32
+    assert dev["counter"] == 2
     bad = run(tmp_path, "device", "add", "rating", "pad-10", "--counter", "42")
-    assert bad.returncode != 0 and "no counter number 42" in bad.stderr
+    assert bad.returncode != 0
+    assert "no counter number 42" in bad.stderr
     no_printer = run(tmp_path, "device", "add", "kiosk", "k2", "--printer", "nope")
-    assert no_printer.returncode != 0 and "printers.nope" in no_printer.stderr
+    assert no_printer.returncode != 0
+    assert "printers.nope" in no_printer.stderr
 
 
 @pytest.mark.parametrize(
@@ -128,4 +136,5 @@ def test_a_broken_survey_file_stops_the_start(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode != 0
-    assert "survey forms:" in done.stderr and "short.toml" in done.stderr
+    assert "survey forms:" in done.stderr
+    assert "short.toml" in done.stderr

@@ -76,7 +76,8 @@ def _race_call(url: str, folder: Path) -> None:
     with multiprocessing.get_context("spawn").Pool(4) as pool:
         results = pool.starmap(workers.call_until_empty, args, chunksize=1)
     taken = [t for batch in results for t in batch]
-    assert len(taken) == 120 and len(set(taken)) == 120  # everyone served, nobody twice
+    assert len(taken) == 120
+    assert len(set(taken)) == 120
     engine.dispose()
 
 

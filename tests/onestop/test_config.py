@@ -45,7 +45,8 @@ def test_unknown_keys_warn(tmp_path: Path) -> None:
     with pytest.warns(ConfigWarning) as record:
         load_config(environ={"ONESTOP_CONFIG": str(site)})
     messages = " ".join(str(w.message) for w in record)
-    assert "office.nmae" in messages and "[nonsense]" in messages
+    assert "office.nmae" in messages
+    assert "[nonsense]" in messages
 
 
 @pytest.mark.parametrize(

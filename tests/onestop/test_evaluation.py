@@ -49,7 +49,8 @@ def criterion(
     office: OfficeFacts = OFFICE,
 ) -> Criterion:
     found = score_dossier(facts, voice or CitizenVoice(), office)[number - 1]
-    assert found.number == number and found.reason.endswith(".")
+    assert found.number == number
+    assert found.reason.endswith(".")
     return found
 
 
@@ -191,7 +192,8 @@ def test_attitude(timeliness: str, voice: CitizenVoice, expected: int | None, so
 def test_feedback_handling_is_never_invented() -> None:
     for facts in (DossierFacts("early"), DossierFacts("late", supplement_count=3)):
         found = criterion(8, facts, CitizenVoice("unsatisfied", frozenset({"other"})))
-        assert found.points is None and "PAKN" in found.reason
+        assert found.points is None
+        assert "PAKN" in found.reason
 
 
 @pytest.mark.parametrize(
@@ -245,7 +247,8 @@ def test_totals_scale_to_eighteen_over_the_scored_criteria() -> None:
     assert (total_of(ten).scaled, total_of(ten).classification) == (15.0, "xuat_sac")
     # Without the time outcome (criterion 1) a dossier is not classified yet.
     open_ = score_dossier(DossierFacts("within"), CitizenVoice(), OFFICE)
-    assert total_of(open_).classification is None and total_of(open_).scaled is not None
+    assert total_of(open_).classification is None
+    assert total_of(open_).scaled is not None
     nothing = [Criterion(n, "x", None, "system", "r.") for n in range(1, 10)]
     assert total_of(nothing) == type(total_of(nothing))(0, 0, None, None)
 
@@ -264,12 +267,17 @@ def test_voice_of_a_visit_combines_ratings_and_surveys() -> None:
         ),
     ]
     voice = voice_of(ratings, surveys)
-    assert voice.score == "unsatisfied" and voice.reasons == {"attitude", "came_back"}
-    assert voice.visits == "more" and voice.contacts == 2
-    assert sorted(voice.official) == [2, 4] and sorted(voice.publicity) == [3, 5]
+    assert voice.score == "unsatisfied"
+    assert voice.reasons == {"attitude", "came_back"}
+    assert voice.visits == "more"
+    assert voice.contacts == 2
+    assert sorted(voice.official) == [2, 4]
+    assert sorted(voice.publicity) == [3, 5]
     assert voice.complaint
     quiet = voice_of([Rating(score="no_answer", reasons=[])], [])
-    assert quiet == CitizenVoice() and quiet.contacts is None and not quiet.complaint
+    assert quiet == CitizenVoice()
+    assert quiet.contacts is None
+    assert not quiet.complaint
 
 
 @pytest.mark.parametrize(
@@ -392,7 +400,8 @@ def _week(
             n: session.scalar(select(Dossier.id).where(Dossier.code == c)) for n, c in code.items()
         }
         first = session.scalar(select(Ticket).where(Ticket.token == ticket))
-        assert first is not None and first.next_id is not None
+        assert first is not None
+        assert first.next_id is not None
         admin = session.scalar(select(Dossier.received_by).where(Dossier.id == ids["early"]))
         office_id = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"]).id
         served = local("2026-11-30 09:05")
@@ -514,13 +523,16 @@ def test_a_week_of_dossiers_scored_from_data_and_voices(
     assert found["early"]["criteria"][6]["source"] == "system+citizen"  # a happy rating
     assert found["on_time"]["criteria"][6]["source"] == "system"  # nobody said anything
     assert {c["number"]: c["name"] for c in found["early"]["criteria"]}[8].startswith("Handling")
-    assert found["twice"]["classification"] == "yeu" and found["early"]["classification"] == "tot"
+    assert found["twice"]["classification"] == "yeu"
+    assert found["early"]["classification"] == "tot"
 
-    assert result["dossiers"] == 6 and result["classified"] == 6
+    assert result["dossiers"] == 6
+    assert result["classified"] == 6
     for number in range(1, 10):
         scored = [e[number - 1] for e in EXPECTED.values() if e[number - 1] is not None]
         line = result["criteria"][number - 1]
-        assert line["number"] == number and line["scored"] == len(scored)
+        assert line["number"] == number
+        assert line["scored"] == len(scored)
         assert line["average"] == (round(sum(scored) / len(scored), 2) if scored else None)
         assert line["points"] == {str(p): scored.count(p) for p in (2, 1, 0)}
     assert "PAKN" in result["criteria"][7]["note"]
@@ -558,9 +570,8 @@ def test_a_week_of_dossiers_scored_from_data_and_voices(
     assert officers["admin"]["officer_id"] == week["admin"]
     assert (officers["admin"]["dossiers"], officers["canbo1"]["dossiers"]) == (5, 1)
     assert officers["admin"]["average_total"] == round(sum(raw[:5]) / 5, 2)
-    assert (
-        officers["canbo1"]["average_total"] == raw[5] and officers["canbo1"]["full_name"] == "Lan"
-    )
+    assert officers["canbo1"]["average_total"] == raw[5]
+    assert officers["canbo1"]["full_name"] == "Lan"
     assert officers["admin"]["rating"]["percent"] == 50.0
     assert officers["canbo1"]["rating"] == {
         "ratings": 0,
@@ -569,9 +580,11 @@ def test_a_week_of_dossiers_scored_from_data_and_voices(
         "percent": None,
     }
 
-    assert empty["dossiers"] == 0 and empty["average_total"] is None
+    assert empty["dossiers"] == 0
+    assert empty["average_total"] is None
     assert [c["scored"] for c in empty["criteria"]] == [0] * 9
-    assert empty["rating"]["percent"] is None and empty["officers"] == []
+    assert empty["rating"]["percent"] is None
+    assert empty["officers"] == []
 
 
 def test_open_dossiers_and_the_internal_time_after_a_supplement_pause(
@@ -610,9 +623,11 @@ def test_open_dossiers_and_the_internal_time_after_a_supplement_pause(
     # Still open, within its legal time but past its internal target (Wed 02/12).
     opened = [c["points"] for c in still_open["criteria"]]
     assert opened == [None, 0, 2, 1, None, 2, None, None, 0]
-    assert still_open["classification"] is None and still_open["scaled_total"] == 9.0
+    assert still_open["classification"] is None
+    assert still_open["scaled_total"] == 9.0
     assert [c["points"] for c in late_open["criteria"]][:2] == [0, 0]
     assert late_open["criteria"][6]["points"] == 0  # overdue: can only finish late
     # The period ends on Mon 30/11; judged as it stands at its end, the open one was within time.
-    assert period["classification"]["unclassified"] == 1 and period["classified"] == 1
+    assert period["classification"]["unclassified"] == 1
+    assert period["classified"] == 1
     assert period["criteria"][0]["points"] == {"2": 1, "1": 0, "0": 0}

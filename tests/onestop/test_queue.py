@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from onestop import auth, queue, selects
+from onestop import auth, queries, queue
 from onestop.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from onestop.models import Counter, Officer, Ticket, TicketEvent, TicketState
 
@@ -117,7 +117,8 @@ def test_lifecycle_records_times_and_events(env: Any) -> None:
     env.act("start", 1)
     env.act("finish", 1)
     env.s.refresh(t)
-    assert t.state == TicketState.DONE and t.recall_count == 1
+    assert t.state == TicketState.DONE
+    assert t.recall_count == 1
     assert t.issued_at < t.first_called_at < t.called_at < t.started_at < t.finished_at
     events = env.s.scalars(
         select(TicketEvent).where(TicketEvent.ticket_id == t.id).order_by(TicketEvent.id)
@@ -187,9 +188,11 @@ def test_transfer_to_service_keeps_the_original_place(env: Any) -> None:
     later_b = env.issue("B")
     env.act("call_next", 1)  # counter 1 calls A001 (A before B there)
     leg = env.act("transfer", 1, to_service="B")
-    assert leg.number == early.number and leg.state == TicketState.WAITING
+    assert leg.number == early.number
+    assert leg.state == TicketState.WAITING
     env.s.refresh(early)
-    assert early.state == TicketState.TRANSFERRED and early.next_id == leg.id
+    assert early.state == TicketState.TRANSFERRED
+    assert early.next_id == leg.id
     # At counter 2 (B first) the transferred citizen comes before B001 who came later.
     assert env.act("call_next", 2).number == early.number
     env.act("finish", 2)
@@ -220,13 +223,14 @@ def test_transfer_needs_exactly_one_target(env: Any) -> None:
 
 
 def test_public_status_follows_transfer(env: Any) -> None:
-    from onestop import snapshots
+    from onestop import readmodels
 
     t = env.issue("A")
     env.act("call_next", 1)
     env.act("transfer", 1, to_service="B")
-    status = snapshots.ticket_status(env.s, t, env.rules)
-    assert status["service"] == "B" and status["state"] == "waiting"
+    status = readmodels.ticket_status(env.s, t, env.rules)
+    assert status["service"] == "B"
+    assert status["state"] == "waiting"
     assert status["position"] == 1
 
 
@@ -249,13 +253,13 @@ def test_waiting_counts_and_estimate(env: Any) -> None:
         env.issue("A")
     env.issue("B")
     day = env.s.scalar(select(Ticket.day).limit(1))
-    assert selects.waiting_counts(env.s, env.office.id, day) == {"A": 3, "B": 1, "C": 0, "D": 0}
+    assert queries.waiting_counts(env.s, env.office.id, day) == {"A": 3, "B": 1, "C": 0, "D": 0}
     # One served ticket of 10 minutes sets the pace; counter 1 is staffed (the admin holds it).
     env.act("call_next", 1)
     env.clock.advance(minutes=10)
     env.act("finish", 1)
     last = env.issue("A")
-    ahead = selects.ahead_of(env.s, last)
+    ahead = queries.ahead_of(env.s, last)
     assert ahead == 2
     # 2 ahead × ~10 min ÷ 1 staffed counter serving A
     assert queue.estimated_wait_minutes(env.s, last, ahead, env.rules) == 21
@@ -265,7 +269,7 @@ def test_officer_restricted_to_counters(env: Any) -> None:
     from onestop.errors import Forbidden
     from onestop.models import OfficerCounter
 
-    counter3 = selects.counter_by_number(env.s, env.office.id, 3)
+    counter3 = queries.counter_by_number(env.s, env.office.id, 3)
     env.s.add(OfficerCounter(officer_id=env.officers[2].id, counter_id=counter3.id))
     env.s.commit()
     env.issue("A")
@@ -279,14 +283,15 @@ def test_one_officer_holds_one_counter(env: Any) -> None:
     actor = queue.Actor(officer=env.officers[2])
     queue.call_next(env.s, env.office, 1, actor=actor, rules=env.rules)
     env.s.commit()
-    c1 = selects.counter_by_number(env.s, env.office.id, 1)
+    c1 = queries.counter_by_number(env.s, env.office.id, 1)
     assert c1.officer_id == env.officers[2].id
     queue.finish(env.s, env.office, 1, actor=actor, rules=env.rules)
     queue.call_next(env.s, env.office, 2, actor=actor, rules=env.rules)
     env.s.commit()
     env.s.refresh(c1)
-    c2 = selects.counter_by_number(env.s, env.office.id, 2)
-    assert c1.officer_id is None and c2.officer_id == env.officers[2].id
+    c2 = queries.counter_by_number(env.s, env.office.id, 2)
+    assert c1.officer_id is None
+    assert c2.officer_id == env.officers[2].id
 
 
 def test_event_log_is_append_only(env: Any) -> None:

@@ -88,7 +88,8 @@ def test_every_text_is_translated(forms: surveyforms.FormSet) -> None:
         for q in form.questions:
             assert q.vi != q.en, q.id  # really translated, not copied
     for t in texts:
-        assert t.vi.strip() and t.en.strip()
+        assert t.vi.strip()
+        assert t.en.strip()
         assert unicodedata.is_normalized("NFC", t.vi)
 
 

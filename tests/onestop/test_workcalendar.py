@@ -62,8 +62,10 @@ def test_an_override_wins_both_ways() -> None:
             date(2026, 11, 26): False,  # a storm closure
         },
     )
-    assert cal.is_working_day(date(2027, 2, 13)) and not CAL.is_working_day(date(2027, 2, 13))
-    assert not cal.is_working_day(date(2026, 11, 26)) and CAL.is_working_day(date(2026, 11, 26))
+    assert cal.is_working_day(date(2027, 2, 13))
+    assert not CAL.is_working_day(date(2027, 2, 13))
+    assert not cal.is_working_day(date(2026, 11, 26))
+    assert CAL.is_working_day(date(2026, 11, 26))
     # A 1-working-day dossier received the day before the closure skips it.
     assert due("2026-11-25 09:00", 1, "working_day", cal) == at("2026-11-27 09:00")
     assert due("2026-11-25 09:00", 1, "working_day") == at("2026-11-26 09:00")
@@ -80,7 +82,7 @@ def test_moments_and_next_session() -> None:
     assert CAL.next_session_start(at("2026-02-13 18:00")) == at("2026-02-23 07:00")  # Tết
     utc = datetime(2026, 11, 27, 3, 0, tzinfo=ZoneInfo("UTC"))  # 10:00 in Hà Nội
     assert CAL.is_working_moment(utc)
-    assert CAL.is_working_moment(datetime(2026, 11, 27, 3))  # naive: UTC, as stored
+    assert CAL.is_working_moment(datetime(2026, 11, 27, 3))  # noqa: DTZ001  (naive: UTC, as stored)
 
 
 def test_working_hours_span_sessions_days_and_holidays() -> None:
@@ -183,14 +185,17 @@ def test_admin_override_from_the_cli_moves_a_due_date(tmp_path: Path) -> None:
 
     assert run(tmp_path, "init").returncode == 0
     shown = last_json(run(tmp_path, "calendar", "show", "--year", "2027", "--json").stdout)
-    assert "2027-02-05" in shown["days_off"] and shown["working_weekend_days"] == []
+    assert "2027-02-05" in shown["days_off"]
+    assert shown["working_weekend_days"] == []
     added = run(
         tmp_path, "calendar", "set", "2027-02-13", "--working", "--note", "Làm bù", "--json"
     )
-    assert added.returncode == 0 and last_json(added.stdout)["working"] is True
+    assert added.returncode == 0
+    assert last_json(added.stdout)["working"] is True
     assert run(tmp_path, "calendar", "set", "2027-02-12", "--off", "--json").returncode == 0
     shown = last_json(run(tmp_path, "calendar", "show", "--year", "2027", "--json").stdout)
-    assert shown["working_weekend_days"] == ["2027-02-13"] and "2027-02-12" in shown["days_off"]
+    assert shown["working_weekend_days"] == ["2027-02-13"]
+    assert "2027-02-12" in shown["days_off"]
 
     from sqlalchemy.orm import Session
 

@@ -104,7 +104,9 @@ def test_virtual_printer_writes_png_and_bin(setup: Any, tmp_path: Path) -> None:
     [job] = jobs(app)
     cfg = app.config["ONESTOP"]["printers"]["kiosk-1"]
     assert binary.read_bytes() == escpos_bytes(ticket(job.payload), Setup.from_config(cfg))
-    assert job.status == PrintStatus.PRINTED and job.office_id and job.kind == "ticket"
+    assert job.status == PrintStatus.PRINTED
+    assert job.office_id
+    assert job.kind == "ticket"
 
 
 def test_network_printer_gets_the_exact_bytes_after_a_status_check(
@@ -117,10 +119,12 @@ def test_network_printer_gets_the_exact_bytes_after_a_status_check(
     issue(app, creds)
     assert process_pending(app) == 1
     [job] = jobs(app)
-    assert job.status == PrintStatus.PRINTED and job.attempts == 1
+    assert job.status == PrintStatus.PRINTED
+    assert job.attempts == 1
     expected = escpos_bytes(ticket(job.payload), Setup("text", 80, "TM-T20II"))
     fake.thread.join(0.5)
-    assert fake.job == expected and len(expected) < 1024
+    assert fake.job == expected
+    assert len(expected) < 1024
     assert fake.queries[:2] == [1, 4]
     assert state(app).status == "online"
 
@@ -139,12 +143,14 @@ def test_refused_printer_retries_then_fails_and_keeps_the_ticket(
     for attempt in range(1, MAX_ATTEMPTS + 1):
         assert process_pending(app) == 1
         [job] = jobs(app)
-        assert job.attempts == attempt and "unreachable" in (job.last_error or "")
+        assert job.attempts == attempt
+        assert "unreachable" in (job.last_error or "")
         assert process_pending(app) == 0  # backing off: not due yet
         frozen.advance(seconds=10)
     assert job.status == PrintStatus.FAILED
     kiosk = [e for e in pushed if e["name"] == "print_status"]
-    assert kiosk[-1]["payload"]["status"] == "failed" and kiosk[-1]["namespaces"] == ("/kiosk",)
+    assert kiosk[-1]["payload"]["status"] == "failed"
+    assert kiosk[-1]["namespaces"] == ("/kiosk",)
     status = app.test_client().get(f"/api/v1/tickets/{issued['token']}").get_json()
     assert status["state"] == "waiting"  # the ticket is still in the queue
     assert state(app).status == "offline"
@@ -160,12 +166,14 @@ def test_stalled_printer_times_out_retries_then_fails(
         assert process_pending(app) == 1
         frozen.advance(seconds=10)
     [job] = jobs(app)
-    assert job.status == PrintStatus.FAILED and job.attempts == MAX_ATTEMPTS
+    assert job.status == PrintStatus.FAILED
+    assert job.attempts == MAX_ATTEMPTS
     assert "did not answer" in (job.last_error or "")
     with app.app_context():
         assert db.session.query(Ticket).one().state == TicketState.WAITING
     status = app.test_client().get(f"/api/v1/tickets/{issued['token']}").get_json()
-    assert status["state"] == "waiting" and status["position"] == 1
+    assert status["state"] == "waiting"
+    assert status["position"] == 1
 
 
 def test_paper_out_fails_the_job_warns_kiosk_and_counters(
@@ -185,7 +193,8 @@ def test_paper_out_fails_the_job_warns_kiosk_and_counters(
     alerts = [e for e in pushed if e["name"] == "printer_status"]
     assert len(alerts) == 1  # told once, not at every attempt
     assert alerts[0]["namespaces"] == ("/counter", "/kiosk")
-    assert alerts[0]["payload"]["status"] == "paper_out" and not alerts[0]["payload"]["ok"]
+    assert alerts[0]["payload"]["status"] == "paper_out"
+    assert not alerts[0]["payload"]["ok"]
     assert alerts[0]["payload"]["devices"] == ["kiosk-1"]
     assert "seq" not in alerts[0]["payload"]  # displays never see it, so it must not make a gap
     kiosk = (
@@ -193,7 +202,8 @@ def test_paper_out_fails_the_job_warns_kiosk_and_counters(
         .get("/api/v1/kiosk/printer", headers={"X-Device-Key": creds["devices"]["kiosk-1"]})
         .get_json()
     )
-    assert kiosk["status"] == "paper_out" and kiosk["ok"] is False
+    assert kiosk["status"] == "paper_out"
+    assert kiosk["ok"] is False
     # The paper is changed: the next health check clears the alert for everyone.
     fake.replies = dict(ONLINE)
     assert check_printers(app) == 1
@@ -206,7 +216,9 @@ def test_health_check_reads_paper_low(setup: Any, fake_printer: Any) -> None:
     app, _ = setup(**{"kiosk-1": network(fake, query_status=True)})
     assert check_printers(app) == 1
     row = state(app)
-    assert row is not None and row.status == "paper_low" and row.reported_by == "server"
+    assert row is not None
+    assert row.status == "paper_low"
+    assert row.reported_by == "server"
     assert fake.job == b""
 
 
@@ -216,10 +228,12 @@ def test_reprint_from_the_counter_is_marked_and_audited(setup: Any, tmp_path: Pa
     process_pending(app)
     client, headers = app.test_client(), login(app, creds, "officer")
     answer = client.post(f"/api/v1/tickets/{issued['token']}/reprint", headers=headers)
-    assert answer.status_code == 202 and answer.get_json()["printer"] == "kiosk-1"
+    assert answer.status_code == 202
+    assert answer.get_json()["printer"] == "kiosk-1"
     assert process_pending(app) == 1
     first, again = jobs(app)
-    assert again.payload["reprint_at"] and again.ticket_id == first.ticket_id
+    assert again.payload["reprint_at"]
+    assert again.ticket_id == first.ticket_id
     assert len(list((tmp_path / "prints").glob("*-A001-*.png"))) == 2
     with app.app_context():
         audit = db.session.query(AuditEvent).filter_by(action="ticket_reprinted").one()
@@ -229,7 +243,8 @@ def test_reprint_from_the_counter_is_marked_and_audited(setup: Any, tmp_path: Pa
     bad = client.post(
         f"/api/v1/tickets/{issued['token']}/reprint", json={"printer": "x"}, headers=headers
     )
-    assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "unknown_printer"
+    assert bad.status_code == 400
+    assert bad.get_json()["error"]["code"] == "unknown_printer"
     staff_ticket = client.post("/api/v1/tickets", json={"service": "B"}, headers=headers)
     never = client.post(
         f"/api/v1/tickets/{staff_ticket.get_json()['token']}/reprint", headers=headers
@@ -257,17 +272,23 @@ def test_back_office_sees_failures_and_retries_them(setup: Any, frozen: Any) -> 
         for p in client.get("/api/v1/printers", headers=officer).get_json()
         if p["printer"] == "kiosk-1"
     ]
-    assert row["status"] == "offline" and not row["ok"] and row["devices"] == ["kiosk-1"]
+    assert row["status"] == "offline"
+    assert not row["ok"]
+    assert row["devices"] == ["kiosk-1"]
     [failed] = row["failed_jobs"]
-    assert failed["number"] == "A001" and "unreachable" in failed["error"]
+    assert failed["number"] == "A001"
+    assert "unreachable" in failed["error"]
     refused = client.post(f"/api/v1/print-jobs/{failed['id']}/retry", headers=officer)
-    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "wrong_role"
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "wrong_role"
     retried = client.post(f"/api/v1/print-jobs/{failed['id']}/retry", headers=admin)
     assert retried.status_code == 202
     twice = client.post(f"/api/v1/print-jobs/{failed['id']}/retry", headers=admin)
-    assert twice.status_code == 409 and "retried" in twice.get_json()["error"]["message"]
+    assert twice.status_code == 409
+    assert "retried" in twice.get_json()["error"]["message"]
     again = client.post(f"/api/v1/print-jobs/{retried.get_json()['job']}/retry", headers=admin)
-    assert again.status_code == 409 and again.get_json()["error"]["code"] == "not_failed"
+    assert again.status_code == 409
+    assert again.get_json()["error"]["code"] == "not_failed"
     assert client.post("/api/v1/print-jobs/9999/retry", headers=admin).status_code == 404
 
 
@@ -303,7 +324,8 @@ def test_delivery_clears_offline_even_without_status(
     frozen.advance(seconds=10)
     assert process_pending(app) == 1
     row = state(app)
-    assert row.status == "online" and "delivered" in row.detail
+    assert row.status == "online"
+    assert "delivered" in row.detail
     assert target.read_bytes().startswith(b"\x1b@")
 
 
@@ -313,7 +335,8 @@ def test_preview_png(setup: Any, kind: str) -> None:
     answer = app.test_client().get(
         f"/api/v1/printers/kiosk-1/preview.png?kind={kind}", headers=login(app, creds)
     )
-    assert answer.status_code == 200 and answer.mimetype == "image/png"
+    assert answer.status_code == 200
+    assert answer.mimetype == "image/png"
     assert answer.data.startswith(b"\x89PNG")
 
 
@@ -392,23 +415,25 @@ def test_print_agent_sends_the_servers_jobs_to_its_local_printer(
         assert agent.send_jobs() == 1  # the ticket; the broken slip failed on the server
         fake.thread.join(0.5)
         slip, job = jobs(app)
-        assert slip.id == broken.id and slip.status == PrintStatus.FAILED
+        assert slip.id == broken.id
+        assert slip.status == PrintStatus.FAILED
         assert "internal error" in str(slip.last_error)
-        assert job.status == PrintStatus.PRINTED and job.claimed_by is None
+        assert job.status == PrintStatus.PRINTED
+        assert job.claimed_by is None
         cfg = app.config["ONESTOP"]["printers"]["kiosk-1"]
         assert fake.job == escpos_bytes(ticket(job.payload), Setup.from_config(cfg))
         assert state(app).reported_by == "agent:pc-1"
         # A job whose outcome never comes back is offered again after the lease.
         issue(app, creds)
         claimed = agent.call("POST", "/jobs/claim", {})["jobs"]
-        assert len(claimed) == 1 and agent.call("POST", "/jobs/claim", {})["jobs"] == []
+        assert len(claimed) == 1
+        assert agent.call("POST", "/jobs/claim", {})["jobs"] == []
         # The lease ran out: that counts as a failed attempt, then the job is offered again.
         frozen.advance(seconds=app.config["ONESTOP"]["printing"]["agent_lease_seconds"] + 1)
         assert agent.call("POST", "/jobs/claim", {})["jobs"] == []
         stale = jobs(app)[-1]
-        assert stale.attempts == 1 and "pc-1 took the job and did not report back" in str(
-            stale.last_error
-        )
+        assert stale.attempts == 1
+        assert "pc-1 took the job and did not report back" in str(stale.last_error)
         frozen.advance(seconds=10)
         again = agent.call("POST", "/jobs/claim", {})["jobs"]
         assert [j["id"] for j in again] == [claimed[0]["id"]]
@@ -436,19 +461,24 @@ def test_cli_test_page_and_agent_device(tmp_path: Path) -> None:
     answer = run(tmp_path, "printer", "test", "kiosk-1", "--json")
     assert answer.returncode == 0, answer.stderr
     result = last_json(answer.stdout)
-    assert result["printer"] == "kiosk-1" and result["status"] == "online"
+    assert result["printer"] == "kiosk-1"
+    assert result["status"] == "online"
     data = (tmp_path / "var" / "prints" / "test-page-kiosk-1.bin").read_bytes()
-    assert len(data) == result["bytes"] and data.count(b"\x1b@") == 3  # raster, text, hybrid
+    assert len(data) == result["bytes"]
+    assert data.count(b"\x1b@") == 3
     assert (tmp_path / "var" / "prints" / "test-page-kiosk-1.png").exists()
     missing = run(tmp_path, "printer", "test", "nope")
-    assert missing.returncode != 0 and "no [printers.nope]" in missing.stderr
+    assert missing.returncode != 0
+    assert "no [printers.nope]" in missing.stderr
     assert run(tmp_path, "init").returncode == 0
     agent = run(tmp_path, "device", "add", "agent", "pc-1", "--json")
-    assert agent.returncode == 0 and last_json(agent.stdout)["kind"] == "agent"
+    assert agent.returncode == 0
+    assert last_json(agent.stdout)["kind"] == "agent"
     off = run(
         tmp_path, "print-agent", "--server", "http://onestop.example.vn", "--key", "k", "--once"
     )
-    assert off.returncode != 0 and "https://" in off.stderr
+    assert off.returncode != 0
+    assert "https://" in off.stderr
 
 
 @pytest.mark.services
@@ -478,4 +508,5 @@ def test_two_processes_claim_a_job_once_on_postgresql(pg_app: Any) -> None:
         thread.join(30)
     assert sorted(won) == [False, True]
     [job] = jobs(app)
-    assert job.claimed_by in {"server:1", "server:2"} and job.attempts == 0
+    assert job.claimed_by in {"server:1", "server:2"}
+    assert job.attempts == 0

@@ -111,7 +111,8 @@ def test_receipt_carries_the_fields_of_mau_01() -> None:
     assert f"Mã hồ sơ: {data['dossier_code']}" in printed
     assert got["Ông (Bà)/Tổ chức"] == data["applicant_name"]
     assert got["Số định danh cá nhân/tổ chức"] == data["applicant_id"]
-    assert got["Địa chỉ"] == data["address"] and got["Số điện thoại"] == data["phone"]
+    assert got["Địa chỉ"] == data["address"]
+    assert got["Số điện thoại"] == data["phone"]
     assert got["Email"] == data["email"]
     assert got["Nội dung yêu cầu giải quyết"] == data["procedure_name"]
     assert only(doc, Items)[0].items == tuple(data["documents"])
@@ -136,17 +137,20 @@ def test_supplement_request_carries_the_fields_of_mau_02() -> None:
     doc = SLIPS["supplement_request"](data)
     got, printed = fields(doc), texts(doc)
     assert "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ" in printed
-    assert f"Số: {data['number']}" in printed and "/PBS-" in data["number"]
+    assert f"Số: {data['number']}" in printed
+    assert "/PBS-" in data["number"]
     assert f"Mã hồ sơ: {data['dossier_code']}" in printed
     assert got["Hồ sơ của"] == data["applicant_name"]
     assert got["Nội dung yêu cầu giải quyết"] == data["procedure_name"]
-    assert got["Địa chỉ"] == data["address"] and got["Số điện thoại"] == data["phone"]
+    assert got["Địa chỉ"] == data["address"]
+    assert got["Số điện thoại"] == data["phone"]
     assert "Email" not in got  # optional and not in the sample
     assert only(doc, Items)[0].items == tuple(data["items"])
     assert got["Lý do"] == data["reason"]
     assert any(data["contact_name"] in t and data["contact_phone"] in t for t in printed)
     signer = only(doc, Columns)[1]
-    assert signer.left == () and signer.right[0].text == "NGƯỜI HƯỚNG DẪN"
+    assert signer.left == ()
+    assert signer.right[0].text == "NGƯỜI HƯỚNG DẪN"
     assert signer.right[-1].text == data["officer_name"]
     assert [q.data for q in only(doc, QR)] == [data["status_url"]]
 
@@ -156,7 +160,8 @@ def test_supplement_request_without_the_optional_keys() -> None:
     for key in ("dossier_code", "status_url"):
         del data[key]
     doc = SLIPS["supplement_request"](data | {"email": "hung@example.vn"})
-    assert only(doc, QR) == [] and not any(t.startswith("Mã hồ sơ") for t in texts(doc))
+    assert only(doc, QR) == []
+    assert not any(t.startswith("Mã hồ sơ") for t in texts(doc))
     assert fields(doc)["Email"] == "hung@example.vn"
 
 
@@ -178,7 +183,8 @@ def test_apology_carries_the_fields_of_mau_04() -> None:
     assert "xin lỗi Ông (Bà)/Tổ chức" in body
     assert "10 giờ 00 phút, ngày 01/12/2026" in printed  # the new appointment
     signer = only(doc, Columns)[1].right
-    assert signer[0].text == "CHỦ TỊCH" and signer[-1].text == data["signer_name"]
+    assert signer[0].text == "CHỦ TỊCH"
+    assert signer[-1].text == data["signer_name"]
     assert [q.data for q in only(doc, QR)] == [data["status_url"]]
 
 
@@ -265,7 +271,8 @@ def test_sample_of_an_unknown_slip() -> None:
 @pytest.mark.parametrize("kind", KINDS)
 def test_pdf_renders_on_one_page_and_deterministically(kind: str, page: str) -> None:
     first, second = render_pdf(build(kind), page), render_pdf(build(kind), page)
-    assert first.startswith(b"%PDF-") and first == second
+    assert first.startswith(b"%PDF-")
+    assert first == second
     assert pages(first) == 1
     width = {"A4": b"595.28 841.89", "A5": b"419.53 595.28"}[page]
     assert b"/MediaBox [0 0 " + width + b"]" in first

@@ -95,8 +95,10 @@ def test_network_paper_out_sends_nothing(fake_printer: Callable[..., FakeNetwork
             printer="kiosk-1",
         )
     assert err.value.transient
-    assert err.value.health is not None and err.value.health.status == "paper_out"
-    assert "kiosk-1" in err.value.reason and "out of paper" in err.value.reason
+    assert err.value.health is not None
+    assert err.value.health.status == "paper_out"
+    assert "kiosk-1" in err.value.reason
+    assert "out of paper" in err.value.reason
     assert fake.queries == [1, 4, 2]
     assert fake.job == b""
 
@@ -199,7 +201,8 @@ def test_serial_paper_out_sends_nothing(
     with pytest.raises(PrintError, match="out of paper") as err:
         send(cfg, JOB, name="kiosk-2", data_dir=Path("/nonexistent"))
     assert err.value.transient
-    assert err.value.health is not None and err.value.health.status == "paper_out"
+    assert err.value.health is not None
+    assert err.value.health.status == "paper_out"
     assert fake.parser.queries == [1, 4, 2]
     assert fake.parser.job == b""
 

@@ -67,7 +67,8 @@ def test_two_servers_share_queue_and_pushes(
             except queue.Empty:
                 pass
         assert event is not None, "the display on server B never heard the call made on A"
-        assert event["number"] == "A001" and event["counter"] == 1
+        assert event["number"] == "A001"
+        assert event["counter"] == 1
         state_b = requests.get(f"{b.url}/api/v1/display/state", timeout=5).json()
         assert state_b["now_serving"][0]["number"] == "A001"
     finally:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from onestop.errors import NotFound
@@ -26,6 +27,21 @@ from onestop.models import (
 )
 
 ACTIVE_AT_COUNTER = (TicketState.CALLED, TicketState.SERVING)
+
+
+def next_in_sequence(session: Session, table: Any, keys: dict[str, Any]) -> int:
+    """Increment a per-key counter row (creating it at 1) in one upsert-returning statement,
+    on SQLite and PostgreSQL alike; the row lock orders concurrent callers."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = (
+        insert(table)
+        .values(**keys, last_number=1)
+        .on_conflict_do_update(
+            index_elements=list(keys), set_={"last_number": table.last_number + 1}
+        )
+        .returning(table.last_number)
+    )
+    return int(session.execute(stmt).scalar_one())
 
 
 def service_by_code(session: Session, office_id: int, code: str) -> Service:
@@ -80,10 +96,10 @@ def waiting_counts(session: Session, office_id: int, day: date) -> dict[str, int
         .group_by(Service.code, Service.position)
         .order_by(Service.position, Service.code)
     ).all()
-    return {code: count for code, count in rows}
+    return dict(rows)
 
 
-def next_for_counter(counter: Counter, day: date) -> Select[tuple[int]]:
+def next_for_counter(counter: Counter, day: date) -> Select[int]:
     """The id of the ticket this counter should call next.
 
     Order: tickets transferred to this very counter first; then priority rank (highest first);

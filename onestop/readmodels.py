@@ -11,18 +11,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from onestop import clock, realtime, selects
+from onestop import clock, queries, realtime
 from onestop.models import Counter, Office, Officer, Ticket, TicketState
 from onestop.queue import QueueRules, estimated_wait_minutes, status_url
 
 
 def ticket_status(session: Session, ticket: Ticket, rules: QueueRules) -> dict[str, Any]:
     """The public status of a ticket (follows transfers to the live leg)."""
-    live = selects.live_leg(session, ticket)
+    live = queries.live_leg(session, ticket)
     waiting = live.state == TicketState.WAITING
-    ahead = selects.ahead_of(session, live) if waiting else 0
+    ahead = queries.ahead_of(session, live) if waiting else 0
     counter = session.get(Counter, live.counter_id) if live.counter_id else None
-    active = live.state in selects.ACTIVE_AT_COUNTER
+    active = live.state in queries.ACTIVE_AT_COUNTER
     return {
         "number": live.number,
         "service": live.service.code,
@@ -42,7 +42,7 @@ def ticket_status(session: Session, ticket: Ticket, rules: QueueRules) -> dict[s
                 "state": d.state.value,
                 "status_url": status_url(rules, d.token, "d"),
             }
-            for d in selects.dossiers_of_visit(session, selects.visit_legs(session, ticket))
+            for d in queries.dossiers_of_visit(session, queries.visit_legs(session, ticket))
         ],
     }
 
@@ -84,17 +84,17 @@ def current_seq(session: Session, office: Office) -> int:
 def display_state(session: Session, office: Office, rules: QueueRules) -> dict[str, Any]:
     """The waiting-room snapshot, with the seq it is consistent with."""
     day = clock.local_day(clock.now(), rules.timezone)
-    counters = selects.counters(session, office.id)
+    counters = queries.counters(session, office.id)
     return {
         "seq": current_seq(session, office),
         "office": office.name,
         "now_serving": [
-            _call(t, c, rules.timezone) for t, c in selects.now_serving(session, office.id, day)
+            _call(t, c, rules.timezone) for t, c in queries.now_serving(session, office.id, day)
         ],
         "recent": [
-            _call(t, c, rules.timezone) for t, c in selects.recent_calls(session, office.id, day)
+            _call(t, c, rules.timezone) for t, c in queries.recent_calls(session, office.id, day)
         ],
-        "waiting": selects.waiting_counts(session, office.id, day),
+        "waiting": queries.waiting_counts(session, office.id, day),
         "counters": [c.number for c in counters if c.is_open],
         # Which services each counter serves: a display limited to some counters shows only
         # their queues, and one limited to some services only the counters that serve them.
@@ -103,7 +103,7 @@ def display_state(session: Session, office: Office, rules: QueueRules) -> dict[s
         },
         "services": {
             s.code: {"name": s.name, "name_en": s.name_en, "prefix": s.prefix}
-            for s in selects.services(session, office.id)
+            for s in queries.services(session, office.id)
         },
         "notices": notices_list(session, office),
     }
@@ -113,7 +113,7 @@ def notices_list(session: Session, office: Office) -> list[dict[str, Any]]:
     """The public notices for the ticker (public text only)."""
     return [
         {"id": n.id, "text": n.text, "text_en": n.text_en}
-        for n in selects.notices(session, office.id)
+        for n in queries.notices(session, office.id)
     ]
 
 
@@ -126,11 +126,11 @@ def services_list(session: Session, office: Office, rules: QueueRules) -> list[d
     """The services with their field, waiting count and how long the first in line has waited."""
     now = clock.now()
     day = clock.local_day(now, rules.timezone)
-    waiting = selects.waiting_counts(session, office.id, day)
-    oldest = selects.oldest_waiting(session, office.id, day)
-    fields = {f.code: f for f in selects.catalog_fields(session, office.id)}
+    waiting = queries.waiting_counts(session, office.id, day)
+    oldest = queries.oldest_waiting(session, office.id, day)
+    fields = {f.code: f for f in queries.catalog_fields(session, office.id)}
     result = []
-    for s in selects.services(session, office.id):
+    for s in queries.services(session, office.id):
         field = fields.get(s.field_code or "")
         result.append(
             {
@@ -152,7 +152,7 @@ def services_list(session: Session, office: Office, rules: QueueRules) -> list[d
 def officer_day(session: Session, officer: Officer, rules: QueueRules) -> dict[str, Any]:
     """An officer's own figures for today: the counter screen's "my day" panel."""
     day = clock.local_day(clock.now(), rules.timezone)
-    tickets = selects.officer_day_tickets(session, officer.id, day)
+    tickets = queries.officer_day_tickets(session, officer.id, day)
     done = [t for t in tickets if t.state == TicketState.DONE]
 
     def average_minutes(pairs: list[tuple[datetime | None, datetime | None]]) -> float | None:
@@ -172,8 +172,8 @@ def officer_day(session: Session, officer: Officer, rules: QueueRules) -> dict[s
 
 def counters_list(session: Session, office: Office, rules: QueueRules) -> list[dict[str, Any]]:
     result = []
-    for counter in selects.counters(session, office.id):
-        current = selects.current_ticket(session, counter)
+    for counter in queries.counters(session, office.id):
+        current = queries.current_ticket(session, counter)
         holder = session.get(Officer, counter.officer_id) if counter.officer_id else None
         result.append(
             {
@@ -193,5 +193,5 @@ def queue_event(session: Session, office: Office, rules: QueueRules) -> dict[str
     day = clock.local_day(clock.now(), rules.timezone)
     return {
         "seq": current_seq(session, office),
-        **realtime.queue_changed(selects.waiting_counts(session, office.id, day)),
+        **realtime.queue_changed(queries.waiting_counts(session, office.id, day)),
     }

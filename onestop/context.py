@@ -1,0 +1,50 @@
+"""What a request or an app context may ask of the running app: its settings and the rules
+built from them once, the office it serves by default, and an office's working calendar.
+
+Request parsing and authentication live in ``onestop.http``; this module only reads the app.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from onestop import auth, dossiers
+from onestop.db import db
+from onestop.feedback import FeedbackRules
+from onestop.models import Office
+from onestop.queue import QueueRules
+from onestop.workcalendar import OfficeCalendar
+
+
+def settings() -> dict[str, Any]:
+    """The validated configuration of the running app."""
+    cfg: dict[str, Any] = current_app.config["ONESTOP"]
+    return cfg
+
+
+def printers() -> dict[str, Any]:
+    """The configured ``[printers.<name>]`` tables."""
+    tables: dict[str, Any] = settings()["printers"]
+    return tables
+
+
+def rules() -> QueueRules:
+    result: QueueRules = current_app.extensions["onestop.rules"]
+    return result
+
+
+def feedback_rules() -> FeedbackRules:
+    result: FeedbackRules = current_app.extensions["onestop.feedback"]
+    return result
+
+
+def office_calendar(office: Office) -> OfficeCalendar:
+    """The office's working calendar (national holidays and its own overrides)."""
+    return dossiers.calendar_for(db.session, office, settings())
+
+
+def home_office() -> Office:
+    """The office this server runs for (``[office] code``)."""
+    return auth.office_by_code(db.session, settings()["office"]["code"])
