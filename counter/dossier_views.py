@@ -1,7 +1,7 @@
 """The dossier desk's API: receive a dossier, act on it, read it, and the overdue watch.
 
-Thin views: parse, call one domain function, commit, respond. A receipt slip is queued on the
-counter's printer when the request names one (``"print": "<printer>"``).
+Thin views: parse, call one domain function, commit, respond. When the request names a printer
+(``"print": "<printer>"``) the domain queues the slip the step calls for there.
 """
 
 from __future__ import annotations
@@ -9,49 +9,32 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, g, request
+from flask import g, request
 
 from counter import bp
-from onestop import catalog, dossiers, printing, queue
-from onestop.context import home_office, office_calendar, rules
+from onestop import dossiers, queue
+from onestop.context import home_office, office_calendar, printers, rules
 from onestop.db import db
 from onestop.errors import InvalidInput
 from onestop.extensions import csrf, limiter
 from onestop.http import actor_label, authenticated, caller_office, field, json_body, limit
-from onestop.models import Dossier, Office, Procedure
+from onestop.models import Dossier, Office
 
 
 def _status_url(dossier: Dossier) -> str:
     return queue.status_url(rules(), dossier.token, "d")
 
 
-def _print(
-    office: Office, dossier: Dossier, printer: str | None, slip: str, body: dict[str, Any]
-) -> int | None:
-    """Queue the slip an action calls for on the counter's printer, when one is named."""
-    if not printer:
-        return None
-    url = queue.citizen_url(rules(), dossier.token, "d")  # the paper goes to the citizen only
-    if slip == "receipt":
-        procedure = db.session.get(Procedure, dossier.procedure_id)
-        assert procedure is not None
-        legal_time = catalog.legal_time_text(procedure)
-        data = dossiers.receipt_data(dossier, office, g.officer, url, legal_time)
-    elif slip == "supplement_request":
-        data = dossiers.supplement_data(dossier, office, g.officer, url, _reason(body))
-    else:
-        signer = (field(body, "signer", str, required=False) or "")[:200]
-        data = dossiers.apology_data(dossier, office, url, _reason(body), signer)
-    job = printing.queue_slip(
-        db.session,
-        office,
-        printer,
-        slip,
-        data,
-        printers=current_app.config["ONESTOP"]["printers"],
+def _desk(office: Office) -> dossiers.Desk:
+    """The officer's desk: their office, its calendar, and what a slip is printed with."""
+    return dossiers.Desk(
+        office=office,
+        calendar=office_calendar(office),
+        officer=g.officer,
+        links=rules(),
+        printers=printers(),
         actor=actor_label(),
     )
-    return job.id
 
 
 def _reason(body: dict[str, Any]) -> str:
@@ -62,8 +45,12 @@ def _reason(body: dict[str, Any]) -> str:
     return ""
 
 
-SLIP_OF_ACTION = {"request_supplement": "supplement_request", "extend": "apology"}
-# The apology and new date, and stopping a dossier, are the head of the unit's (DOMAIN §2.6).
+def _answer(desk: dossiers.Desk, handled: dossiers.Handled, status: int = 200) -> Any:
+    view = dossiers.staff_view(
+        db.session, handled.dossier, desk.calendar, _status_url(handled.dossier)
+    )
+    job = handled.print_job.id if handled.print_job else None
+    return {**view, "print_job": job}, status
 
 
 @bp.post("/api/v1/dossiers")
@@ -71,27 +58,21 @@ SLIP_OF_ACTION = {"request_supplement": "supplement_request", "extend": "apology
 @authenticated(staff=True)
 def receive_dossier() -> Any:
     body = json_body()
-    office = caller_office()
-    calendar = office_calendar(office)
-    dossier = dossiers.receive_dossier(
+    desk = _desk(caller_office())
+    handled = dossiers.receive_dossier(
         db.session,
-        office,
+        desk,
         procedure_code=field(body, "procedure", str),
         applicant=body.get("applicant"),
         channel=body.get("channel", "direct"),
         delivery=body.get("delivery", "counter"),
         documents=body.get("documents"),
         ticket_token=field(body, "ticket", str, required=False),
-        officer=g.officer,
-        calendar=calendar,
-        unit=office.name,
         note=field(body, "note", str, required=False) or "",
+        printer=field(body, "print", str, required=False),
     )
-    printer = field(body, "print", str, required=False)
-    job = _print(office, dossier, printer, "receipt", body)
     db.session.commit()
-    view = dossiers.staff_view(db.session, dossier, calendar, _status_url(dossier))
-    return {**view, "print_job": job}, 201
+    return _answer(desk, handled, 201)
 
 
 def _when(body: dict[str, Any], name: str) -> datetime | None:
@@ -114,31 +95,24 @@ def _when(body: dict[str, Any], name: str) -> datetime | None:
 @authenticated(staff=True)
 def dossier_action(code: str) -> Any:
     body = json_body()
-    office = caller_office()
-    calendar = office_calendar(office)
+    desk = _desk(caller_office())
     given = dossiers.ActionInput(
         note=_reason(body),
         delivery=field(body, "delivery", str, required=False),
         tracking=field(body, "tracking", str, required=False) or "",
         new_due_at=_when(body, "new_due_at"),
+        signer=field(body, "signer", str, required=False) or "",
     )
-    action = field(body, "action", str)
-    dossier = dossiers.act(
+    handled = dossiers.act(
         db.session,
-        office,
+        desk,
         code,
-        action,
+        field(body, "action", str),
         given,
-        officer=g.officer,
-        calendar=calendar,
-        unit=office.name,
+        printer=field(body, "print", str, required=False),
     )
-    printer = field(body, "print", str, required=False)
-    slip = SLIP_OF_ACTION.get(action)
-    job = _print(office, dossier, printer, slip, body) if slip else None
     db.session.commit()
-    view = dossiers.staff_view(db.session, dossier, calendar, _status_url(dossier))
-    return {**view, "print_job": job}
+    return _answer(desk, handled)
 
 
 @bp.get("/api/v1/dossiers/watch")

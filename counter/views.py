@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app, g, render_template
 
 from counter import bp
-from onestop import auth, clock, queue, readmodels
+from onestop import auth, clock, dossiers, queue, readmodels
 from onestop.context import rules
 from onestop.db import db
 from onestop.extensions import csrf, limiter
@@ -24,6 +24,7 @@ def counter_page() -> str:
         no_show_after_recalls=cfg["queue"]["no_show_after_recalls"],
         utc_offset=clock.local(clock.now(), cfg["office"]["timezone"]).strftime("%z"),
         priority_classes=cfg["priority_classes"],
+        dossier_actions=dossiers.action_rules(),
     )
 
 

@@ -10,7 +10,7 @@ import qrcode.image.svg
 from flask import Response, current_app, g, render_template, request
 
 from kiosk import bp
-from onestop import catalog, dossiers, feedback, printing, queue, readmodels
+from onestop import catalog, dossiers, feedback, i18n, printing, queue, readmodels
 from onestop.context import home_office, office_calendar, rules
 from onestop.db import db
 from onestop.errors import InvalidInput
@@ -29,7 +29,7 @@ def kiosk_page() -> str:
         office=cfg["office"],
         priorities=cfg["priority_classes"],
         timing=cfg["kiosk"],
-        catalog=catalog.published(db.session, home_office()),
+        catalog=catalog.published(db.session, home_office(), i18n.current_locale()),
     )
 
 
@@ -37,7 +37,7 @@ def kiosk_page() -> str:
 @limiter.limit(limit("public_rate_limit"))
 def list_procedures() -> Any:
     """The public procedure catalog (the office must post it: no key needed)."""
-    return catalog.published(db.session, home_office())
+    return catalog.published(db.session, home_office(), i18n.current_locale())
 
 
 @bp.get("/api/v1/services")

@@ -15,13 +15,12 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
-from flask_babel import gettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onestop import queries
 from onestop.errors import InvalidInput
-from onestop.i18n import localized
+from onestop.languages import DEFAULT_LOCALE, localized, translations
 from onestop.models import CatalogField, Office, Procedure
 
 SAMPLE = Path(__file__).parent / "data" / "catalog"
@@ -203,39 +202,45 @@ def import_procedures(session: Session, office: Office, path: Path) -> int:
     return len(rows)
 
 
-def legal_time_text(procedure: Procedure) -> str:
-    """The legal processing time as a citizen reads it, in the request's language."""
+def legal_time_text(procedure: Procedure, lang: str = DEFAULT_LOCALE) -> str:
+    """The legal processing time as a citizen reads it, in ``lang`` (papers: Vietnamese)."""
+    catalog = translations(lang)
+    gettext, ngettext = catalog.gettext, catalog.ngettext  # the names pybabel extracts
     value = procedure.time_value
     count = int(value) if value is not None and float(value).is_integer() else value
     unit = procedure.time_unit
     if unit == "same_day":
         if procedure.same_day_cutoff:
-            return gettext(
-                "Same day if received before %(cutoff)s", cutoff=procedure.same_day_cutoff
-            )
+            cutoff = procedure.same_day_cutoff
+            return gettext("Same day if received before %(cutoff)s") % {"cutoff": cutoff}
         return gettext("Same day")
-    if unit == "working_day" and count is not None:
-        return ngettext("%(num)s working day", "%(num)s working days", count)
-    if unit == "calendar_day" and count is not None:
-        return ngettext("%(num)s day", "%(num)s days", count)
-    if unit == "hour" and count is not None:
-        return ngettext("%(num)s working hour", "%(num)s working hours", count)
+    if count is not None and unit in ("working_day", "calendar_day", "hour"):
+        # ngettext needs a whole number to choose the form; a half day reads as plural.
+        many = count if isinstance(count, int) else 2
+        if unit == "working_day":
+            text = ngettext("%(num)s working day", "%(num)s working days", many)
+        elif unit == "calendar_day":
+            text = ngettext("%(num)s day", "%(num)s days", many)
+        else:
+            text = ngettext("%(num)s working hour", "%(num)s working hours", many)
+        return text % {"num": count}
     return gettext("Ask at the counter")
 
 
-def published(session: Session, office: Office) -> list[dict[str, Any]]:
-    """The public catalog, field by field: what the office must post (no internal data)."""
+def published(session: Session, office: Office, lang: str) -> list[dict[str, Any]]:
+    """The public catalog, field by field, in ``lang``: what the office must post (no internal
+    data)."""
     by_field: dict[str, list[dict[str, Any]]] = {}
     for p in queries.procedures(session, office.id):
         by_field.setdefault(p.field_code, []).append(
             {
                 "code": p.code,
                 "name": p.name,
-                "legal_time": legal_time_text(p),
+                "legal_time": legal_time_text(p, lang),
                 "time_unit": p.time_unit,
                 "time_value": p.time_value,
                 # "[S]" marks a fee from a secondary source: for staff, not for citizens.
-                "fee": localized(p.fee_text_vi or p.fee_text, p.fee_text)
+                "fee": localized(p.fee_text_vi or p.fee_text, p.fee_text, lang)
                 .replace("[S]", "")
                 .strip(),
                 "documents": list(p.documents or []),
@@ -244,7 +249,7 @@ def published(session: Session, office: Office) -> list[dict[str, Any]]:
     return [
         {
             "code": f.code,
-            "name": localized(f.name, f.name_en),
+            "name": localized(f.name, f.name_en, lang),
             "procedures": by_field[f.code],
         }
         for f in queries.catalog_fields(session, office.id)

@@ -291,13 +291,13 @@ def calendar() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def calendar_set(day: Any, working: bool, note: str, as_json: bool) -> None:
     """Make DAY (YYYY-MM-DD) a working day or a day off for this office's deadlines."""
-    from onestop import auth, dossiers
+    from onestop import auth, workcalendar
 
     app = _app()
 
     def work(session: Any) -> dict[str, Any]:
         office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
-        row = dossiers.set_override(
+        row = workcalendar.set_override(
             session, office, day.date(), working=working, note=_nfc(note) or "", actor="cli"
         )
         return {"day": row.day.isoformat(), "working": row.working, "note": row.note}
@@ -311,13 +311,13 @@ def calendar_set(day: Any, working: bool, note: str, as_json: bool) -> None:
 @click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
 def calendar_unset(day: Any) -> None:
     """Remove the office's override for DAY: the national calendar applies again."""
-    from onestop import auth, dossiers
+    from onestop import auth, workcalendar
 
     app = _app()
 
     def work(session: Any) -> None:
         office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
-        dossiers.remove_override(session, office, day.date(), actor="cli")
+        workcalendar.remove_override(session, office, day.date(), actor="cli")
 
     _run(app, work)
     click.echo(f"{day.date()} follows the national calendar again")
@@ -330,13 +330,13 @@ def calendar_show(year: int, as_json: bool) -> None:
     """The days off and make-up working days of YEAR (holidays and the office's overrides)."""
     from datetime import date, timedelta
 
-    from onestop import auth, dossiers
+    from onestop import auth, workcalendar
 
     app = _app()
 
     def work(session: Any) -> dict[str, Any]:
         office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
-        cal = dossiers.calendar_for(session, office, app.config["ONESTOP"])
+        cal = workcalendar.calendar_for(session, office, app.config["ONESTOP"])
         day, off, extra = date(year, 1, 1), [], []
         while day.year == year:
             working = cal.is_working_day(day)

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import current_app
 
-from onestop import auth, dossiers
+from onestop import auth, workcalendar
 from onestop.db import db
 from onestop.feedback import FeedbackRules
 from onestop.models import Office
@@ -42,7 +42,7 @@ def feedback_rules() -> FeedbackRules:
 
 def office_calendar(office: Office) -> OfficeCalendar:
     """The office's working calendar (national holidays and its own overrides)."""
-    return dossiers.calendar_for(db.session, office, settings())
+    return workcalendar.calendar_for(db.session, office, settings())
 
 
 def home_office() -> Office:

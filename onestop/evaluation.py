@@ -62,7 +62,7 @@ from urllib.parse import urlparse
 
 from sqlalchemy.orm import Session
 
-from onestop import clock, dossiers, queries
+from onestop import clock, dossiers, queries, workcalendar
 from onestop.clock import as_utc
 from onestop.errors import InvalidInput
 from onestop.models import (
@@ -605,7 +605,7 @@ def evaluate_period(
     """The evaluation of the dossiers received from ``start`` to ``end`` (local days), with the
     ratings and surveys of the visits served in those days."""
     check_period(start, end)
-    calendar = dossiers.calendar_for(session, office, cfg)
+    calendar = workcalendar.calendar_for(session, office, cfg)
     lo, hi = calendar.days_between(start, end)
     period_end = _period_end(calendar, end)
     rows = queries.dossiers_received_between(session, office.id, lo, hi)

@@ -18,8 +18,9 @@ from typing import Any
 from flask import Flask, Response, request
 from flask_babel import Babel, get_locale
 
-LOCALES = ("vi", "en")
-DEFAULT_LOCALE = "vi"
+from onestop import languages
+from onestop.languages import DEFAULT_LOCALE, LOCALES
+
 COOKIE = "onestop_lang"
 
 babel = Babel()
@@ -35,8 +36,8 @@ def current_locale() -> str:
 
 
 def localized(vi: str, en: str | None) -> str:
-    """Pick the Vietnamese or English text of a data row (English falls back to Vietnamese)."""
-    return (en or vi) if current_locale() == "en" else vi
+    """Pick the Vietnamese or English text of a data row in the request's language."""
+    return languages.localized(vi, en, current_locale())
 
 
 def translation_directories(app: Flask) -> list[Path]:

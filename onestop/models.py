@@ -7,6 +7,7 @@ which raise :class:`InvalidTransition` (answered as HTTP 409) for a move the tic
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar
 
@@ -502,28 +503,78 @@ STATUS_CODES = {
 }
 
 
-_OPEN = {
-    DossierState.RECEIVED,
-    DossierState.IN_PROGRESS,
-    DossierState.SUPPLEMENT_REQUESTED,
-    DossierState.AWAITING_FEE,
-}
-# action → (the states it may start from, the state it leads to; None: stays)
-DOSSIER_ACTIONS: dict[str, tuple[set[DossierState], DossierState | None]] = {
-    "start": ({DossierState.RECEIVED}, DossierState.IN_PROGRESS),
-    "request_supplement": (
-        {DossierState.RECEIVED, DossierState.IN_PROGRESS},
+# Open dossiers: received and not yet resolved, refused, stopped or withdrawn.
+OPEN_DOSSIER_STATES = frozenset(
+    {
+        DossierState.RECEIVED,
+        DossierState.IN_PROGRESS,
         DossierState.SUPPLEMENT_REQUESTED,
+        DossierState.AWAITING_FEE,
+    }
+)
+
+
+@dataclass(frozen=True)
+class DossierAction:
+    """One thing that may be done to a dossier, with every rule about it. ``DOSSIER_ACTIONS``
+    is the one table of them: the domain enforces it, and the dossier desk reads it (through
+    the counter page's JSON data block) to know which form to show."""
+
+    allowed_from: frozenset[DossierState]
+    leads_to: DossierState | None  # None: the state stays
+    needs_reason: bool = False  # the note is required (and goes on the slip)
+    head_of_unit: bool = False  # decided by the head of the unit: a supervisor or admin (§2.6)
+    slip: str | None = None  # the slip it prints when a printer is named (printer.slips)
+    asks: tuple[str, ...] = ()  # what else the desk asks for, besides the note
+
+    def as_rule(self) -> dict[str, Any]:
+        """What a page needs to know of it (JSON)."""
+        return {
+            "needs_reason": self.needs_reason,
+            "head_of_unit": self.head_of_unit,
+            "slip": self.slip,
+            "asks": list(self.asks),
+        }
+
+
+def _from(*states: DossierState) -> frozenset[DossierState]:
+    return frozenset(states)
+
+
+DOSSIER_ACTIONS: dict[str, DossierAction] = {
+    "start": DossierAction(_from(DossierState.RECEIVED), DossierState.IN_PROGRESS),
+    "request_supplement": DossierAction(
+        _from(DossierState.RECEIVED, DossierState.IN_PROGRESS),
+        DossierState.SUPPLEMENT_REQUESTED,
+        needs_reason=True,
+        slip="supplement_request",
     ),
-    "supplement_received": ({DossierState.SUPPLEMENT_REQUESTED}, DossierState.IN_PROGRESS),
-    "request_fee": ({DossierState.RECEIVED, DossierState.IN_PROGRESS}, DossierState.AWAITING_FEE),
-    "fee_paid": ({DossierState.AWAITING_FEE}, DossierState.IN_PROGRESS),
-    "resolve": ({DossierState.RECEIVED, DossierState.IN_PROGRESS}, DossierState.RESOLVED),
-    "return": ({DossierState.RESOLVED}, DossierState.RETURNED),
-    "refuse": ({DossierState.RECEIVED}, DossierState.REFUSED),
-    "stop": (_OPEN, DossierState.STOPPED),
-    "withdraw": (_OPEN, DossierState.WITHDRAWN),
-    "extend": (_OPEN, None),
+    "supplement_received": DossierAction(
+        _from(DossierState.SUPPLEMENT_REQUESTED), DossierState.IN_PROGRESS
+    ),
+    "request_fee": DossierAction(
+        _from(DossierState.RECEIVED, DossierState.IN_PROGRESS), DossierState.AWAITING_FEE
+    ),
+    "fee_paid": DossierAction(_from(DossierState.AWAITING_FEE), DossierState.IN_PROGRESS),
+    "resolve": DossierAction(
+        _from(DossierState.RECEIVED, DossierState.IN_PROGRESS), DossierState.RESOLVED
+    ),
+    "return": DossierAction(
+        _from(DossierState.RESOLVED), DossierState.RETURNED, asks=("tracking",)
+    ),
+    "refuse": DossierAction(_from(DossierState.RECEIVED), DossierState.REFUSED, needs_reason=True),
+    "stop": DossierAction(
+        OPEN_DOSSIER_STATES, DossierState.STOPPED, needs_reason=True, head_of_unit=True
+    ),
+    "withdraw": DossierAction(OPEN_DOSSIER_STATES, DossierState.WITHDRAWN, needs_reason=True),
+    "extend": DossierAction(
+        OPEN_DOSSIER_STATES,
+        None,
+        needs_reason=True,
+        head_of_unit=True,
+        slip="apology",
+        asks=("new_due_at",),
+    ),
 }
 
 
@@ -579,7 +630,7 @@ class Dossier(Base):
                 f"unknown dossier action {action!r}; one of {', '.join(DOSSIER_ACTIONS)}",
                 code="unknown_action",
             )
-        if self.state not in DOSSIER_ACTIONS[action][0]:
+        if self.state not in DOSSIER_ACTIONS[action].allowed_from:
             raise InvalidTransition(
                 f"dossier {self.code} is {self.state.value}; cannot {action.replace('_', ' ')}",
                 code="invalid_dossier_state",
@@ -588,7 +639,7 @@ class Dossier(Base):
     def transition(self, action: str) -> DossierState:
         """Move by ``action``; returns the state before."""
         self.check(action)
-        to = DOSSIER_ACTIONS[action][1]
+        to = DOSSIER_ACTIONS[action].leads_to
         before = self.state
         self.state = to or self.state
         return before

@@ -8,6 +8,7 @@ the caller has committed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -55,7 +56,7 @@ def queue_job(
     return job
 
 
-def _known_printer(printers: dict[str, Any], name: str) -> None:
+def _known_printer(printers: Mapping[str, Any], name: str) -> None:
     if name not in printers:
         raise InvalidInput(
             f"there is no printer {name!r}; known: {', '.join(sorted(printers)) or 'none'}",
@@ -70,7 +71,7 @@ def queue_slip(
     slip: str,
     data: dict[str, Any],
     *,
-    printers: dict[str, Any],
+    printers: Mapping[str, Any],
     actor: str,
 ) -> PrintJob:
     """Queue a dossier slip (``receipt``, ``supplement_request`` or ``apology``) on ``printer``."""
@@ -88,7 +89,7 @@ def reprint_ticket(
     token: str,
     *,
     printer: str | None,
-    printers: dict[str, Any],
+    printers: Mapping[str, Any],
     actor: str,
 ) -> PrintJob:
     """Print a ticket again, marked as a reprint, on ``printer`` or where it first printed."""
@@ -214,7 +215,7 @@ def kiosk_printer(session: Session, device: Device, office: dict[str, Any]) -> d
 
 
 def printers_overview(
-    session: Session, office: Office, printers: dict[str, Any], *, recent: int = 20
+    session: Session, office: Office, printers: Mapping[str, Any], *, recent: int = 20
 ) -> list[dict[str, Any]]:
     """For the back office: each configured printer with its health and recent failed jobs."""
     states = {s.name: s for s in session.scalars(select(PrinterState))}

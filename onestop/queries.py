@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -11,11 +12,13 @@ from sqlalchemy.orm import Session
 
 from onestop.errors import NotFound
 from onestop.models import (
+    CalendarOverride,
     CatalogField,
     Counter,
     CounterService,
     Dossier,
     DossierEvent,
+    DossierState,
     Notice,
     Procedure,
     Rating,
@@ -295,6 +298,14 @@ def oldest_waiting(session: Session, office_id: int, day: date) -> dict[str, dat
     return {code: at for code, at in rows if at is not None}
 
 
+def ticket_by_token(session: Session, token: str, *, office_id: int | None = None) -> Ticket | None:
+    """The ticket leg with this public token (of ``office_id`` only, when given)."""
+    query = select(Ticket).where(Ticket.token == token)
+    if office_id is not None:
+        query = query.where(Ticket.office_id == office_id)
+    return session.scalar(query)
+
+
 def ticket_by_request_key(session: Session, office_id: int, key: str) -> Ticket | None:
     return session.scalar(
         select(Ticket).where(Ticket.office_id == office_id, Ticket.request_key == key)
@@ -427,5 +438,108 @@ def feedback_served_between(
             select(kind)
             .where(kind.office_id == office_id, kind.served_at >= start, kind.served_at < end)
             .order_by(kind.served_at, kind.id)
+        )
+    )
+
+
+# -- dossiers -------------------------------------------------------------------------------
+
+
+def active_procedure(session: Session, office_id: int, code: str) -> Procedure | None:
+    """The office's procedure ``code``, if it is published."""
+    return session.scalar(
+        select(Procedure).where(
+            Procedure.office_id == office_id, Procedure.code == code, Procedure.is_active
+        )
+    )
+
+
+def dossier_by_code(
+    session: Session, office_id: int, code: str, *, lock: bool = False
+) -> Dossier | None:
+    """The office's dossier ``code``; ``lock`` takes its row until the transaction ends."""
+    query = select(Dossier).where(Dossier.office_id == office_id, Dossier.code == code)
+    return session.scalar(query.with_for_update() if lock else query)
+
+
+def dossier_steps(session: Session, dossier_id: int) -> list[DossierEvent]:
+    """A dossier's steps in the order they happened."""
+    return list(
+        session.scalars(
+            select(DossierEvent)
+            .where(DossierEvent.dossier_id == dossier_id)
+            .order_by(DossierEvent.at, DossierEvent.id)
+        )
+    )
+
+
+def dossiers_due_soonest(
+    session: Session, office_id: int, states: Iterable[DossierState]
+) -> Iterator[Dossier]:
+    """The office's dossiers in ``states`` that have a due date, soonest first (read lazily:
+    the caller stops where the dates get too far)."""
+    return iter(
+        session.scalars(
+            select(Dossier)
+            .where(
+                Dossier.office_id == office_id,
+                Dossier.state.in_(list(states)),
+                Dossier.due_at.is_not(None),
+            )
+            .order_by(Dossier.due_at)
+        )
+    )
+
+
+def dossiers_received_since(session: Session, office_id: int, start: datetime) -> int:
+    return int(
+        session.scalar(
+            select(func.count(Dossier.id)).where(
+                Dossier.office_id == office_id, Dossier.received_at >= start
+            )
+        )
+        or 0
+    )
+
+
+def dossiers_resolved_since(session: Session, office_id: int, start: datetime) -> list[Dossier]:
+    return list(
+        session.scalars(
+            select(Dossier).where(Dossier.office_id == office_id, Dossier.resolved_at >= start)
+        )
+    )
+
+
+def open_dossiers(
+    session: Session, office_id: int, states: Iterable[DossierState], *, limit: int
+) -> list[Dossier]:
+    """Up to ``limit`` of the office's dossiers in ``states``, soonest due first."""
+    return list(
+        session.scalars(
+            select(Dossier)
+            .where(Dossier.office_id == office_id, Dossier.state.in_(list(states)))
+            .order_by(Dossier.due_at)
+            .limit(limit)
+        )
+    )
+
+
+# -- the office calendar ----------------------------------------------------------------------
+
+
+def calendar_overrides(session: Session, office_id: int) -> dict[date, bool]:
+    """The office's own days: day → working (True) or off (False)."""
+    rows = session.execute(
+        select(CalendarOverride.day, CalendarOverride.working).where(
+            CalendarOverride.office_id == office_id
+        )
+    ).all()
+    return dict(rows)
+
+
+def calendar_override(session: Session, office_id: int, day: date) -> CalendarOverride | None:
+    return session.scalar(
+        select(CalendarOverride).where(
+            CalendarOverride.office_id == office_id, CalendarOverride.day == day
         )
     )

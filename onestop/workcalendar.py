@@ -5,8 +5,9 @@ from the ``holidays`` package, with its substituted days off and make-up Saturda
 office's own overrides on top (extra days off, make-up working Saturdays, closures), which win.
 A working day is the configured sessions (by default 07:00–11:30 and 13:30–17:00: 8 hours).
 
-Everything here is a pure function of the calendar and aware datetimes; times are reasoned in
-the office's time zone (DOMAIN.md §2.1–§2.4).
+The calendar is a pure function of the configured hours, the holidays and the overrides, over
+aware datetimes; times are reasoned in the office's time zone (DOMAIN.md §2.1–§2.4). The last
+section loads an office's calendar from the database and edits its overrides.
 """
 
 from __future__ import annotations
@@ -16,12 +17,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
+from sqlalchemy.orm import Session
 
+from onestop import clock, queries
+from onestop.auth import audit
 from onestop.clock import as_utc
 from onestop.config import parse_hours
+from onestop.errors import NotFound
+from onestop.models import CalendarOverride, Office
 
 
 @dataclass(frozen=True)
@@ -226,3 +233,34 @@ def timeliness(
 
 def _seconds(start: time, end: time) -> float:
     return (datetime.combine(date.min, end) - datetime.combine(date.min, start)).total_seconds()
+
+
+# -- the office's own days ----------------------------------------------------------------------
+
+
+def calendar_for(session: Session, office: Office, cfg: dict[str, Any]) -> OfficeCalendar:
+    """The office's calendar: the configured hours, Vietnam's holidays, its own overrides."""
+    return OfficeCalendar.from_config(cfg, queries.calendar_overrides(session, office.id))
+
+
+def set_override(
+    session: Session, office: Office, day: date, *, working: bool, note: str, actor: str
+) -> CalendarOverride:
+    """Make ``day`` a working day or a day off for this office (replacing an earlier override)."""
+    row = queries.calendar_override(session, office.id, day)
+    if row is None:
+        row = CalendarOverride(office_id=office.id, day=day)
+        session.add(row)
+    row.working, row.note, row.created_at, row.created_by = working, note, clock.now(), actor
+    session.flush()
+    audit(session, office.id, actor, "calendar_override", f"day:{day}", working=working, note=note)
+    return row
+
+
+def remove_override(session: Session, office: Office, day: date, *, actor: str) -> None:
+    """The national calendar applies to ``day`` again."""
+    row = queries.calendar_override(session, office.id, day)
+    if row is None:
+        raise NotFound(f"no calendar override on {day}", code="unknown_override")
+    session.delete(row)
+    audit(session, office.id, actor, "calendar_override_removed", f"day:{day}")

@@ -7,7 +7,8 @@
   const T = onestop.data("counter-strings");
   const fill = onestop.fill;
   const OFFSET = $("counter").dataset.utcOffset || "+07:00";
-  const NEEDS_NOTE = ["request_supplement", "refuse", "stop", "withdraw", "extend"];
+  // The core's table of dossier actions: which need a reason, what else each asks, its slip.
+  const RULES = onestop.data("dossier-actions");
   let ticket = null, counterNumber = null, procedures = [], dossier = null, pendingAction = null;
   let loaded = false;
 
@@ -120,14 +121,15 @@
   }
 
   function choose(action) {
-    if (!NEEDS_NOTE.includes(action) && action !== "return") { send(action, {}); return; }
+    const rule = RULES[action];
+    if (!rule.needs_reason && !rule.asks.length) { send(action, {}); return; }
     pendingAction = action;
     $("d-note-label").textContent = T["note_" + action] || "";
     $("d-note").value = "";
-    $("d-note").required = NEEDS_NOTE.includes(action);
-    $("d-date-row").hidden = action !== "extend";
-    $("d-date").required = action === "extend";
-    $("d-tracking-row").hidden = !(action === "return" && dossier.delivery === "post");
+    $("d-note").required = rule.needs_reason;
+    $("d-date-row").hidden = !rule.asks.includes("new_due_at");
+    $("d-date").required = rule.asks.includes("new_due_at");
+    $("d-tracking-row").hidden = !(rule.asks.includes("tracking") && dossier.delivery === "post");
     $("d-form").hidden = false;
     $("d-note").focus();
   }
@@ -147,11 +149,12 @@
 
   $("d-form").addEventListener("submit", (event) => {
     event.preventDefault();
+    const rule = RULES[pendingAction];
     const extra = { note: $("d-note").value.normalize("NFC") };
-    if (pendingAction === "extend") extra.new_due_at = $("d-date").value + ":00" + OFFSET;
-    if (pendingAction === "return" && dossier.delivery === "post") extra.tracking = $("d-tracking").value.trim();
+    if (rule.asks.includes("new_due_at")) extra.new_due_at = $("d-date").value + ":00" + OFFSET;
+    if (rule.asks.includes("tracking") && dossier.delivery === "post") extra.tracking = $("d-tracking").value.trim();
     const printer = $("receipt-printer").value;
-    if (printer && (pendingAction === "request_supplement" || pendingAction === "extend")) extra.print = printer;
+    if (printer && rule.slip) extra.print = printer;
     send(pendingAction, extra);
   });
 

@@ -186,7 +186,7 @@ def test_every_action_from_every_state(
     code = receive(client, staff_headers).get_json()["code"]
     for step in PATHS[state]:
         assert act(client, staff_headers, code, step, **EXTRA.get(step, {})).status_code == 200
-    allowed, to = DOSSIER_ACTIONS[action]
+    allowed, to = DOSSIER_ACTIONS[action].allowed_from, DOSSIER_ACTIONS[action].leads_to
     answer = act(client, staff_headers, code, action, **EXTRA.get(action, {}))
     if state in allowed:
         assert answer.status_code == 200, answer.get_json()
@@ -594,7 +594,7 @@ def test_two_officers_extending_at_once_on_postgresql(pg_app: Any, frozen: Any) 
     """The row lock: of two concurrent extensions only one happens (one apology, one event)."""
     import threading
 
-    from onestop import auth, dossiers
+    from onestop import auth, dossiers, workcalendar
     from onestop.errors import Conflict
     from onestop.models import DossierEvent
 
@@ -603,16 +603,10 @@ def test_two_officers_extending_at_once_on_postgresql(pg_app: Any, frozen: Any) 
     cfg = app.config["ONESTOP"]
     with db.new_session(app) as session:
         office = auth.office_by_code(session, cfg["office"]["code"])
-        calendar = dossiers.calendar_for(session, office, cfg)
+        desk = dossiers.Desk(office, workcalendar.calendar_for(session, office, cfg), unit="test")
         code = dossiers.receive_dossier(
-            session,
-            office,
-            procedure_code=THREE_DAYS,
-            applicant=APPLICANT,
-            officer=None,
-            calendar=calendar,
-            unit="test",
-        ).code
+            session, desk, procedure_code=THREE_DAYS, applicant=APPLICANT
+        ).dossier.code
         session.commit()
     frozen.set(local("2026-12-01 09:00"))
     barrier = threading.Barrier(2)
@@ -626,16 +620,8 @@ def test_two_officers_extending_at_once_on_postgresql(pg_app: Any, frozen: Any) 
             )
             barrier.wait(10)
             try:
-                dossiers.act(
-                    session,
-                    office,
-                    code,
-                    "extend",
-                    given,
-                    officer=None,
-                    calendar=calendar,
-                    unit="test",
-                )
+                here = dossiers.Desk(office, desk.calendar, unit="test")
+                dossiers.act(session, here, code, "extend", given)
                 session.commit()
                 outcomes.append("extended")
             except Conflict as exc:

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from onestop import auth, dossiers
+from onestop import auth, dossiers, workcalendar
 from onestop.db import db
 from onestop.errors import InvalidInput
 from onestop.evaluation import (
@@ -502,7 +502,7 @@ def test_a_week_of_dossiers_scored_from_data_and_voices(
     cfg = app.config["ONESTOP"]
     with db.new_session(app) as session:
         office = auth.office_by_code(session, cfg["office"]["code"])
-        calendar = dossiers.calendar_for(session, office, cfg)
+        calendar = workcalendar.calendar_for(session, office, cfg)
         found = {
             name: evaluate_dossier(
                 session, session.get(Dossier, week["ids"][name]), calendar, public_url=""
@@ -608,7 +608,7 @@ def test_open_dossiers_and_the_internal_time_after_a_supplement_pause(
     cfg = app.config["ONESTOP"]
     with db.new_session(app) as session:
         office = auth.office_by_code(session, cfg["office"]["code"])
-        calendar = dossiers.calendar_for(session, office, cfg)
+        calendar = workcalendar.calendar_for(session, office, cfg)
 
         def evaluated(code: str) -> dict[str, Any]:
             dossier = dossiers.dossier_by_code(session, office, code)

@@ -199,7 +199,7 @@ def test_admin_override_from_the_cli_moves_a_due_date(tmp_path: Path) -> None:
 
     from sqlalchemy.orm import Session
 
-    from onestop import auth, dossiers
+    from onestop import auth, workcalendar
     from onestop.config import load_config
     from onestop.db import make_engine
 
@@ -207,7 +207,7 @@ def test_admin_override_from_the_cli_moves_a_due_date(tmp_path: Path) -> None:
     engine = make_engine(cfg["database"]["url"])
     with Session(engine) as session:
         office = auth.office_by_code(session, cfg["office"]["code"])
-        cal = dossiers.calendar_for(session, office, cfg)
+        cal = workcalendar.calendar_for(session, office, cfg)
         # Wed 03/02/2027, 2 working days: Tết 4–10/2, Thu 11, then the office's own rules
         # (Fri 12 off, Sat 13 worked).
         assert cal.due_at(at("2027-02-03 10:00"), Rule(2, "working_day")) == at("2027-02-13 10:00")

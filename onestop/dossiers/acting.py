@@ -1,0 +1,140 @@
+"""Acting on a dossier: one verb for every action of ``DOSSIER_ACTIONS``, its checks, its step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from onestop import clock
+from onestop.clock import as_utc
+from onestop.dossiers import slips
+from onestop.dossiers.desk import DELIVERIES, Desk, Handled, choice, later, log_step, text, utc
+from onestop.dossiers.reading import dossier_by_code
+from onestop.errors import Conflict, Forbidden, InvalidInput
+from onestop.models import DOSSIER_ACTIONS, SUPERVISING_ROLES, Dossier
+from onestop.workcalendar import OfficeCalendar
+
+MAX_NOTE = 2000
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    """What an officer may send with an action (each action reads what it needs)."""
+
+    note: str = ""
+    delivery: str | None = None  # return: how the result went out
+    tracking: str = ""  # return by post: the postal tracking note
+    new_due_at: datetime | None = None  # extend
+    signer: str = ""  # extend: who signs the apology (the head of the unit)
+
+
+def act(
+    session: Session,
+    desk: Desk,
+    code: str,
+    action: str,
+    given: ActionInput,
+    *,
+    printer: str | None = None,
+) -> Handled:
+    """Apply ``action`` to a dossier (409 if its state does not allow it); with a ``printer``,
+    queue the slip the action calls for there. The head of the unit's decisions (extending,
+    stopping) need a supervisor or admin, or the system itself."""
+    rule = DOSSIER_ACTIONS.get(action)
+    officer = desk.officer
+    if rule and rule.head_of_unit and officer and officer.role not in SUPERVISING_ROLES:
+        raise Forbidden(
+            f"'{action}' is decided by the head of the unit: a supervisor or admin account",
+            code="wrong_role",
+        )
+    dossier = dossier_by_code(session, desk.office, code, lock=True)
+    dossier.check(action)  # an unknown action is a 400, a wrong state a 409, before the rest
+    assert rule is not None
+    note = text(given.note, "note", MAX_NOTE, required=rule.needs_reason)
+    at = clock.now()
+    calendar = desk.calendar
+    data: dict[str, Any] = {}
+    if action == "extend":
+        data = _check_extension(dossier, given.new_due_at, calendar, at)
+    if action == "return":
+        data = _check_return(dossier, given)
+    before = dossier.transition(action)
+    if action == "request_supplement":
+        dossier.supplement_count += 1
+        dossier.paused_at = at
+        data["supplement_round"] = dossier.supplement_count
+    elif action == "supplement_received":
+        waited = calendar.working_hours_between(dossier.paused_at or at, at)
+        dossier.due_at = later(calendar, dossier.due_at, waited)
+        dossier.due_at_original = later(calendar, dossier.due_at_original, waited)
+        dossier.paused_at = None
+        data["paused_working_hours"] = round(waited, 2)
+    elif action == "resolve":
+        dossier.resolved_at = at
+    elif action == "return":
+        dossier.returned_at = at
+        dossier.delivery = data["delivery"]
+    elif action in ("refuse", "stop", "withdraw"):
+        dossier.closed_at = at
+        dossier.paused_at = None
+    elif action == "extend":
+        dossier.due_at = utc(given.new_due_at)
+        dossier.extended_count += 1
+    log_step(session, desk, dossier, action, before, at, note=note, **data)
+    job = None
+    if printer and rule.slip:
+        signer = given.signer.strip()[:200]
+        job = slips.queue_slip(
+            session, desk, dossier, rule.slip, printer, reason=note, signer=signer
+        )
+    return Handled(dossier, job)
+
+
+def _check_extension(
+    dossier: Dossier, new_due_at: datetime | None, calendar: OfficeCalendar, at: datetime
+) -> dict[str, Any]:
+    if dossier.extended_count:
+        raise Conflict(
+            f"dossier {dossier.code} was already given a new date once", code="already_extended"
+        )
+    if dossier.due_at is None or new_due_at is None:
+        raise InvalidInput("'new_due_at' (ISO 8601 with offset) is required", code="missing_field")
+    if new_due_at <= as_utc(dossier.due_at):
+        raise InvalidInput(
+            "the new date must be after the current appointment", code="invalid_field"
+        )
+    if not calendar.is_working_moment(new_due_at) and new_due_at != calendar.end_of_day(
+        calendar.local(new_due_at).date()
+    ):
+        raise InvalidInput(
+            "the new appointment must fall in the office's working hours", code="invalid_field"
+        )
+    today, due_day = calendar.local(at).date(), calendar.local(dossier.due_at).date()
+    # By the last working day before the appointment (D-1), on a working day.
+    if not calendar.is_working_day(today) or today >= due_day:
+        raise Conflict(
+            "the apology and new date must be issued at least one working day before the "
+            f"appointment ({due_day:%d/%m/%Y})",
+            code="too_late_to_extend",
+        )
+    limit = dossier.rule.get("extension_max_working_days")
+    if limit == 0:
+        raise Conflict("this procedure allows no extension", code="no_extension_allowed")
+    if limit is not None and new_due_at > calendar.add_working_days(dossier.due_at, limit):
+        raise InvalidInput(
+            f"this procedure allows an extension of at most {limit} working days",
+            code="extension_too_long",
+        )
+    return {
+        "previous_due_at": clock.iso(dossier.due_at, calendar.timezone),
+        "new_due_at": clock.iso(new_due_at, calendar.timezone),
+    }
+
+
+def _check_return(dossier: Dossier, given: ActionInput) -> dict[str, Any]:
+    delivery = choice(given.delivery or dossier.delivery, "delivery", DELIVERIES)
+    tracking = text(given.tracking, "tracking", 200, required=delivery == "post")
+    return {"delivery": delivery, "tracking": tracking} if tracking else {"delivery": delivery}

@@ -1,0 +1,236 @@
+"""Reading dossiers: finding one, judging its timeliness, what the public and the desk see, the
+watch list of what falls due and the public progress board."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from onestop import clock, queries
+from onestop.clock import as_utc
+from onestop.dossiers.desk import CLOCK_RUNNING, later, legal_rule
+from onestop.errors import NotFound
+from onestop.models import (
+    DOSSIER_ACTIONS,
+    OPEN_DOSSIER_STATES,
+    Dossier,
+    DossierEvent,
+    DossierState,
+    Office,
+)
+from onestop.workcalendar import OfficeCalendar, timeliness
+
+BOARD_ROWS = 200  # open dossiers the public board lists at most
+
+
+def dossier_by_code(session: Session, office: Office, code: str, *, lock: bool = False) -> Dossier:
+    """The office's dossier ``code`` (404 when unknown). ``lock``: two officers acting at once,
+    the second waits and sees the first one's state."""
+    dossier = queries.dossier_by_code(session, office.id, code, lock=lock)
+    if dossier is None:
+        raise NotFound(f"no dossier {code!r}", code="unknown_dossier")
+    return dossier
+
+
+def with_token(session: Session, office: Office, code: str, token: str) -> Dossier:
+    """The dossier ``code`` for someone holding its token (the receipt's QR); a wrong token
+    gets the same 404 as an unknown code, so nobody learns which codes exist."""
+    dossier = dossier_by_code(session, office, code)
+    if not token or not hmac.compare_digest(token.encode(), dossier.token.encode()):
+        raise NotFound(f"no dossier {code!r}", code="unknown_dossier")
+    return dossier
+
+
+def find_by_token(session: Session, office: Office, token: str) -> Dossier:
+    dossier = queries.dossier_by_token(session, token)
+    if dossier is None or dossier.office_id != office.id:
+        raise NotFound("no such dossier", code="unknown_dossier")
+    return dossier
+
+
+def timeliness_of(
+    calendar: OfficeCalendar,
+    dossier: Dossier,
+    *,
+    period_end: datetime,
+    against: datetime | None = None,
+) -> str:
+    """early / on_time / late once resolved; within / overdue while open (DOMAIN §2.4–§2.5),
+    against the legal appointment or the date ``against`` (the office's internal target).
+
+    A second supplement request counts against the office: late, or overdue while open.
+    A dossier waiting for the citizen is judged at the moment of the request.
+    """
+    resolved = dossier.resolved_at
+    if resolved is None and dossier.state not in OPEN_DOSSIER_STATES:
+        return "closed"  # refused, stopped or withdrawn: not judged
+    if dossier.supplement_count > 1:
+        return "late" if resolved is not None else "overdue"
+    if resolved is None and dossier.state == DossierState.SUPPLEMENT_REQUESTED:
+        period_end = as_utc(dossier.paused_at or period_end)
+    due = against or dossier.due_at_original
+    return timeliness(calendar, due, resolved, period_end=period_end)
+
+
+def paused_hours(steps: Iterable[DossierEvent]) -> float:
+    """The working hours a dossier waited for the citizen's supplements (its clock stopped)."""
+    return sum(
+        float((e.data or {}).get("paused_working_hours") or 0.0)
+        for e in steps
+        if e.action == "supplement_received"
+    )
+
+
+def internal_due(
+    dossier: Dossier, calendar: OfficeCalendar, paused: float = 0.0
+) -> datetime | None:
+    """When the office's own, shorter target falls (None without one), moved on like the legal
+    appointment by the ``paused`` working hours spent waiting for supplements."""
+    if dossier.rule.get("internal_time_value") is None:
+        return None
+    due = calendar.due_at(dossier.received_at, legal_rule(dossier.rule, internal=True))
+    return later(calendar, due, paused)
+
+
+def events(session: Session, dossier: Dossier) -> list[DossierEvent]:
+    """The dossier's steps, in order."""
+    return queries.dossier_steps(session, dossier.id)
+
+
+def public_view(
+    session: Session,
+    dossier: Dossier,
+    calendar: OfficeCalendar,
+    status_url: str,
+    steps: list[DossierEvent] | None = None,
+) -> dict[str, Any]:
+    """What anyone holding the token may see: no name, no number, no address, no notes."""
+    tz = calendar.timezone
+    steps = events(session, dossier) if steps is None else steps
+    return {
+        "code": dossier.code,
+        "procedure": {"code": dossier.procedure_code, "name": dossier.procedure_name},
+        "state": dossier.state.value,
+        "status_code": dossier.status_code,
+        "received_at": clock.iso(dossier.received_at, tz),
+        "due_at": clock.iso(dossier.due_at, tz),
+        "extended": bool(dossier.extended_count),
+        "resolved_at": clock.iso(dossier.resolved_at, tz),
+        "returned_at": clock.iso(dossier.returned_at, tz),
+        "timeliness": timeliness_of(calendar, dossier, period_end=clock.now()),
+        "steps": [
+            {
+                "action": e.action,
+                "state": e.to_state,
+                "status_code": e.status_code,
+                "at": clock.iso(e.at, tz),
+            }
+            for e in steps
+        ],
+        "status_url": status_url,
+    }
+
+
+def staff_view(
+    session: Session, dossier: Dossier, calendar: OfficeCalendar, status_url: str
+) -> dict[str, Any]:
+    """The desk's view: the public one plus the applicant, the papers and the control slip."""
+    tz = calendar.timezone
+    steps = events(session, dossier)
+    return {
+        **public_view(session, dossier, calendar, status_url, steps),
+        "token": dossier.token,
+        "applicant": dossier.applicant,
+        "channel": dossier.channel,
+        "delivery": dossier.delivery,
+        "documents": dossier.documents,
+        "rule": dossier.rule,
+        "due_at_original": clock.iso(dossier.due_at_original, tz),
+        "internal_due_at": clock.iso(internal_due(dossier, calendar, paused_hours(steps)), tz),
+        "supplement_count": dossier.supplement_count,
+        # What the desk may offer now (the state machine decides; the screen only shows it).
+        "actions": [
+            name for name, rule in DOSSIER_ACTIONS.items() if dossier.state in rule.allowed_from
+        ],
+        "control": [
+            {
+                "action": e.action,
+                "from": e.from_state,
+                "to": e.to_state,
+                "status_code": e.status_code,
+                "at": clock.iso(e.at, tz),
+                "officer_id": e.officer_id,
+                "unit": e.unit,
+                "note": e.note,
+                "data": e.data,
+            }
+            for e in steps
+        ],
+    }
+
+
+def watch(
+    session: Session, office: Office, calendar: OfficeCalendar, *, within_days: int = 2
+) -> list[dict[str, Any]]:
+    """Open dossiers due within ``within_days`` working days (or overdue), soonest first.
+
+    ``alert`` marks those due by the next working day with no new date given: the apology slip
+    must exist one working day before the appointment (DOMAIN.md §2.6).
+    """
+    now = clock.now()
+    today = calendar.local(now).date()
+    flagged = []
+    for dossier in queries.dossiers_due_soonest(session, office.id, CLOCK_RUNNING):
+        assert dossier.due_at is not None
+        due_day = calendar.local(dossier.due_at).date()
+        left = calendar.working_days_between(today, due_day) if due_day >= today else -1
+        if left > within_days:
+            break
+        flagged.append(
+            {
+                "code": dossier.code,
+                "procedure": dossier.procedure_code,
+                "state": dossier.state.value,
+                "due_at": clock.iso(dossier.due_at, calendar.timezone),
+                "working_days_left": left,
+                "overdue": as_utc(dossier.due_at) < now,
+                "alert": left <= 1 and not dossier.extended_count,
+            }
+        )
+    return flagged
+
+
+def board(session: Session, office: Office, calendar: OfficeCalendar) -> dict[str, Any]:
+    """The public progress board (công khai tiến độ): today's figures and the open dossiers by
+    code and procedure code. Nothing personal: codes, procedures, states and dates only."""
+    now = clock.now()
+    today = calendar.local(now).date()
+    start = calendar.days_between(today, today)[0]
+    received = queries.dossiers_received_since(session, office.id, start)
+    resolved = queries.dossiers_resolved_since(session, office.id, start)
+    in_time = sum(
+        timeliness_of(calendar, d, period_end=now) in ("early", "on_time") for d in resolved
+    )
+    open_ = queries.open_dossiers(session, office.id, OPEN_DOSSIER_STATES, limit=BOARD_ROWS)
+    return {
+        "date": today.isoformat(),
+        "received": received,
+        "resolved": len(resolved),
+        "resolved_in_time": in_time,
+        "in_time_percent": round(100 * in_time / len(resolved), 1) if resolved else None,
+        "in_progress": [
+            {
+                "code": d.code,
+                "procedure": d.procedure_code,
+                "state": d.state.value,
+                "status_code": d.status_code,
+                "due_at": clock.iso(d.due_at, calendar.timezone),
+                "timeliness": timeliness_of(calendar, d, period_end=now),
+            }
+            for d in open_
+        ],
+    }

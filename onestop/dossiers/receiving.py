@@ -1,0 +1,146 @@
+"""Receiving a dossier: a code, a public token and its appointment, from the visit being served."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from onestop import clock, queries
+from onestop.dossiers import slips
+from onestop.dossiers.desk import (
+    CHANNELS,
+    DELIVERIES,
+    Desk,
+    Handled,
+    choice,
+    legal_rule,
+    log_step,
+    rule_of,
+    text,
+    utc,
+)
+from onestop.errors import Conflict, InvalidInput, NotFound
+from onestop.models import Dossier, DossierSequence, DossierState, Office, Ticket, TicketState
+
+# Applicant fields and their longest accepted length; only the name is required.
+APPLICANT = {"name": 200, "id_number": 20, "address": 300, "phone": 20, "email": 200}
+MAX_DOCUMENTS = 60
+TOKEN_BYTES = 18
+
+
+def _applicant(raw: Any) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        raise InvalidInput(
+            "'applicant' must be an object with at least a name", code="invalid_field"
+        )
+    unknown = set(raw) - set(APPLICANT)
+    if unknown:
+        raise InvalidInput(
+            f"unknown applicant field(s): {', '.join(sorted(unknown))}", code="invalid_field"
+        )
+    return {
+        key: text(raw.get(key), f"applicant.{key}", limit, required=key == "name")
+        for key, limit in APPLICANT.items()
+    }
+
+
+def _documents(documents: Any) -> list[str]:
+    if documents is None:
+        return []
+    if not isinstance(documents, list) or not all(isinstance(d, str) for d in documents):
+        raise InvalidInput(
+            "'documents' must be a list of the papers received", code="invalid_field"
+        )
+    if len(documents) > MAX_DOCUMENTS or any(len(d) > 300 for d in documents):
+        raise InvalidInput(
+            f"at most {MAX_DOCUMENTS} papers of 300 characters each", code="too_long"
+        )
+    return [d.strip() for d in documents if d.strip()]
+
+
+def _allocate_code(session: Session, office: Office, day: date) -> str:
+    keys = {"office_id": office.id, "day": day}
+    number = queries.next_in_sequence(session, DossierSequence, keys)
+    return f"{office.code}-{day:%y%m%d}-{number:04d}"
+
+
+def _check_ticket(session: Session, office: Office, ticket: Ticket) -> None:
+    """A dossier comes from the visit being served (or one finished earlier today), never from
+    a guidance-only visit: that would break the visit's statistics."""
+    today = clock.local_day(clock.now(), office.timezone)
+    served_today = ticket.state == TicketState.DONE and ticket.day == today
+    if ticket.state not in (TicketState.CALLED, TicketState.SERVING) and not served_today:
+        raise Conflict(
+            f"ticket {ticket.number} is {ticket.state.value}: open a dossier from the ticket "
+            "being served",
+            code="invalid_ticket_state",
+        )
+    if served_today and queries.was_guidance_only(session, ticket):
+        raise Conflict(
+            f"ticket {ticket.number} was finished as a guidance-only visit",
+            code="guidance_only_visit",
+        )
+
+
+def receive_dossier(
+    session: Session,
+    desk: Desk,
+    *,
+    procedure_code: str,
+    applicant: Any,
+    channel: Any = "direct",
+    delivery: Any = "counter",
+    documents: Any = None,
+    ticket_token: str | None = None,
+    note: str = "",
+    printer: str | None = None,
+) -> Handled:
+    """Receive a complete dossier: give it a code and a public token, and its appointment;
+    with a ``printer``, queue its receipt and appointment slip there."""
+    office = desk.office
+    procedure = queries.active_procedure(session, office.id, procedure_code)
+    if procedure is None:
+        raise NotFound(
+            f"no procedure {procedure_code!r} in the catalogue", code="unknown_procedure"
+        )
+    papers = _documents(documents)
+    ticket = None
+    if ticket_token:
+        ticket = queries.ticket_by_token(session, ticket_token, office_id=office.id)
+        if ticket is None:
+            raise NotFound("no such ticket", code="unknown_ticket")
+        _check_ticket(session, office, ticket)
+    at = clock.now()
+    rule = rule_of(procedure)
+    due = utc(desk.calendar.due_at(at, legal_rule(rule)))
+    dossier = Dossier(
+        office_id=office.id,
+        code=_allocate_code(session, office, clock.local_day(at, office.timezone)),
+        token=secrets.token_urlsafe(TOKEN_BYTES),
+        procedure_id=procedure.id,
+        procedure_code=procedure.code,
+        procedure_name=procedure.name,
+        rule=rule,
+        ticket_id=ticket.id if ticket else None,
+        applicant=_applicant(applicant),
+        channel=choice(channel, "channel", CHANNELS),
+        delivery=choice(delivery, "delivery", DELIVERIES),
+        documents=papers,
+        state=DossierState.RECEIVED,
+        received_at=at,
+        due_at=due,
+        due_at_original=due,
+        extended_count=0,
+        supplement_count=0,
+        received_by=desk.officer.id if desk.officer else None,
+    )
+    session.add(dossier)
+    session.flush()
+    log_step(session, desk, dossier, "receive", None, at, note=note)
+    job = None
+    if printer:
+        job = slips.queue_slip(session, desk, dossier, "receipt", printer, procedure=procedure)
+    return Handled(dossier, job)

@@ -1,0 +1,118 @@
+"""The papers a dossier gives the citizen: the receipt and appointment slip, the supplement
+request and the apology with its new date. Built from the dossier and queued on a printer in the
+transaction of the step that calls for them (``printer.slips`` draws them)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from onestop import catalog, clock, printing, queue
+from onestop.dossiers.desk import Desk
+from onestop.models import Dossier, Office, Officer, PrintJob, Procedure
+
+DEFAULT_SIGNER = "Thủ trưởng cơ quan"
+
+
+def queue_slip(
+    session: Session,
+    desk: Desk,
+    dossier: Dossier,
+    slip: str,
+    printer: str,
+    *,
+    procedure: Procedure | None = None,
+    reason: str = "",
+    signer: str = "",
+) -> PrintJob:
+    """Build ``slip`` (``receipt``, ``supplement_request`` or ``apology``) for ``dossier`` and
+    queue it on ``printer``; its QR code carries the citizen's key (the paper is theirs)."""
+    if desk.links is None:
+        raise RuntimeError("printing a slip needs the desk's links (public URL and key)")
+    url = queue.citizen_url(desk.links, dossier.token, "d")
+    office = desk.office
+    if slip == "receipt":
+        procedure = procedure or session.get(Procedure, dossier.procedure_id)
+        assert procedure is not None
+        legal_time = catalog.legal_time_text(procedure)  # papers are in Vietnamese
+        data = receipt_data(dossier, office, desk.officer, url, legal_time)
+    elif slip == "supplement_request":
+        data = supplement_data(dossier, office, desk.officer, url, reason)
+    else:
+        data = apology_data(dossier, office, url, reason, signer)
+    return printing.queue_slip(
+        session, office, printer, slip, data, printers=desk.printers, actor=desk.actor
+    )
+
+
+def _base(dossier: Dossier, office: Office, status_url: str) -> dict[str, Any]:
+    applicant, tz = dossier.applicant, office.timezone
+    return {
+        "office_name": office.name,
+        "place": office.name,
+        "date": clock.iso(clock.now(), tz),
+        "dossier_code": dossier.code,
+        "applicant_name": applicant["name"],
+        "applicant_id": applicant.get("id_number") or None,
+        "address": applicant.get("address") or "—",
+        "phone": applicant.get("phone") or "—",
+        "email": applicant.get("email") or None,
+        "procedure_name": dossier.procedure_name,
+        "received_at": clock.iso(dossier.received_at, tz),
+        "status_url": status_url,
+    }
+
+
+def _name(officer: Officer | None) -> str:
+    return officer.display_name if officer else "—"
+
+
+def receipt_data(
+    dossier: Dossier, office: Office, officer: Officer | None, status_url: str, legal_time: str
+) -> dict[str, Any]:
+    """The receipt and appointment slip's data (printer.slips.receipt documents the keys)."""
+    due = dossier.due_at or dossier.received_at + timedelta(minutes=1)  # no stated legal time
+    return {
+        **_base(dossier, office, status_url),
+        "number": dossier.code,
+        "date": clock.iso(dossier.received_at, office.timezone),
+        "documents": dossier.documents or ["—"],
+        "legal_time_text": legal_time or "—",
+        "due_at": clock.iso(due, office.timezone),
+        "return_place": office.name,
+        "delivery": dossier.delivery,
+        "officer_name": _name(officer),
+    }
+
+
+def supplement_data(
+    dossier: Dossier, office: Office, officer: Officer | None, status_url: str, reason: str
+) -> dict[str, Any]:
+    """The supplement request slip: every missing item at once, one per line of ``reason``."""
+    items = [line.strip(" -•\t") for line in reason.splitlines() if line.strip(" -•\t")]
+    return {
+        **_base(dossier, office, status_url),
+        "number": f"{dossier.code}/PBS",
+        "items": items or [reason],
+        "reason": reason.splitlines()[0] if reason else "—",
+        "contact_name": _name(officer),
+        "contact_phone": "—",
+        "officer_name": _name(officer),
+    }
+
+
+def apology_data(
+    dossier: Dossier, office: Office, status_url: str, reason: str, signer: str
+) -> dict[str, Any]:
+    """The apology and new date slip (after ``extend``: ``due_at`` is the new date)."""
+    tz = office.timezone
+    return {
+        **_base(dossier, office, status_url),
+        "number": f"{dossier.code}/PXL",
+        "due_at": clock.iso(dossier.due_at_original, tz),
+        "new_due_at": clock.iso(dossier.due_at, tz),
+        "reason": reason,
+        "signer_name": signer or DEFAULT_SIGNER,
+    }
