@@ -8,13 +8,13 @@ from flask import current_app, g, render_template
 from flask_socketio import join_room
 
 from counter import bp
-from onestop import auth, feedback, realtime
+from onestop import feedback, realtime
 from onestop.context import feedback_rules
-from onestop.db import db, set_read_only
-from onestop.errors import DomainError
+from onestop.db import db
 from onestop.extensions import socketio
 from onestop.http import authenticated
 from onestop.models import DeviceKind
+from onestop.sockets import connecting_device
 
 
 @bp.get("/rate")
@@ -31,12 +31,8 @@ def rating_pad_state() -> Any:
 
 
 @socketio.on("connect", namespace=realtime.RATING)
-def rating_pad_connect(credentials: dict[str, Any] | None = None) -> None:
-    set_read_only(True)
-    try:
-        device = auth.device_for_key(db.session, str((credentials or {}).get("key", "")))
-    except DomainError as exc:
-        raise ConnectionRefusedError(exc.code) from None
-    if device.kind != DeviceKind.RATING or device.counter_id is None:
+def rating_pad_connect(credentials: Any = None) -> None:
+    device = connecting_device(credentials, DeviceKind.RATING)
+    if device.counter_id is None:
         raise ConnectionRefusedError("wrong_device_kind")
     join_room(realtime.counter_room(device.counter_id))

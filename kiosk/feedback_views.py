@@ -136,12 +136,22 @@ def _survey_state(find: Callable[[], feedback.Visit]) -> dict[str, Any]:
 @limiter.limit(limit("feedback_rate_limit"), key_func=_limit_key)
 def answer_survey(token: str | None = None, code: str | None = None) -> Any:
     body = json_body()
-    edit = request.method == "PUT"
+    answer = feedback.SurveyAnswer(
+        form=field(body, "form", str, required=False) or "short",
+        answers=body.get("answers"),
+        contact=field(body, "contact", str, required=False),
+        language=str(body.get("language") or "vi"),  # anything but vi or en reads as vi
+    )
     rules = feedback_rules()
     visit = _visit(token, code, None)
-    feedback.answer_survey(db.session, visit, body, edit=edit, rules=rules)
+    if request.method == "PUT":
+        keep = "contact" not in body  # a change that leaves the contact out keeps it
+        feedback.change_survey(db.session, visit, answer, keep_contact=keep, rules=rules)
+    else:
+        feedback.answer_survey(db.session, visit, answer, rules=rules)
     db.session.commit()
-    return feedback.feedback_view(db.session, visit, rules)["survey"], 200 if edit else 201
+    status = 200 if request.method == "PUT" else 201
+    return feedback.feedback_view(db.session, visit, rules)["survey"], status
 
 
 @bp.get("/t/<token>/survey")

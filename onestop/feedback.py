@@ -328,70 +328,99 @@ def mask_personal(text: str) -> str:
     return PERSONAL.sub(MASK, text)
 
 
-def _clean_contact(value: Any) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
+def _clean_contact(value: str | None) -> str | None:
+    if value is None or not value.strip():
         return None
-    if not isinstance(value, str):
-        raise InvalidInput("'contact' must be a string", code="invalid_field")
     if len(value) > MAX_CONTACT:
         raise InvalidInput(f"'contact' is longer than {MAX_CONTACT} characters", code="too_long")
     return value.strip()
 
 
-def answer_survey(
-    session: Session,
-    visit: Visit,
-    body: dict[str, Any],
-    *,
-    edit: bool,
-    rules: FeedbackRules,
-) -> SurveyResponse:
-    """Store (``edit=False``: once per visit) or change (``edit=True``: within ``edit_hours``)
-    the citizen's survey answers. ``body``: ``form``, ``answers``, optional ``contact`` and
-    ``language``."""
-    _within(visit.served_at, rules.survey_window, "the survey")
-    form_code = body.get("form", "short")
+@dataclass(frozen=True)
+class SurveyAnswer:
+    """A citizen's survey answer as the phone sends it: the form, the answers (checked against
+    the form's questions), what they chose to give to be called back, and their language."""
+
+    form: str = "short"
+    answers: Any = None
+    contact: str | None = None
+    language: str = "vi"
+
+
+def _checked(answer: SurveyAnswer, rules: FeedbackRules) -> dict[str, Any]:
+    """The answers, valid for their form, free text masked (400 otherwise)."""
     forms = rules.forms().forms
-    if form_code not in forms:
+    if answer.form not in forms:
         raise InvalidInput(f"'form' must be one of {', '.join(forms)}", code="unknown_form")
-    form = forms[form_code]
-    answers = surveyforms.clean_answers(form, body.get("answers"))
+    form = forms[answer.form]
+    answers = surveyforms.clean_answers(form, answer.answers)
     for key, value in answers.items():
         question = form.question(key)
         if question is not None and question.kind == "text" and isinstance(value, str):
             answers[key] = mask_personal(value)
-    language = body.get("language") if body.get("language") in ("vi", "en") else "vi"
+    return answers
+
+
+def _fill(response: SurveyResponse, answer: SurveyAnswer, answers: dict[str, Any]) -> None:
+    response.form, response.answers = answer.form, answers
+    response.language = answer.language if answer.language in ("vi", "en") else "vi"
+    response.updated_at = clock.now()
+
+
+def answer_survey(
+    session: Session, visit: Visit, answer: SurveyAnswer, *, rules: FeedbackRules
+) -> SurveyResponse:
+    """Store the citizen's survey answer: once per visit, while the survey is open; it may be
+    changed (:func:`change_survey`) for ``edit_hours``."""
+    _within(visit.served_at, rules.survey_window, "the survey")
+    answers = _checked(answer, rules)
+    if _of_visit(session, SurveyResponse, visit, lock=True) is not None:
+        raise Conflict(
+            f"the survey for {visit.label} was already answered; change it instead",
+            code="already_answered",
+        )
     now = clock.now()
+    response = SurveyResponse(created_at=now, edit_until=now + rules.edit_window, edits=0)
+    visit.owns(response)
+    _fill(response, answer, answers)
+    response.contact = _clean_contact(answer.contact)
+    _insert(
+        session, response, f"the survey for {visit.label} was already answered", "already_answered"
+    )
+    session.flush()
+    _audit(session, visit, None, "survey_answered", form=answer.form, questions=len(answers))
+    return response
+
+
+def change_survey(
+    session: Session,
+    visit: Visit,
+    answer: SurveyAnswer,
+    *,
+    keep_contact: bool,
+    rules: FeedbackRules,
+) -> SurveyResponse:
+    """Change the visit's survey answer within ``edit_hours``, in the form it was answered in
+    (a switch would silently drop the other answers). ``keep_contact``: the change says
+    nothing of the contact, which stays as it was (an empty one withdraws it)."""
+    _within(visit.served_at, rules.survey_window, "the survey")
+    answers = _checked(answer, rules)
     response = _of_visit(session, SurveyResponse, visit, lock=True)
-    if not edit:
-        if response is not None:
-            raise Conflict(
-                f"the survey for {visit.label} was already answered; change it instead",
-                code="already_answered",
-            )
-        response = SurveyResponse(created_at=now, edit_until=now + rules.edit_window, edits=0)
-        visit.owns(response)
-    elif response is None:
+    if response is None:
         raise Conflict(f"the survey for {visit.label} has no answer yet", code="not_answered")
-    elif now > clock.as_utc(response.edit_until):
+    if clock.now() > clock.as_utc(response.edit_until):
         raise Conflict("the time to change this answer is over", code="survey_closed")
-    elif response.form != form_code:  # a form switch would silently drop the other answers
+    if response.form != answer.form:
         raise Conflict(
             f"this visit was answered with the {response.form} survey; change that one",
             code="other_form",
         )
-    else:
-        response.edits += 1
-    response.form, response.answers, response.language = form_code, answers, language
-    if not edit or "contact" in body:  # an edit that leaves the contact out keeps it
-        response.contact = _clean_contact(body.get("contact"))
-    response.updated_at = now
-    if not edit:
-        message = f"the survey for {visit.label} was already answered"
-        _insert(session, response, message, "already_answered")
+    response.edits += 1
+    _fill(response, answer, answers)
+    if not keep_contact:
+        response.contact = _clean_contact(answer.contact)
     session.flush()
-    action = "survey_changed" if edit else "survey_answered"
-    _audit(session, visit, None, action, form=form_code, questions=len(answers))
+    _audit(session, visit, None, "survey_changed", form=answer.form, questions=len(answers))
     return response
 
 

@@ -11,6 +11,7 @@ What the app itself holds (settings, rules, the home office) is asked of ``onest
 from __future__ import annotations
 
 import functools
+import json
 import re
 import unicodedata
 from collections.abc import Callable
@@ -28,14 +29,22 @@ from onestop.models import Device, DeviceKind, Office, Officer, Role
 from onestop.queue import Actor
 
 MAX_STRING = 2000
+# Deeper than any request of ours nests (an applicant inside a body is two levels).
+MAX_DEPTH = 16
 # Control characters other than tab and line breaks: never meant, and PostgreSQL refuses NUL.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Half of a UTF-16 pair, alone: JSON lets "\ud800" through, but it is no text and cannot be
+# stored or sent on.
+SURROGATE = re.compile(r"[\ud800-\udfff]")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def nfc(value: Any, *, path: str = "body") -> Any:
-    """NFC-normalise every string inside ``value``; reject absurdly long ones."""
+    """NFC-normalise every string inside ``value``; reject absurdly long ones and strings that
+    are not text. ``value`` must already be known to nest at most ``MAX_DEPTH`` levels."""
     if isinstance(value, str):
+        if SURROGATE.search(value):
+            raise InvalidInput(f"{path} is not valid text (a lone surrogate)", code="invalid_text")
         text = CONTROL.sub("", unicodedata.normalize("NFC", value))
         if len(text) > MAX_STRING:
             raise InvalidInput(f"{path} is longer than {MAX_STRING} characters", code="too_long")
@@ -47,6 +56,18 @@ def nfc(value: Any, *, path: str = "body") -> Any:
     return value
 
 
+def _depth(value: Any) -> int:
+    """How deep lists and objects nest in ``value`` (counted without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
 def json_body(*, required: bool = True) -> dict[str, Any]:
     """The request's JSON object, NFC-normalised; a clear 400 for anything else."""
     raw = request.get_data(cache=True)
@@ -54,9 +75,15 @@ def json_body(*, required: bool = True) -> dict[str, Any]:
         if required:
             raise InvalidInput("a JSON object body is required", code="invalid_json")
         return {}
-    data = request.get_json(silent=True, force=True)
-    if data is None:
-        raise InvalidInput("the body is not valid JSON", code="invalid_json")
+    try:
+        data = json.loads(raw)
+        too_deep = _depth(data) > MAX_DEPTH
+    except RecursionError:  # so deep that even the parser gave up
+        too_deep = True
+    except ValueError:  # not JSON, or not UTF-8
+        raise InvalidInput("the body is not valid JSON", code="invalid_json") from None
+    if too_deep:
+        raise InvalidInput(f"the body nests deeper than {MAX_DEPTH} levels", code="invalid_json")
     if not isinstance(data, dict):
         raise InvalidInput("the body must be a JSON object", code="invalid_json")
     result: dict[str, Any] = nfc(data)
@@ -147,14 +174,17 @@ def actor_label() -> str:
     return f"device:{device.name}" if device is not None else "anonymous"
 
 
-def caller_office() -> Office:
-    """The office of the authenticated caller."""
-    who: Officer | Device | None = g.get("officer") or g.get("device")
-    if who is None:
-        return home_office()
+def office_of(who: Officer | Device) -> Office:
+    """The office an officer or a device belongs to."""
     office = db.session.get(Office, who.office_id)
     assert office is not None
     return office
+
+
+def caller_office() -> Office:
+    """The office of the authenticated caller."""
+    who: Officer | Device | None = g.get("officer") or g.get("device")
+    return home_office() if who is None else office_of(who)
 
 
 def install_error_handlers(app: Flask) -> None:

@@ -390,8 +390,8 @@ def test_the_same_visit_rated_twice_at_once_on_postgresql(pg_app: Any) -> None:
                 if what == "rating":
                     feedback.rate(session, visit, "satisfied", device=device, rules=rules)
                 else:
-                    body = {"answers": {"f1": 4}}
-                    feedback.answer_survey(session, visit, body, edit=False, rules=rules)
+                    answer = feedback.SurveyAnswer(answers={"f1": 4})
+                    feedback.answer_survey(session, visit, answer, rules=rules)
                 session.commit()
                 outcomes[what].append("stored")
             except Conflict as exc:

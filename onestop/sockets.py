@@ -1,0 +1,55 @@
+"""The Socket.IO edge shared by the surfaces: who a connection is, and what it is sent first.
+
+A client authenticates in its connect packet (``auth={"key": …}`` or ``auth={"token": …}``);
+anything else is refused with a reason the client sees, never raised as an error, so a wrong
+client costs no traceback in the log. Connecting only reads: it never takes SQLite's write lock.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_socketio import emit, join_room
+
+from onestop import auth, readmodels, realtime
+from onestop.context import rules
+from onestop.db import db, set_read_only
+from onestop.errors import DomainError
+from onestop.http import office_of
+from onestop.models import Device, DeviceKind, Officer
+
+
+def _credential(credentials: Any, name: str) -> str:
+    if credentials is None:
+        return ""
+    if not isinstance(credentials, dict):
+        raise ConnectionRefusedError("invalid_auth")
+    return str(credentials.get(name) or "")
+
+
+def connecting_device(credentials: Any, kind: DeviceKind) -> Device:
+    """The device of ``kind`` that connects with ``auth={"key": …}``."""
+    set_read_only(True)
+    try:
+        device = auth.device_for_key(db.session, _credential(credentials, "key"))
+    except DomainError as exc:
+        raise ConnectionRefusedError(exc.code) from None
+    if device.kind != kind:
+        raise ConnectionRefusedError("wrong_device_kind")
+    return device
+
+
+def connecting_officer(credentials: Any) -> Officer:
+    """The officer that connects with ``auth={"token": …}``."""
+    set_read_only(True)
+    try:
+        return auth.officer_for_token(db.session, _credential(credentials, "token"))
+    except DomainError as exc:
+        raise ConnectionRefusedError(exc.code) from None
+
+
+def follow_queue(who: Officer | Device) -> None:
+    """Join the office's room and send the queue as it is now (the client's snapshot)."""
+    office = office_of(who)
+    join_room(realtime.office_room(office.id))
+    emit("queue_changed", readmodels.queue_event(db.session, office, rules()))
