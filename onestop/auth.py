@@ -11,11 +11,11 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from onestop import clock
+from onestop import clock, queries
 from onestop.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
 from onestop.models import (
     AuditEvent,
@@ -24,7 +24,6 @@ from onestop.models import (
     DeviceKind,
     Office,
     Officer,
-    OfficerCounter,
     Role,
     StaffToken,
 )
@@ -61,7 +60,7 @@ def audit(
 
 
 def office_by_code(session: Session, code: str) -> Office:
-    office = session.scalar(select(Office).where(Office.code == code))
+    office = queries.find_office(session, code)
     if office is None:
         raise NotFound(f"office {code!r} does not exist; run `onestop init`", code="unknown_office")
     return office
@@ -96,7 +95,7 @@ def create_officer(
         raise InvalidInput(
             f"role must be one of {', '.join(r.value for r in Role)}", code="invalid_role"
         ) from None
-    if session.scalar(select(Officer.id).where(Officer.username == username)):
+    if queries.officer_by_username(session, username) is not None:
         raise Conflict(f"user {username!r} already exists", code="user_exists")
     officer = Officer(
         office_id=office.id,
@@ -117,7 +116,7 @@ def issue_token(
     session: Session, username: str, password: str, *, hours: int
 ) -> tuple[str, StaffToken]:
     """Check a login and hand out a bearer token valid for ``hours``."""
-    officer = session.scalar(select(Officer).where(Officer.username == username))
+    officer = queries.officer_by_username(session, username)
     valid = check_password_hash(officer.password_hash if officer else _DUMMY_HASH, password)
     if officer is None or not valid or not officer.is_active:
         raise NotAuthenticated("wrong username or password", code="invalid_credentials")
@@ -137,7 +136,7 @@ def issue_token(
 
 
 def officer_for_token(session: Session, token: str) -> Officer:
-    row = session.scalar(select(StaffToken).where(StaffToken.token_hash == digest(token)))
+    row = queries.staff_token(session, digest(token))
     if row is None or row.revoked_at is not None or clock.as_utc(row.expires_at) <= clock.now():
         raise NotAuthenticated("the token is unknown or has expired", code="invalid_token")
     if not row.officer.is_active:
@@ -165,16 +164,11 @@ def create_device(
         ) from None
     if not name or len(name) > 60:
         raise InvalidInput("device name: 1–60 characters", code="invalid_device_name")
-    if session.scalar(select(Device.id).where(Device.office_id == office.id, Device.name == name)):
+    if queries.device_by_name(session, office.id, name) is not None:
         raise Conflict(f"device {name!r} already exists", code="device_exists")
     counter_id = None
     if counter_number is not None:
-        counter = session.scalar(
-            select(Counter).where(Counter.office_id == office.id, Counter.number == counter_number)
-        )
-        if counter is None:
-            raise NotFound(f"no counter number {counter_number}", code="unknown_counter")
-        counter_id = counter.id
+        counter_id = queries.counter_by_number(session, office.id, counter_number).id
     key = secrets.token_urlsafe(24)
     device = Device(
         office_id=office.id,
@@ -202,7 +196,7 @@ def create_device(
 
 
 def device_for_key(session: Session, key: str) -> Device:
-    device = session.scalar(select(Device).where(Device.key_hash == digest(key)))
+    device = queries.device_by_key_hash(session, digest(key))
     if device is None or not device.is_active:
         raise NotAuthenticated("unknown or disabled device key", code="invalid_device_key")
     return device
@@ -211,11 +205,7 @@ def device_for_key(session: Session, key: str) -> Device:
 def may_use_counter(session: Session, officer: Officer, counter: Counter) -> bool:
     if counter.office_id != officer.office_id:
         return False
-    allowed = set(
-        session.scalars(
-            select(OfficerCounter.counter_id).where(OfficerCounter.officer_id == officer.id)
-        )
-    )
+    allowed = queries.counters_allowed_to(session, officer.id)
     return not allowed or counter.id in allowed
 
 

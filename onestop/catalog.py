@@ -15,7 +15,6 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onestop import queries
@@ -131,10 +130,7 @@ def import_procedures(session: Session, office: Office, path: Path) -> int:
     rows = _rows(path)
     _need(rows, REQUIRED_COLUMNS, path.name)
     fields = {f.code for f in queries.catalog_fields(session, office.id)}
-    existing = {
-        p.code: p
-        for p in session.scalars(select(Procedure).where(Procedure.office_id == office.id))
-    }
+    existing = queries.procedures_by_code(session, office.id)
     seen: set[str] = set()
     for position, row in enumerate(rows):
         where = f"{path.name} row {position + 2}"

@@ -13,11 +13,10 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onestop import auth, catalog, clock, notices, queries
-from onestop.models import Counter, CounterService, Device, Office, Officer, Service
+from onestop.models import Counter, CounterService, Office, Service
 
 # code, prefix, Vietnamese name, English name, field code (catalog/fields.csv)
 DEMO_SERVICES = [
@@ -49,7 +48,7 @@ DEMO_DEVICES = [("kiosk", "kiosk-1", None), ("display", "display-1", None)] + [
 
 def ensure_office(session: Session, office_cfg: dict[str, Any]) -> str:
     """Create the office row of ``[office]`` or bring its name and time zone up to date."""
-    office = session.scalar(select(Office).where(Office.code == office_cfg["code"]))
+    office = queries.find_office(session, office_cfg["code"])
     if office is None:
         office = Office(
             code=office_cfg["code"],
@@ -68,9 +67,7 @@ def load_demo(session: Session, cfg: dict[str, Any], folder: Path) -> dict[str, 
     office = auth.office_by_code(session, cfg["office"]["code"])
     services: dict[str, Service] = {}
     for position, (code, prefix, name, name_en, field_code) in enumerate(DEMO_SERVICES):
-        service = session.scalar(
-            select(Service).where(Service.office_id == office.id, Service.code == code)
-        )
+        service = queries.find_service(session, office.id, code)
         if service is None:
             service = Service(
                 office_id=office.id,
@@ -86,9 +83,7 @@ def load_demo(session: Session, cfg: dict[str, Any], folder: Path) -> dict[str, 
         services[code] = service
     session.flush()
     for number, codes in DEMO_COUNTERS.items():
-        counter = session.scalar(
-            select(Counter).where(Counter.office_id == office.id, Counter.number == number)
-        )
+        counter = queries.find_counter(session, office.id, number)
         if counter is None:
             counter = Counter(
                 office_id=office.id, number=number, name=f"Quầy {number}", is_open=True
@@ -108,9 +103,7 @@ def load_demo(session: Session, cfg: dict[str, Any], folder: Path) -> dict[str, 
     keys: dict[str, str] = dict(saved.get("devices", {}))
     printer = "kiosk-1" if "kiosk-1" in cfg["printers"] else None
     for kind, name, counter_number in DEMO_DEVICES:
-        device = session.scalar(
-            select(Device).where(Device.office_id == office.id, Device.name == name)
-        )
+        device = queries.device_by_name(session, office.id, name)
         if device is None:
             _, keys[name] = auth.create_device(
                 session,
@@ -127,7 +120,7 @@ def load_demo(session: Session, cfg: dict[str, Any], folder: Path) -> dict[str, 
             auth.audit(session, office.id, "demo", "device_key_rotated", name)
 
     password = saved.get("admin_password")
-    admin = session.scalar(select(Officer).where(Officer.username == "admin"))
+    admin = queries.officer_by_username(session, "admin")
     if admin is None:
         password = secrets.token_urlsafe(12)
         auth.create_officer(

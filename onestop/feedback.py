@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -186,11 +185,9 @@ def visit_if_served(find: Callable[[], Visit]) -> Visit | None:
 def _of_visit(session: Session, model: Any, visit: Visit, *, lock: bool = False) -> Any:
     """The visit's rating or survey answer (``model``), if any; ``lock`` before changing it."""
     if visit.ticket is not None:
-        query = select(model).where(model.ticket_id == visit.ticket.id)
-    else:
-        assert visit.dossier is not None
-        query = select(model).where(model.dossier_id == visit.dossier.id)
-    return session.scalar(query.with_for_update() if lock else query)
+        return queries.feedback_of_visit(session, model, ticket_id=visit.ticket.id, lock=lock)
+    assert visit.dossier is not None
+    return queries.feedback_of_visit(session, model, dossier_id=visit.dossier.id, lock=lock)
 
 
 def _insert(session: Session, row: Rating | SurveyResponse, message: str, code: str) -> None:
@@ -471,16 +468,7 @@ def reveal_contacts(
 ) -> list[dict[str, Any]]:
     """The survey answers of visits served in [start, end) whose citizen asked to be contacted,
     for a supervisor to call back. Each reveal of these personal details is audited."""
-    rows = session.scalars(
-        select(SurveyResponse)
-        .where(
-            SurveyResponse.office_id == office.id,
-            SurveyResponse.contact.is_not(None),
-            SurveyResponse.served_at >= start,
-            SurveyResponse.served_at < end,
-        )
-        .order_by(SurveyResponse.served_at)
-    ).all()
+    rows = queries.survey_contacts_between(session, office.id, start, end)
     audit(session, office.id, actor, "contacts_revealed", "survey", count=len(rows))
 
     def shown(row: SurveyResponse) -> dict[str, Any]:
@@ -525,7 +513,7 @@ def pad_state(session: Session, device: Device, rules: FeedbackRules) -> dict[st
     last = queries.last_finished_at_counter(session, counter.id)
     if last is not None and last.finished_at is not None:
         left = rules.pad_seconds - (clock.now() - clock.as_utc(last.finished_at)).total_seconds()
-        rated = session.scalar(select(Rating.id).where(Rating.ticket_id == last.id))
+        rated = queries.feedback_of_visit(session, Rating, ticket_id=last.id)
         if left > 1 and rated is None:
             pending = {
                 **realtime.rating_requested(last, counter, officer),

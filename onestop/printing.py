@@ -12,14 +12,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from onestop import clock, realtime
+from onestop import clock, queries, realtime
 from onestop.auth import audit
 from onestop.errors import Conflict, InvalidInput, NotFound
 from onestop.events import defer, notify, print_job_queued
-from onestop.models import Device, Office, PrinterState, PrintJob, PrintKind, PrintStatus, Ticket
+from onestop.models import Device, Office, PrinterState, PrintJob, PrintKind, PrintStatus
 
 # The slips the counter prints for a dossier (printer.slips renders each of them).
 SLIPS = ("receipt", "supplement_request", "apology")
@@ -93,17 +92,10 @@ def reprint_ticket(
     actor: str,
 ) -> PrintJob:
     """Print a ticket again, marked as a reprint, on ``printer`` or where it first printed."""
-    ticket = session.scalar(
-        select(Ticket).where(Ticket.office_id == office.id, Ticket.token == token)
-    )
+    ticket = queries.ticket_by_token(session, token, office_id=office.id)
     if ticket is None:
         raise NotFound("no such ticket", code="unknown_ticket")
-    first = session.scalar(
-        select(PrintJob)
-        .where(PrintJob.ticket_id == ticket.id, PrintJob.kind == PrintKind.TICKET)
-        .order_by(PrintJob.id)
-        .limit(1)
-    )
+    first = queries.first_print_of_ticket(session, ticket.id)
     if first is None:
         raise Conflict(
             f"ticket {ticket.number} was never printed (issued at a counter)", code="never_printed"
@@ -139,22 +131,6 @@ def retry_job(session: Session, office: Office, job_id: int, *, actor: str) -> P
     return again
 
 
-def _offices_using(session: Session, printer: str) -> list[int]:
-    # Printers are named in the configuration; the offices are those of the devices on them.
-    return list(
-        session.scalars(
-            select(Device.office_id).where(Device.printer == printer, Device.is_active).distinct()
-        )
-    )
-
-
-def devices_using(session: Session, printer: str, office_id: int | None = None) -> list[str]:
-    query = select(Device.name).where(Device.printer == printer, Device.is_active)
-    if office_id is not None:
-        query = query.where(Device.office_id == office_id)
-    return list(session.scalars(query.order_by(Device.name)))
-
-
 def record_health(
     session: Session,
     printer: str,
@@ -181,8 +157,8 @@ def record_health(
     state.detail, state.checked_at, state.reported_by = detail[:500], at, reported_by
     session.flush()
     if changed:
-        for office_id in _offices_using(session, printer):
-            devices = devices_using(session, printer, office_id)
+        for office_id in queries.offices_using_printer(session, printer):
+            devices = queries.devices_on_printer(session, printer, office_id)
             payload = realtime.printer_status(
                 printer, status, detail, status not in STOPPED, devices
             )
@@ -218,19 +194,10 @@ def printers_overview(
     session: Session, office: Office, printers: Mapping[str, Any], *, recent: int = 20
 ) -> list[dict[str, Any]]:
     """For the back office: each configured printer with its health and recent failed jobs."""
-    states = {s.name: s for s in session.scalars(select(PrinterState))}
+    states = queries.printer_states(session)
     rows = []
     for name, cfg in sorted(printers.items()):
-        failed = session.scalars(
-            select(PrintJob)
-            .where(
-                PrintJob.office_id == office.id,
-                PrintJob.printer == name,
-                PrintJob.status == PrintStatus.FAILED,
-            )
-            .order_by(PrintJob.id.desc())
-            .limit(recent)
-        ).all()
+        failed = queries.failed_print_jobs(session, office.id, name, limit=recent)
         rows.append(
             {
                 **health_view(states.get(name), name, office.timezone),
@@ -238,7 +205,7 @@ def printers_overview(
                 "mode": cfg["mode"],
                 "paper": cfg["page"] or f"{cfg['paper_mm']} mm",
                 "agent": cfg["agent"] or None,
-                "devices": devices_using(session, name, office.id),
+                "devices": queries.devices_on_printer(session, name, office.id),
                 "failed_jobs": [
                     {
                         "id": j.id,

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -16,13 +16,22 @@ from onestop.models import (
     CatalogField,
     Counter,
     CounterService,
+    Device,
     Dossier,
     DossierEvent,
     DossierState,
     Notice,
+    Office,
+    Officer,
+    OfficerCounter,
+    PrinterState,
+    PrintJob,
+    PrintKind,
+    PrintStatus,
     Procedure,
     Rating,
     Service,
+    StaffToken,
     SurveyResponse,
     Ticket,
     TicketEvent,
@@ -47,19 +56,67 @@ def next_in_sequence(session: Session, table: Any, keys: dict[str, Any]) -> int:
     return int(session.execute(stmt).scalar_one())
 
 
-def service_by_code(session: Session, office_id: int, code: str) -> Service:
-    service = session.scalar(
+# -- offices, staff and devices ----------------------------------------------------------------
+
+
+def find_office(session: Session, code: str) -> Office | None:
+    return session.scalar(select(Office).where(Office.code == code))
+
+
+def office_seq(session: Session, office_id: int) -> int:
+    """The office's last committed realtime seq, read fresh (other processes move it)."""
+    return int(session.scalar(select(Office.event_seq).where(Office.id == office_id)) or 0)
+
+
+def officer_by_username(session: Session, username: str) -> Officer | None:
+    return session.scalar(select(Officer).where(Officer.username == username))
+
+
+def staff_token(session: Session, token_hash: str) -> StaffToken | None:
+    return session.scalar(select(StaffToken).where(StaffToken.token_hash == token_hash))
+
+
+def device_by_name(session: Session, office_id: int, name: str) -> Device | None:
+    return session.scalar(select(Device).where(Device.office_id == office_id, Device.name == name))
+
+
+def device_by_key_hash(session: Session, key_hash: str) -> Device | None:
+    return session.scalar(select(Device).where(Device.key_hash == key_hash))
+
+
+def counters_allowed_to(session: Session, officer_id: int) -> set[int]:
+    """The counters an admin restricted an officer to (empty: no restriction)."""
+    return set(
+        session.scalars(
+            select(OfficerCounter.counter_id).where(OfficerCounter.officer_id == officer_id)
+        )
+    )
+
+
+# -- services and counters --------------------------------------------------------------------
+
+
+def find_service(session: Session, office_id: int, code: str) -> Service | None:
+    return session.scalar(
         select(Service).where(Service.office_id == office_id, Service.code == code)
     )
+
+
+def service_by_code(session: Session, office_id: int, code: str) -> Service:
+    service = find_service(session, office_id, code)
     if service is None:
         raise NotFound(f"no service with code {code!r}", code="unknown_service")
     return service
 
 
-def counter_by_number(session: Session, office_id: int, number: int) -> Counter:
-    counter = session.scalar(
+def find_counter(session: Session, office_id: int, number: int) -> Counter | None:
+    return session.scalar(
         select(Counter).where(Counter.office_id == office_id, Counter.number == number)
     )
+
+
+def counter_by_number(session: Session, office_id: int, number: int) -> Counter:
+    counter = find_counter(session, office_id, number)
     if counter is None:
         raise NotFound(f"no counter number {number}", code="unknown_counter")
     return counter
@@ -306,6 +363,19 @@ def ticket_by_token(session: Session, token: str, *, office_id: int | None = Non
     return session.scalar(query)
 
 
+def stale_tickets(session: Session, office_id: int, today: date) -> list[Ticket]:
+    """Tickets of earlier days still waiting or open (the daily reset cancels them)."""
+    return list(
+        session.scalars(
+            select(Ticket).where(
+                Ticket.office_id == office_id,
+                Ticket.day < today,
+                Ticket.state.in_((TicketState.WAITING, *ACTIVE_AT_COUNTER)),
+            )
+        )
+    )
+
+
 def ticket_by_request_key(session: Session, office_id: int, key: str) -> Ticket | None:
     return session.scalar(
         select(Ticket).where(Ticket.office_id == office_id, Ticket.request_key == key)
@@ -346,6 +416,12 @@ def procedures(session: Session, office_id: int) -> list[Procedure]:
             .order_by(Procedure.position, Procedure.code)
         )
     )
+
+
+def procedures_by_code(session: Session, office_id: int) -> dict[str, Procedure]:
+    """Every procedure the office ever imported, published or retired, by code."""
+    rows = session.scalars(select(Procedure).where(Procedure.office_id == office_id))
+    return {p.code: p for p in rows}
 
 
 def notices(session: Session, office_id: int) -> list[Notice]:
@@ -541,5 +617,122 @@ def calendar_override(session: Session, office_id: int, day: date) -> CalendarOv
     return session.scalar(
         select(CalendarOverride).where(
             CalendarOverride.office_id == office_id, CalendarOverride.day == day
+        )
+    )
+
+
+# -- printing -----------------------------------------------------------------------------------
+
+
+def print_job_due(now: datetime) -> ColumnElement[bool]:
+    """A job waiting to be sent whose backoff, if any, is over."""
+    return and_(
+        PrintJob.status == PrintStatus.QUEUED,
+        or_(PrintJob.not_before.is_(None), PrintJob.not_before <= now),
+    )
+
+
+def due_print_jobs(
+    session: Session,
+    printers: Iterable[str],
+    now: datetime,
+    *,
+    limit: int,
+    office_id: int | None = None,
+) -> list[PrintJob]:
+    """Up to ``limit`` due jobs on these printers (of one office, when given), oldest first."""
+    query = select(PrintJob).where(print_job_due(now), PrintJob.printer.in_(list(printers)))
+    if office_id is not None:
+        query = query.where(PrintJob.office_id == office_id)
+    return list(session.scalars(query.order_by(PrintJob.id).limit(limit)))
+
+
+def first_print_of_ticket(session: Session, ticket_id: int) -> PrintJob | None:
+    """The job that printed a ticket when it was issued (reprints come later)."""
+    return session.scalar(
+        select(PrintJob)
+        .where(PrintJob.ticket_id == ticket_id, PrintJob.kind == PrintKind.TICKET)
+        .order_by(PrintJob.id)
+        .limit(1)
+    )
+
+
+def failed_print_jobs(
+    session: Session, office_id: int, printer: str, *, limit: int
+) -> list[PrintJob]:
+    """The office's latest failed jobs on a printer, newest first."""
+    return list(
+        session.scalars(
+            select(PrintJob)
+            .where(
+                PrintJob.office_id == office_id,
+                PrintJob.printer == printer,
+                PrintJob.status == PrintStatus.FAILED,
+            )
+            .order_by(PrintJob.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def printer_states(session: Session) -> dict[str, PrinterState]:
+    """The last health seen of every printer, by name."""
+    return {s.name: s for s in session.scalars(select(PrinterState))}
+
+
+def offices_using_printer(session: Session, printer: str) -> list[int]:
+    """Printers are named in the configuration; the offices are those of the devices on them."""
+    return list(
+        session.scalars(
+            select(Device.office_id).where(Device.printer == printer, Device.is_active).distinct()
+        )
+    )
+
+
+def devices_on_printer(session: Session, printer: str, office_id: int) -> list[str]:
+    """The names of the office's active devices that print on ``printer``."""
+    return list(
+        session.scalars(
+            select(Device.name)
+            .where(Device.printer == printer, Device.is_active, Device.office_id == office_id)
+            .order_by(Device.name)
+        )
+    )
+
+
+# -- the citizen's feedback -----------------------------------------------------------------------
+
+
+def feedback_of_visit(
+    session: Session,
+    kind: type[FeedbackRow],
+    *,
+    ticket_id: int | None = None,
+    dossier_id: int | None = None,
+    lock: bool = False,
+) -> FeedbackRow | None:
+    """The rating (or survey answer) of the visit that is this ticket leg or this dossier;
+    ``lock`` before changing it."""
+    if ticket_id is not None:
+        query = select(kind).where(kind.ticket_id == ticket_id)
+    else:
+        query = select(kind).where(kind.dossier_id == dossier_id)
+    return session.scalar(query.with_for_update() if lock else query)
+
+
+def survey_contacts_between(
+    session: Session, office_id: int, start: datetime, end: datetime
+) -> list[SurveyResponse]:
+    """Survey answers of visits served in [start, end) whose citizen asked to be contacted."""
+    return list(
+        session.scalars(
+            select(SurveyResponse)
+            .where(
+                SurveyResponse.office_id == office_id,
+                SurveyResponse.contact.is_not(None),
+                SurveyResponse.served_at >= start,
+                SurveyResponse.served_at < end,
+            )
+            .order_by(SurveyResponse.served_at)
         )
     )

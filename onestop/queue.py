@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -247,9 +246,7 @@ def _replay(
         raise Conflict(
             "this request key was already used for another service", code="request_key_reused"
         )
-    job = session.scalar(
-        select(PrintJob).where(PrintJob.ticket_id == ticket.id).order_by(PrintJob.id).limit(1)
-    )
+    job = queries.first_print_of_ticket(session, ticket.id)
     receipt = job.payload if job else ticket_receipt(session, office, ticket, rules)
     return Issued(ticket, receipt, job, replayed=True)
 
@@ -525,13 +522,7 @@ def close_stale_tickets(session: Session, office: Office, *, rules: QueueRules) 
     """Cancel tickets of earlier days still waiting or open (the daily reset). Returns a count."""
     at = clock.now()
     today = clock.local_day(at, rules.timezone)
-    stale = session.scalars(
-        select(Ticket).where(
-            Ticket.office_id == office.id,
-            Ticket.day < today,
-            Ticket.state.in_((TicketState.WAITING, TicketState.CALLED, TicketState.SERVING)),
-        )
-    ).all()
+    stale = queries.stale_tickets(session, office.id, today)
     for ticket in stale:
         before = ticket.cancel(at)
         _log(session, ticket, "expired", before, SYSTEM, at)
@@ -556,7 +547,7 @@ def estimated_wait_minutes(session: Session, ticket: Ticket, ahead: int, rules: 
 
 
 def find_ticket(session: Session, token: str) -> Ticket:
-    ticket = session.scalar(select(Ticket).where(Ticket.token == token))
+    ticket = queries.ticket_by_token(session, token)
     if ticket is None:
         raise NotFound("no ticket with that token", code="unknown_ticket")
     return ticket

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onestop import clock, queries, realtime
@@ -78,7 +77,7 @@ def _call(ticket: Ticket, counter: Counter, tz: str) -> dict[str, Any]:
 
 def current_seq(session: Session, office: Office) -> int:
     """The office's last committed realtime seq, read fresh (other processes move it)."""
-    return int(session.scalar(select(Office.event_seq).where(Office.id == office.id)) or 0)
+    return queries.office_seq(session, office.id)
 
 
 def display_state(session: Session, office: Office, rules: QueueRules) -> dict[str, Any]:

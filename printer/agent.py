@@ -26,9 +26,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, g
-from sqlalchemy import select
 
-from onestop import clock
+from onestop import clock, queries
 from onestop.context import home_office
 from onestop.db import db
 from onestop.errors import Conflict, Forbidden, NotFound
@@ -37,7 +36,7 @@ from onestop.http import authenticated, field, json_body
 from onestop.models import DeviceKind, PrintJob, PrintStatus
 from printer.render import document_for, render
 from printer.transports import Health, PrintError, check, send
-from printer.worker import claim, due, finish_attempt, health_after, job_name, note_health
+from printer.worker import claim, finish_attempt, health_after, job_name, note_health
 
 log = logging.getLogger(__name__)
 bp = Blueprint("print_agent", __name__, url_prefix="/api/v1/print-agent")
@@ -77,16 +76,9 @@ def claim_jobs() -> Any:
     """Take up to ten due jobs, rendered, leased to this agent."""
     printers = _my_printers()
     cfg = current_app.config["ONESTOP"]
-    jobs = db.session.scalars(
-        select(PrintJob)
-        .where(
-            PrintJob.office_id == g.device.office_id,
-            PrintJob.printer.in_(list(printers)),
-            due(clock.now()),
-        )
-        .order_by(PrintJob.id)
-        .limit(BATCH)
-    ).all()
+    jobs = queries.due_print_jobs(
+        db.session, printers, clock.now(), limit=BATCH, office_id=g.device.office_id
+    )
     answer = []
     for job in jobs:
         if not claim(

@@ -15,14 +15,14 @@ import os
 import re
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, cast
 
 from flask import Flask
-from sqlalchemy import ColumnElement, CursorResult, and_, or_, select, update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import Session
 
-from onestop import clock, printing, realtime
+from onestop import clock, printing, queries, realtime
 from onestop.config import data_dir
 from onestop.db import db
 from onestop.events import notify, print_job_queued
@@ -64,13 +64,6 @@ def finish_attempt(session: Session, job: PrintJob, error: PrintError | None) ->
         notify(session, job.office_id, "print_status", payload, (realtime.KIOSK,))
 
 
-def due(now: datetime) -> ColumnElement[bool]:
-    return and_(
-        PrintJob.status == PrintStatus.QUEUED,
-        or_(PrintJob.not_before.is_(None), PrintJob.not_before <= now),
-    )
-
-
 def claim(session: Session, job: PrintJob, *, by: str, seconds: float) -> bool:
     """Take a due job for ``seconds`` so that no other server process or agent sends it too.
 
@@ -82,7 +75,11 @@ def claim(session: Session, job: PrintJob, *, by: str, seconds: float) -> bool:
     previous = job.claimed_by
     result = session.execute(
         update(PrintJob)
-        .where(PrintJob.id == job.id, due(now), PrintJob.claimed_by.is_not_distinct_from(previous))
+        .where(
+            PrintJob.id == job.id,
+            queries.print_job_due(now),
+            PrintJob.claimed_by.is_not_distinct_from(previous),
+        )
         .values(claimed_by=by, not_before=now + timedelta(seconds=seconds), updated_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -155,12 +152,7 @@ def process_pending(app: Flask, limit: int = 20) -> int:
     session = db.new_session(app)
     tried = 0
     try:
-        jobs = session.scalars(
-            select(PrintJob)
-            .where(due(clock.now()), PrintJob.printer.in_(_served_here(app)))
-            .order_by(PrintJob.id)
-            .limit(limit)
-        ).all()
+        jobs = queries.due_print_jobs(session, _served_here(app), clock.now(), limit=limit)
         printers = app.config["ONESTOP"]["printers"]
         for job in jobs:
             # Held long enough for one send with its status query, whatever the printer does.
