@@ -23,21 +23,21 @@ def _nfc(text: str | None) -> str | None:
     return None if text is None else unicodedata.normalize("NFC", text)
 
 
-def _app() -> Flask:
+def _app(overrides: dict[str, Any] | None = None) -> Flask:
     from onestop.app import create_app
 
     try:
-        return create_app()
+        return create_app(overrides)
     except ConfigError as exc:
         raise click.ClickException(f"configuration: {exc}") from None
 
 
-def _checked_app() -> Flask:
+def _checked_app(overrides: dict[str, Any] | None = None) -> Flask:
     """The app, once the files it reads at request time are known to be right: an office's
     own survey wording with a mistake must stop the start, not fail on a citizen's phone."""
     from onestop import surveyforms
 
-    app = _app()
+    app = _app(overrides)
     try:
         surveyforms.load(app.config["ONESTOP"]["feedback"]["forms_directory"] or None)
     except surveyforms.FormError as exc:
@@ -119,9 +119,11 @@ def serve(host: str | None, port: int | None) -> None:
     """Run the server (gunicorn, threaded, WebSocket capable)."""
     from onestop.server import serve as run_server
 
-    app = _checked_app()
+    # Given here, they are the served address: links and QR codes follow them too.
+    served = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    app = _checked_app({"server": served} if served else None)
     server = app.config["ONESTOP"]["server"]
-    run_server(app, host or server["host"], port or server["port"], server["threads"])
+    run_server(app, server["host"], server["port"], server["threads"])
 
 
 @main.group()

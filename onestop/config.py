@@ -26,7 +26,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
         "code": "UBND-XA-DEMO",
         "name": "Trung tâm Phục vụ hành chính công xã Demo",
         "timezone": "Asia/Ho_Chi_Minh",
-        "public_url": "http://127.0.0.1:5000",
+        "public_url": "",  # empty: follow the served address (served_url)
     },
     "database": {
         "url": "sqlite:///var/onestop.db",
@@ -140,7 +140,6 @@ REQUIRED = {
     ("office", "code"),
     ("office", "name"),
     ("office", "timezone"),
-    ("office", "public_url"),
     ("database", "url"),
 }
 TOP_LEVEL = {"secret_key": "", "priority_classes": DEFAULT_PRIORITY_CLASSES}
@@ -278,8 +277,17 @@ def load_config(
     _merge(cfg, _env_layer(environ), "the environment")
     if overrides:
         _merge(cfg, overrides, "overrides")
+    if not cfg["office"]["public_url"].strip():
+        cfg["office"]["public_url"] = served_url(cfg["server"]["host"], cfg["server"]["port"])
     _validate(cfg)
     return cfg
+
+
+def served_url(host: str, port: int) -> str:
+    """The address a server listening on ``host:port`` answers at on this machine."""
+    if host in ("", "0.0.0.0", "::"):  # every interface: this machine reaches it on loopback
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def _validate(cfg: dict[str, Any]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -92,3 +93,45 @@ def test_printer_tables_take_defaults_and_validate(tmp_path: Path) -> None:
             ConfigError, match=re.escape("printers.desk-2") + ".*" + re.escape(message)
         ):
             load_config(environ={"ONESTOP_CONFIG": str(site)})
+
+
+@pytest.mark.parametrize(
+    ("environ", "url"),
+    [
+        ({}, "http://127.0.0.1:5000"),
+        ({"ONESTOP_SERVER__PORT": "5123"}, "http://127.0.0.1:5123"),
+        (
+            {"ONESTOP_SERVER__HOST": "0.0.0.0", "ONESTOP_SERVER__PORT": "8080"},
+            "http://127.0.0.1:8080",
+        ),
+        ({"ONESTOP_SERVER__HOST": "::1"}, "http://[::1]:5000"),
+        (
+            {"ONESTOP_SERVER__PORT": "5123", "ONESTOP_OFFICE__PUBLIC_URL": "https://motcua.vn"},
+            "https://motcua.vn",
+        ),
+    ],
+)
+def test_the_public_url_follows_the_served_address_unless_set(
+    environ: dict[str, str], url: str
+) -> None:
+    assert load_config(environ=environ)["office"]["public_url"] == url
+
+
+def test_serve_links_follow_the_port_it_is_given(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`onestop serve --port P` prints its QR codes for P, not for the configured port."""
+    from click.testing import CliRunner
+
+    from onestop import cli, server
+
+    served: list[Any] = []
+    monkeypatch.setattr(
+        server, "serve", lambda app, _host, port, _threads: served.append((app, port))
+    )
+    env = {"ONESTOP_DATABASE__URL": f"sqlite:///{tmp_path / 'x.db'}", "ONESTOP_SECRET_KEY": "k"}
+    result = CliRunner().invoke(cli.main, ["serve", "--port", "5999"], env=env)
+    assert result.exit_code == 0, result.output
+    ((app, port),) = served
+    assert port == 5999
+    assert app.extensions["onestop.rules"].public_url == "http://127.0.0.1:5999"
