@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The fast tests: in-process, no browser, no PostgreSQL/Redis, no real server processes.
+FAST   := -m "not browser and not services and not slow"
 
-.PHONY: run test lint bench clean translations
+.PHONY: run test check lint bench clean translations
 
 $(STAMP): pyproject.toml
 	@sh scripts/system-deps.sh base
@@ -18,18 +20,22 @@ run: $(STAMP)
 	$(BIN)/onestop init --demo
 	$(BIN)/onestop serve
 
-## Set up and run every check: lint, import rules, the whole test suite.
-test: $(STAMP)
+## Set up and run every check: lint, types, import rules, the whole suite with coverage.
+test: lint
 	@sh scripts/system-deps.sh test
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/lint-imports
-	$(BIN)/pytest
+	@rm -f .coverage .coverage.*
+	$(BIN)/pytest --cov --cov-report=
+	@$(BIN)/python scripts/coverage_summary.py
+
+## Lint plus the fast tests (no browser, no services, no server processes): before a commit.
+check: lint
+	$(BIN)/pytest -q $(FAST)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 ## Queue throughput (SQLite, and PostgreSQL when reachable) and printing figures; print tables.
 bench: $(STAMP)
@@ -37,7 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/print_bench.py
 
 clean:
-	rm -rf $(VENV) test-output .pytest_cache
+	rm -rf $(VENV) node_modules test-output .pytest_cache .mypy_cache .coverage .coverage.*
 
 ## Refresh the Vietnamese catalogs after changing visible strings (then translate the new ones).
 translations: $(STAMP)

@@ -182,7 +182,9 @@ def visit_if_served(find: Callable[[], Visit]) -> Visit | None:
         return None
 
 
-def _of_visit(session: Session, model: Any, visit: Visit, *, lock: bool = False) -> Any:
+def _of_visit(
+    session: Session, model: type[queries.FeedbackRow], visit: Visit, *, lock: bool = False
+) -> queries.FeedbackRow | None:
     """The visit's rating or survey answer (``model``), if any; ``lock`` before changing it."""
     if visit.ticket is not None:
         return queries.feedback_of_visit(session, model, ticket_id=visit.ticket.id, lock=lock)
@@ -269,11 +271,11 @@ def rate(
         return rating
 
     for attempt in (1, 2):  # a second look when another request inserted the row meanwhile
-        rating = _of_visit(session, Rating, visit, lock=True)
-        if rating is not None:  # only a pad's "no answer" may be replaced, by a real answer
-            if rating.score != RatingScore.NO_ANSWER or score == RatingScore.NO_ANSWER:
+        found = _of_visit(session, Rating, visit, lock=True)
+        if found is not None:  # only a pad's "no answer" may be replaced, by a real answer
+            if found.score != RatingScore.NO_ANSWER or score == RatingScore.NO_ANSWER:
                 raise Conflict(taken, code="already_rated")
-            filled(rating)
+            rating = filled(found)
             break
         rating = filled(Rating(created_at=clock.now()))
         visit.owns(rating)
@@ -437,10 +439,12 @@ def feedback_view(session: Session, visit: Visit | None, rules: FeedbackRules) -
             "editable_until": clock.iso(response.edit_until, "UTC"),
             "editable": clock.now() <= clock.as_utc(response.edit_until),
         }
-    given = rating is not None and rating.score != RatingScore.NO_ANSWER
+    given = None
+    if rating is not None and rating.score != RatingScore.NO_ANSWER:
+        given = {"score": rating.score.value, "reasons": rating.reasons}
     return {
         "served": True,
-        "rating": {"score": rating.score.value, "reasons": rating.reasons} if given else None,
+        "rating": given,
         "survey": survey,
         "open_until": clock.iso(visit.served_at + rules.survey_window, "UTC"),
     }

@@ -56,7 +56,9 @@ class OfficeCalendar:
     overrides: Mapping[date, bool] = field(default_factory=dict)
 
     @classmethod
-    def from_config(cls, cfg: dict, overrides: Mapping[date, bool] | None = None) -> OfficeCalendar:
+    def from_config(
+        cls, cfg: Mapping[str, Any], overrides: Mapping[date, bool] | None = None
+    ) -> OfficeCalendar:
         sessions = []
         for name in ("morning", "afternoon"):
             (sh, sm), (eh, em) = parse_hours(cfg["hours"][name], f"hours.{name}")

@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from escpos.printer import Dummy
 
@@ -43,7 +45,7 @@ class Setup:
     codepages: tuple[int, int] | None = None  # TCVN-3 (lower, upper) ESC t numbers; None: profile's
 
     @classmethod
-    def from_config(cls, cfg: dict) -> Setup:
+    def from_config(cls, cfg: Mapping[str, Any]) -> Setup:
         pages = None
         if cfg.get("codepage_lower") and cfg.get("codepage_upper"):
             pages = (int(cfg["codepage_lower"]), int(cfg["codepage_upper"]))

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Debian packages onestop needs outside Python. `base`: a Python with venv, and libusb for USB
-# receipt printers. `test`: Debian's Chromium (browser tests drive it; no browser is ever
-# downloaded), zbar (reads printed QR codes back) and poppler (renders PDF slips to check them).
+# receipt printers. `lint`: Node.js and npm (ESLint for the page scripts). `test`: Debian's
+# Chromium (browser tests drive it; no browser is ever downloaded), zbar (reads printed QR codes
+# back) and poppler (renders PDF slips to check them).
 # Installs what is missing with apt-get (through sudo when not root).
 set -eu
 what="${1:-base}"
@@ -13,6 +14,9 @@ case "$what" in
       || need="python3 python3-venv"
     # libusb: USB receipt printers (pyusb finds it at run time)
     dpkg -s libusb-1.0-0 >/dev/null 2>&1 || need="$need libusb-1.0-0"
+    ;;
+  lint)
+    command -v npm >/dev/null 2>&1 || need="nodejs npm"
     ;;
   test)
     dpkg -s chromium >/dev/null 2>&1 || need="$need chromium"

@@ -76,12 +76,12 @@ def text(value: Any, name: str, limit: int, *, required: bool = False) -> str:
         return ""
     if not isinstance(value, str):
         raise InvalidInput(f"'{name}' must be text", code="invalid_field")
-    value = value.strip()
-    if len(value) > limit:
+    trimmed = value.strip()
+    if len(trimmed) > limit:
         raise InvalidInput(f"'{name}' is longer than {limit} characters", code="too_long")
-    if required and not value:
+    if required and not trimmed:
         raise InvalidInput(f"'{name}' is required", code="missing_field")
-    return value
+    return trimmed
 
 
 def choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
