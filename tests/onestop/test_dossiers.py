@@ -1,0 +1,387 @@
+"""The dossier rules, straight over a session (no HTTP): the table of actions, receiving, the
+supplement pause, the single extension, returning, timeliness, the watch list and the slips
+each step queues. The API tests (tests/counter/test_dossier_api.py) cover the same through
+the desk's endpoints."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from onestop import auth, dossiers, queries, queue, workcalendar
+from onestop.clock import as_utc
+from onestop.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
+from onestop.models import (
+    DOSSIER_ACTIONS,
+    OPEN_DOSSIER_STATES,
+    DossierState,
+    Officer,
+    PrintJob,
+    Role,
+)
+from tests.printer.fakes import config as printer_config
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+SAME_DAY = "2.000815"  # chứng thực bản sao: same day, cut-off 15:00, extension ≤ 2 working days
+THREE_DAYS = "1.004873"  # xác nhận tình trạng hôn nhân: 3 working days
+APPLICANT = {"name": "Trần Thị Bích", "phone": "0987000111"}
+
+
+def local(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=VN).astimezone(UTC)
+
+
+@pytest.fixture
+def desk(app: Any, creds: Any, session: Any, frozen: Any) -> dossiers.Desk:
+    """An admin's desk at the demo office on Monday 30/11/2026 09:00, with a slip printer."""
+    frozen.set(local("2026-11-30 09:00"))
+    cfg = app.config["ONESTOP"]
+    office = auth.office_by_code(session, cfg["office"]["code"])
+    admin = session.scalar(select(Officer).where(Officer.username == "admin"))
+    return dossiers.Desk(
+        office,
+        workcalendar.calendar_for(session, office, cfg),
+        officer=admin,
+        links=app.extensions["onestop.rules"],
+        printers={"desk-1": printer_config(page="A5")},
+        actor="officer:admin",
+    )
+
+
+def receive(session: Any, desk: dossiers.Desk, procedure: str = THREE_DAYS, **kw: Any) -> Any:
+    handled = dossiers.receive_dossier(
+        session, desk, procedure_code=procedure, applicant=APPLICANT, **kw
+    )
+    session.commit()
+    return handled
+
+
+def act(session: Any, desk: dossiers.Desk, code: str, action: str, **given: Any) -> Any:
+    printer = given.pop("printer", None)
+    handled = dossiers.act(
+        session, desk, code, action, dossiers.ActionInput(**given), printer=printer
+    )
+    session.commit()
+    return handled
+
+
+# -- the table ---------------------------------------------------------------------------------
+
+
+def test_the_table_is_what_the_page_reads() -> None:
+    rules = dossiers.action_rules()
+    assert set(rules) == set(DOSSIER_ACTIONS)
+    assert {name for name, r in rules.items() if r["needs_reason"]} == {
+        "request_supplement",
+        "refuse",
+        "stop",
+        "withdraw",
+        "extend",
+    }
+    assert {name for name, r in rules.items() if r["head_of_unit"]} == {"extend", "stop"}
+    assert {name: r["slip"] for name, r in rules.items() if r["slip"]} == {
+        "request_supplement": "supplement_request",
+        "extend": "apology",
+    }
+    assert rules["extend"]["asks"] == ["new_due_at"]
+    assert rules["return"]["asks"] == ["tracking"]
+    # A slip the table names is one the printer can draw.
+    from onestop.printing import SLIPS
+
+    assert {r["slip"] for r in rules.values() if r["slip"]} <= set(SLIPS)
+
+
+def test_closing_actions_start_from_every_open_state() -> None:
+    for name in ("stop", "withdraw", "extend"):
+        assert DOSSIER_ACTIONS[name].allowed_from == OPEN_DOSSIER_STATES
+    assert DOSSIER_ACTIONS["return"].allowed_from == {DossierState.RESOLVED}
+
+
+# -- receiving -----------------------------------------------------------------------------------
+
+
+def test_receiving_gives_a_code_a_token_an_appointment_and_a_first_step(
+    session: Any, desk: dossiers.Desk
+) -> None:
+    handled = receive(session, desk)
+    dossier = handled.dossier
+    assert handled.print_job is None
+    assert dossier.code == "UBND-XA-DEMO-261130-0001"
+    assert dossier.state == DossierState.RECEIVED
+    assert as_utc(dossier.due_at) == local("2026-12-03 09:00")  # 3 working days of 8 hours
+    assert dossier.due_at_original == dossier.due_at
+    assert dossier.rule["value"] == 3
+    assert dossier.received_by == desk.officer.id
+    [step] = dossiers.events(session, dossier)
+    assert (step.action, step.from_state, step.to_state) == ("receive", None, "received")
+    assert step.unit == desk.office.name
+    assert receive(session, desk).dossier.code.endswith("-0002")
+
+
+def test_receiving_refuses_what_is_not_a_dossier(session: Any, desk: dossiers.Desk) -> None:
+    with pytest.raises(NotFound) as unknown:
+        receive(session, desk, "9.999999")
+    assert unknown.value.code == "unknown_procedure"
+    for kw, code in (
+        ({"documents": "CCCD"}, "invalid_field"),
+        ({"documents": ["x"] * 61}, "too_long"),
+        ({"channel": "fax"}, "invalid_field"),
+        ({"delivery": "pigeon"}, "invalid_field"),
+        ({"ticket_token": "no-such-ticket"}, "unknown_ticket"),
+    ):
+        with pytest.raises((InvalidInput, NotFound)) as refused:
+            dossiers.receive_dossier(
+                session, desk, procedure_code=THREE_DAYS, applicant=APPLICANT, **kw
+            )
+        session.rollback()
+        assert refused.value.code == code, kw
+    with pytest.raises(InvalidInput) as nameless:
+        dossiers.receive_dossier(session, desk, procedure_code=THREE_DAYS, applicant={"phone": "1"})
+    assert nameless.value.code == "missing_field"
+
+
+def test_a_dossier_comes_from_the_visit_being_served(
+    app: Any, session: Any, desk: dossiers.Desk
+) -> None:
+    rules = app.extensions["onestop.rules"]
+    waiting = queue.issue_ticket(session, desk.office, "A", rules=rules).ticket
+    session.commit()
+    with pytest.raises(Conflict) as early:
+        receive(session, desk, ticket_token=waiting.token)
+    assert early.value.code == "invalid_ticket_state"
+    session.rollback()
+    actor = queue.Actor(officer=desk.officer)
+    queue.call_next(session, desk.office, 1, actor=actor, rules=rules)
+    session.commit()
+    dossier = receive(session, desk, ticket_token=waiting.token).dossier
+    assert dossier.ticket_id == waiting.id
+
+
+def test_with_a_printer_the_receipt_is_queued_in_the_same_step(
+    session: Any, desk: dossiers.Desk
+) -> None:
+    handled = receive(session, desk, SAME_DAY, printer="desk-1")
+    job = handled.print_job
+    assert job is not None
+    assert job.printer == "desk-1"
+    payload = job.payload
+    assert payload["slip"] == "receipt"
+    assert payload["number"] == handled.dossier.code
+    assert payload["legal_time_text"] == "Trong ngày nếu nộp trước 15:00"  # always Vietnamese
+    assert payload["due_at"] == "2026-11-30T17:00:00+07:00"
+    # The receipt's QR carries the citizen's key: the paper is theirs.
+    assert payload["status_url"] == queue.citizen_url(desk.links, handled.dossier.token, "d")
+    with pytest.raises(InvalidInput) as unknown:
+        receive(session, desk, printer="nowhere")
+    assert unknown.value.code == "unknown_printer"
+    session.rollback()
+    assert (
+        len(queries.dossiers_resolved_since(session, desk.office.id, local("2026-11-30 00:00")))
+        == 0
+    )
+
+
+# -- acting ---------------------------------------------------------------------------------------
+
+
+def test_every_action_follows_the_table(session: Any, desk: dossiers.Desk) -> None:
+    for action, rule in DOSSIER_ACTIONS.items():
+        dossier = receive(session, desk).dossier
+        given = {"note": "lý do", "new_due_at": local("2026-12-04 09:00")}
+        if DossierState.RECEIVED in rule.allowed_from:
+            after = act(session, desk, dossier.code, action, **given).dossier
+            assert after.state == (rule.leads_to or DossierState.RECEIVED), action
+        else:
+            with pytest.raises(InvalidTransition) as wrong:
+                act(session, desk, dossier.code, action, **given)
+            session.rollback()
+            assert wrong.value.code == "invalid_dossier_state", action
+    with pytest.raises(InvalidInput) as unknown:
+        act(session, desk, dossier.code, "teleport")
+    assert unknown.value.code == "unknown_action"
+
+
+def test_a_reason_is_required_where_the_table_says(session: Any, desk: dossiers.Desk) -> None:
+    code = receive(session, desk).dossier.code
+    for action, rule in DOSSIER_ACTIONS.items():
+        if rule.needs_reason and DossierState.RECEIVED in rule.allowed_from:
+            with pytest.raises(InvalidInput) as missing:
+                act(session, desk, code, action, note="   ")
+            session.rollback()
+            assert missing.value.code == "missing_field", action
+
+
+def test_only_the_head_of_the_unit_extends_or_stops(session: Any, desk: dossiers.Desk) -> None:
+    officer = auth.create_officer(session, desk.office, "lan", "password123", Role.OFFICER.value)
+    session.commit()
+    clerk = replace(desk, officer=officer)
+    code = receive(session, clerk).dossier.code
+    for action in ("extend", "stop"):
+        with pytest.raises(Forbidden) as refused:
+            act(session, clerk, code, action, note="x", new_due_at=local("2026-12-04 09:00"))
+        assert refused.value.code == "wrong_role"
+    assert act(session, clerk, code, "withdraw", note="Công dân rút").dossier.state == (
+        DossierState.WITHDRAWN
+    )
+    system = replace(desk, officer=None)  # the system itself may, too
+    other = receive(session, system).dossier.code
+    assert act(session, system, other, "stop", note="Hết hạn").dossier.state == DossierState.STOPPED
+
+
+def test_a_supplement_pauses_both_dates_and_a_second_one_counts_late(
+    session: Any, desk: dossiers.Desk, frozen: Any
+) -> None:
+    dossier = receive(session, desk).dossier
+    due = dossier.due_at
+    act(session, desk, dossier.code, "request_supplement", note="Bản sao CCCD")
+    frozen.set(local("2026-12-01 09:00"))  # a whole working day waiting for the citizen
+    after = act(session, desk, dossier.code, "supplement_received").dossier
+    assert as_utc(after.due_at) == local("2026-12-04 09:00")
+    assert after.due_at_original == after.due_at
+    assert after.due_at != due
+    assert dossiers.paused_hours(dossiers.events(session, after)) == 8.0
+    act(session, desk, dossier.code, "request_supplement", note="Giấy xác nhận cư trú")
+    act(session, desk, dossier.code, "supplement_received")
+    resolved = act(session, desk, dossier.code, "resolve").dossier
+    assert dossiers.timeliness_of(
+        desk.calendar, resolved, period_end=local("2026-12-01 10:00")
+    ) == ("late")
+
+
+def test_one_extension_a_working_day_ahead_within_the_limit(
+    session: Any, desk: dossiers.Desk, frozen: Any
+) -> None:
+    code = receive(session, desk, SAME_DAY).dossier.code  # due today 17:00, limit 2 days
+    with pytest.raises(Conflict) as same_day:
+        act(session, desk, code, "extend", note="x", new_due_at=local("2026-12-01 17:00"))
+    assert same_day.value.code == "too_late_to_extend"
+    session.rollback()
+    frozen.set(local("2026-11-27 09:00"))  # a Friday, for a Monday appointment
+    code = receive(session, desk, THREE_DAYS).dossier.code  # due Wed 2/12 09:00
+    frozen.set(local("2026-11-30 10:00"))
+    for new_due, error in (
+        (local("2026-12-02 09:00"), "invalid_field"),  # not after the appointment
+        (local("2026-12-02 12:00"), "invalid_field"),  # in the lunch break
+    ):
+        with pytest.raises(InvalidInput) as bad:
+            act(session, desk, code, "extend", note="x", new_due_at=new_due)
+        session.rollback()
+        assert bad.value.code == error
+    with pytest.raises(InvalidInput) as missing:
+        act(session, desk, code, "extend", note="x")
+    assert missing.value.code == "missing_field"
+    session.rollback()
+    handled = act(
+        session,
+        desk,
+        code,
+        "extend",
+        note="Cần xác minh",
+        new_due_at=local("2026-12-04 17:00"),
+        signer="  Trần Văn Bình ",
+        printer="desk-1",
+    )
+    dossier = handled.dossier
+    assert as_utc(dossier.due_at) == local("2026-12-04 17:00")
+    assert as_utc(dossier.due_at_original) == local("2026-12-02 09:00")  # judged against this
+    assert dossier.extended_count == 1
+    assert handled.print_job is not None
+    assert handled.print_job.payload["slip"] == "apology"
+    assert handled.print_job.payload["signer_name"] == "Trần Văn Bình"
+    assert handled.print_job.payload["reason"] == "Cần xác minh"
+    with pytest.raises(Conflict) as twice:
+        act(session, desk, code, "extend", note="x", new_due_at=local("2026-12-07 17:00"))
+    assert twice.value.code == "already_extended"
+
+
+def test_a_step_without_a_slip_prints_nothing(session: Any, desk: dossiers.Desk) -> None:
+    code = receive(session, desk).dossier.code
+    assert act(session, desk, code, "start", printer="desk-1").print_job is None
+    handled = act(
+        session, desk, code, "request_supplement", note="- CCCD\n- Sổ hộ khẩu", printer="desk-1"
+    )
+    assert handled.print_job is not None
+    assert handled.print_job.payload["items"] == ["CCCD", "Sổ hộ khẩu"]
+    assert session.scalars(select(PrintJob)).all() == [handled.print_job]
+
+
+def test_returning_by_post_needs_a_tracking_note(session: Any, desk: dossiers.Desk) -> None:
+    code = receive(session, desk, delivery="post").dossier.code
+    act(session, desk, code, "resolve")
+    with pytest.raises(InvalidInput) as missing:
+        act(session, desk, code, "return")
+    assert missing.value.code == "missing_field"
+    session.rollback()
+    returned = act(session, desk, code, "return", tracking="EMS123456VN").dossier
+    assert returned.state == DossierState.RETURNED
+    assert dossiers.events(session, returned)[-1].data == {
+        "delivery": "post",
+        "tracking": "EMS123456VN",
+    }
+    other = receive(session, desk).dossier.code
+    act(session, desk, other, "resolve")
+    handed = act(session, desk, other, "return", delivery="electronic").dossier
+    assert handed.delivery == "electronic"
+
+
+# -- reading --------------------------------------------------------------------------------------
+
+
+def test_timeliness_is_judged_at_resolve_not_return(
+    session: Any, desk: dossiers.Desk, frozen: Any
+) -> None:
+    code = receive(session, desk).dossier.code  # due Thursday 3/12 09:00
+    frozen.set(local("2026-12-02 16:00"))
+    act(session, desk, code, "resolve")
+    frozen.set(local("2026-12-10 09:00"))
+    dossier = act(session, desk, code, "return").dossier
+    assert dossiers.timeliness_of(desk.calendar, dossier, period_end=frozen()) == "early"
+    late = receive(session, desk).dossier
+    assert dossiers.timeliness_of(desk.calendar, late, period_end=local("2026-12-16 09:00")) == (
+        "overdue"
+    )
+    closed = act(session, desk, late.code, "withdraw", note="Rút").dossier
+    assert dossiers.timeliness_of(desk.calendar, closed, period_end=frozen()) == "closed"
+
+
+def test_the_watch_lists_what_falls_due_and_alerts_a_day_ahead(
+    session: Any, desk: dossiers.Desk, frozen: Any
+) -> None:
+    soon = receive(session, desk, SAME_DAY).dossier.code  # due today
+    later = receive(session, desk).dossier.code  # due in 3 working days
+    watched = dossiers.watch(session, desk.office, desk.calendar)
+    assert [(w["code"], w["working_days_left"], w["alert"]) for w in watched] == [(soon, 0, True)]
+    frozen.set(local("2026-12-01 09:00"))
+    watched = dossiers.watch(session, desk.office, desk.calendar)
+    assert [(w["code"], w["overdue"]) for w in watched] == [(soon, True), (later, False)]
+    act(session, desk, soon, "request_supplement", note="CCCD")  # waiting for the citizen
+    assert [w["code"] for w in dossiers.watch(session, desk.office, desk.calendar)] == [later]
+
+
+def test_the_public_view_shows_no_personal_data(session: Any, desk: dossiers.Desk) -> None:
+    dossier = receive(session, desk).dossier
+    act(session, desk, dossier.code, "request_supplement", note="Bản sao sổ hộ khẩu")
+    shown = dossiers.public_view(session, dossier, desk.calendar, "https://x/d/t")
+    text = str(shown)
+    for secret in (APPLICANT["name"], APPLICANT["phone"], "Bản sao", dossier.token):
+        assert secret not in text
+    assert [s["action"] for s in shown["steps"]] == ["receive", "request_supplement"]
+    staff = dossiers.staff_view(session, dossier, desk.calendar, "https://x/d/t")
+    assert staff["applicant"]["name"] == APPLICANT["name"]
+    assert staff["actions"] == [
+        n for n, r in DOSSIER_ACTIONS.items() if DossierState.SUPPLEMENT_REQUESTED in r.allowed_from
+    ]
+
+
+def test_a_wrong_token_looks_like_an_unknown_code(session: Any, desk: dossiers.Desk) -> None:
+    dossier = receive(session, desk).dossier
+    assert dossiers.with_token(session, desk.office, dossier.code, dossier.token) is dossier
+    for code, token in ((dossier.code, "guess"), (dossier.code, ""), ("NO-SUCH", dossier.token)):
+        with pytest.raises(NotFound) as hidden:
+            dossiers.with_token(session, desk.office, code, token)
+        assert hidden.value.code == "unknown_dossier"
