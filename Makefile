@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+NODE   := node_modules/.installed
 # The fast tests: in-process, no browser, no PostgreSQL/Redis, no real server processes.
 FAST   := -m "not browser and not services and not slow"
 
@@ -14,6 +15,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
+
+# ESLint for the page scripts, pinned by package-lock.json (from the npm registry).
+$(NODE): package.json package-lock.json
+	@sh scripts/system-deps.sh lint
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE)
 
 ## Set up, load the demo and serve it at http://127.0.0.1:5000 (Ctrl-C stops).
 run: $(STAMP)
@@ -31,11 +38,12 @@ test: lint
 check: lint
 	$(BIN)/pytest -q $(FAST)
 
-lint: $(STAMP)
+lint: $(STAMP) $(NODE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+	node_modules/.bin/eslint --max-warnings=0 onestop/static
 
 ## Queue throughput (SQLite, and PostgreSQL when reachable) and printing figures; print tables.
 bench: $(STAMP)

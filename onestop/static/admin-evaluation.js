@@ -2,21 +2,10 @@
 // ratings and the SIPAS factor index of the surveys, and each officer's figures.
 (function () {
   "use strict";
-  const $ = (id) => document.getElementById(id);
+  const { $, fill, say, row } = onestop;
   const T = onestop.data("admin-strings");
-  const fill = onestop.fill;
-  const { api, banner } = onestopAdmin;
+  const { api } = onestopAdmin;
   const shown = (value, unit) => (value === null || value === undefined ? "—" : value + (unit || ""));
-
-  function row(cells) {
-    const tr = document.createElement("tr");
-    for (const text of cells) {
-      const td = document.createElement("td");
-      td.textContent = text;
-      tr.appendChild(td);
-    }
-    return tr;
-  }
 
   function render(result) {
     $("rating-percent").textContent = shown(result.rating.percent, "%");
@@ -48,7 +37,7 @@
   // Personal data: fetched only on request (each reveal is audited), and the table goes when
   // the period changes.
   async function showContacts() {
-    banner("admin-error", "");
+    say("admin-error", "");
     try {
       const found = await api("/api/v1/feedback/contacts", { method: "POST", body: { from: $("from").value, to: $("to").value } });
       $("contacts").replaceChildren(...found.map((c) => row([
@@ -58,19 +47,19 @@
       $("contact-table").hidden = !found.length;
       $("contacts-none").hidden = !!found.length;
     } catch (error) {
-      banner("admin-error", error.message);
+      say("admin-error", error.message);
     }
   }
 
   async function load() {
     $("contact-table").hidden = true;
     $("contacts-none").hidden = true;
-    banner("admin-error", "");
+    say("admin-error", "");
     try {
       const query = "?from=" + $("from").value + "&to=" + $("to").value;
       render(await api("/api/v1/evaluation" + query));
     } catch (error) {
-      banner("admin-error", error.message);
+      say("admin-error", error.message);
     }
   }
 

@@ -2,10 +2,9 @@
 // "print again") and a preview of the ticket as it prints. Data from the JSON API.
 (function () {
   "use strict";
-  const $ = (id) => document.getElementById(id);
+  const { $, fill, say } = onestop;
   const T = onestop.data("admin-strings");
-  const fill = onestop.fill;
-  const { api, banner } = onestopAdmin;
+  const { api } = onestopAdmin;
   const previews = {};  // kept, so a refresh does not fetch the images again
 
   async function preview(img, name) {
@@ -37,21 +36,11 @@
     node.querySelector(".printer-detail").textContent = printer.detail || "";
     const rows = node.querySelector("tbody");
     for (const job of printer.failed_jobs) {
-      const tr = document.createElement("tr");
-      tr.dataset.job = job.id;
-      for (const text of [job.number || job.kind, (job.at || "").slice(11, 16), job.error || ""]) {
-        const td = document.createElement("td");
-        td.textContent = text;
-        tr.appendChild(td);
-      }
-      const td = document.createElement("td");
-      const button = document.createElement("button");
+      const button = onestop.node("button", "btn retry", T.retry);
       button.type = "button";
-      button.className = "btn retry";
-      button.textContent = T.retry;
       button.addEventListener("click", () => retry(job.id, button));
-      td.appendChild(button);
-      tr.appendChild(td);
+      const tr = onestop.row([job.number || job.kind, (job.at || "").slice(11, 16), job.error || "", button]);
+      tr.dataset.job = job.id;
       rows.appendChild(tr);
     }
     node.querySelector(".none").textContent = printer.failed_jobs.length ? "" : T.no_failed;
@@ -61,21 +50,17 @@
   }
 
   // Dossiers due soon: the same overdue watch as the counter screen's.
-  function watchRow(row) {
-    const tr = document.createElement("tr");
-    tr.className = row.overdue || row.alert ? "alert" : "";
-    const flags = [row.overdue ? T.watch_overdue : "", row.alert ? T.watch_alert : ""].filter(Boolean).join(", ");
-    const due = row.due_at ? row.due_at.slice(11, 16) + " " + row.due_at.slice(8, 10) + "/" + row.due_at.slice(5, 7) : "";
-    for (const text of [row.code, row.procedure, due, String(row.working_days_left), flags]) {
-      const td = document.createElement("td");
-      td.textContent = text;
-      tr.appendChild(td);
-    }
+  function watchRow(due) {
+    const words = onestop.strings;
+    const flags = [due.overdue ? words.overdue : "", due.alert ? words.apology_needed : ""].filter(Boolean).join(", ");
+    const at = due.due_at ? due.due_at.slice(11, 16) + " " + due.due_at.slice(8, 10) + "/" + due.due_at.slice(5, 7) : "";
+    const tr = onestop.row([due.code, due.procedure, at, String(due.working_days_left), flags]);
+    tr.className = due.overdue || due.alert ? "alert" : "";
     return tr;
   }
 
   async function load() {
-    banner("admin-error", "");
+    say("admin-error", "");
     try {
       const [printers, watch] = await Promise.all([api("/api/v1/printers"), api("/api/v1/dossiers/watch")]);
       $("watch").replaceChildren(...watch.map(watchRow));
@@ -83,19 +68,19 @@
       $("watch-none").hidden = !!watch.length;
       $("printer-list").replaceChildren(...printers.map(card));
     } catch (error) {
-      if (onestopAdmin.loggedIn()) banner("admin-error", error.message);
+      if (onestopAdmin.loggedIn()) say("admin-error", error.message);
     }
   }
 
   async function retry(jobId, button) {
     button.disabled = true;
-    banner("admin-error", "");
+    say("admin-error", "");
     try {
       const job = await api("/api/v1/print-jobs/" + jobId + "/retry", { method: "POST", body: {} });
-      banner("admin-notice", fill(T.retried, { job: job.job, printer: job.printer }));
+      say("admin-notice", fill(T.retried, { job: job.job, printer: job.printer }));
       await load();
     } catch (error) {
-      banner("admin-error", error.message);
+      say("admin-error", error.message);
       button.disabled = false;
     }
   }

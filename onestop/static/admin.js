@@ -1,43 +1,26 @@
 // Back office: the staff session every back-office page shares (login form, token kept for the
-// browser tab, logout on an expired token) and the JSON API call with it.
+// browser tab, logout on an expired token) and the shared API client with it.
 window.onestopAdmin = (function () {
   "use strict";
-  const $ = (id) => document.getElementById(id);
+  const { $, say } = onestop;
   const T = onestop.data("admin-session-strings");
   const KEY = "onestop.adminToken";
   let token = sessionStorage.getItem(KEY);
   let onEnter = () => {};
-
-  function banner(id, text) { $(id).textContent = text || ""; $(id).hidden = !text; }
 
   function logOut(message) {
     sessionStorage.removeItem(KEY);
     token = null;
     $("admin-content").hidden = true;
     $("login").hidden = false;
-    banner("admin-error", message);
+    say("admin-error", message);
   }
 
-  async function api(path, options) {
-    const opts = options || {};
-    const headers = { "Content-Type": "application/json" };
-    if (token && !opts.anonymous) headers.Authorization = "Bearer " + token;
-    let response;
-    try {
-      response = await fetch(path, { method: opts.method || "GET", headers, cache: "no-store",
-        body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
-    } catch (_) {
-      throw new Error(T.network);
-    }
-    if (response.status === 401 && !opts.anonymous) { logOut(T.session_expired); throw new Error(T.session_expired); }
-    if (opts.raw) return response;
-    const body = await response.json().catch(() => null);
-    if (!response.ok) {
-      const error = (body && body.error) || {};
-      throw new Error(T["err_" + error.code] || error.message || response.statusText);
-    }
-    return body;
-  }
+  const api = onestop.client({
+    messages: T, // err_<code>: the back office's words for the server's refusals
+    credentials: () => (token ? { Authorization: "Bearer " + token } : {}),
+    onExpired: () => logOut(onestop.strings.session_expired),
+  });
 
   function enter() {
     $("login").hidden = true;
@@ -47,7 +30,7 @@ window.onestopAdmin = (function () {
 
   $("login").addEventListener("submit", async (event) => {
     event.preventDefault();
-    banner("admin-error", "");
+    say("admin-error", "");
     $("login-button").disabled = true;
     try {
       const body = await api("/api/v1/auth/token", { method: "POST", anonymous: true,
@@ -57,15 +40,14 @@ window.onestopAdmin = (function () {
       $("password").value = "";
       enter();
     } catch (error) {
-      banner("admin-error", error.message.includes("password") ? T.login_failed : error.message);
+      say("admin-error", error.message); // a wrong password is the shared err_invalid_credentials
     } finally {
       $("login-button").disabled = false;
     }
   });
 
   return Object.freeze({
-    api: api,
-    banner: banner,
+    api,
     loggedIn: () => Boolean(token),
     // The page's own start: called once logged in (at once when a token is kept).
     start: (callback) => { onEnter = callback; if (token) enter(); },

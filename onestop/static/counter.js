@@ -3,7 +3,7 @@
 // so a missed or duplicated event can never leave the screen wrong for long.
 (function () {
   "use strict";
-  const $ = (id) => document.getElementById(id);
+  const { $, fill, node } = onestop;
   const root = $("counter");
   const T = onestop.data("counter-strings");
   const PRIORITIES = onestop.data("counter-priorities");
@@ -24,7 +24,6 @@
   };
   let socket = null, refreshing = null, refreshAgain = false, pushTimer = null, noticeTimer = null;
 
-  const fill = onestop.fill;
   const localName = (row, key) => (LANG === "en" && row[key + "_en"]) || row[key] || "";
   const number = (value) => Number(value).toLocaleString(NUMBER_LOCALE, { maximumFractionDigits: 1 });
   const minutes = (value) => (value === null || value === undefined ? "—" : fill(T.minutes, { n: number(value) }));
@@ -32,53 +31,26 @@
   // -- messages ---------------------------------------------------------------------------
   function showError(text) {
     $("counter-error-text").textContent = text || "";
-    $("counter-error").hidden = !text;
+    onestop.show("counter-error", Boolean(text));
   }
   function clearError() { showError(""); }
   function showNotice(text) {
-    const el = $("counter-notice");
-    el.textContent = text;
-    el.hidden = !text;
+    const el = onestop.say("counter-notice", text);
     clearTimeout(noticeTimer);
     if (text) noticeTimer = setTimeout(() => { el.hidden = true; }, 6000);
-  }
-
-  class ApiError extends Error {
-    constructor(message, code, status) { super(message); this.code = code; this.status = status; }
   }
 
   function errorText(error) {
     return error ? error.message || String(error) : "";
   }
 
-  // -- HTTP -------------------------------------------------------------------------------
-  async function api(path, options) {
-    const opts = options || {};
-    const headers = { "Content-Type": "application/json" };
-    if (!opts.anonymous) headers.Authorization = "Bearer " + (state.token || "");
-    let response;
-    try {
-      response = await fetch(path, {
-        method: opts.method || "GET", headers, cache: "no-store",
-        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-      });
-    } catch (_) {
-      throw new ApiError(T.network, "network", 0);
-    }
-    noteServerClock(response);
-    let body = null;
-    if (response.status !== 204) {
-      try { body = await response.json(); } catch (_) { body = null; }
-    }
-    if (response.ok) return body;
-    const error = (body && body.error) || {};
-    if (response.status === 401 && !opts.anonymous) {
-      sessionExpired();
-      throw new ApiError(T.session_expired, error.code || "invalid_token", 401);
-    }
-    const text = T["err_" + error.code] || error.message || response.statusText;
-    throw new ApiError(text, error.code || "http_" + response.status, response.status);
-  }
+  // -- HTTP: the shared client with the officer's token; a 401 ends the session ------------
+  const api = onestop.client({
+    messages: T,  // err_<code>: this screen's words for the server's refusals
+    credentials: () => ({ Authorization: "Bearer " + (state.token || "") }),
+    onResponse: noteServerClock,
+    onExpired: () => sessionExpired(),
+  });
 
   function noteServerClock(response) {
     const date = Date.parse(response.headers.get("Date") || "");
@@ -147,11 +119,9 @@
   // A stopped kiosk printer means citizens leave with a number on screen only: say so here.
   function renderPrinters() {
     const stopped = state.printers.filter((p) => !p.ok && p.devices.length);
-    const el = $("printer-alert");
-    el.textContent = stopped.map((p) => fill(T.printer_stopped, {
+    onestop.say("printer-alert", stopped.map((p) => fill(T.printer_stopped, {
       devices: p.devices.join(", "), status: T["printer_" + p.status] || p.status,
-    })).join(" ");
-    el.hidden = !stopped.length;
+    })).join(" "));
   }
 
   function renderCounters() {
@@ -194,11 +164,9 @@
       $("current-service").textContent = "";
     }
     const recalls = ticket ? ticket.recall_count || 0 : 0;
-    $("current-recalls").hidden = !recalls;
-    $("current-recalls").textContent = recalls ? fill(T.recalls, { n: recalls }) : "";
+    onestop.say("current-recalls", recalls ? fill(T.recalls, { n: recalls }) : "");
     const suggest = !!ticket && st === "called" && recalls >= NO_SHOW_AFTER;
-    $("no-show-hint").hidden = !suggest;
-    $("no-show-hint").textContent = suggest ? fill(T.suggest_no_show, { n: recalls + 1 }) : "";
+    onestop.say("no-show-hint", suggest ? fill(T.suggest_no_show, { n: recalls + 1 }) : "");
     $("btn-no-show").classList.toggle("suggested", suggest);
     renderPriority(ticket);
     tick();
@@ -229,29 +197,17 @@
     const own = new Set(mine ? mine.services : []);
     const rows = [];
     for (const s of state.services) {
-      const tr = document.createElement("tr");
+      const tr = node("tr");
       tr.dataset.service = s.code;
       if (own.has(s.code)) tr.classList.add("mine");
       if (!s.open) tr.classList.add("closed");
-      const name = document.createElement("td");
-      const title = document.createElement("span");
-      title.className = "service-name";
-      title.textContent = s.prefix + " — " + localName(s, "name");
-      name.appendChild(title);
+      const name = node("td");
+      name.appendChild(node("span", "service-name", s.prefix + " — " + localName(s, "name")));
       const fieldName = localName(s, "field_name");
-      if (fieldName && fieldName !== localName(s, "name")) {
-        const small = document.createElement("span");
-        small.className = "field-name";
-        small.textContent = fieldName;
-        name.appendChild(small);
-      }
-      const count = document.createElement("td");
-      count.className = "count num";
-      count.textContent = s.waiting;
+      if (fieldName && fieldName !== localName(s, "name")) name.appendChild(node("span", "field-name", fieldName));
+      const count = node("td", "count num", s.waiting);
       if (s.waiting > 0) tr.classList.add("has-waiting");
-      const longest = document.createElement("td");
-      longest.className = "longest num";
-      longest.textContent = s.waiting > 0 ? minutes(s.longest_wait_minutes) : "—";
+      const longest = node("td", "longest num", s.waiting > 0 ? minutes(s.longest_wait_minutes) : "—");
       if (s.waiting > 0 && s.longest_wait_minutes >= 20) longest.classList.add("late");
       tr.append(name, count, longest);
       rows.push(tr);
@@ -359,13 +315,13 @@
     const ticket = current();
     const mine = myCounter();
     select.replaceChildren();
-    const services = document.createElement("optgroup");
+    const services = node("optgroup");
     services.label = T.transfer_services;
     for (const s of state.services) {
       if (ticket && s.code === ticket.service) continue;
       services.appendChild(new Option(s.prefix + " — " + localName(s, "name"), "service:" + s.code));
     }
-    const counters = document.createElement("optgroup");
+    const counters = node("optgroup");
     counters.label = T.transfer_counters;
     for (const c of state.counters) {
       if (mine && c.number === mine.number) continue;
@@ -403,7 +359,7 @@
   function setConn(kind) {
     const el = $("conn");
     el.className = "conn " + { online: "conn-on", offline: "conn-off", reconnecting: "conn-wait" }[kind];
-    el.textContent = T[kind];
+    el.textContent = onestop.strings[kind];
   }
 
   function connect() {
@@ -459,7 +415,7 @@
   }
 
   function sessionExpired() {
-    if (state.token) leaveDesk(T.session_expired);
+    if (state.token) leaveDesk(onestop.strings.session_expired);
   }
 
   $("login").addEventListener("submit", async (e) => {
@@ -479,8 +435,7 @@
       $("password").value = "";
       enterDesk();
     } catch (error) {
-      if (error.code === "invalid_credentials") showError(T.login_failed);
-      else showError(errorText(error));
+      showError(errorText(error));  // a wrong password is the shared err_invalid_credentials
     } finally {
       $("login-button").disabled = false;
     }

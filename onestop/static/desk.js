@@ -3,9 +3,8 @@
 // watch what falls due. The server decides which actions a dossier allows; this only shows them.
 (function () {
   "use strict";
-  const $ = (id) => document.getElementById(id);
+  const { $, fill, node } = onestop;
   const T = onestop.data("counter-strings");
-  const fill = onestop.fill;
   const OFFSET = $("counter").dataset.utcOffset || "+07:00";
   // The core's table of dossier actions: which need a reason, what else each asks, its slip.
   const RULES = onestop.data("dossier-actions");
@@ -45,8 +44,8 @@
     const box = $("documents");
     box.replaceChildren(box.querySelector("legend"));
     for (const paper of (p && p.documents) || []) {
-      const label = document.createElement("label");
-      const check = document.createElement("input");
+      const label = node("label");
+      const check = node("input");
       check.type = "checkbox";
       check.value = paper;
       check.checked = true;
@@ -82,7 +81,7 @@
       $("receive").hidden = true;
       renderProcedures();
       showNotice(fill(T.desk_received, { code: created.code, due: when(created.due_at) }));
-      show(created);
+      showDossier(created);
       refreshVisit();
       refreshWatch();
     } catch (error) {
@@ -93,9 +92,9 @@
   }
 
   // -- one dossier ----------------------------------------------------------------------------
-  function show(view) {
+  function showDossier(view) {
     dossier = view;
-    $("dossier").hidden = !view;
+    onestop.show("dossier", Boolean(view));
     if (!view) return;
     $("d-code").textContent = view.code;
     $("d-state").textContent = T["state_" + view.state] || view.state;
@@ -104,19 +103,14 @@
     $("d-due").textContent = when(view.due_at);
     $("d-internal").textContent = view.internal_due_at ? fill(T.desk_internal, { due: when(view.internal_due_at) }) : "";
     $("d-actions").replaceChildren(...view.actions.map((action) => {
-      const button = document.createElement("button");
+      const button = node("button", "btn", T["act_" + action] || action);
       button.type = "button";
-      button.className = "btn";
       button.dataset.action = action;
-      button.textContent = T["act_" + action] || action;
       button.addEventListener("click", () => choose(action));
       return button;
     }));
-    $("d-steps").replaceChildren(...view.control.map((step) => {
-      const li = document.createElement("li");
-      li.textContent = when(step.at) + " — " + (T["act_" + step.action] || step.action) + (step.note ? ": " + step.note : "");
-      return li;
-    }));
+    $("d-steps").replaceChildren(...view.control.map((step) =>
+      node("li", "", when(step.at) + " — " + (T["act_" + step.action] || step.action) + (step.note ? ": " + step.note : ""))));
     $("d-form").hidden = true;
   }
 
@@ -137,8 +131,8 @@
   async function send(action, extra) {
     showError("");
     try {
-      show(await api("/api/v1/dossiers/" + encodeURIComponent(dossier.code) + "/actions", {
-        method: "POST", body: Object.assign({ action }, extra),
+      showDossier(await api("/api/v1/dossiers/" + encodeURIComponent(dossier.code) + "/actions", {
+        method: "POST", body: { action, ...extra },
       }));
       refreshVisit();
       refreshWatch();
@@ -164,23 +158,18 @@
     if (!ticket) { list.replaceChildren(); return; }
     const status = await api("/api/v1/tickets/" + encodeURIComponent(ticket.token)).catch(() => ({ dossiers: [] }));
     if (!status.dossiers.length) {
-      const li = document.createElement("li");
-      li.className = "muted";
-      li.textContent = T.desk_nothing;
-      list.replaceChildren(li);
+      list.replaceChildren(node("li", "muted", T.desk_nothing));
       return;
     }
     list.replaceChildren(...status.dossiers.map((d) => item(d.code, d.procedure + " · " + (T["state_" + d.state] || d.state))));
   }
 
   function item(code, text) {
-    const li = document.createElement("li");
-    const button = document.createElement("button");
+    const li = node("li");
+    const button = node("button", "link", code);
     button.type = "button";
-    button.className = "link";
-    button.textContent = code;
     button.addEventListener("click", async () => {
-      try { show(await api("/api/v1/dossiers/" + encodeURIComponent(code))); } catch (error) { showError(error.message); }
+      try { showDossier(await api("/api/v1/dossiers/" + encodeURIComponent(code))); } catch (error) { showError(error.message); }
     });
     li.append(button, " " + text);
     return li;
@@ -191,14 +180,11 @@
     if (!rows) return;
     const list = $("watch");
     if (!rows.length) {
-      const li = document.createElement("li");
-      li.className = "muted";
-      li.textContent = T.desk_watch_empty;
-      list.replaceChildren(li);
+      list.replaceChildren(node("li", "muted", T.desk_watch_empty));
       return;
     }
     list.replaceChildren(...rows.map((r) => {
-      const flags = [r.overdue ? T.desk_overdue : "", r.alert ? T.desk_alert : ""].filter(Boolean).join(", ");
+      const flags = [r.overdue ? onestop.strings.overdue : "", r.alert ? onestop.strings.apology_needed : ""].filter(Boolean).join(", ");
       const li = item(r.code, when(r.due_at) + (flags ? " — " + flags : ""));
       li.classList.toggle("alert", r.overdue || r.alert);
       return li;
@@ -215,14 +201,14 @@
     $("btn-guidance").disabled = !ticket;
     if (changed) {
       $("receive").hidden = true;
-      show(null);
+      showDossier(null);
       refreshVisit();
       if (loaded) refreshWatch();  // each new citizen is a moment to look at what falls due
     }
   });
   $("btn-receive-open").addEventListener("click", openReceive);
-  $("btn-receive-cancel").addEventListener("click", () => { $("receive").hidden = true; });
-  $("d-cancel").addEventListener("click", () => { $("d-form").hidden = true; });
+  $("btn-receive-cancel").addEventListener("click", () => onestop.show("receive", false));
+  $("d-cancel").addEventListener("click", () => onestop.show("d-form", false));
   $("procedure-search").addEventListener("input", renderProcedures);
   $("procedure").addEventListener("change", renderProcedure);
   $("receive").addEventListener("submit", receive);

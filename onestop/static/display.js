@@ -5,13 +5,12 @@
 // the server in the page's language), so nothing here is Vietnamese or English.
 (function () {
   "use strict";
-  const $ = (id) => document.getElementById(id);
+  const { $, fill, node } = onestop;
   const strings = onestop.data("display-strings");
   const config = onestop.data("display-config");
   const english = config.locale === "en";
   const onlyCounters = new Set(config.counters || []);
   const onlyServices = new Set(config.services || []);
-  const fill = onestop.fill;
   const sameCall = (a, b) => !!(a && b && a.counter === b.counter && a.number === b.number);
 
   let state = { now_serving: [], recent: [], waiting: {}, counters: [], counter_services: {}, services: {}, notices: [] };
@@ -74,19 +73,12 @@
 
   // --- rendering ---------------------------------------------------------------------------------
 
-  function cell(tag, className, text) {
-    const element = document.createElement(tag);
-    element.className = className;
-    if (text !== undefined) element.textContent = text;
-    return element;
-  }
-
   function makeRow(counter) {
-    const tr = document.createElement("tr");
+    const tr = node("tr");
     tr.dataset.counter = counter;
-    const word = cell("th", "counter-word", strings.counter);
+    const word = node("th", "counter-word", strings.counter);
     word.scope = "row";
-    tr.append(word, cell("td", "counter", counter), cell("td", "number"), cell("td", "service"));
+    tr.append(word, node("td", "counter", counter), node("td", "number"), node("td", "service"));
     return tr;
   }
 
@@ -114,7 +106,7 @@
       tr.classList.toggle("latest", sameCall(call, latest));
       tr.classList.toggle("flash", sameCall(call, flashing));
     }
-    $("serving-empty").hidden = counters.length > 0;
+    onestop.show("serving-empty", counters.length === 0);
     const line = $("call-line");
     line.textContent = latest
       ? fill(strings.call_line, { number: latest.number, counter: latest.counter }) +
@@ -128,12 +120,12 @@
     const items = state.recent.filter(inArea).slice(0, config.recent_calls);
     list.replaceChildren(
       ...items.map((call) => {
-        const li = cell("li", "recent-item" + (sameCall(call, latest) ? " latest" : ""));
+        const li = node("li", "recent-item" + (sameCall(call, latest) ? " latest" : ""));
         li.dataset.counter = call.counter;
         li.append(
-          cell("span", "recent-number", call.number),
-          cell("span", "recent-arrow", "→"),
-          cell("span", "recent-counter", strings.counter + " " + call.counter),
+          node("span", "recent-number", call.number),
+          node("span", "recent-arrow", "→"),
+          node("span", "recent-counter", strings.counter + " " + call.counter),
         );
         return li;
       }),
@@ -144,15 +136,15 @@
     const list = $("waiting");
     list.replaceChildren(
       ...areaServices().map((code) => {
-        const li = cell("li", "waiting-item");
+        const li = node("li", "waiting-item");
         li.dataset.service = code;
         const count = state.waiting[code] || 0;
         li.classList.toggle("none", count === 0);
         const prefix = (state.services[code] && state.services[code].prefix) || code;
         li.append(
-          cell("span", "waiting-prefix", prefix),
-          cell("span", "waiting-name", serviceName(code)),
-          cell("span", "waiting-count", count),
+          node("span", "waiting-prefix", prefix),
+          node("span", "waiting-name", serviceName(code)),
+          node("span", "waiting-count", count),
         );
         return li;
       }),
@@ -169,8 +161,8 @@
     track.dataset.key = key;
     track.replaceChildren();
     texts.forEach((text, index) => {
-      if (index) track.append(cell("span", "ticker-sep", "•"));
-      track.append(cell("span", "ticker-notice", text));
+      if (index) track.append(node("span", "ticker-sep", "•"));
+      track.append(node("span", "ticker-notice", text));
     });
     track.classList.remove("scrolling");
     if (!texts.length) return;
@@ -190,9 +182,7 @@
     renderRecent();
     renderWaiting();
     renderTicker();
-    const area = areaLabel();
-    $("area").textContent = area;
-    $("area").hidden = !area;
+    onestop.say("area", areaLabel());
   }
 
   // --- the newest call flashes for flash_seconds, and again on a recall ------------------------
@@ -231,7 +221,7 @@
     let settled;
     try {
       settled = Promise.resolve(play());
-    } catch (error) {
+    } catch {
       settled = Promise.resolve();
     }
     settled.catch(() => undefined).then(nextSound);
@@ -255,7 +245,7 @@
         chime.currentTime = 0;
         const started = chime.play();
         if (started && started.catch) started.catch(finish); // autoplay blocked: stay silent
-      } catch (error) {
+      } catch {
         finish();
       }
     });
@@ -286,13 +276,10 @@
     droppedMax = -1;
     let fetched = false;
     try {
-      const response = await fetch(config.state_url, { cache: "no-store" });
-      if (response.ok) {
-        applyState(await response.json());
-        fetched = true;
-      }
-    } catch (error) {
-      // Offline: the socket reconnects by itself and the server sends a fresh state then.
+      applyState(await onestop.api(config.state_url));
+      fetched = true;
+    } catch {
+      // Offline or refused: the socket reconnects by itself and the server sends a fresh state then.
     } finally {
       syncing = false;
     }
@@ -337,7 +324,7 @@
     // Audio hook: the Vietnamese announcement listens here and queues its voice after the chime.
     document.dispatchEvent(
       new CustomEvent("onestop:called", {
-        detail: Object.assign({}, message, { service_name: serviceName(call.service), queueSound }),
+        detail: { ...message, service_name: serviceName(call.service), queueSound },
       }),
     );
   }
@@ -345,7 +332,7 @@
   function setConnected(connected) {
     const indicator = $("conn");
     indicator.className = "conn " + (connected ? "conn-on" : "conn-off");
-    indicator.textContent = connected ? "" : strings.disconnected;
+    indicator.textContent = connected ? "" : onestop.strings.connection_lost;
   }
 
   // --- the clock, in the office's time zone ----------------------------------------------------

@@ -4,33 +4,28 @@
 // same ticket back. Any screen left alone returns to the Vietnamese start screen.
 (function () {
   "use strict";
-  const $ = (id) => document.getElementById(id);
+  const { $, fill, node } = onestop;
   const root = $("kiosk");
   const T = onestop.data("kiosk-strings");
-  const fill = onestop.fill;
   const locale = root.dataset.locale;
   const IDLE_MS = Number(root.dataset.idleSeconds) * 1000;
   const TICKET_MS = Number(root.dataset.ticketSeconds) * 1000;
   const FAILED_MS = Number(root.dataset.printFailedSeconds) * 1000;
   const HEALTH_MS = 3000;
 
-  const params = new URLSearchParams(location.search);
-  if (params.get("key")) {
-    localStorage.setItem("onestop.kioskKey", params.get("key"));
-  }
-  if (params.get("key") || params.get("lang")) {
-    history.replaceState(null, "", location.pathname);  // keep the key out of the address bar
-  }
-  const key = localStorage.getItem("onestop.kioskKey");
+  const key = onestop.deviceKey("kioskKey");
+  onestop.forgetParams("lang");  // the language is kept by its cookie: the address stays plain
+  // Every call says which kiosk asks; the answers and failures are the shared client's.
+  const api = onestop.client({ credentials: () => ({ "X-Device-Key": key || "" }) });
 
   let current = null, priority = null, pending = null, idleTimer = null, healthTimer = null;
   let online = true;
 
-  function showError(text) { const el = $("kiosk-error"); el.textContent = text || ""; el.hidden = !text; }
+  const showError = (text) => onestop.say("kiosk-error", text);
 
   // ---- screens ------------------------------------------------------------------------
   function show(screen) {
-    for (const el of document.querySelectorAll(".screen")) el.hidden = el !== screen;
+    onestop.showOnly(".screen", screen);
     window.scrollTo(0, 0);
     armIdle();
   }
@@ -53,20 +48,7 @@
   }
   document.addEventListener("pointerdown", armIdle, { passive: true });
 
-  // ---- API ----------------------------------------------------------------------------
-  async function api(path, options) {
-    const headers = Object.assign({ "X-Device-Key": key || "", "Content-Type": "application/json" },
-      (options && options.headers) || {});
-    const response = await fetch(path, Object.assign({}, options, { headers: headers, cache: "no-store" }));
-    const body = response.status === 204 ? null : await response.json().catch(() => null);
-    if (!response.ok) {
-      const error = new Error((body && body.error && body.error.message) || response.statusText);
-      error.status = response.status;
-      throw error;
-    }
-    return body;
-  }
-
+  // ---- requests -----------------------------------------------------------------------
   function newRequestKey() {
     const bytes = new Uint8Array(16);
     crypto.getRandomValues(bytes);  // works on plain-http office LANs, unlike randomUUID
@@ -87,17 +69,12 @@
       byField.get(name).push(s);
     }
     for (const [name, list] of byField) {
-      const group = document.createElement("section");
-      group.className = "field-group";
+      const group = node("section", "field-group");
       // A field with one service of the same name needs no heading of its own.
       if (name && !(list.length === 1 && serviceName(list[0]) === name)) {
-        const title = document.createElement("h3");
-        title.className = "field-title";
-        title.textContent = name;
-        group.appendChild(title);
+        group.appendChild(node("h3", "field-title", name));
       }
-      const grid = document.createElement("div");
-      grid.className = "service-grid";
+      const grid = node("div", "service-grid");
       for (const s of list) grid.appendChild(serviceButton(s));
       group.appendChild(grid);
       groups.appendChild(group);
@@ -105,20 +82,16 @@
   }
 
   function serviceButton(s) {
-    const button = document.createElement("button");
+    const button = node("button", "service-button");
     button.type = "button";
-    button.className = "service-button";
     button.dataset.service = s.code;
     button.dataset.open = s.open ? "1" : "0";
     button.disabled = !s.open;
-    for (const part of ["prefix", "name", "waiting"]) {
-      const span = document.createElement("span");
-      span.className = part;
-      button.appendChild(span);
-    }
-    button.querySelector(".prefix").textContent = s.prefix;
-    button.querySelector(".name").textContent = serviceName(s);
-    button.querySelector(".waiting").textContent = s.open ? fill(T.waiting, { n: s.waiting }) : T.closed;
+    button.append(
+      node("span", "prefix", s.prefix),
+      node("span", "name", serviceName(s)),
+      node("span", "waiting", s.open ? fill(T.waiting, { n: s.waiting }) : T.closed),
+    );
     button.addEventListener("click", () => take(s.code, button));
     return button;
   }
@@ -127,7 +100,7 @@
     for (const button of document.querySelectorAll(".service-button")) {
       const n = waiting[button.dataset.service];
       if (n !== undefined && button.dataset.open === "1") {
-        button.querySelector(".waiting").textContent = fill(T.waiting, { n: n });
+        button.querySelector(".waiting").textContent = fill(T.waiting, { n });
       }
     }
   }
@@ -165,11 +138,11 @@
 
   // A lost answer is retried once with the same key: the server returns the same ticket.
   async function sendTicket(body, requestKey) {
-    const options = { method: "POST", body: JSON.stringify(body), headers: { "Idempotency-Key": requestKey } };
+    const options = { method: "POST", body, headers: { "Idempotency-Key": requestKey } };
     try {
       return await api("/api/v1/tickets", options);
     } catch (err) {
-      if (err.status) throw err;
+      if (err.code !== "network") throw err;
       await new Promise((resolve) => setTimeout(resolve, 800));
       return api("/api/v1/tickets", options);
     }
@@ -179,13 +152,12 @@
     current = t;
     $("t-number").textContent = t.number;
     $("t-service").textContent = (locale === "en" && t.service_name_en) || t.service_name;
-    $("t-priority").hidden = !t.priority;
-    $("t-priority").textContent = t.priority ? priorityLabel(t.priority) : "";
+    onestop.say("t-priority", t.priority ? priorityLabel(t.priority) : "");
     $("t-ahead").textContent = fill(T.ahead, { n: t.waiting_ahead });
     $("t-wait").textContent = t.waiting_ahead > 0 ? fill(T.wait, { n: t.estimated_wait_minutes }) : T.wait_none;
     // The QR on screen is the paper's: the status link with the citizen's feedback key.
-    const key = new URL(t.status_url, location.href).searchParams.get("k") || "";
-    $("t-qr").src = "/t/" + encodeURIComponent(t.token) + "/qr.svg?k=" + encodeURIComponent(key);
+    const feedbackKey = new URL(t.status_url, location.href).searchParams.get("k") || "";
+    $("t-qr").src = "/t/" + encodeURIComponent(t.token) + "/qr.svg?k=" + encodeURIComponent(feedbackKey);
     setPrintStatus(t.print.status);
     show($("screen-ticket"));
     clearTimeout(idleTimer);
@@ -211,9 +183,7 @@
 
   function setPriority(code) {
     priority = code;
-    const note = $("priority-chosen");
-    note.hidden = !code;
-    note.textContent = code ? fill(T.priority_chosen, { name: priorityLabel(code) }) : "";
+    onestop.say("priority-chosen", code ? fill(T.priority_chosen, { name: priorityLabel(code) }) : "");
     $("open-priority").classList.toggle("is-on", Boolean(code));
   }
 
@@ -266,7 +236,7 @@
   function setOnline(value) {
     if (online === value) return;
     online = value;
-    $("screen-offline").hidden = value;
+    onestop.show("screen-offline", !value);
     root.classList.toggle("is-offline", !value);
     if (value) {
       clearInterval(healthTimer);
@@ -279,9 +249,8 @@
 
   async function checkHealth() {
     try {
-      const response = await fetch("/healthz", { cache: "no-store" });
-      setOnline(response.ok);
-    } catch (err) {
+      setOnline((await onestop.api("/healthz", { raw: true })).ok);
+    } catch {
       setOnline(false);
     }
   }
@@ -289,24 +258,22 @@
   // ---- the printer: warn politely before a ticket is taken ------------------------------
   let myPrinter = null;
   function setPrinter(health) {
-    const el = $("printer-notice");
     const stopped = health && !health.ok;
-    el.textContent = stopped ? (T["printer_" + health.status] || T.printer_offline) + " " + T.printer_still : "";
-    el.hidden = !stopped;
+    onestop.say("printer-notice", stopped ? (T["printer_" + health.status] || T.printer_offline) + " " + T.printer_still : "");
   }
   async function loadPrinter() {
     try {
       const health = await api("/api/v1/kiosk/printer");
       myPrinter = health.printer;
       setPrinter(health);
-    } catch (err) { /* the offline screen covers an unreachable server */ }
+    } catch { /* the offline screen covers an unreachable server */ }
   }
 
   // ---- start --------------------------------------------------------------------------
   if (!key) { showError(T.no_key); return; }
-  loadServices().catch((e) => (e.status ? showError(e.message) : setOnline(false)));
+  loadServices().catch((e) => (e.code === "network" ? setOnline(false) : showError(e.message)));
 
-  const socket = io("/kiosk", { auth: { key: key }, transports: ["websocket", "polling"], reconnectionDelayMax: 3000 });
+  const socket = io("/kiosk", { auth: { key }, transports: ["websocket", "polling"], reconnectionDelayMax: 3000 });
   socket.on("connect", () => { setOnline(true); loadPrinter(); });
   socket.on("disconnect", () => checkHealth());
   socket.on("connect_error", () => checkHealth());

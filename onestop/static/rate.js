@@ -5,40 +5,22 @@
 // holds anything the officer waits for.
 (function () {
   "use strict";
-  const $ = (id) => document.getElementById(id);
+  const { $, fill, node } = onestop;
   const root = $("pad");
   const T = onestop.data("pad-strings");
-  const fill = onestop.fill;
   const ASK_MS = Number(root.dataset.padSeconds) * 1000;
   const REASON_MS = Number(root.dataset.reasonSeconds) * 1000;
   const THANKS_MS = Number(root.dataset.thanksSeconds) * 1000;
   const REFRESH_MS = 20000;
 
-  const params = new URLSearchParams(location.search);
-  if (params.get("key")) {
-    localStorage.setItem("onestop.padKey", params.get("key"));
-    history.replaceState(null, "", location.pathname);  // keep the key out of the address bar
-  }
-  const key = localStorage.getItem("onestop.padKey");
+  const key = onestop.deviceKey("padKey");
+  const api = onestop.client({ credentials: () => ({ "X-Device-Key": key || "" }) });
 
   let state = null, asking = null, answered = false, timer = null, countdown = null;
 
-  function status(text) { const el = $("pad-status"); el.textContent = text || ""; el.hidden = !text; }
-
-  function show(screen) {
-    for (const el of document.querySelectorAll(".screen")) el.hidden = el.id !== screen;
-  }
-
-  async function api(path, method, body) {
-    const response = await fetch(path, {
-      method: method || "GET",
-      headers: { "X-Device-Key": key || "", "Content-Type": "application/json" },
-      body: body ? JSON.stringify(body) : undefined,
-      cache: "no-store",
-    });
-    const data = response.status === 204 ? null : await response.json().catch(() => null);
-    return { status: response.status, data: data };
-  }
+  const status = (text) => onestop.say("pad-status", text);
+  const show = (screen) => onestop.showOnly(".screen", screen);
+  const offline = () => status(onestop.strings.connection_lost);
 
   // ---- idle -----------------------------------------------------------------------------
   function idle() {
@@ -51,35 +33,37 @@
     $("idle-counter").textContent = fill(vi.idle_counter, { counter: state.counter });
     $("idle-counter-en").textContent = fill(en.idle_counter, { counter: state.counter });
     const officer = state.officer || "";
-    $("idle-officer").textContent = officer ? fill(vi.idle_officer, { officer: officer }) : "";
-    $("idle-officer-en").textContent = officer ? fill(en.idle_officer, { officer: officer }) : "";
+    $("idle-officer").textContent = officer ? fill(vi.idle_officer, { officer }) : "";
+    $("idle-officer-en").textContent = officer ? fill(en.idle_officer, { officer }) : "";
   }
 
   async function refresh() {
     try {
-      const answer = await api("/api/v1/rating-pad/state");
-      if (answer.status === 401) { status(T.no_key); return; }
-      if (answer.status === 409) { status(T.not_paired); return; }
-      if (answer.status !== 200) return;
-      state = answer.data;
-      status("");
-      if (state.pending && (!asking || asking.token !== state.pending.token)) {
-        ask(state.pending, state.pending.seconds_left * 1000);
-      } else if (!asking) {
-        idle();
-      }
-    } catch (err) {
-      status(T.offline);
+      state = await api("/api/v1/rating-pad/state");
+    } catch (error) {
+      if (error.status === 401) status(T.no_key);
+      else if (error.status === 409) status(T.not_paired);
+      else if (error.code === "network") offline();
+      return;  // any other refusal: the next refresh looks again
+    }
+    status("");
+    if (state.pending && (!asking || asking.token !== state.pending.token)) {
+      ask(state.pending, state.pending.seconds_left * 1000);
+    } else if (!asking) {
+      idle();
     }
   }
 
   // ---- asking ---------------------------------------------------------------------------
-  function label(button, vi, en) {
-    button.textContent = vi;
-    const small = document.createElement("span");
+  // A button in Vietnamese with its English below, for one of the pad's choices.
+  function choice(className, vi, en, onClick) {
+    const button = node("button", className, vi);
+    button.type = "button";
+    const small = node("span", "", en);
     small.lang = "en";
-    small.textContent = en;
     button.appendChild(small);
+    button.addEventListener("click", () => onClick(button));
+    return button;
   }
 
   function ask(request, millis) {
@@ -90,17 +74,11 @@
     $("ask-number").textContent = fill(T.number, { number: request.number });
     $("ask-question").textContent = vi.question;
     $("ask-question-en").textContent = en.question;
-    const levels = $("ask-levels");
-    levels.replaceChildren();
-    vi.levels.forEach((level, i) => {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "level level-" + level.code;
+    $("ask-levels").replaceChildren(...vi.levels.map((level, i) => {
+      const button = choice("level level-" + level.code, level.label, en.levels[i].label, () => choose(level.code));
       button.dataset.score = level.code;
-      label(button, level.label, en.levels[i].label);
-      button.addEventListener("click", () => choose(level.code));
-      levels.appendChild(button);
-    });
+      return button;
+    }));
     show("pad-ask");
     wait(millis || ASK_MS, () => { send(request, { score: "no_answer" }); idle(); });
   }
@@ -116,11 +94,12 @@
     timer = setTimeout(then, millis);
   }
 
+  // Never rejects: a refused answer (already rated, too late) is the server's to keep.
   async function send(request, body, method) {
     try {
-      await api("/api/v1/tickets/" + encodeURIComponent(request.token) + "/rating", method || "POST", body);
-    } catch (err) {
-      status(T.offline);
+      await api("/api/v1/tickets/" + encodeURIComponent(request.token) + "/rating", { method: method || "POST", body });
+    } catch (error) {
+      if (error.code === "network") offline();
     }
   }
 
@@ -128,7 +107,7 @@
     if (!asking || answered) return;
     answered = true;
     const request = asking;
-    const scored = send(request, { score: score });
+    const scored = send(request, { score });
     if (score === "unsatisfied") reasons(request, scored); else thanks();
   }
 
@@ -138,20 +117,14 @@
     $("reasons-question").textContent = vi.reasons_question;
     $("reasons-question-en").textContent = en.reasons_question;
     const list = $("reason-list");
-    list.replaceChildren();
-    vi.reasons.forEach((reason, i) => {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "reason";
+    list.replaceChildren(...vi.reasons.map((reason, i) => {
+      const button = choice("reason", reason.label, en.reasons[i].label, (pressed) => {
+        pressed.setAttribute("aria-pressed", String(pressed.getAttribute("aria-pressed") !== "true"));
+      });
       button.dataset.reason = reason.code;
       button.setAttribute("aria-pressed", "false");
-      label(button, reason.label, en.reasons[i].label);
-      button.addEventListener("click", () => {
-        const on = button.getAttribute("aria-pressed") !== "true";
-        button.setAttribute("aria-pressed", String(on));
-      });
-      list.appendChild(button);
-    });
+      return button;
+    }));
     $("reasons-send").onclick = () => {
       const chosen = [...list.querySelectorAll("[aria-pressed=true]")].map((b) => b.dataset.reason);
       if (chosen.length) scored.then(() => send(request, { reasons: chosen }, "PATCH"));
@@ -173,10 +146,10 @@
 
   // ---- realtime -------------------------------------------------------------------------
   if (!key) { status(T.no_key); return; }
-  const socket = io("/rating", { auth: { key: key }, transports: ["websocket", "polling"], reconnectionDelayMax: 3000 });
+  const socket = io("/rating", { auth: { key }, transports: ["websocket", "polling"], reconnectionDelayMax: 3000 });
   socket.on("connect", refresh);
-  socket.on("disconnect", () => status(T.offline));
-  socket.on("connect_error", (err) => status(err && err.message === "wrong_device_kind" ? T.not_paired : T.offline));
+  socket.on("disconnect", offline);
+  socket.on("connect_error", (err) => (err && err.message === "wrong_device_kind" ? status(T.not_paired) : offline()));
   socket.on("rating_requested", (request) => {
     if (!state) { refresh(); return; }
     if (request.officer) state.officer = request.officer;

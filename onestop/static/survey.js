@@ -2,38 +2,20 @@
 // Answers already given are filled in again, and may be changed while the server allows it.
 (function () {
   "use strict";
-  const $ = (id) => document.getElementById(id);
+  const { $, fill } = onestop;
   const root = $("survey");
   const form = $("survey-form");
   if (!form) return;  // not served yet: nothing to answer
   const T = onestop.data("survey-strings");
   const S = onestop.data("survey-state");
-  const fill = onestop.fill;
   const url = (what) => root.dataset.api + "/" + what + root.dataset.query;
   let answered = S.survey;
   const FINAL = ["already_rated", "feedback_closed", "not_served", "feedback_key_invalid"];
 
-  async function send(what, method, body) {
-    let response;
-    try {
-      response = await fetch(url(what), {
-        method: method,
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(body),
-        cache: "no-store",
-      });
-    } catch (_) {
-      throw new Error(T.network);  // offline: nothing was sent, the citizen may try again
-    }
-    const data = await response.json().catch(() => null);
-    if (!response.ok) {
-      const code = data && data.error ? data.error.code : "";
-      const error = new Error(T["err_" + code] || (data && data.error && data.error.message) || T.network);
-      error.code = code;
-      throw error;
-    }
-    return data;
-  }
+  // The shared client, with this page's words for the server's refusals (err_<code>). Offline,
+  // nothing was sent: the error says so and the citizen may try again.
+  const api = onestop.client({ messages: T });
+  const send = (what, method, body) => api(url(what), { method, body });
 
   const when = (iso) => new Date(iso).toLocaleString(root.dataset.locale === "en" ? "en-GB" : "vi-VN",
     { hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit" });
@@ -43,16 +25,14 @@
     const level = S.levels.find((l) => l.code === score);
     $("rate-levels").hidden = true;
     $("rate-reasons").hidden = true;
-    const done = $("rate-done");
-    done.textContent = message || fill(T.rated, { label: level ? level.label : score });
-    done.hidden = false;
+    onestop.say("rate-done", message || fill(T.rated, { label: level ? level.label : score }));
   }
 
   for (const button of document.querySelectorAll("#rate-levels .level")) {
     button.addEventListener("click", async () => {
       const score = button.dataset.score;
       try {
-        await send("rating", "POST", { score: score });
+        await send("rating", "POST", { score });
         if (score === "unsatisfied") {
           $("rate-levels").hidden = true;
           $("rate-reasons").hidden = false;
@@ -62,16 +42,14 @@
       } catch (err) {
         // Final answers close the question; a network fault or a rate limit leaves it open.
         if (FINAL.includes(err.code)) { rated(score, err.message); return; }
-        const done = $("rate-done");
-        done.textContent = err.message;
-        done.hidden = false;
+        onestop.say("rate-done", err.message);
       }
     });
   }
   $("reasons-send").addEventListener("click", async () => {
     const chosen = [...document.querySelectorAll("#rate-reasons input:checked")].map((i) => i.value);
     if (chosen.length) {
-      try { await send("rating", "PATCH", { reasons: chosen }); } catch (err) { /* the score is kept */ }
+      try { await send("rating", "PATCH", { reasons: chosen }); } catch { /* the score is kept */ }
     }
     rated("unsatisfied");
   });
@@ -86,9 +64,7 @@
   }
 
   function showSaved(survey) {
-    const done = $("survey-done");
-    done.textContent = survey.editable ? fill(T.saved, { time: when(survey.editable_until) }) : T.closed;
-    done.hidden = false;
+    onestop.say("survey-done", survey.editable ? fill(T.saved, { time: when(survey.editable_until) }) : T.closed);
     $("survey-send").textContent = T.update;
     $("survey-send").disabled = !survey.editable;
   }
@@ -99,10 +75,9 @@
     for (const el of form.querySelectorAll("input[type=radio]:checked, textarea")) {
       if (el.value.trim()) answers[el.name] = el.value;
     }
-    const error = $("survey-error");
-    error.hidden = true;
-    if (!Object.keys(answers).length) { error.textContent = T.empty; error.hidden = false; return; }
-    const body = { form: S.form, answers: answers, language: root.dataset.locale };
+    onestop.show("survey-error", false);
+    if (!Object.keys(answers).length) { onestop.say("survey-error", T.empty); return; }
+    const body = { form: S.form, answers, language: root.dataset.locale };
     const contact = form.elements.namedItem("contact").value.trim();
     if (contact) body.contact = contact;
     const forget = form.elements.namedItem("forget-contact");
@@ -111,8 +86,7 @@
       answered = await send("survey", answered ? "PUT" : "POST", body);
       showSaved(answered);
     } catch (err) {
-      error.textContent = err.message;
-      error.hidden = false;
+      onestop.say("survey-error", err.message);
     }
   });
 
