@@ -6,7 +6,6 @@ Thin views: parse, call one domain function, commit, respond. When the request n
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import g, request
@@ -15,9 +14,16 @@ from counter import bp
 from onestop import dossiers, queue
 from onestop.context import home_office, office_calendar, printers, rules
 from onestop.db import db
-from onestop.errors import InvalidInput
 from onestop.extensions import csrf, limiter
-from onestop.http import actor_label, authenticated, caller_office, field, json_body, limit
+from onestop.http import (
+    actor_label,
+    authenticated,
+    caller_office,
+    field,
+    json_body,
+    limit,
+    moment,
+)
 from onestop.models import Dossier, Office
 
 
@@ -75,21 +81,6 @@ def receive_dossier() -> Any:
     return _answer(desk, handled, 201)
 
 
-def _when(body: dict[str, Any], name: str) -> datetime | None:
-    raw = field(body, name, str, required=False)
-    if raw is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(
-            f"'{name}' must be ISO 8601, e.g. 2026-12-01T17:00:00+07:00", code="invalid_field"
-        ) from None
-    if moment.tzinfo is None:
-        raise InvalidInput(f"'{name}' needs its UTC offset (+07:00)", code="invalid_field")
-    return moment
-
-
 @bp.post("/api/v1/dossiers/<code>/actions")
 @csrf.exempt
 @authenticated(staff=True)
@@ -100,7 +91,7 @@ def dossier_action(code: str) -> Any:
         note=_reason(body),
         delivery=field(body, "delivery", str, required=False),
         tracking=field(body, "tracking", str, required=False) or "",
-        new_due_at=_when(body, "new_due_at"),
+        new_due_at=moment(body, "new_due_at"),
         signer=field(body, "signer", str, required=False) or "",
     )
     handled = dossiers.act(

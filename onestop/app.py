@@ -22,7 +22,7 @@ from onestop.config import data_dir, load_config
 from onestop.db import db, set_read_only
 from onestop.extensions import csrf, limiter, socketio
 from onestop.feedback import FeedbackRules
-from onestop.http import install_error_handlers
+from onestop.http import DatabaseInt, install_error_handlers
 from onestop.queue import QueueRules
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -62,6 +62,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.extensions["onestop.rules"] = QueueRules.from_config(cfg, app.config["SECRET_KEY"])
     app.extensions["onestop.feedback"] = FeedbackRules.from_config(cfg)
 
+    app.url_map.converters["int"] = DatabaseInt  # before any route is declared
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -9,6 +9,10 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+# The years a date given to onestop may fall in: an office's records, appointments and periods.
+# The calendar's edges (years 1 and 9999) overflow once a time zone or a day is added.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
 
 def _system_now() -> datetime:
     return datetime.now(UTC)

@@ -532,9 +532,15 @@ def parse_day(text: str | None, name: str) -> date:
     if not text:
         raise InvalidInput(f"'{name}' is required (YYYY-MM-DD)", code="missing_field")
     try:
-        return datetime.strptime(text, "%Y-%m-%d").date()  # noqa: DTZ007  (a day, not a moment)
+        day = datetime.strptime(text, "%Y-%m-%d").date()  # noqa: DTZ007  (a day, not a moment)
     except ValueError:
         raise InvalidInput(f"'{name}' must be a date, YYYY-MM-DD", code="invalid_field") from None
+    if not clock.FIRST_YEAR <= day.year <= clock.LAST_YEAR:
+        raise InvalidInput(
+            f"'{name}' must fall in the years {clock.FIRST_YEAR}–{clock.LAST_YEAR}",
+            code="invalid_field",
+        )
+    return day
 
 
 def check_period(start: date, end: date) -> None:

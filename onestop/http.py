@@ -15,13 +15,15 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, g, jsonify, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
 
-from onestop import auth
+from onestop import auth, clock
 from onestop.context import home_office
 from onestop.db import db, is_busy_error
 from onestop.errors import DomainError, Forbidden, InvalidInput, NotAuthenticated
@@ -29,6 +31,7 @@ from onestop.models import Device, DeviceKind, Office, Officer, Role
 from onestop.queue import Actor
 
 MAX_STRING = 2000
+INT_MAX = 2**31 - 1  # a database INTEGER (PostgreSQL's is 32 bits)
 # Deeper than any request of ours nests (an applicant inside a body is two levels).
 MAX_DEPTH = 16
 # Control characters other than tab and line breaks: never meant, and PostgreSQL refuses NUL.
@@ -98,7 +101,39 @@ def field(body: dict[str, Any], name: str, kind: type, *, required: bool = True)
         return None
     if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
         raise InvalidInput(f"'{name}' must be a {kind.__name__}", code="invalid_field")
+    if isinstance(value, int) and not -INT_MAX <= value <= INT_MAX:
+        raise InvalidInput(f"'{name}' is out of range", code="invalid_field")
     return value
+
+
+def moment(body: dict[str, Any], name: str) -> datetime | None:
+    """An ISO 8601 date and time with its UTC offset, within the years onestop keeps."""
+    raw = field(body, name, str, required=False)
+    if raw is None:
+        return None
+    try:
+        when = datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(
+            f"'{name}' must be ISO 8601, e.g. 2026-12-01T17:00:00+07:00", code="invalid_field"
+        ) from None
+    if when.tzinfo is None:
+        raise InvalidInput(f"'{name}' needs its UTC offset (+07:00)", code="invalid_field")
+    if not clock.FIRST_YEAR <= when.year <= clock.LAST_YEAR:
+        raise InvalidInput(
+            f"'{name}' must fall in the years {clock.FIRST_YEAR}–{clock.LAST_YEAR}",
+            code="invalid_field",
+        )
+    return when
+
+
+class DatabaseInt(IntegerConverter):
+    """``<int:…>`` in a URL: only numbers a database INTEGER holds match (a longer one is a
+    404, as any unknown counter or job is, instead of an overflow in the database driver)."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", INT_MAX)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def error_response(status: int, code: str, message: str) -> tuple[Response, int]:
