@@ -13,7 +13,8 @@ $(STAMP): pyproject.toml
 	@sh scripts/system-deps.sh base
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	@# setuptools warns of every editable install; quiet means the demo's links stay on screen.
+	PYTHONWARNINGS=ignore::UserWarning $(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
 # ESLint for the page scripts, pinned by package-lock.json (from the npm registry).
