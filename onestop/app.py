@@ -83,8 +83,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     @app.before_request
     def _reads_do_not_lock() -> None:
-        # Set on every request: server threads are reused, so the flag must never linger.
         set_read_only(request.method in SAFE_METHODS)
+
+    @app.teardown_request
+    def _writes_lock_again(_exc: BaseException | None) -> None:
+        # Server threads are reused, and a thread's next work may be no request at all (a
+        # command, a worker's pass): a GET's flag must not make its writes skip the lock.
+        set_read_only(False)
 
     @app.after_request
     def _headers(response: Response) -> Response:

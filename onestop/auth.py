@@ -6,6 +6,7 @@ of which only the SHA-256 is stored, so a leaked database gives no working crede
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
@@ -31,12 +32,17 @@ from onestop.models import (
 MIN_PASSWORD = 8
 # werkzeug's method for new password hashes. Tests swap in a cheap one; nothing else may.
 PASSWORD_METHOD = "scrypt"
-# Checked when the username is unknown, so a wrong username costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method=PASSWORD_METHOD)
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """Checked when the username is unknown, so that a wrong username costs as long as a wrong
+    password (made once per method, on first use)."""
+    return generate_password_hash("not-a-real-password", method=method)
 
 
 def digest(secret: str) -> str:
@@ -117,7 +123,8 @@ def issue_token(
 ) -> tuple[str, StaffToken]:
     """Check a login and hand out a bearer token valid for ``hours``."""
     officer = queries.officer_by_username(session, username)
-    valid = check_password_hash(officer.password_hash if officer else _DUMMY_HASH, password)
+    stored = officer.password_hash if officer else _dummy_hash(PASSWORD_METHOD)
+    valid = check_password_hash(stored, password)
     if officer is None or not valid or not officer.is_active:
         raise NotAuthenticated("wrong username or password", code="invalid_credentials")
     token = secrets.token_urlsafe(32)

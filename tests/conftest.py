@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
 import shutil
 import socket
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,10 +19,16 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from onestop import clock, demo
+from onestop import auth, clock, demo
 from onestop.app import create_app
 from onestop.db import make_engine
 from onestop.migrate import upgrade
+from tests.helpers import login
+
+# scrypt costs about 0.1 s a hash and as much a check; in this test process only, passwords are
+# hashed cheaply (werkzeug reads the method back from each hash, so checks stay cheap too).
+# Servers and commands the tests start as child processes keep the real method.
+auth.PASSWORD_METHOD = "pbkdf2:sha256:1000"
 
 REQUIRE_SERVICES = os.environ.get("ONESTOP_REQUIRE_SERVICES") == "1"
 PG_ADMIN_URL = os.environ.get(
@@ -60,6 +68,16 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     upgrade(engine)
     engine.dispose()
     return path
+
+
+@pytest.fixture(autouse=True)
+def _writes_take_the_lock() -> None:
+    """Each test starts as a fresh thread does: not read-only. The Socket.IO test client runs
+    the connect handlers in this thread, and they mark it read-only (a plain deferred
+    ``BEGIN``); a request clears its own flag when it ends, a connect handler does not."""
+    from onestop.db import set_read_only
+
+    set_read_only(False)
 
 
 def app_overrides(tmp_path: Path, url: str, **extra: Any) -> dict[str, Any]:
@@ -114,10 +132,76 @@ def load_demo(app: Flask, folder: Path) -> dict[str, Any]:
         s.close()
 
 
+class DemoTemplates:
+    """The demo loaded once into a copy of the migrated template, then restored into each test's
+    database: what ``load_demo`` on that fresh database would have made, without paying for it.
+
+    One template per distinct input of the load: the office table, whether ``kiosk-1`` is a
+    configured printer (its kiosk prints there) and the clock (a frozen test's demo rows carry
+    the frozen instant, as a fresh load would). Databases other than SQLite load for real.
+    """
+
+    def __init__(self, root: Path, migrated: Path) -> None:
+        self.root, self.migrated = root, migrated
+        self.built: dict[str, tuple[Path, dict[str, Any]]] = {}
+
+    @staticmethod
+    def _key(cfg: dict[str, Any]) -> str:
+        frozen = None if clock._now is clock._system_now else clock.now().isoformat()
+        return json.dumps([cfg["office"], "kiosk-1" in cfg["printers"], frozen], sort_keys=True)
+
+    def _build(self, cfg: dict[str, Any]) -> tuple[Path, dict[str, Any]]:
+        from sqlalchemy.orm import Session
+
+        folder = self.root / f"demo-{len(self.built)}"
+        folder.mkdir()
+        path = folder / "onestop.db"
+        shutil.copy(self.migrated, path)
+        engine = make_engine(f"sqlite:///{path}")
+        try:
+            with Session(engine) as session:
+                demo.ensure_office(session, cfg["office"])
+                creds = demo.load_demo(session, cfg, folder)
+                session.commit()
+        finally:
+            engine.dispose()  # the last connection checkpoints the WAL into the file
+        return folder, creds
+
+    def load(self, app: Flask, folder: Path) -> dict[str, Any]:
+        """The demo in ``app``'s database, its credentials file in ``folder``; the clear
+        credentials."""
+        cfg = app.config["ONESTOP"]
+        url = cfg["database"]["url"]
+        if not url.startswith("sqlite:///"):
+            return load_demo(app, folder)
+        key = self._key(cfg)
+        if key not in self.built:
+            self.built[key] = self._build(cfg)
+        source, creds = self.built[key]
+        # SQLite's backup API replaces the pages of the live database, so connections the app
+        # may already hold see the demo on their next transaction.
+        src = sqlite3.connect(source / "onestop.db")
+        dst = sqlite3.connect(url.removeprefix("sqlite:///"))
+        try:
+            src.backup(dst)
+        finally:
+            src.close()
+            dst.close()
+        shutil.copy(source / "demo-credentials.json", folder / "demo-credentials.json")
+        return copy.deepcopy(creds)
+
+
+@pytest.fixture(scope="session")
+def demo_templates(
+    tmp_path_factory: pytest.TempPathFactory, migrated_template: Path
+) -> DemoTemplates:
+    return DemoTemplates(tmp_path_factory.mktemp("demo"), migrated_template)
+
+
 @pytest.fixture
-def creds(app: Flask, tmp_path: Path) -> dict[str, Any]:
+def creds(app: Flask, tmp_path: Path, demo_templates: DemoTemplates) -> dict[str, Any]:
     """Demo data (services A–D, counters 1–4, devices, admin) and its clear credentials."""
-    return load_demo(app, tmp_path)
+    return demo_templates.load(app, tmp_path)
 
 
 @pytest.fixture
@@ -132,11 +216,7 @@ def kiosk_headers(creds: dict[str, Any]) -> dict[str, str]:
 
 @pytest.fixture
 def staff_headers(client: FlaskClient, creds: dict[str, Any]) -> dict[str, str]:
-    answer = client.post(
-        "/api/v1/auth/token", json={"username": "admin", "password": creds["admin"]["password"]}
-    )
-    assert answer.status_code == 201, answer.get_json()
-    return {"Authorization": f"Bearer {answer.get_json()['token']}"}
+    return login(client, "admin", creds["admin"]["password"])
 
 
 class FrozenClock:

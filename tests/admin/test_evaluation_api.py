@@ -12,10 +12,9 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from onestop import auth
 from onestop.cli import main
-from onestop.db import db
 from tests.counter.test_dossier_api import SAME_DAY, THREE_DAYS, act, local, receive
+from tests.helpers import LONG_SESSIONS, add_officer, login
 
 PUBLIC_URL = "https://motcua.xademo.gov.vn"
 WEEK = "/api/v1/evaluation?from=2026-11-30&to=2026-12-04"
@@ -24,21 +23,14 @@ WEEK = "/api/v1/evaluation?from=2026-11-30&to=2026-12-04"
 @pytest.fixture
 def app(make_app: Any) -> Flask:
     """The office's catalog is served at a public address: posted on site and online."""
-    result: Flask = make_app(office={"public_url": PUBLIC_URL})
-    result.config["ONESTOP"]["security"]["token_hours"] = 24 * 365
+    result: Flask = make_app(office={"public_url": PUBLIC_URL}, security=LONG_SESSIONS)
     return result
 
 
 @pytest.fixture
 def officer_headers(app: Flask, client: FlaskClient) -> dict[str, str]:
-    with db.new_session(app) as session:
-        office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
-        auth.create_officer(session, office, "canbo1", "a-long-password", "officer")
-        session.commit()
-    token = client.post(
-        "/api/v1/auth/token", json={"username": "canbo1", "password": "a-long-password"}
-    )
-    return {"Authorization": f"Bearer {token.get_json()['token']}"}
+    add_officer(app, "canbo1")
+    return login(client, "canbo1", "a-long-password")
 
 
 def _week(client: FlaskClient, headers: dict[str, str], frozen: Any) -> dict[str, str]:

@@ -6,11 +6,7 @@ from typing import Any
 
 import pytest
 
-
-def issue(client: Any, headers: Any, service: str = "A") -> dict[str, Any]:
-    answer = client.post("/api/v1/tickets", json={"service": service}, headers=headers)
-    assert answer.status_code == 201
-    return answer.get_json()
+from tests.helpers import issue
 
 
 def test_login(client: Any, creds: Any) -> None:

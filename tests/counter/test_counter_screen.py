@@ -7,15 +7,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import data_block
-
-
-def issue(client: Any, headers: Any, service: str = "A", priority: str | None = None) -> Any:
-    body: dict[str, Any] = {"service": service}
-    if priority is not None:
-        body["priority"] = priority
-    answer = client.post("/api/v1/tickets", json=body, headers=headers)
-    assert answer.status_code == 201, answer.get_json()
-    return answer.get_json()
+from tests.helpers import issue
 
 
 def post(client: Any, headers: Any, path: str, body: Any = None) -> Any:

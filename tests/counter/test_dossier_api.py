@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 
 from onestop.db import db
 from onestop.models import DOSSIER_ACTIONS, Dossier, DossierState
+from tests.helpers import LONG_SESSIONS, add_officer, login
 from tests.printer.test_slips import pdf_text
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -27,10 +28,10 @@ APPLICANT = {
 }
 
 
-@pytest.fixture(autouse=True)
-def long_sessions(app: Any) -> None:
+@pytest.fixture
+def app(make_app: Any) -> Any:
     """The tests move the clock over weeks: keep the officer's token valid meanwhile."""
-    app.config["ONESTOP"]["security"]["token_hours"] = 24 * 365
+    return make_app(security=LONG_SESSIONS)
 
 
 def local(text: str) -> datetime:
@@ -222,16 +223,8 @@ def test_unknown_action_and_reasons(client: FlaskClient, staff_headers: dict[str
 def test_head_of_unit_decides_extensions_and_stops(
     client: FlaskClient, staff_headers: dict[str, str], app: Any
 ) -> None:
-    from onestop import auth
-
-    with db.new_session(app) as session:
-        office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
-        auth.create_officer(session, office, "canbo1", "a-long-password", "officer")
-        session.commit()
-    token = client.post(
-        "/api/v1/auth/token", json={"username": "canbo1", "password": "a-long-password"}
-    )
-    officer = {"Authorization": f"Bearer {token.get_json()['token']}"}
+    add_officer(app, "canbo1")
+    officer = login(client, "canbo1", "a-long-password")
     code = receive(client, officer).get_json()["code"]
     for action in ("extend", "stop"):
         refused = act(

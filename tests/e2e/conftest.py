@@ -1,10 +1,17 @@
-"""A real ``onestop serve`` process on a loopback port, with demo data."""
+"""A real ``onestop serve`` process on a loopback port, with demo data.
+
+The demo is made once per session by a real ``onestop init --demo`` child process and each
+server gets a copy of that folder (database, secret key, demo credentials); a server started
+with ``fresh_init=True`` runs its own ``init --demo`` instead.
+"""
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -17,6 +24,7 @@ import pytest
 import requests
 
 from tests.conftest import REQUIRE_SERVICES, free_port
+from tests.helpers import invoke_cli, last_json
 
 SHOTS = Path(os.environ.get("ONESTOP_TEST_OUTPUT", "test-output")) / "screenshots"
 FLAGS = [
@@ -60,6 +68,14 @@ def browser() -> Iterator[Any]:
         chrome.close()
 
 
+def _children(pid: int) -> list[int]:
+    """The processes ``pid`` started (its gunicorn worker), from Linux's /proc."""
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
 class LiveServer:
     def __init__(self, folder: Path, env: dict[str, str] | None = None) -> None:
         self.folder = folder
@@ -77,16 +93,22 @@ class LiveServer:
         self.creds: dict[str, Any] = {}
 
     def cli(self, *args: str) -> dict[str, Any]:
+        """``onestop ARGS --json`` on this server's database and folder, in this process."""
+        done = invoke_cli([*args, "--json"], {**self.env, "ONESTOP_CONFIG": None})
+        assert done.returncode == 0, done.stderr
+        return last_json(done.stdout)
+
+    def init_demo(self) -> None:
+        """``onestop init --demo`` for real, as a child process."""
         done = subprocess.run(
-            [sys.executable, "-m", "onestop.cli", *args, "--json"],
+            [sys.executable, "-m", "onestop.cli", "init", "--demo", "--json"],
             env=self.env,
             capture_output=True,
             text=True,
             timeout=120,
             check=True,
         )
-        result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-        return result
+        self.creds = json.loads(done.stdout.strip().splitlines()[-1])
 
     def start(self) -> None:
         with (self.folder / "server.log").open("ab") as log:  # the child keeps its own copy
@@ -104,6 +126,7 @@ class LiveServer:
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: stop() can end the worker too
             )
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -114,14 +137,28 @@ class LiveServer:
                 time.sleep(0.1)
         raise RuntimeError(f"server did not start: {(self.folder / 'server.log').read_text()}")
 
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+    def stop(self, grace: float = 1.0) -> None:
+        """Stop the server as a restart would: SIGTERM (gunicorn closes its port and lets the
+        worker finish), then, after ``grace`` seconds, SIGKILL to the worker; the master then
+        reaps it and exits by itself (and writes its coverage data whole).
+
+        gunicorn's worker waits ``graceful_timeout`` (5 s) for open connections and a WebSocket
+        (a display, a counter) never ends by itself, so the wait would always run out and end
+        in the same kill, only later: clients see their connections drop either way."""
+        if not self.process or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(grace)
+            return
+        except subprocess.TimeoutExpired:
+            for child in _children(self.process.pid):
+                os.kill(child, signal.SIGKILL)
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:  # the master is stuck too: the whole group goes
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(5)
 
     def login(self) -> dict[str, str]:
         answer = requests.post(
@@ -135,20 +172,83 @@ class LiveServer:
     def kiosk(self) -> dict[str, str]:
         return {"X-Device-Key": self.creds["devices"]["kiosk-1"]}
 
+    def issue(self, *services: str, priority: str | None = None) -> str:
+        """One ticket per service from the demo kiosk, in order; the last one's number."""
+        number = ""
+        for service in services:
+            body: dict[str, Any] = {"service": service}
+            if priority:
+                body["priority"] = priority
+            answer = requests.post(
+                f"{self.url}/api/v1/tickets", json=body, headers=self.kiosk(), timeout=10
+            )
+            assert answer.status_code == 201, answer.text
+            number = answer.json()["number"]
+        return number
+
+
+class DemoFolder:
+    """A folder ``onestop init --demo`` made once, copied into each server's folder. The demo
+    does not depend on what the tests' environments change (printer transports, timings), so
+    one copy fits every server; its URLs are rewritten for the server's port."""
+
+    BASE = "http://demo.invalid"
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.creds: dict[str, Any] | None = None
+
+    def copy_to(self, server: LiveServer) -> None:
+        if self.creds is None:
+            maker = LiveServer(self.root, {"ONESTOP_OFFICE__PUBLIC_URL": self.BASE})
+            maker.init_demo()
+            self.creds = maker.creds
+        shutil.copytree(self.root, server.folder, dirs_exist_ok=True)
+        creds = copy.deepcopy(self.creds)
+        creds["urls"] = {k: v.replace(self.BASE, server.url) for k, v in creds["urls"].items()}
+        server.creds = creds
+
+
+_demo: DemoFolder | None = None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoFolder]:
+    """The session's demo folder (made by the first server that needs it)."""
+    global _demo
+    _demo = DemoFolder(tmp_path_factory.mktemp("live-demo"))
+    yield _demo
+    _demo = None
+
 
 @contextmanager
-def running_server(folder: Path, env: dict[str, str] | None = None) -> Iterator[LiveServer]:
+def running_server(
+    folder: Path, env: dict[str, str] | None = None, *, fresh_init: bool = False
+) -> Iterator[LiveServer]:
     """A demo server with ``env`` added to its environment, stopped on the way out."""
     server = LiveServer(folder, env)
-    server.creds = server.cli("init", "--demo")
+    if fresh_init or _demo is None:
+        server.init_demo()
+    else:
+        _demo.copy_to(server)
     server.start()
     try:
         yield server
     finally:
-        server.stop()
+        server.stop(grace=0.2)  # nothing is checked after the test: no need to linger
 
 
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     with running_server(tmp_path) as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def _close_pages(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Pages a test leaves open (one that failed half-way) are closed after it, so they do not
+    keep reconnecting to a stopped server during the next tests."""
+    yield
+    if "browser" in request.fixturenames:
+        for context in request.getfixturevalue("browser").contexts:
+            context.close()

@@ -13,18 +13,6 @@ from tests.e2e.conftest import SHOTS
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def issue(server: Any, service: str, priority: str | None = None) -> str:
-    body: dict[str, Any] = {"service": service}
-    if priority:
-        body["priority"] = priority
-    answer = requests.post(
-        f"{server.url}/api/v1/tickets", json=body, headers=server.kiosk(), timeout=10
-    )
-    assert answer.status_code == 201, answer.text
-    number: str = answer.json()["number"]
-    return number
-
-
 def log_in(page: Any, server: Any, path: str = "/counter") -> None:
     page.goto(f"{server.url}{path}")
     page.fill("#username", "admin")
@@ -58,8 +46,8 @@ def test_every_action_from_the_keyboard(browser: Any, live_server: Any) -> None:
 
     # Tickets issued through the API arrive by push, without a reload.
     for _ in range(3):
-        issue(live_server, "A")
-    issue(live_server, "B")
+        live_server.issue("A")
+    live_server.issue("B")
     expect(count(page, "A")).to_have_text("3")
     expect(count(page, "B")).to_have_text("1")
     assert page.evaluate("window.__sameDocument") is True
@@ -126,9 +114,9 @@ def test_every_action_from_the_keyboard(browser: Any, live_server: Any) -> None:
 
     # A declared priority: shown prominently, confirmed with one click.
     for service in ("B", "C", "C", "D", "A", "A"):
-        issue(live_server, service)
-    issue(live_server, "A", priority="elderly_80")
-    issue(live_server, "A", priority="pregnant")
+        live_server.issue(service)
+    live_server.issue("A", priority="elderly_80")
+    live_server.issue("A", priority="pregnant")
     expect(count(page, "A")).to_have_text("4")
     page.keyboard.press("n")
     expect(page.locator("#current-number")).to_have_text("A006")  # rank 3 goes first
@@ -176,7 +164,7 @@ def test_counter_is_remembered_language_and_expired_session(browser: Any, live_s
     expect(page.locator("#conn")).to_have_text("Online")
     page.select_option("#counter-number", "4")
     for service in ("A", "B", "C", "D", "D"):
-        issue(live_server, service)
+        live_server.issue(service)
     expect(count(page, "D")).to_have_text("2")
     page.keyboard.press("n")
     expect(page.locator("#current-number")).to_have_text("D001")

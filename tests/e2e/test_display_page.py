@@ -33,17 +33,6 @@ def quick_flash_server(tmp_path: Path) -> Iterator[LiveServer]:
         yield server
 
 
-def issue(server: LiveServer, *services: str) -> None:
-    for service in services:
-        answer = requests.post(
-            f"{server.url}/api/v1/tickets",
-            json={"service": service},
-            headers=server.kiosk(),
-            timeout=5,
-        )
-        assert answer.status_code == 201, answer.text
-
-
 def act(server: LiveServer, staff: dict[str, str], counter: int, action: str = "call-next") -> Any:
     answer = requests.post(
         f"{server.url}/api/v1/counters/{counter}/{action}", headers=staff, timeout=5
@@ -78,7 +67,7 @@ def test_board_shows_flashes_and_scrolls_notices(browser: Any, quick_flash_serve
     expect(page.locator("#clock-date")).to_have_text(re.compile(r"^Thứ .+, \d{2}/\d{2}/\d{4}$"))
     expect(page.locator("#office-name")).to_contain_text("Trung tâm Phục vụ hành chính công")
 
-    issue(server, "A", "B", "C", "D")
+    server.issue("A", "B", "C", "D")
     started = time.perf_counter()
     assert act(server, staff, 1)["number"] == "A001"
     number = row(page, 1).locator("td.number")
@@ -112,7 +101,7 @@ def test_board_shows_flashes_and_scrolls_notices(browser: Any, quick_flash_serve
     expect(row(page, 1)).not_to_have_class(FLASHING)
     expect(page.locator("#recent li")).to_have_count(4)
     expect(page.locator("#recent li").first).to_contain_text("D001")
-    issue(server, "A", "A", "B")
+    server.issue("A", "A", "B")
     expect(page.locator("#waiting li[data-service='A'] .waiting-count")).to_have_text("2")
     expect(page.locator("#waiting li[data-service='A'] .waiting-name")).to_have_text("Chứng thực")
     assert len(heard(page)) == 5
@@ -148,7 +137,7 @@ def test_area_filters_and_eight_counters(browser: Any, live_server: Any) -> None
     expect(area.locator("#serving tr")).to_have_count(1)
     wall = open_display(browser, f"{live_server.url}/display?counters=1,2,3,4,5,6,7,8")
 
-    issue(live_server, "A", "B", "C", "D")
+    live_server.issue("A", "B", "C", "D")
     act(live_server, staff, 1)
     expect(wall.locator("#serving tr[data-counter='1'] td.number")).to_have_text("A001")
     area.wait_for_timeout(500)
@@ -195,7 +184,7 @@ def test_area_filters_and_eight_counters(browser: Any, live_server: Any) -> None
 def test_display_recovers_after_a_server_restart(browser: Any, live_server: Any) -> None:
     page = open_display(browser, f"{live_server.url}/display")
     page.evaluate("() => { window.sameDocument = true; }")
-    issue(live_server, "A", "B")
+    live_server.issue("A", "B")
     act(live_server, live_server.login(), 1)
     expect(row(page, 1).locator("td.number")).to_have_text("A001", timeout=1000)
 

@@ -11,15 +11,15 @@ import requests
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import SHOTS
-from tests.e2e.test_counter_page import issue, log_in
+from tests.e2e.test_counter_page import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_receive_resolve_and_return_at_the_counter(browser: Any, live_server: Any) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    issue(live_server, "B")
-    issue(live_server, "B")
+    live_server.issue("B")
+    live_server.issue("B")
     page = browser.new_page(viewport={"width": 1366, "height": 1000})
     log_in(page, live_server)
     # A click waits for the button to be enabled again: a refresh in flight (the screen

@@ -100,7 +100,8 @@ def test_vietnamese_flow_with_priority_and_catalog(browser: Any, live_server: Li
 
 
 def test_english_flow_and_idle_return_to_vietnamese(browser: Any, tmp_path: Path) -> None:
-    with running_server(tmp_path, {"ONESTOP_KIOSK__IDLE_SECONDS": "2"}) as server:
+    # This server runs its own `onestop init --demo` (a child process), not a copy of the demo.
+    with running_server(tmp_path, {"ONESTOP_KIOSK__IDLE_SECONDS": "2"}, fresh_init=True) as server:
         page = open_kiosk(browser, server, LANDSCAPE)
         page.click(".lang[data-lang='en']")
         expect(page.locator("html")).to_have_attribute("lang", "en")

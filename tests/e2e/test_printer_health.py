@@ -13,7 +13,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import SHOTS, LiveServer, running_server
-from tests.e2e.test_counter_page import issue, log_in
+from tests.e2e.test_counter_page import log_in
 from tests.e2e.test_kiosk_page import open_kiosk
 from tests.printer.fakes import ONLINE, PAPER_OUT, FakeNetworkPrinter
 
@@ -77,7 +77,7 @@ def test_paper_out_is_told_to_kiosk_and_counter_and_clears(
         counter.wait_for_timeout(100)
     assert fake.job.startswith(b"\x1b@")
     assert len(fake.job) < 40_000
-    assert issue(server, "B") == "B001"  # the kiosk path still works afterwards
+    assert server.issue("B") == "B001"  # the kiosk path still works afterwards
     jobs = requests.get(f"{server.url}/api/v1/printers", headers=server.login(), timeout=5).json()
     [row] = [p for p in jobs if p["printer"] == "kiosk-1"]
     assert row["status"] == "online"

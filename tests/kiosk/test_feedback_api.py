@@ -16,12 +16,14 @@ from onestop.db import db
 from onestop.extensions import socketio
 from onestop.models import AuditEvent, Counter, Officer, Rating, SurveyResponse, Ticket
 from tests.counter.test_dossier_api import APPLICANT, THREE_DAYS
+from tests.helpers import LONG_SESSIONS
 
 
-@pytest.fixture(autouse=True)
-def long_sessions(app: Flask) -> None:
+@pytest.fixture
+def app(make_app: Any) -> Flask:
     """Tests move the clock by days: keep the officer's token valid meanwhile."""
-    app.config["ONESTOP"]["security"]["token_hours"] = 24 * 365
+    result: Flask = make_app(security=LONG_SESSIONS)
+    return result
 
 
 def pad(creds: dict[str, Any], counter: int = 1) -> dict[str, str]:

@@ -144,11 +144,9 @@ def test_closed_service(client: Any, kiosk_headers: Any, app: Any) -> None:
     assert answer.get_json()["error"]["code"] == "service_closed"
 
 
-def test_ticket_rate_limit_per_device(make_app: Any, tmp_path: Any) -> None:
-    from tests.conftest import load_demo
-
+def test_ticket_rate_limit_per_device(make_app: Any, tmp_path: Any, demo_templates: Any) -> None:
     app = make_app(security={"ticket_rate_limit": "3 per minute"})
-    creds = load_demo(app, tmp_path)
+    creds = demo_templates.load(app, tmp_path)
     client = app.test_client()
     headers = {"X-Device-Key": creds["devices"]["kiosk-1"]}
     codes = [
@@ -160,11 +158,11 @@ def test_ticket_rate_limit_per_device(make_app: Any, tmp_path: Any) -> None:
     assert last.get_json()["error"]["code"] == "rate_limited"
 
 
-def test_busy_database_answers_503_and_loses_nothing(make_app: Any, tmp_path: Any) -> None:
-    from tests.conftest import load_demo
-
+def test_busy_database_answers_503_and_loses_nothing(
+    make_app: Any, tmp_path: Any, demo_templates: Any
+) -> None:
     app = make_app(database={"busy_timeout_ms": 200})
-    creds = load_demo(app, tmp_path)
+    creds = demo_templates.load(app, tmp_path)
     client = app.test_client()
     headers = {"X-Device-Key": creds["devices"]["kiosk-1"]}
     path = app.config["ONESTOP"]["database"]["url"].removeprefix("sqlite:///")

@@ -1,4 +1,8 @@
-"""Process entry points for the concurrency tests (importable by spawned processes)."""
+"""Process entry points for the concurrency tests (importable by spawned processes).
+
+Each worker gets the race's ``start``, a barrier shared through a ``multiprocessing.Manager``
+(a spawned pool cannot inherit a plain one): it waits there once its engine is made, so all
+processes set off together as soon as the last is ready."""
 
 from __future__ import annotations
 
@@ -19,13 +23,15 @@ def _setup(url: str) -> tuple[Any, Any, Any]:
     return engine, sessionmaker(engine, expire_on_commit=False), rules
 
 
-def issue_many(url: str, count: int, start_at: float) -> list[str]:
+START_TIMEOUT = 60  # seconds a worker waits for the others before the race is called off
+
+
+def issue_many(url: str, count: int, start: Any) -> list[str]:
     """Issue ``count`` tickets for service A, one transaction each."""
     from onestop import auth, queue
 
     engine, factory, rules = _setup(url)
-    while time.time() < start_at:  # start all processes together
-        time.sleep(0.001)
+    start.wait(START_TIMEOUT)  # start all processes together
     numbers = []
     for _ in range(count):
         for attempt in range(20):
@@ -44,7 +50,7 @@ def issue_many(url: str, count: int, start_at: float) -> list[str]:
     return numbers
 
 
-def call_until_empty(url: str, counter: int, username: str, start_at: float) -> list[int]:
+def call_until_empty(url: str, counter: int, username: str, start: Any) -> list[int]:
     """Call and finish tickets at ``counter`` until nobody waits; returns the ticket ids."""
     from sqlalchemy import select
 
@@ -52,8 +58,7 @@ def call_until_empty(url: str, counter: int, username: str, start_at: float) -> 
     from onestop.models import Officer
 
     engine, factory, rules = _setup(url)
-    while time.time() < start_at:
-        time.sleep(0.001)
+    start.wait(START_TIMEOUT)
     taken: list[int] = []
     while True:
         with factory() as session:

@@ -138,41 +138,25 @@ def test_bad_files_are_refused_whole(
 
 def test_cli_import(tmp_path: Path, app: Any) -> None:
     import json
-    import os
-    import subprocess
-    import sys
 
-    db_url = app.config["ONESTOP"]["database"]["url"]
-    env = {**os.environ, "ONESTOP_DATABASE__URL": db_url, "ONESTOP_SERVER__DATA_DIR": str(tmp_path)}
-    subprocess.run(
-        [sys.executable, "-m", "onestop.cli", "init"],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    from tests.helpers import run_cli
+
+    env = {
+        "ONESTOP_DATABASE__URL": app.config["ONESTOP"]["database"]["url"],
+        "ONESTOP_SERVER__DATA_DIR": str(tmp_path),
+    }
+    initialised = run_cli(tmp_path, "init", **env)
+    assert initialised.returncode == 0, initialised.stderr
     path = write_csv(tmp_path / "p.csv", [["7.1", "CT", "Chứng thực", "P", "", "same_day"]])
-    done = subprocess.run(
-        [sys.executable, "-m", "onestop.cli", "catalog", "import", str(path), "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    done = run_cli(tmp_path, "catalog", "import", str(path), "--json", **env)
+    assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) == {
         "file": "p.csv",
         "procedures": 1,
         "fields": 0,
     }
     bad = write_csv(tmp_path / "bad.csv", [["7.2", "CT", "x", "P", "", "weekly"]])
-    failed = subprocess.run(
-        [sys.executable, "-m", "onestop.cli", "catalog", "import", str(bad)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    failed = run_cli(tmp_path, "catalog", "import", str(bad), **env)
     assert failed.returncode != 0
     assert "time_unit 'weekly'" in failed.stderr
 

@@ -1,36 +1,17 @@
-"""The CLI contract: init (idempotent), user add, device add, each with --json."""
+"""The CLI contract: init (idempotent), user add, device add, each with --json.
+
+The commands run in this process through Click's runner (``tests.helpers.run_cli``); the first
+``init --demo --json`` runs as a real ``python -m onestop.cli`` child process, end to end."""
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-
-def run(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "ONESTOP_DATABASE__URL": f"sqlite:///{tmp_path / 'cli.db'}",
-        "ONESTOP_SERVER__DATA_DIR": str(tmp_path / "var"),
-    }
-    env.pop("ONESTOP_CONFIG", None)
-    return subprocess.run(
-        [sys.executable, "-m", "onestop.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-
-
-def last_json(out: str) -> dict:
-    return json.loads(out.strip().splitlines()[-1])
+from tests.helpers import last_json
+from tests.helpers import run_cli as run
 
 
 def add_user(
@@ -50,7 +31,7 @@ def add_user(
 
 
 def test_init_demo_is_idempotent_and_prints_credentials(tmp_path: Path) -> None:
-    first = run(tmp_path, "init", "--demo", "--json")
+    first = run(tmp_path, "init", "--demo", "--json", in_child=True)
     assert first.returncode == 0, first.stderr
     one = last_json(first.stdout)
     assert set(one["devices"]) == {
@@ -122,19 +103,7 @@ def test_a_broken_survey_file_stops_the_start(tmp_path: Path) -> None:
     (folder / "short.toml").write_text('[title]\nvi = "Khảo sát"\n', encoding="utf-8")
     env_file = tmp_path / "site.toml"
     env_file.write_text(f'[feedback]\nforms_directory = "{folder}"\n', encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "onestop.cli", "init"],
-        capture_output=True,
-        text=True,
-        env={
-            **os.environ,
-            "ONESTOP_CONFIG": str(env_file),
-            "ONESTOP_DATABASE__URL": f"sqlite:///{tmp_path / 'cli.db'}",
-            "ONESTOP_SERVER__DATA_DIR": str(tmp_path / "var"),
-        },
-        timeout=120,
-        check=False,
-    )
+    done = run(tmp_path, "init", ONESTOP_CONFIG=str(env_file))
     assert done.returncode != 0
     assert "survey forms:" in done.stderr
     assert "short.toml" in done.stderr

@@ -40,17 +40,18 @@ def _prepare(url: str, folder: Path) -> Any:
     return engine
 
 
-def _pool() -> Any:
-    return multiprocessing.get_context("spawn").Pool(PROCESSES)
+def _race(function: Any, args: list[tuple[Any, ...]]) -> list[Any]:
+    """``function(*a, start)`` for each ``a`` of ``args``, each in its own spawned process;
+    ``start`` is a barrier they all wait at once ready, so they set off together."""
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager, context.Pool(len(args)) as pool:
+        start = manager.Barrier(len(args))
+        return pool.starmap(function, [(*a, start) for a in args], chunksize=1)
 
 
 def _race_issue(url: str, folder: Path) -> None:
     engine = _prepare(url, folder)
-    start_at = time.time() + 3
-    with _pool() as pool:
-        results = pool.starmap(
-            workers.issue_many, [(url, PER_PROCESS, start_at)] * PROCESSES, chunksize=1
-        )
+    results = _race(workers.issue_many, [(url, PER_PROCESS)] * PROCESSES)
     numbers = [n for batch in results for n in batch]
     assert len(numbers) == PROCESSES * PER_PROCESS
     assert sorted(numbers) == [f"A{i:03d}" for i in range(1, PROCESSES * PER_PROCESS + 1)]
@@ -71,10 +72,8 @@ def _race_call(url: str, folder: Path) -> None:
         for i in range(120):
             queue.issue_ticket(session, office, "ABCD"[i % 4], rules=rules)
         session.commit()
-    start_at = time.time() + 3
-    args = [(url, 1, "admin", start_at)] + [(url, n, f"racer{n}", start_at) for n in (2, 3, 4)]
-    with multiprocessing.get_context("spawn").Pool(4) as pool:
-        results = pool.starmap(workers.call_until_empty, args, chunksize=1)
+    args = [(url, 1, "admin")] + [(url, n, f"racer{n}") for n in (2, 3, 4)]
+    results = _race(workers.call_until_empty, args)
     taken = [t for batch in results for t in batch]
     assert len(taken) == 120
     assert len(set(taken)) == 120

@@ -32,6 +32,7 @@ from onestop.evaluation import (
 )
 from onestop.models import Dossier, Procedure, Rating, SurveyResponse, Ticket
 from tests.counter.test_dossier_api import SAME_DAY, THREE_DAYS, act, local, receive
+from tests.helpers import LONG_SESSIONS, login
 
 OFFICE = OfficeFacts(dossiers=10, online=3, online_late=0, catalog_online=True)
 
@@ -318,16 +319,11 @@ def test_period_checks() -> None:
 # -- the database path ------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def long_sessions(app: Flask) -> None:
+@pytest.fixture
+def app(make_app: Any) -> Flask:
     """The week below moves the clock over days: keep the officers' tokens valid."""
-    app.config["ONESTOP"]["security"]["token_hours"] = 24 * 365
-
-
-def login(client: FlaskClient, username: str, password: str) -> dict[str, str]:
-    answer = client.post("/api/v1/auth/token", json={"username": username, "password": password})
-    assert answer.status_code == 201, answer.get_json()
-    return {"Authorization": f"Bearer {answer.get_json()['token']}"}
+    result: Flask = make_app(security=LONG_SESSIONS)
+    return result
 
 
 def ok(answer: Any) -> dict[str, Any]:

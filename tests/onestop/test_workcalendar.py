@@ -181,7 +181,8 @@ def test_an_open_dossier_is_within_time_until_its_due_day_ends() -> None:
 
 
 def test_admin_override_from_the_cli_moves_a_due_date(tmp_path: Path) -> None:
-    from tests.onestop.test_cli import last_json, run
+    from tests.helpers import last_json
+    from tests.helpers import run_cli as run
 
     assert run(tmp_path, "init").returncode == 0
     shown = last_json(run(tmp_path, "calendar", "show", "--year", "2027", "--json").stdout)

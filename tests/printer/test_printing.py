@@ -21,7 +21,9 @@ from printer.agent import Agent, AgentError
 from printer.escpos_out import Setup, escpos_bytes
 from printer.layout import ticket
 from printer.worker import MAX_ATTEMPTS, check_printers, process_pending
-from tests.conftest import load_demo
+from tests.helpers import add_officer
+from tests.helpers import issue as issue_from
+from tests.helpers import login as log_in
 from tests.printer.fakes import ONLINE, PAPER_LOW, PAPER_OUT, FakeNetworkPrinter, refused_port
 from tests.printer.fakes import config as table
 from tests.printer.test_render import decode_qr
@@ -33,11 +35,13 @@ def network(fake: FakeNetworkPrinter, **overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def setup(make_app: Any, tmp_path: Path) -> Callable[..., tuple[Flask, dict[str, Any]]]:
+def setup(
+    make_app: Any, tmp_path: Path, demo_templates: Any
+) -> Callable[..., tuple[Flask, dict[str, Any]]]:
     def build(**printers: dict[str, Any]) -> tuple[Flask, dict[str, Any]]:
         app = make_app()
         app.config["ONESTOP"]["printers"].update(printers)
-        return app, load_demo(app, tmp_path)
+        return app, demo_templates.load(app, tmp_path)
 
     return build
 
@@ -56,13 +60,8 @@ def pushed() -> Iterator[list[dict[str, Any]]]:
 
 
 def issue(app: Flask, creds: dict[str, Any], service: str = "A") -> dict[str, Any]:
-    answer = app.test_client().post(
-        "/api/v1/tickets",
-        json={"service": service},
-        headers={"X-Device-Key": creds["devices"]["kiosk-1"]},
-    )
-    assert answer.status_code == 201, answer.get_json()
-    return answer.get_json()
+    """A ticket from the demo kiosk."""
+    return issue_from(app.test_client(), {"X-Device-Key": creds["devices"]["kiosk-1"]}, service)
 
 
 def jobs(app: Flask) -> list[PrintJob]:
@@ -80,18 +79,12 @@ def state(app: Flask, name: str = "kiosk-1") -> PrinterState | None:
 
 
 def login(app: Flask, creds: dict[str, Any], role: str = "admin") -> dict[str, str]:
+    """The demo admin's header, or that of a new ``<role>1`` account."""
     username, password = "admin", creds["admin"]["password"]
     if role != "admin":
         username, password = f"{role}1", "a-long-password"
-        session = db.new_session(app)
-        office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
-        auth.create_officer(session, office, username, password, role)
-        session.commit()
-        session.close()
-    answer = app.test_client().post(
-        "/api/v1/auth/token", json={"username": username, "password": password}
-    )
-    return {"Authorization": f"Bearer {answer.get_json()['token']}"}
+        add_officer(app, username, role, password)
+    return log_in(app.test_client(), username, password)
 
 
 def test_virtual_printer_writes_png_and_bin(setup: Any, tmp_path: Path) -> None:
@@ -456,7 +449,8 @@ def test_agent_insists_on_https_off_this_machine(tmp_path: Path) -> None:
 
 
 def test_cli_test_page_and_agent_device(tmp_path: Path) -> None:
-    from tests.onestop.test_cli import last_json, run
+    from tests.helpers import last_json
+    from tests.helpers import run_cli as run
 
     answer = run(tmp_path, "printer", "test", "kiosk-1", "--json")
     assert answer.returncode == 0, answer.stderr
