@@ -28,8 +28,8 @@ LOOK_SECONDS = 1.0
 _pushed: dict[int, int] = {}  # office id -> the newest seq pushed from this process
 
 
-def _remember(_sender: Any, *, office_id: int, payload: dict[str, Any], **_: Any) -> None:
-    _pushed[office_id] = max(_pushed.get(office_id, 0), int(payload.get("seq", 0)))
+def _remember(_sender: Any, *, push: realtime.Push) -> None:
+    _pushed[push.office_id] = max(_pushed.get(push.office_id, 0), int(push.payload.get("seq", 0)))
 
 
 def look(app: Flask, lagging: bool) -> bool:
@@ -44,17 +44,13 @@ def look(app: Flask, lagging: bool) -> bool:
         if not lagging:
             return True
         rules = app.extensions["onestop.rules"]
-        for name, payload, namespaces in (
-            ("state", readmodels.display_state(session, office, rules), (realtime.DISPLAY,)),
-            (
-                "queue_changed",
-                readmodels.queue_event(session, office, rules),
-                realtime.STAFF_AND_KIOSK,
-            ),
+        state = readmodels.display_state(session, office, rules)
+        queue_state = readmodels.queue_event(session, office, rules)
+        for push in (
+            realtime.Push(office.id, "state", state, (realtime.DISPLAY,)),
+            realtime.Push(office.id, "queue_changed", queue_state, realtime.STAFF_AND_KIOSK),
         ):
-            realtime_event.send(
-                None, office_id=office.id, name=name, payload=payload, namespaces=namespaces
-            )
+            realtime_event.send(None, push=push)
         return False
     finally:
         session.close()

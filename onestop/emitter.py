@@ -11,25 +11,17 @@ from typing import Any
 
 from onestop.events import realtime_event
 from onestop.extensions import socketio
-from onestop.realtime import office_room
+from onestop.realtime import Push
 
 log = logging.getLogger(__name__)
 
 
-def _emit(
-    _sender: Any,
-    *,
-    office_id: int,
-    name: str,
-    payload: dict[str, Any],
-    namespaces: tuple[str, ...],
-    room: str | None = None,
-) -> None:
-    for namespace in namespaces:
+def _emit(_sender: Any, *, push: Push) -> None:
+    for namespace in push.namespaces:
         try:
-            socketio.emit(name, payload, namespace=namespace, to=room or office_room(office_id))
+            socketio.emit(push.name, push.payload, namespace=namespace, to=push.to)
         except Exception:  # a broken push must never undo or block a committed change
-            log.exception("could not push %s to %s", name, namespace)
+            log.exception("could not push %s to %s", push.name, namespace)
 
 
 def connect_signals() -> None:

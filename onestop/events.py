@@ -21,9 +21,10 @@ from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
 from onestop.models import Office
+from onestop.realtime import Push
 
 signals = Namespace()
-#: kwargs: office_id, name, payload, namespaces, room (None: the whole office)
+#: kwargs: push (a realtime.Push)
 realtime_event = signals.signal("realtime-event")
 #: kwargs: job_id, printer
 print_job_queued = signals.signal("print-job-queued")
@@ -60,9 +61,7 @@ def announce(
 ) -> dict[str, Any]:
     """Queue a realtime event (with this transaction's seq) for after the commit."""
     full = {"seq": next_seq(session, office_id), **payload}
-    defer(
-        session, realtime_event, office_id=office_id, name=name, payload=full, namespaces=namespaces
-    )
+    defer(session, realtime_event, push=Push(office_id, name, full, namespaces))
     return full
 
 
@@ -78,15 +77,7 @@ def notify(
     """Queue a realtime event that takes no seq, for after the commit: a fact about devices
     (a print's outcome, a printer's health, a pad's question), not the queue state whose gaps
     clients resync. ``room`` narrows it from the whole office to one room."""
-    defer(
-        session,
-        realtime_event,
-        office_id=office_id,
-        name=name,
-        payload=payload,
-        namespaces=namespaces,
-        room=room,
-    )
+    defer(session, realtime_event, push=Push(office_id, name, payload, namespaces, room))
 
 
 def _release(session: Session) -> None:

@@ -8,6 +8,7 @@ so a central server can host several; a rating pad listens to its counter's room
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from onestop import clock
@@ -27,6 +28,22 @@ def office_room(office_id: int) -> str:
 
 def counter_room(counter_id: int) -> str:
     return f"counter:{counter_id}"
+
+
+@dataclass(frozen=True)
+class Push:
+    """One event for the screens: its name and payload, the namespaces it goes to, and the room
+    (the whole office unless one is named). The emitter sends it once its change committed."""
+
+    office_id: int
+    name: str
+    payload: dict[str, Any]
+    namespaces: tuple[str, ...]
+    room: str | None = None
+
+    @property
+    def to(self) -> str:
+        return self.room or office_room(self.office_id)
 
 
 def ticket_called(

@@ -3,6 +3,7 @@ retry, slips on a page printer, the print agent against a real server, and the t
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -51,8 +52,8 @@ def pushed() -> Iterator[list[dict[str, Any]]]:
     """Realtime events released after commits (what Socket.IO would push)."""
     events: list[dict[str, Any]] = []
 
-    def record(_sender: Any, **kwargs: Any) -> None:
-        events.append(kwargs)
+    def record(_sender: Any, *, push: Any) -> None:
+        events.append(dataclasses.asdict(push))
 
     realtime_event.connect(record)
     yield events
