@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from onestop import clock, queries
-from onestop.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
+from onestop.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound, found
 from onestop.models import (
     AuditEvent,
     Counter,
@@ -66,10 +66,8 @@ def audit(
 
 
 def office_by_code(session: Session, code: str) -> Office:
-    office = queries.find_office(session, code)
-    if office is None:
-        raise NotFound(f"office {code!r} does not exist; run `onestop init`", code="unknown_office")
-    return office
+    missing = NotFound(f"office {code!r} does not exist; run `onestop init`", code="unknown_office")
+    return found(queries.find_office(session, code), missing)
 
 
 def create_officer(

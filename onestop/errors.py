@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+T = TypeVar("T")
+
 
 class DomainError(Exception):
     status = 400
@@ -15,31 +19,33 @@ class DomainError(Exception):
 
 
 class InvalidInput(DomainError):
-    status = 400
-    code = "invalid_input"
+    status, code = 400, "invalid_input"
 
 
 class NotAuthenticated(DomainError):
-    status = 401
-    code = "not_authenticated"
+    status, code = 401, "not_authenticated"
 
 
 class Forbidden(DomainError):
-    status = 403
-    code = "forbidden"
+    status, code = 403, "forbidden"
 
 
 class NotFound(DomainError):
-    status = 404
-    code = "not_found"
+    status, code = 404, "not_found"
 
 
 class Conflict(DomainError):
-    status = 409
-    code = "conflict"
+    status, code = 409, "conflict"
 
 
 class InvalidTransition(Conflict):
     """The object is not in a state that allows this action."""
 
     code = "invalid_state"
+
+
+def found(value: T | None, error: DomainError) -> T:
+    """``value``, or ``error`` raised when there is none (a lookup that must find its row)."""
+    if value is None:
+        raise error
+    return value

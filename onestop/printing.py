@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from onestop import clock, queries, realtime
 from onestop.auth import audit
-from onestop.errors import Conflict, InvalidInput, NotFound
+from onestop.errors import Conflict, InvalidInput, NotFound, found
 from onestop.events import defer, notify, print_job_queued
 from onestop.models import Device, Office, PrinterState, PrintJob, PrintKind, PrintStatus
 
@@ -92,14 +92,16 @@ def reprint_ticket(
     actor: str,
 ) -> PrintJob:
     """Print a ticket again, marked as a reprint, on ``printer`` or where it first printed."""
-    ticket = queries.ticket_by_token(session, token, office_id=office.id)
-    if ticket is None:
-        raise NotFound("no such ticket", code="unknown_ticket")
-    first = queries.first_print_of_ticket(session, ticket.id)
-    if first is None:
-        raise Conflict(
+    ticket = found(
+        queries.ticket_by_token(session, token, office_id=office.id),
+        NotFound("no such ticket", code="unknown_ticket"),
+    )
+    first = found(
+        queries.first_print_of_ticket(session, ticket.id),
+        Conflict(
             f"ticket {ticket.number} was never printed (issued at a counter)", code="never_printed"
-        )
+        ),
+    )
     target = printer or first.printer
     _known_printer(printers, target)
     payload = {**first.payload, "reprint_at": clock.iso(clock.now(), office.timezone)}

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from onestop.errors import NotFound
+from onestop.errors import NotFound, found
 from onestop.models import (
     CalendarOverride,
     CatalogField,
@@ -103,10 +103,8 @@ def find_service(session: Session, office_id: int, code: str) -> Service | None:
 
 
 def service_by_code(session: Session, office_id: int, code: str) -> Service:
-    service = find_service(session, office_id, code)
-    if service is None:
-        raise NotFound(f"no service with code {code!r}", code="unknown_service")
-    return service
+    missing = NotFound(f"no service with code {code!r}", code="unknown_service")
+    return found(find_service(session, office_id, code), missing)
 
 
 def find_counter(session: Session, office_id: int, number: int) -> Counter | None:
@@ -116,10 +114,8 @@ def find_counter(session: Session, office_id: int, number: int) -> Counter | Non
 
 
 def counter_by_number(session: Session, office_id: int, number: int) -> Counter:
-    counter = find_counter(session, office_id, number)
-    if counter is None:
-        raise NotFound(f"no counter number {number}", code="unknown_counter")
-    return counter
+    missing = NotFound(f"no counter number {number}", code="unknown_counter")
+    return found(find_counter(session, office_id, number), missing)
 
 
 def services(session: Session, office_id: int) -> list[Service]:

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from onestop import clock, feedback, printing, queries, realtime
 from onestop.auth import claim_counter
-from onestop.errors import Conflict, InvalidInput, NotFound
+from onestop.errors import Conflict, InvalidInput, NotFound, found
 from onestop.events import announce
 from onestop.models import (
     Counter,
@@ -293,10 +293,8 @@ def _own_counter(session: Session, office: Office, number: int, actor: Actor) ->
 
 
 def _current(session: Session, counter: Counter) -> Ticket:
-    ticket = queries.current_ticket(session, counter)
-    if ticket is None:
-        raise Conflict(f"counter {counter.number} has no called ticket", code="no_current_ticket")
-    return ticket
+    idle = Conflict(f"counter {counter.number} has no called ticket", code="no_current_ticket")
+    return found(queries.current_ticket(session, counter), idle)
 
 
 def call_next(
@@ -547,7 +545,5 @@ def estimated_wait_minutes(session: Session, ticket: Ticket, ahead: int, rules: 
 
 
 def find_ticket(session: Session, token: str) -> Ticket:
-    ticket = queries.ticket_by_token(session, token)
-    if ticket is None:
-        raise NotFound("no ticket with that token", code="unknown_ticket")
-    return ticket
+    missing = NotFound("no ticket with that token", code="unknown_ticket")
+    return found(queries.ticket_by_token(session, token), missing)

@@ -27,7 +27,7 @@ from onestop import clock, queries
 from onestop.auth import audit
 from onestop.clock import as_utc
 from onestop.config import parse_hours
-from onestop.errors import NotFound
+from onestop.errors import NotFound, found
 from onestop.models import CalendarOverride, Office
 
 
@@ -261,8 +261,6 @@ def set_override(
 
 def remove_override(session: Session, office: Office, day: date, *, actor: str) -> None:
     """The national calendar applies to ``day`` again."""
-    row = queries.calendar_override(session, office.id, day)
-    if row is None:
-        raise NotFound(f"no calendar override on {day}", code="unknown_override")
-    session.delete(row)
+    missing = NotFound(f"no calendar override on {day}", code="unknown_override")
+    session.delete(found(queries.calendar_override(session, office.id, day), missing))
     audit(session, office.id, actor, "calendar_override_removed", f"day:{day}")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from onestop import clock, queries
 from onestop.clock import as_utc
 from onestop.dossiers.desk import CLOCK_RUNNING, later, legal_rule
-from onestop.errors import NotFound
+from onestop.errors import NotFound, found
 from onestop.models import (
     DOSSIER_ACTIONS,
     OPEN_DOSSIER_STATES,
@@ -30,10 +30,8 @@ BOARD_ROWS = 200  # open dossiers the public board lists at most
 def dossier_by_code(session: Session, office: Office, code: str, *, lock: bool = False) -> Dossier:
     """The office's dossier ``code`` (404 when unknown). ``lock``: two officers acting at once,
     the second waits and sees the first one's state."""
-    dossier = queries.dossier_by_code(session, office.id, code, lock=lock)
-    if dossier is None:
-        raise NotFound(f"no dossier {code!r}", code="unknown_dossier")
-    return dossier
+    missing = NotFound(f"no dossier {code!r}", code="unknown_dossier")
+    return found(queries.dossier_by_code(session, office.id, code, lock=lock), missing)
 
 
 def with_token(session: Session, office: Office, code: str, token: str) -> Dossier:

@@ -22,7 +22,7 @@ from onestop.dossiers.desk import (
     text,
     utc,
 )
-from onestop.errors import Conflict, InvalidInput, NotFound
+from onestop.errors import Conflict, InvalidInput, NotFound, found
 from onestop.models import Dossier, DossierSequence, DossierState, Office, Ticket, TicketState
 
 # Applicant fields and their longest accepted length; only the name is required.
@@ -101,17 +101,17 @@ def receive_dossier(
     """Receive a complete dossier: give it a code and a public token, and its appointment;
     with a ``printer``, queue its receipt and appointment slip there."""
     office = desk.office
-    procedure = queries.active_procedure(session, office.id, procedure_code)
-    if procedure is None:
-        raise NotFound(
-            f"no procedure {procedure_code!r} in the catalogue", code="unknown_procedure"
-        )
+    procedure = found(
+        queries.active_procedure(session, office.id, procedure_code),
+        NotFound(f"no procedure {procedure_code!r} in the catalogue", code="unknown_procedure"),
+    )
     papers = _documents(documents)
     ticket = None
     if ticket_token:
-        ticket = queries.ticket_by_token(session, ticket_token, office_id=office.id)
-        if ticket is None:
-            raise NotFound("no such ticket", code="unknown_ticket")
+        ticket = found(
+            queries.ticket_by_token(session, ticket_token, office_id=office.id),
+            NotFound("no such ticket", code="unknown_ticket"),
+        )
         _check_ticket(session, office, ticket)
     at = clock.now()
     rule = rule_of(procedure)

@@ -37,10 +37,7 @@ def test_kiosk_counter_display_flow(browser: Any, live_server: Any) -> None:
     kiosk.screenshot(path=str(SHOTS / "kiosk-ticket.png"))
 
     counter = browser.new_page(viewport={"width": 1366, "height": 900})
-    counter.goto(f"{base}/counter")
-    counter.fill("#username", "admin")
-    counter.fill("#password", live_server.creds["admin"]["password"])
-    counter.click("#login-button")
+    live_server.sign_in(counter, "/counter")
     counter.wait_for_selector("#conn.conn-on")
     expect(counter.locator("#waiting tr[data-service='A'] .count")).to_have_text("1")
     counter.keyboard.press("n")  # the call-next shortcut

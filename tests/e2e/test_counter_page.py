@@ -14,10 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def log_in(page: Any, server: Any, path: str = "/counter") -> None:
-    page.goto(f"{server.url}{path}")
-    page.fill("#username", "admin")
-    page.fill("#password", server.creds["admin"]["password"])
-    page.click("#login-button")
+    server.sign_in(page, path)
     page.wait_for_selector("#conn.conn-on")
 
 

@@ -84,9 +84,6 @@ def test_receive_resolve_and_return_at_the_counter(browser: Any, live_server: An
 
     # The back office flags it too.
     office = browser.new_page(viewport={"width": 1366, "height": 900})
-    office.goto(f"{live_server.url}/admin/")
-    office.fill("#username", "admin")
-    office.fill("#password", live_server.creds["admin"]["password"])
-    office.click("#login-button")
+    live_server.sign_in(office, "/admin/")
     expect(office.locator("#watch")).to_contain_text(other["code"])
     office.screenshot(path=str(SHOTS / "admin-watch.png"))

@@ -197,10 +197,7 @@ def test_back_office_shows_quality_and_satisfaction(browser: Any, live_server: A
         )
         assert rated.status_code == 201
     page = browser.new_page(viewport={"width": 1366, "height": 900})
-    page.goto(f"{live_server.url}/admin/evaluation")
-    page.fill("#username", "admin")
-    page.fill("#password", live_server.creds["admin"]["password"])
-    page.click("#login-button")
+    live_server.sign_in(page, "/admin/evaluation")
     expect(page.locator("#rating-percent")).to_have_text("50%")
     expect(page.locator("#dossier-count")).to_have_text("1")
     expect(page.locator("#criteria tr")).to_have_count(9)

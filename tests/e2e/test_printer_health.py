@@ -92,10 +92,7 @@ def test_back_office_printers_page(
         f"{server.url}/api/v1/tickets", json={"service": "A"}, headers=server.kiosk(), timeout=5
     ).raise_for_status()  # fails: the printer has no paper
     page = browser.new_page(viewport={"width": 1366, "height": 900})
-    page.goto(f"{server.url}/admin/printers")
-    page.fill("#username", "admin")
-    page.fill("#password", server.creds["admin"]["password"])
-    page.click("#login-button")
+    server.sign_in(page, "/admin/printers")
     expect(page.locator("h1")).to_have_text("Quản trị")
     expect(page.locator("#watch-none")).to_be_visible()  # no dossier yet: nothing due
     card = page.locator("article.printer[data-printer='kiosk-1']")

@@ -42,7 +42,10 @@ def env(app: Any, creds: Any, session: Any, frozen: Any) -> Any:
         session.commit()
         return ticket
 
-    e.served = served
+    def change(visit: Any, answer: feedback.SurveyAnswer, *, keep: bool = True) -> Any:
+        return feedback.change_survey(session, visit, answer, keep_contact=keep, rules=e.feedback)
+
+    e.served, e.change = served, change
     return e
 
 
@@ -141,44 +144,20 @@ def test_a_survey_is_answered_once_then_changed_in_its_form(session: Any, env: A
         feedback.answer_survey(session, visit, answer, rules=env.feedback)
     assert again.value.code == "already_answered"
     with pytest.raises(Conflict) as other_form:
-        feedback.change_survey(
-            session,
-            visit,
-            replace(answer, form="full", answers={"c1_1": 4}),
-            keep_contact=True,
-            rules=env.feedback,
-        )
+        env.change(visit, replace(answer, form="full", answers={"c1_1": 4}))
     assert other_form.value.code == "other_form"
-    changed = feedback.change_survey(
-        session,
-        visit,
-        feedback.SurveyAnswer(answers={"f1": 2}, language="xx"),
-        keep_contact=True,
-        rules=env.feedback,
-    )
+    changed = env.change(visit, feedback.SurveyAnswer(answers={"f1": 2}, language="xx"))
     assert (changed.answers, changed.contact, changed.language, changed.edits) == (
         {"f1": 2},
         "Chị Lan 0912",
         "vi",
         1,
     )
-    withdrawn = feedback.change_survey(
-        session,
-        visit,
-        feedback.SurveyAnswer(answers={"f1": 2}),
-        keep_contact=False,
-        rules=env.feedback,
-    )
+    withdrawn = env.change(visit, feedback.SurveyAnswer(answers={"f1": 2}), keep=False)
     assert withdrawn.contact is None
     env.clock.advance(hours=25)  # [feedback] edit_hours = 24
     with pytest.raises(Conflict) as late:
-        feedback.change_survey(
-            session,
-            visit,
-            feedback.SurveyAnswer(answers=SHORT),
-            keep_contact=True,
-            rules=env.feedback,
-        )
+        env.change(visit, feedback.SurveyAnswer(answers=SHORT))
     assert late.value.code == "survey_closed"
     actions = session.scalars(select(AuditEvent.action).where(AuditEvent.target == "visit:A001"))
     assert list(actions) == ["survey_answered", "survey_changed", "survey_changed"]
@@ -187,13 +166,7 @@ def test_a_survey_is_answered_once_then_changed_in_its_form(session: Any, env: A
 def test_a_change_needs_an_answer_first(session: Any, env: Any) -> None:
     visit = feedback.visit_of_ticket(session, env.served())
     with pytest.raises(Conflict) as missing:
-        feedback.change_survey(
-            session,
-            visit,
-            feedback.SurveyAnswer(answers=SHORT),
-            keep_contact=True,
-            rules=env.feedback,
-        )
+        env.change(visit, feedback.SurveyAnswer(answers=SHORT))
     assert missing.value.code == "not_answered"
 
 

@@ -31,7 +31,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from onestop import auth, feedback
+from onestop import auth, feedback, surveyforms
 from onestop.db import db
 from onestop.models import DOSSIER_ACTIONS
 
@@ -185,20 +185,12 @@ MOMENTS = (
     "2026-11-30T25:00:00+07:00",
     "not a date",
 )
+# Every question of the built-in forms, and one that is none of them.
 QUESTION_IDS = (
-    "f1",
-    "f2",
-    "f3",
-    "f4",
-    "f5",
-    "visits",
-    "expectation",
-    "c1_1",
-    "c3_6",
-    "c5_4",
+    *(q.id for form in surveyforms.load().forms.values() for q in form.questions),
     "nope",
 )
-REASONS = ("waited_too_long", "attitude", "extra_papers", "came_back", "other", "bogus")
+REASONS = (*surveyforms.REASONS, "bogus")
 SCORES = ("very_satisfied", "satisfied", "unsatisfied", "no_answer", "bogus", "")
 PRIORITIES = ("elderly_80", "disabled", "pregnant", "meritorious", "none", "")
 
