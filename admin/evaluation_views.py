@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 
 from admin import api
 from onestop import dossiers, evaluation, feedback
-from onestop.context import office_calendar
+from onestop.context import office_calendar, settings
 from onestop.db import db
 from onestop.extensions import csrf
 from onestop.http import actor_label, authenticated, caller_office, field, json_body
@@ -21,7 +21,7 @@ from onestop.models import SUPERVISING_ROLES
 def period_evaluation() -> Any:
     start = evaluation.parse_day(request.args.get("from"), "from")
     end = evaluation.parse_day(request.args.get("to"), "to")
-    cfg = current_app.config["ONESTOP"]
+    cfg = settings()
     return evaluation.evaluate_period(db.session, caller_office(), start, end, cfg)
 
 
@@ -30,7 +30,7 @@ def period_evaluation() -> Any:
 def dossier_evaluation(code: str) -> Any:
     """Supervisors only: one dossier's criteria tell what its citizen said, and officers see
     whose dossier it is."""
-    office, cfg = caller_office(), current_app.config["ONESTOP"]
+    office, cfg = caller_office(), settings()
     dossier = dossiers.dossier_by_code(db.session, office, code)
     calendar = office_calendar(office)
     public_url = cfg["office"]["public_url"]

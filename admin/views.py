@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import render_template
 
 from admin import bp
 from onestop import i18n
-from onestop.context import feedback_rules
+from onestop.context import feedback_rules, settings
 
 
 @bp.get("/")
 @bp.get("/printers")
 def printers_page() -> str:
     """The back office: dossiers due soon, and the printers."""
-    return render_template("admin/printers.html", office=current_app.config["ONESTOP"]["office"])
+    return render_template("admin/printers.html", office=settings()["office"])
 
 
 @bp.get("/evaluation")
@@ -23,6 +23,6 @@ def evaluation_page() -> str:
     lang = i18n.current_locale()
     return render_template(
         "admin/evaluation.html",
-        office=current_app.config["ONESTOP"]["office"],
+        office=settings()["office"],
         factors={str(f.number): f.text(lang) for f in factors},
     )

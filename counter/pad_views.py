@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g, render_template
+from flask import g, render_template
 from flask_socketio import join_room
 
 from counter import bp
 from onestop import feedback, realtime
-from onestop.context import feedback_rules
+from onestop.context import feedback_rules, settings
 from onestop.db import db
 from onestop.extensions import socketio
 from onestop.http import authenticated
@@ -19,7 +19,7 @@ from onestop.sockets import connecting_device
 
 @bp.get("/rate")
 def rating_pad_page() -> str:
-    cfg = current_app.config["ONESTOP"]
+    cfg = settings()
     return render_template("counter/rate.html", office=cfg["office"], timing=cfg["feedback"])
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, g, render_template
+from flask import g, render_template
 
 from counter import bp
 from onestop import auth, clock, dossiers, queue, readmodels
-from onestop.context import rules
+from onestop.context import rules, settings
 from onestop.db import db
 from onestop.extensions import csrf, limiter
 from onestop.http import authenticated, caller_office, current_actor, field, json_body, limit
@@ -17,7 +17,7 @@ from onestop.http import authenticated, caller_office, current_actor, field, jso
 
 @bp.get("/counter")
 def counter_page() -> str:
-    cfg = current_app.config["ONESTOP"]
+    cfg = settings()
     return render_template(
         "counter/counter.html",
         office=cfg["office"],
@@ -37,7 +37,7 @@ def login() -> Any:
         db.session,
         field(body, "username", str),
         field(body, "password", str),
-        hours=current_app.config["ONESTOP"]["security"]["token_hours"],
+        hours=settings()["security"]["token_hours"],
     )
     db.session.commit()
     officer = row.officer

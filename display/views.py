@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, render_template, request, url_for
+from flask import render_template, request, url_for
 
 from display import bp
 from onestop import dossiers, readmodels
-from onestop.context import home_office, office_calendar, rules
+from onestop.context import home_office, office_calendar, rules, settings
 from onestop.db import db
 from onestop.extensions import limiter
 from onestop.http import limit
@@ -22,8 +22,8 @@ def _listed(name: str) -> list[str]:
 
 @bp.get("/display")
 def display_page() -> str:
-    cfg = current_app.config["ONESTOP"]
-    settings = {
+    cfg = settings()
+    screen = {
         **cfg["display"],
         "timezone": cfg["office"]["timezone"],
         "chime_url": url_for("static", filename="sounds/chime.wav"),
@@ -31,7 +31,7 @@ def display_page() -> str:
         "counters": [int(c) for c in _listed("counters") if c.isdigit()],
         "services": [s.upper() for s in _listed("services")],
     }
-    return render_template("display/display.html", office=cfg["office"], settings=settings)
+    return render_template("display/display.html", office=cfg["office"], settings=screen)
 
 
 @bp.get("/board")

@@ -136,22 +136,23 @@ def _survey_state(find: Callable[[], feedback.Visit]) -> dict[str, Any]:
 @limiter.limit(limit("feedback_rate_limit"), key_func=_limit_key)
 def answer_survey(token: str | None = None, code: str | None = None) -> Any:
     body = json_body()
+    form = body.get("form", "short")
     answer = feedback.SurveyAnswer(
-        form=field(body, "form", str, required=False) or "short",
+        form=form if isinstance(form, str) else "",  # "" is no form: 400 unknown_form
         answers=body.get("answers"),
         contact=field(body, "contact", str, required=False),
         language=str(body.get("language") or "vi"),  # anything but vi or en reads as vi
     )
-    rules = feedback_rules()
+    survey_rules = feedback_rules()
     visit = _visit(token, code, None)
     if request.method == "PUT":
         keep = "contact" not in body  # a change that leaves the contact out keeps it
-        feedback.change_survey(db.session, visit, answer, keep_contact=keep, rules=rules)
+        feedback.change_survey(db.session, visit, answer, keep_contact=keep, rules=survey_rules)
     else:
-        feedback.answer_survey(db.session, visit, answer, rules=rules)
+        feedback.answer_survey(db.session, visit, answer, rules=survey_rules)
     db.session.commit()
     status = 200 if request.method == "PUT" else 201
-    return feedback.feedback_view(db.session, visit, rules)["survey"], status
+    return feedback.feedback_view(db.session, visit, survey_rules)["survey"], status
 
 
 @bp.get("/t/<token>/survey")

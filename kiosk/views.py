@@ -7,11 +7,11 @@ from typing import Any
 
 import qrcode
 import qrcode.image.svg
-from flask import Response, current_app, g, render_template, request
+from flask import Response, g, render_template, request
 
 from kiosk import bp
 from onestop import catalog, dossiers, feedback, i18n, printing, queue, readmodels
-from onestop.context import home_office, office_calendar, rules
+from onestop.context import home_office, office_calendar, rules, settings
 from onestop.db import db
 from onestop.errors import InvalidInput
 from onestop.extensions import csrf, limiter
@@ -23,7 +23,7 @@ kiosk_or_staff = authenticated(staff=True, devices=(DeviceKind.KIOSK,))
 
 @bp.get("/kiosk")
 def kiosk_page() -> str:
-    cfg = current_app.config["ONESTOP"]
+    cfg = settings()
     return render_template(
         "kiosk/kiosk.html",
         office=cfg["office"],
@@ -50,7 +50,7 @@ def list_services() -> Any:
 @authenticated(devices=(DeviceKind.KIOSK,))
 def kiosk_printer() -> Any:
     """How this kiosk's printer is, so the start screen can warn before a ticket is taken."""
-    return printing.kiosk_printer(db.session, g.device, current_app.config["ONESTOP"]["office"])
+    return printing.kiosk_printer(db.session, g.device, settings()["office"])
 
 
 @bp.post("/api/v1/tickets")

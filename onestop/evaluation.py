@@ -76,7 +76,7 @@ from onestop.models import (
     SurveyResponse,
     Ticket,
 )
-from onestop.workcalendar import OfficeCalendar, Rule
+from onestop.workcalendar import SAME_DAY_CUTOFF, OfficeCalendar, Rule
 
 # number → (code, name), DOMAIN §3.1
 CRITERIA: dict[int, tuple[str, str]] = {
@@ -380,7 +380,7 @@ def _spot_met(calendar: OfficeCalendar, dossier: Dossier) -> bool:
     """Returned by the end of the day of receipt (the next working day after the cut-off)."""
     if dossier.returned_at is None or dossier.resolved_at is None:
         return False
-    cutoff = dossier.rule.get("same_day_cutoff") or "15:00"
+    cutoff = dossier.rule.get("same_day_cutoff") or SAME_DAY_CUTOFF
     spot_due = calendar.due_at(dossier.received_at, Rule(None, "same_day", cutoff))
     assert spot_due is not None
     return calendar.local(dossier.returned_at).date() <= spot_due.date()

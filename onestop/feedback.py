@@ -271,11 +271,11 @@ def rate(
         return rating
 
     for attempt in (1, 2):  # a second look when another request inserted the row meanwhile
-        found = _of_visit(session, Rating, visit, lock=True)
-        if found is not None:  # only a pad's "no answer" may be replaced, by a real answer
-            if found.score != RatingScore.NO_ANSWER or score == RatingScore.NO_ANSWER:
+        existing = _of_visit(session, Rating, visit, lock=True)
+        if existing is not None:  # only a pad's "no answer" may be replaced, by a real answer
+            if existing.score != RatingScore.NO_ANSWER or score == RatingScore.NO_ANSWER:
                 raise Conflict(taken, code="already_rated")
-            rating = filled(found)
+            rating = filled(existing)
             break
         rating = filled(Rating(created_at=clock.now()))
         visit.owns(rating)

@@ -18,20 +18,20 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from flask import Flask, Response, current_app, g, jsonify, request
+from flask import Flask, Response, g, jsonify, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
 from onestop import auth, clock
-from onestop.context import home_office
+from onestop.context import home_office, settings
 from onestop.db import db, is_busy_error
 from onestop.errors import DomainError, Forbidden, InvalidInput, NotAuthenticated
 from onestop.models import Device, DeviceKind, Office, Officer, Role
 from onestop.queue import Actor
 
 MAX_STRING = 2000
-INT_MAX = 2**31 - 1  # a database INTEGER (PostgreSQL's is 32 bits)
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # a database INTEGER (PostgreSQL's is 32 bits)
 # Deeper than any request of ours nests (an applicant inside a body is two levels).
 MAX_DEPTH = 16
 # Control characters other than tab and line breaks: never meant, and PostgreSQL refuses NUL.
@@ -101,7 +101,7 @@ def field(body: dict[str, Any], name: str, kind: type, *, required: bool = True)
         return None
     if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
         raise InvalidInput(f"'{name}' must be a {kind.__name__}", code="invalid_field")
-    if isinstance(value, int) and not -INT_MAX <= value <= INT_MAX:
+    if isinstance(value, int) and not INT_MIN <= value <= INT_MAX:
         raise InvalidInput(f"'{name}' is out of range", code="invalid_field")
     return value
 
@@ -142,7 +142,7 @@ def error_response(status: int, code: str, message: str) -> tuple[Response, int]
 
 def limit(name: str) -> Callable[[], str]:
     """A rate limit read from ``[security] <name>`` at request time."""
-    return lambda: str(current_app.config["ONESTOP"]["security"][name])
+    return lambda: str(settings()["security"][name])
 
 
 def _bearer() -> str | None:

@@ -709,6 +709,8 @@ def feedback_of_visit(
 ) -> FeedbackRow | None:
     """The rating (or survey answer) of the visit that is this ticket leg or this dossier;
     ``lock`` before changing it."""
+    if (ticket_id is None) == (dossier_id is None):
+        raise ValueError("a visit is a ticket leg or a dossier: give exactly one of them")
     if ticket_id is not None:
         query = select(kind).where(kind.ticket_id == ticket_id)
     else:

@@ -12,7 +12,7 @@ from typing import Any
 from flask_socketio import emit, join_room
 
 from onestop import auth, readmodels, realtime
-from onestop.context import rules
+from onestop.context import home_office, rules
 from onestop.db import db, set_read_only
 from onestop.errors import DomainError
 from onestop.http import office_of
@@ -46,6 +46,14 @@ def connecting_officer(credentials: Any) -> Officer:
         return auth.officer_for_token(db.session, _credential(credentials, "token"))
     except DomainError as exc:
         raise ConnectionRefusedError(exc.code) from None
+
+
+def follow_display() -> None:
+    """A waiting-room screen (anyone may watch): the home office's room, and its state first."""
+    set_read_only(True)
+    office = home_office()
+    join_room(realtime.office_room(office.id))
+    emit("state", readmodels.display_state(db.session, office, rules()))
 
 
 def follow_queue(who: Officer | Device) -> None:

@@ -30,6 +30,9 @@ from onestop.config import parse_hours
 from onestop.errors import NotFound, found
 from onestop.models import CalendarOverride, Office
 
+# A same-day procedure's papers handed in after this are handled the next working day.
+SAME_DAY_CUTOFF = "15:00"
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -37,7 +40,7 @@ class Rule:
 
     value: float | None
     unit: str
-    same_day_cutoff: str = "15:00"
+    same_day_cutoff: str = SAME_DAY_CUTOFF
 
 
 @functools.lru_cache(maxsize=32)

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, g
+from flask import Blueprint, Flask, g
 
 from onestop import clock, queries
-from onestop.context import home_office
+from onestop.context import home_office, settings
 from onestop.db import db
 from onestop.errors import Conflict, Forbidden, NotFound
 from onestop.extensions import csrf
@@ -54,7 +54,7 @@ def _my_printers() -> dict[str, dict[str, Any]]:
     # the same name serves none of them.
     if g.device.office_id != home_office().id:
         return {}
-    printers = current_app.config["ONESTOP"]["printers"]
+    printers = settings()["printers"]
     return {name: cfg for name, cfg in printers.items() if cfg["agent"] == g.device.name}
 
 
@@ -75,7 +75,7 @@ def my_printers() -> Any:
 def claim_jobs() -> Any:
     """Take up to ten due jobs, rendered, leased to this agent."""
     printers = _my_printers()
-    cfg = current_app.config["ONESTOP"]
+    cfg = settings()
     jobs = queries.due_print_jobs(
         db.session, printers, clock.now(), limit=BATCH, office_id=g.device.office_id
     )

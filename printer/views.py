@@ -5,9 +5,10 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, request
 
 from onestop import printing
+from onestop.context import printers, settings
 from onestop.db import db
 from onestop.errors import InvalidInput
 from onestop.extensions import csrf
@@ -25,16 +26,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-def _printers() -> dict[str, Any]:
-    printers: dict[str, Any] = current_app.config["ONESTOP"]["printers"]
-    return printers
-
-
 @bp.get("/printers")
 @authenticated(staff=True)
 def printers_overview() -> Any:
     """Every printer with its health, the devices on it and its recent failed jobs."""
-    return printing.printers_overview(db.session, caller_office(), _printers())
+    return printing.printers_overview(db.session, caller_office(), printers())
 
 
 @bp.post("/print-jobs/<int:job_id>/retry")
@@ -57,7 +53,7 @@ def reprint_ticket(token: str) -> Any:
         caller_office(),
         token,
         printer=printer,
-        printers=_printers(),
+        printers=printers(),
         actor=actor_label(),
     )
     db.session.commit()
@@ -68,7 +64,7 @@ def reprint_ticket(token: str) -> Any:
 @authenticated(staff=True)
 def preview(name: str) -> Response:
     """A sample ticket or slip drawn for this printer's paper (what the raster mode sends)."""
-    cfg = _printers().get(name)
+    cfg = printers().get(name)
     if cfg is None:
         raise InvalidInput(f"there is no printer {name!r}", code="unknown_printer")
     kind = request.args.get("kind", "ticket")
@@ -76,7 +72,7 @@ def preview(name: str) -> Response:
         raise InvalidInput(f"kind must be one of {', '.join(PREVIEWS)}", code="invalid_field")
     from printer import layout, slips
 
-    office = current_app.config["ONESTOP"]["office"]["name"]
+    office = settings()["office"]["name"]
     if kind == "ticket":
         payload = {**layout.sample_ticket(), "office_name": office}
     else:

@@ -11,14 +11,42 @@ import os
 import subprocess
 import sys
 import traceback
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 
 # Tests that move the clock over days or weeks keep the officers' tokens valid meanwhile:
 # ``make_app(security=LONG_SESSIONS)``.
 LONG_SESSIONS = {"token_hours": 24 * 365}
+
+# Procedures of the demo catalogue the dossier tests use, and an applicant.
+SAME_DAY = "2.000815"  # chứng thực bản sao: same day, cut-off 15:00, extension ≤ 2 working days
+THREE_DAYS = "1.004873"  # xác nhận tình trạng hôn nhân: 3 working days
+APPLICANT = {
+    "name": "Nguyễn Văn An",
+    "id_number": "001090012345",
+    "phone": "0912345678",
+    "address": "Thôn Đông, xã Demo",
+}
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local(text: str) -> datetime:
+    """``"2026-11-30 09:00"`` in Hà Nội, as the aware UTC instant the clock deals in."""
+    return datetime.fromisoformat(text).replace(tzinfo=VN).astimezone(UTC)
+
+
+def error_code(answer: Any) -> str:
+    """The code of an error answer (it must have the error shape)."""
+    payload = answer.get_json(silent=True)
+    assert isinstance(payload, dict), answer.get_data(as_text=True)[:300]
+    code = payload["error"]["code"]
+    assert isinstance(code, str)
+    assert code
+    return code
 
 
 def issue(

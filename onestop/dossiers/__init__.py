@@ -20,7 +20,7 @@ timeliness, the watch list and the public board) and ``slips``.
 """
 
 from onestop.dossiers.acting import ActionInput, act
-from onestop.dossiers.desk import CHANNELS, DELIVERIES, Desk, Handled, action_rules
+from onestop.dossiers.desk import Desk, Handled, action_rules
 from onestop.dossiers.reading import (
     board,
     dossier_by_code,
@@ -37,8 +37,6 @@ from onestop.dossiers.reading import (
 from onestop.dossiers.receiving import receive_dossier
 
 __all__ = [
-    "CHANNELS",
-    "DELIVERIES",
     "ActionInput",
     "Desk",
     "Handled",

@@ -24,13 +24,12 @@ from onestop.models import (
     Procedure,
 )
 from onestop.queue import QueueRules
-from onestop.workcalendar import OfficeCalendar, Rule
+from onestop.workcalendar import SAME_DAY_CUTOFF, OfficeCalendar, Rule
 
 CHANNELS = ("direct", "online", "post")
 DELIVERIES = ("counter", "post", "electronic")
 # Open dossiers whose clock is running (not waiting for the citizen's papers).
 CLOCK_RUNNING = OPEN_DOSSIER_STATES - {DossierState.SUPPLEMENT_REQUESTED}
-DEFAULT_CUTOFF = "15:00"  # a same-day procedure's papers after this are handled the next day
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,7 @@ def rule_of(procedure: Procedure) -> dict[str, Any]:
     return {
         "value": procedure.time_value,
         "unit": procedure.time_unit,
-        "same_day_cutoff": procedure.same_day_cutoff or DEFAULT_CUTOFF,
+        "same_day_cutoff": procedure.same_day_cutoff or SAME_DAY_CUTOFF,
         "extension_max_working_days": procedure.extension_max_working_days,
         "internal_time_value": procedure.internal_time_value,
         "on_the_spot": procedure.on_the_spot,
@@ -108,7 +107,7 @@ def rule_of(procedure: Procedure) -> dict[str, Any]:
 def legal_rule(raw: Mapping[str, Any], *, internal: bool = False) -> Rule:
     """A stored rule's legal time, or (``internal``) the office's own shorter target."""
     value = raw.get("internal_time_value") if internal else raw["value"]
-    return Rule(value, raw["unit"], raw.get("same_day_cutoff") or DEFAULT_CUTOFF)
+    return Rule(value, raw["unit"], raw.get("same_day_cutoff") or SAME_DAY_CUTOFF)
 
 
 def utc(moment: datetime | None) -> datetime | None:

@@ -40,8 +40,10 @@ def queue_slip(
         data = receipt_data(dossier, office, desk.officer, url, legal_time)
     elif slip == "supplement_request":
         data = supplement_data(dossier, office, desk.officer, url, reason)
-    else:
+    elif slip == "apology":
         data = apology_data(dossier, office, url, reason, signer)
+    else:
+        raise ValueError(f"no slip {slip!r} for a dossier")
     return printing.queue_slip(
         session, office, printer, slip, data, printers=desk.printers, actor=desk.actor
     )

@@ -13,8 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from onestop.cli import main
-from tests.counter.test_dossier_api import SAME_DAY, THREE_DAYS, act, local, receive
-from tests.helpers import LONG_SESSIONS, add_officer, login
+from tests.counter.test_dossier_api import act, receive
+from tests.helpers import LONG_SESSIONS, SAME_DAY, THREE_DAYS, add_officer, local, login
 
 PUBLIC_URL = "https://motcua.xademo.gov.vn"
 WEEK = "/api/v1/evaluation?from=2026-11-30&to=2026-12-04"

@@ -7,15 +7,11 @@ from typing import Any
 import pytest
 
 from tests.conftest import data_block
-from tests.helpers import issue
+from tests.helpers import error_code, issue
 
 
 def post(client: Any, headers: Any, path: str, body: Any = None) -> Any:
     return client.post(f"/api/v1/counters/1/{path}", json=body, headers=headers)
-
-
-def error_code(answer: Any) -> str:
-    return str(answer.get_json()["error"]["code"])
 
 
 @pytest.mark.parametrize("confirmed", [True, False])

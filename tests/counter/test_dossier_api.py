@@ -4,38 +4,22 @@ on-time rules, "4 tại chỗ", the overdue watch, and public progress without p
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from flask.testing import FlaskClient
 
 from onestop.db import db
 from onestop.models import DOSSIER_ACTIONS, Dossier, DossierState
-from tests.helpers import LONG_SESSIONS, add_officer, login
+from tests.helpers import APPLICANT, LONG_SESSIONS, SAME_DAY, THREE_DAYS, add_officer, local, login
 from tests.printer.test_slips import pdf_text
-
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
-SAME_DAY = "2.000815"  # chứng thực bản sao: same day, cut-off 15:00, extension ≤ 2 working days
-THREE_DAYS = "1.004873"  # xác nhận tình trạng hôn nhân: 3 working days
-APPLICANT = {
-    "name": "Nguyễn Văn An",
-    "id_number": "001090012345",
-    "phone": "0912345678",
-    "address": "Thôn Đông, xã Demo",
-}
 
 
 @pytest.fixture
 def app(make_app: Any) -> Any:
     """The tests move the clock over weeks: keep the officer's token valid meanwhile."""
     return make_app(security=LONG_SESSIONS)
-
-
-def local(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=VN).astimezone(UTC)
 
 
 def receive(

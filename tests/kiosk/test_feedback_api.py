@@ -15,8 +15,7 @@ from onestop import feedback
 from onestop.db import db
 from onestop.extensions import socketio
 from onestop.models import AuditEvent, Counter, Officer, Rating, SurveyResponse, Ticket
-from tests.counter.test_dossier_api import APPLICANT, THREE_DAYS
-from tests.helpers import LONG_SESSIONS
+from tests.helpers import APPLICANT, LONG_SESSIONS, THREE_DAYS
 
 
 @pytest.fixture

@@ -6,9 +6,7 @@ the desk's endpoints."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -20,20 +18,11 @@ from onestop.models import (
     DOSSIER_ACTIONS,
     OPEN_DOSSIER_STATES,
     DossierState,
-    Officer,
     PrintJob,
     Role,
 )
+from tests.helpers import APPLICANT, SAME_DAY, THREE_DAYS, local
 from tests.printer.fakes import config as printer_config
-
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
-SAME_DAY = "2.000815"  # chứng thực bản sao: same day, cut-off 15:00, extension ≤ 2 working days
-THREE_DAYS = "1.004873"  # xác nhận tình trạng hôn nhân: 3 working days
-APPLICANT = {"name": "Trần Thị Bích", "phone": "0987000111"}
-
-
-def local(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=VN).astimezone(UTC)
 
 
 @pytest.fixture
@@ -42,7 +31,7 @@ def desk(app: Any, creds: Any, session: Any, frozen: Any) -> dossiers.Desk:
     frozen.set(local("2026-11-30 09:00"))
     cfg = app.config["ONESTOP"]
     office = auth.office_by_code(session, cfg["office"]["code"])
-    admin = session.scalar(select(Officer).where(Officer.username == "admin"))
+    admin = queries.officer_by_username(session, "admin")
     return dossiers.Desk(
         office,
         workcalendar.calendar_for(session, office, cfg),

@@ -31,8 +31,8 @@ from onestop.evaluation import (
     voice_of,
 )
 from onestop.models import Dossier, Procedure, Rating, SurveyResponse, Ticket
-from tests.counter.test_dossier_api import SAME_DAY, THREE_DAYS, act, local, receive
-from tests.helpers import LONG_SESSIONS, login
+from tests.counter.test_dossier_api import act, receive
+from tests.helpers import LONG_SESSIONS, SAME_DAY, THREE_DAYS, local, login
 
 OFFICE = OfficeFacts(dossiers=10, online=3, online_late=0, catalog_online=True)
 

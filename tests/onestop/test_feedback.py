@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from onestop import auth, dossiers, feedback, queue, workcalendar
+from onestop import auth, dossiers, feedback, queries, queue, workcalendar
 from onestop.errors import Conflict, Forbidden, InvalidInput
-from onestop.models import AuditEvent, Device, Officer, RatingScore, SurveyResponse
+from onestop.models import AuditEvent, Device, RatingScore, SurveyResponse
 
 SHORT = {"f1": 4, "f2": 5, "visits": "0"}
 
@@ -23,7 +23,7 @@ SHORT = {"f1": 4, "f2": 5, "visits": "0"}
 def env(app: Any, creds: Any, session: Any, frozen: Any) -> Any:
     """A visit served at counter 1 (A001), the pads of counters 1 and 2, and the rules."""
     office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
-    admin = session.scalar(select(Officer).where(Officer.username == "admin"))
+    admin = queries.officer_by_username(session, "admin")
     rules = app.extensions["onestop.rules"]
     actor = queue.Actor(officer=admin)
 
