@@ -395,6 +395,9 @@
     $("desk").hidden = false;
     $("conn").hidden = false;
     $("officer-name").textContent = sessionStorage.getItem(KEY_NAME) || state.username;
+    // Until the counters have been read, no action fits: a click at once (a fast officer, a
+    // keyboard shortcut) must wait for them, not meet an empty choice of counter.
+    updateButtons();
     connect();
   }
 

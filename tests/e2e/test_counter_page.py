@@ -188,3 +188,25 @@ def test_counter_is_remembered_language_and_expired_session(browser: Any, live_s
     page.click(".lang-switch a[lang='vi']")
     expect(page.locator("#login-button")).to_have_text("Đăng nhập")
     page.close()
+
+
+def test_no_action_before_the_counters_are_read(browser: Any, live_server: Any) -> None:
+    """Logged in and connected, but the counters not read yet: Call next must wait (a click at
+    once used to meet an empty choice of counter and call nobody)."""
+    live_server.issue("A")
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    held: list[Any] = []
+
+    def hold(route: Any) -> None:  # the counters' reads hang until let go
+        held.append(route)
+
+    page.route("**/api/v1/counters", hold)
+    log_in(page, live_server)
+    expect(page.locator("#btn-call-next")).to_be_disabled()
+    page.keyboard.press("n")
+    assert held  # the screen did ask for them
+    page.unroute("**/api/v1/counters", hold)  # the held reads go on to the server
+    expect(page.locator("#btn-call-next")).to_be_enabled()
+    expect(page.locator("#counter-error")).to_be_hidden()  # the key press asked for nothing
+    page.click("#btn-call-next")
+    expect(page.locator("#current-number")).to_have_text("A001")
