@@ -48,5 +48,8 @@ def serve(app: Flask, host: str, port: int, threads: int) -> None:
         "loglevel": "info",
         "post_worker_init": post_worker_init,
         "proc_name": "onestop",
+        # gunicorn's control socket is one fixed path for every server on the machine (the
+        # second server would take the first one's); onestop does not use it.
+        "control_socket_disable": True,
     }
     _Gunicorn(app, options).run()

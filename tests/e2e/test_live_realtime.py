@@ -78,3 +78,17 @@ def test_served_pages_and_assets(live_server: Any) -> None:
     assert (
         "Content-Security-Policy" in requests.get(live_server.url + "/display", timeout=5).headers
     )
+
+
+def test_two_servers_on_one_machine_share_no_control_socket(tmp_path: Any) -> None:
+    """gunicorn's control socket is one fixed path per machine: onestop opens none, so a second
+    server never takes over the first one's."""
+    from tests.e2e.conftest import running_server
+
+    with running_server(tmp_path / "a") as first, running_server(tmp_path / "b") as second:
+        for server in (first, second):
+            assert requests.get(f"{server.url}/healthz", timeout=5).status_code == 200
+    for folder in ("a", "b"):
+        log = (tmp_path / folder / "server.log").read_text()
+        assert "Listening at" in log
+        assert "Control socket" not in log
