@@ -17,7 +17,7 @@ import counter
 import display
 import kiosk
 import printer
-from onestop import emitter, i18n
+from onestop import emitter, health, i18n
 from onestop.config import data_dir, load_config
 from onestop.db import db, set_read_only
 from onestop.extensions import csrf, limiter, socketio
@@ -73,11 +73,15 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         surface.init_app(app)
     i18n.init_app(app)
     origins = [o.strip() for o in cfg["realtime"]["cors_allowed_origins"].split(",") if o.strip()]
+    queue_url = cfg["realtime"]["message_queue"] or None
     socketio.init_app(
         app,
         async_mode=cfg["realtime"]["async_mode"],
-        message_queue=cfg["realtime"]["message_queue"] or None,
+        message_queue=queue_url,
         cors_allowed_origins=origins or None,
+        # Without a queue, say so: Flask-SocketIO keeps an earlier app's queue client otherwise
+        # (one process making several apps: the CLI run in-process, the tests).
+        **({} if queue_url else {"client_manager": None}),
     )
     emitter.connect_signals()
 
@@ -108,8 +112,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         return render_template("index.html", office=cfg["office"])
 
     @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    def healthz() -> Any:
+        """200 when the database (and Redis, where configured) can serve, else 503: a proxy
+        takes a sick process out of rotation."""
+        parts = health.check(app.extensions["onestop.engine"], cfg)
+        sick = any(state != "ok" for state in parts.values())
+        return {"status": "unavailable" if sick else "ok", **parts}, 503 if sick else 200
 
     return app
 

@@ -117,11 +117,15 @@ def _safe_url(url: str) -> str:
 @click.option("--port", default=None, type=int, help="Port (default from config, 5000).")
 def serve(host: str | None, port: int | None) -> None:
     """Run the server (gunicorn, threaded, WebSocket capable)."""
+    from onestop.health import schema_problem
     from onestop.server import serve as run_server
 
     # Given here, they are the served address: links and QR codes follow them too.
     served = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     app = _checked_app({"server": served} if served else None)
+    problem = schema_problem(app.extensions["onestop.engine"])
+    if problem:
+        raise click.ClickException(f"cannot serve: {problem}")
     server = app.config["ONESTOP"]["server"]
     run_server(app, server["host"], server["port"], server["threads"])
 

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from flask import Flask, Response, g, jsonify, request
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
@@ -229,15 +229,17 @@ def install_error_handlers(app: Flask) -> None:
         return error_response(exc.status, exc.code, exc.message)
 
     @app.errorhandler(OperationalError)
-    def _operational(exc: OperationalError) -> tuple[Response, int]:
+    @app.errorhandler(InterfaceError)
+    def _database_down(exc: DBAPIError) -> tuple[Response, int]:
+        # Busy (a lock held too long) or gone (the server restarting, the network cut): either
+        # way nothing was changed, and the client may try again in a moment.
         db.session.rollback()
-        if is_busy_error(exc):
-            response, status = error_response(
-                503, "database_busy", "the database is busy; nothing was changed, try again"
-            )
-            response.headers["Retry-After"] = "1"
-            return response, status
-        raise exc
+        why = "busy" if is_busy_error(exc) else "unreachable"
+        response, status = error_response(
+            503, "database_busy", f"the database is {why}; nothing was changed, try again"
+        )
+        response.headers["Retry-After"] = "1" if why == "busy" else "5"
+        return response, status
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -118,7 +119,7 @@ def test_the_public_url_follows_the_served_address_unless_set(
 
 
 def test_serve_links_follow_the_port_it_is_given(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, migrated_template: Path
 ) -> None:
     """`onestop serve --port P` prints its QR codes for P, not for the configured port."""
     from click.testing import CliRunner
@@ -129,6 +130,7 @@ def test_serve_links_follow_the_port_it_is_given(
     monkeypatch.setattr(
         server, "serve", lambda app, _host, port, _threads: served.append((app, port))
     )
+    shutil.copy(migrated_template, tmp_path / "x.db")  # serve starts only on a migrated database
     env = {"ONESTOP_DATABASE__URL": f"sqlite:///{tmp_path / 'x.db'}", "ONESTOP_SECRET_KEY": "k"}
     result = CliRunner().invoke(cli.main, ["serve", "--port", "5999"], env=env)
     assert result.exit_code == 0, result.output

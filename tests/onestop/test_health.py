@@ -1,0 +1,68 @@
+"""Fit to serve: /healthz checks the database (and Redis where configured), a lost database is
+a 503 like a busy one, and `onestop serve` refuses a database it cannot use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from onestop import cli, server
+from tests.conftest import free_port
+
+# A port on loopback where nothing listens: the database or Redis is down.
+NOWHERE = free_port()
+
+
+def test_healthz_says_ok_with_its_database(client: Any) -> None:
+    answer = client.get("/healthz")
+    assert answer.status_code == 200
+    assert answer.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_and_every_route_answer_503_when_the_database_is_gone(make_app: Any) -> None:
+    app = make_app(database={"url": f"postgresql+psycopg://postgres@127.0.0.1:{NOWHERE}/x"})
+    client = app.test_client()
+    health = client.get("/healthz")
+    assert health.status_code == 503
+    assert health.get_json()["status"] == "unavailable"
+    assert "cannot be reached" in health.get_json()["database"]
+    for answer in (
+        client.get("/api/v1/display/state"),
+        client.post("/api/v1/tickets", json={"service": "A"}, headers={"X-Device-Key": "k"}),
+        client.post("/api/v1/auth/token", json={"username": "a", "password": "b"}),
+    ):
+        assert answer.status_code == 503
+        assert answer.get_json()["error"]["code"] == "database_busy"
+        assert answer.headers["Retry-After"]
+
+
+def test_healthz_checks_redis_where_it_is_configured(make_app: Any) -> None:
+    # The rate limits' storage (the message queue would bind the shared Socket.IO server to
+    # Redis for the tests that follow).
+    app = make_app(security={"ratelimit_storage": f"redis://127.0.0.1:{NOWHERE}/0"})
+    answer = app.test_client().get("/healthz")
+    assert answer.status_code == 503
+    assert answer.get_json()["database"] == "ok"
+    assert "ConnectionError" in answer.get_json()["redis"]
+
+
+@pytest.mark.parametrize("kind", ["unreachable", "not_migrated"])
+def test_serve_refuses_a_database_it_cannot_use(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, kind: str
+) -> None:
+    started: list[Any] = []
+    monkeypatch.setattr(server, "serve", lambda *args: started.append(args))
+    url = (
+        f"postgresql+psycopg://postgres@127.0.0.1:{NOWHERE}/x"
+        if kind == "unreachable"
+        else f"sqlite:///{tmp_path / 'empty.db'}"
+    )
+    env = {"ONESTOP_DATABASE__URL": url, "ONESTOP_SECRET_KEY": "k", "ONESTOP_CONFIG": None}
+    result = CliRunner().invoke(cli.main, ["serve"], env=env)
+    assert result.exit_code != 0
+    assert "cannot serve" in result.output
+    assert ("cannot be reached" if kind == "unreachable" else "onestop init") in result.output
+    assert started == []
