@@ -148,7 +148,8 @@ def _served_here(app: Flask) -> list[str]:
 
 
 def process_pending(app: Flask, limit: int = 20) -> int:
-    """Try every job that is due on a printer this server sends to; returns how many were tried."""
+    """Try up to ``limit`` jobs due on the printers this server sends to; returns how many were
+    tried (the worker takes the next batch at once while this is not zero)."""
     session = db.new_session(app)
     tried = 0
     try:
@@ -210,7 +211,10 @@ class PrintWorker:
         while not self.stop.is_set():
             self.wake.clear()
             try:
-                process_pending(self.app)
+                # A backlog (after an outage, a morning rush) drains at the printers' speed: the
+                # next batch at once while the last one found work, the pause only when idle.
+                while process_pending(self.app) and not self.stop.is_set():
+                    pass
                 if time.monotonic() >= next_check:
                     next_check = time.monotonic() + self.health_seconds
                     check_printers(self.app)

@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 
 from onestop import auth, printing
 from onestop.db import db
-from onestop.events import realtime_event
+from onestop.events import print_job_queued, realtime_event
 from onestop.models import AuditEvent, PrinterState, PrintJob, PrintStatus, Ticket, TicketState
 from printer.agent import Agent, AgentError
 from printer.escpos_out import Setup, escpos_bytes
@@ -505,3 +505,35 @@ def test_two_processes_claim_a_job_once_on_postgresql(pg_app: Any) -> None:
     [job] = jobs(app)
     assert job.claimed_by in {"server:1", "server:2"}
     assert job.attempts == 0
+
+
+def test_a_backlog_drains_without_pausing_between_batches(setup: Any, tmp_path: Path) -> None:
+    """After an outage the queue holds many jobs: the worker takes batch after batch at once,
+    not one batch of 20 per poll (it polls here only once a minute)."""
+    import time
+
+    from onestop import auth, queue
+    from printer.worker import PrintWorker
+
+    app, _creds = setup()
+    with db.new_session(app) as session:  # more than two batches, past the kiosk's rate limit
+        office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
+        for _ in range(45):
+            rules = app.extensions["onestop.rules"]
+            queue.issue_ticket(session, office, "A", printer="kiosk-1", rules=rules)
+        session.commit()
+    worker = PrintWorker(app, poll_seconds=60)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if all(j.status == PrintStatus.PRINTED for j in jobs(app)):
+                break
+            time.sleep(0.2)
+    finally:
+        worker.stop.set()
+        worker.wake.set()
+        worker.thread.join(10)
+        print_job_queued.disconnect(worker._on_job)
+    assert [j.status for j in jobs(app)] == [PrintStatus.PRINTED] * 45
+    assert len(list((tmp_path / "prints").glob("*.png"))) == 45
