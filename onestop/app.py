@@ -83,7 +83,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         # (one process making several apps: the CLI run in-process, the tests).
         **({} if queue_url else {"client_manager": None}),
     )
-    emitter.connect_signals()
+    emitter.connect_signals(cfg["realtime"]["coalesce_ms"])
 
     @app.before_request
     def _reads_do_not_lock() -> None:

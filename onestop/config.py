@@ -37,6 +37,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
         "async_mode": "threading",
         "message_queue": "",
         "cors_allowed_origins": "",
+        "coalesce_ms": 50,
     },
     "server": {
         "host": "127.0.0.1",

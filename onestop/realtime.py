@@ -8,7 +8,7 @@ so a central server can host several; a rating pad listens to its counter's room
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from onestop import clock
@@ -95,3 +95,30 @@ def rating_requested(ticket: Ticket, counter: Counter, officer: Officer | None) 
         "counter": counter.number,
         "officer": officer.display_name if officer else None,
     }
+
+
+# Pushes that carry the whole state of something: a later one makes an earlier one of the same
+# office, room and namespaces worthless, so a burst of them collapses into the latest.
+STATE_EVENTS = frozenset({"queue_changed"})
+
+
+def coalesce(pushes: list[Push]) -> list[Push]:
+    """The pushes to send for a burst, in order: each run of state events (``queue_changed``) of
+    one office, room and namespaces becomes its latest, sent where the first one stood, with
+    ``since``, the first seq it stands for. A client checking seqs for gaps reads the event as
+    covering ``since``..``seq``, so nothing it skipped looks lost."""
+    kept: list[Push] = []
+    at: dict[tuple[Any, ...], int] = {}  # a state event's key -> its place in ``kept``
+    for push in pushes:
+        if push.name not in STATE_EVENTS or "seq" not in push.payload:
+            kept.append(push)
+            continue
+        key = (push.office_id, push.name, push.namespaces, push.room)
+        if key not in at:
+            at[key] = len(kept)
+            kept.append(push)
+            continue
+        first = kept[at[key]]
+        since = first.payload.get("since", first.payload["seq"])
+        kept[at[key]] = replace(push, payload={**push.payload, "since": since})
+    return kept

@@ -85,6 +85,9 @@ def app_overrides(tmp_path: Path, url: str, **extra: Any) -> dict[str, Any]:
         "database": {"url": url, "busy_timeout_ms": 5000},
         "server": {"data_dir": str(tmp_path)},
         "secret_key": "test-secret",
+        # Pushes leave from the committing thread, so a test reads them right after its request
+        # (tests/onestop/test_emitter.py covers the background sender).
+        "realtime": {"coalesce_ms": 0},
     }
     for section, values in extra.items():
         overrides.setdefault(section, {}).update(values)

@@ -286,14 +286,15 @@
     if (fetched && droppedMax > lastSeq) resync(); // events came that the snapshot did not hold
   }
 
-  // True when the event may be applied; a gap triggers a fresh snapshot instead.
-  function inOrder(seq) {
+  // True when the event may be applied; a gap triggers a fresh snapshot instead. An event may
+  // stand for several changes, since..seq (the server sends a burst of queue counts as one).
+  function inOrder(seq, since = seq) {
     if (syncing) {
       droppedMax = Math.max(droppedMax, seq);
       return false;
     }
     if (seq <= baseSeq) return false; // already in the snapshot
-    if (lastSeq >= 0 && seq > lastSeq + 1) {
+    if (lastSeq >= 0 && since > lastSeq + 1) {
       resync();
       return false;
     }
@@ -370,7 +371,7 @@
   socket.on("state", applyState); // sent on every connect: the true state after any outage
   socket.on("ticket_called", onCalled);
   socket.on("queue_changed", (message) => {
-    if (!inOrder(message.seq)) return;
+    if (!inOrder(message.seq, message.since)) return;
     state.waiting = message.waiting;
     renderWaiting();
   });

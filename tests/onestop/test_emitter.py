@@ -1,0 +1,121 @@
+"""The background sender: requests never wait on broadcasts, a burst of queue counts leaves as
+one queue_changed, and the seqs it stands for keep a display from seeing a gap."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from onestop import emitter
+from onestop.extensions import socketio
+from onestop.realtime import DISPLAY, EVERYONE, Push, coalesce
+
+
+def queue_changed(seq: int, waiting: int, office: int = 1) -> Push:
+    return Push(office, "queue_changed", {"seq": seq, "waiting": {"A": waiting}}, EVERYONE)
+
+
+def called(seq: int, number: str) -> Push:
+    return Push(1, "ticket_called", {"seq": seq, "number": number}, (DISPLAY,))
+
+
+def test_a_run_of_queue_counts_becomes_the_latest_where_the_first_stood() -> None:
+    burst = [queue_changed(5, 1), called(6, "A001"), queue_changed(6, 0), queue_changed(7, 2)]
+    sent = coalesce(burst)
+    assert [p.name for p in sent] == ["queue_changed", "ticket_called"]
+    assert sent[0].payload == {"seq": 7, "waiting": {"A": 2}, "since": 5}
+    assert sent[1] == burst[1]  # a call is a fact, never merged
+
+
+def test_only_the_same_office_room_and_namespaces_merge() -> None:
+    other_office = queue_changed(9, 4, office=2)
+    to_one_room = Push(1, "queue_changed", {"seq": 8, "waiting": {}}, EVERYONE, room="counter:3")
+    no_seq = Push(1, "queue_changed", {"waiting": {}}, EVERYONE)  # a notify: never merged
+    burst = [queue_changed(7, 1), other_office, to_one_room, no_seq, queue_changed(8, 3)]
+    sent = coalesce(burst)
+    assert sent == [
+        Push(1, "queue_changed", {"seq": 8, "waiting": {"A": 3}, "since": 7}, EVERYONE),
+        other_office,
+        to_one_room,
+        no_seq,
+    ]
+    assert coalesce([queue_changed(1, 1)]) == [queue_changed(1, 1)]  # alone: as it was
+
+
+def test_the_committing_thread_never_waits_for_a_slow_send() -> None:
+    gate = threading.Event()
+    sent: list[Push] = []
+
+    def slow(push: Push) -> None:
+        gate.wait(5)  # five thousand screens, or a stalled message queue
+        sent.append(push)
+
+    sender = emitter.Emitter(slow, window=0.02)
+    started = time.monotonic()
+    for seq in range(1, 51):
+        sender.put(queue_changed(seq, seq))
+    assert time.monotonic() - started < 0.5
+    gate.set()
+    assert sender.flush(5)
+    # However the pushes fell into bursts, the screens end on the latest count, and the
+    # bursts' seqs join up with no gap.
+    assert sent[-1].payload["waiting"] == {"A": 50}
+    covered = [(p.payload.get("since", p.payload["seq"]), p.payload["seq"]) for p in sent]
+    assert covered[0][0] == 1
+    for (_, last), (first, _) in itertools.pairwise(covered):
+        assert first == last + 1
+    assert len(sent) < 50
+
+
+@pytest.fixture
+def background(make_app: Any) -> Any:
+    """An app whose pushes leave from the background sender, as in production."""
+    app = make_app(realtime={"coalesce_ms": 300})  # wide: a slow machine still bursts
+    yield app
+    emitter.EMITTER.flush()
+    emitter.EMITTER.window = 0  # the other tests send from the committing thread
+
+
+def test_a_display_gets_a_burst_of_tickets_as_few_pushes_without_a_gap(
+    background: Any, demo_templates: Any, tmp_path: Any
+) -> None:
+    creds = demo_templates.load(background, tmp_path)
+    client = background.test_client()
+    display = socketio.test_client(background, namespace="/display", flask_test_client=client)
+    [snapshot] = [e["args"][0] for e in display.get_received("/display") if e["name"] == "state"]
+    kiosk = {"X-Device-Key": creds["devices"]["kiosk-1"]}
+    for _ in range(6):
+        assert (
+            client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk).status_code == 201
+        )
+    assert emitter.EMITTER.flush(5)
+    pushes = [
+        e["args"][0] for e in display.get_received("/display") if e["name"] == "queue_changed"
+    ]
+    assert pushes[-1]["waiting"]["A"] == 6
+    assert len(pushes) < 6  # coalesced
+    last = snapshot["seq"]
+    for push in pushes:  # the display's gap rule: since..seq must follow the last seq seen
+        assert push.get("since", push["seq"]) == last + 1
+        last = push["seq"]
+    assert last == snapshot["seq"] + 6
+
+
+def test_a_request_does_not_wait_for_its_pushes(
+    background: Any, demo_templates: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    creds = demo_templates.load(background, tmp_path)
+    gate = threading.Event()
+    monkeypatch.setattr(emitter.EMITTER, "sender", lambda _push: gate.wait(5))
+    client = background.test_client()
+    kiosk = {"X-Device-Key": creds["devices"]["kiosk-1"]}
+    started = time.monotonic()
+    answer = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk)
+    took = time.monotonic() - started
+    gate.set()
+    assert answer.status_code == 201
+    assert took < 2  # the send is held for 5 s: the answer did not wait for it
