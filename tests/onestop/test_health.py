@@ -66,3 +66,21 @@ def test_serve_refuses_a_database_it_cannot_use(
     assert "cannot serve" in result.output
     assert ("cannot be reached" if kind == "unreachable" else "onestop init") in result.output
     assert started == []
+
+
+def test_rate_limits_fall_back_to_memory_while_redis_is_down(make_app: Any) -> None:
+    """A Redis outage must not turn every rate-limited route into a 500: the limits are counted
+    in memory meanwhile, so they still hold."""
+    app = make_app(
+        security={
+            "ratelimit_storage": f"redis://127.0.0.1:{NOWHERE}/0",
+            "login_rate_limit": "3 per minute",
+        }
+    )
+    client = app.test_client()
+    codes = [
+        client.post("/api/v1/auth/token", json={"username": "x", "password": "y"}).status_code
+        for _ in range(4)
+    ]
+    assert codes == [401, 401, 401, 429]
+    assert client.get("/api/v1/display/state").status_code in (200, 404)  # not a 500
