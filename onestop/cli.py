@@ -68,6 +68,22 @@ def _run(app: Flask, work: Any) -> Any:
         session.close()
 
 
+def _office(session: Any, app: Flask, code: str | None) -> Any:
+    """The office a command works on: ``--office CODE``, else the configured one."""
+    from onestop import auth
+
+    return auth.office_by_code(session, code or app.config["ONESTOP"]["office"]["code"])
+
+
+office_option = click.option(
+    "--office",
+    "office_code",
+    default=None,
+    metavar="CODE",
+    help="The office (default: the configured [office] code).",
+)
+
+
 @click.group()
 def main() -> None:
     """onestop: kiosk, queue tickets and dossier clock for a one-stop office."""
@@ -131,6 +147,37 @@ def serve(host: str | None, port: int | None) -> None:
 
 
 @main.group()
+def office() -> None:
+    """The offices of this deployment (a province's communes on one system)."""
+
+
+@office.command("add")
+@click.argument("code")
+@click.option("--name", required=True, help="The office's name, as screens and papers show it.")
+@click.option("--timezone", default=None, help="IANA time zone (default: [office] timezone).")
+@click.option(
+    "--like", default=None, metavar="CODE", help="Copy this office's services, counters, catalogue."
+)
+@click.option("--json", "as_json", is_flag=True)
+def office_add(code: str, name: str, timezone: str | None, like: str | None, as_json: bool) -> None:
+    """Add office CODE (its staff, devices and notices are added with --office CODE)."""
+    from onestop import offices
+
+    app = _app()
+    zone = timezone or app.config["ONESTOP"]["office"]["timezone"]
+
+    def work(session: Any) -> dict[str, Any]:
+        made = offices.add_office(
+            session, _nfc(code) or "", _nfc(name) or "", timezone=zone, like=like
+        )
+        return {"code": made.code, "name": made.name, "timezone": made.timezone, "like": like}
+
+    result = _run(app, work)
+    copied = f", set up like {like}" if like else ""
+    _emit(as_json, f"office {result['code']} added{copied}", result)
+
+
+@main.group()
 def user() -> None:
     """Staff accounts."""
 
@@ -140,8 +187,16 @@ def user() -> None:
 @click.option("--role", required=True, type=click.Choice(["officer", "supervisor", "admin"]))
 @click.option("--full-name", default="", help="The officer's full name (Vietnamese welcome).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@office_option
 @click.option("--json", "as_json", is_flag=True)
-def user_add(name: str, role: str, full_name: str, password_stdin: bool, as_json: bool) -> None:
+def user_add(
+    name: str,
+    role: str,
+    full_name: str,
+    password_stdin: bool,
+    office_code: str | None,
+    as_json: bool,
+) -> None:
     """Create a staff account."""
     from onestop import auth
 
@@ -149,10 +204,9 @@ def user_add(name: str, role: str, full_name: str, password_stdin: bool, as_json
         raise click.UsageError("give the password on standard input with --password-stdin")
     password = sys.stdin.readline().rstrip("\r\n")
     app = _app()
-    office_code = app.config["ONESTOP"]["office"]["code"]
 
     def work(session: Any) -> dict[str, Any]:
-        office = auth.office_by_code(session, office_code)
+        office = _office(session, app, office_code)
         officer = auth.create_officer(
             session, office, _nfc(name) or "", password, role, full_name=_nfc(full_name) or ""
         )
@@ -182,9 +236,15 @@ def device() -> None:
     help="The counter a rating pad belongs to.",
 )
 @click.option("--printer", default=None, help="The [printers.<name>] a kiosk prints on.")
+@office_option
 @click.option("--json", "as_json", is_flag=True)
 def device_add(
-    kind: str, name: str, counter_number: int | None, printer: str | None, as_json: bool
+    kind: str,
+    name: str,
+    counter_number: int | None,
+    printer: str | None,
+    office_code: str | None,
+    as_json: bool,
 ) -> None:
     """Register a device and print its key (shown only once)."""
     from onestop import auth
@@ -195,7 +255,7 @@ def device_add(
         raise click.ClickException(f"no [printers.{printer}] table in the configuration")
 
     def work(session: Any) -> dict[str, Any]:
-        office = auth.office_by_code(session, cfg["office"]["code"])
+        office = _office(session, app, office_code)
         dev, key = auth.create_device(
             session, office, kind, _nfc(name) or "", counter_number=counter_number, printer=printer
         )
@@ -223,8 +283,9 @@ def catalog() -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A fields file (code, name, name_en) to import first.",
 )
+@office_option
 @click.option("--json", "as_json", is_flag=True)
-def catalog_import(file: Path, fields: Path | None, as_json: bool) -> None:
+def catalog_import(file: Path, fields: Path | None, office_code: str | None, as_json: bool) -> None:
     """Import procedures from CSV or XLSX (the columns of catalog/procedures.csv)."""
     from onestop import auth
     from onestop import catalog as procedures
@@ -232,7 +293,7 @@ def catalog_import(file: Path, fields: Path | None, as_json: bool) -> None:
     app = _app()
 
     def work(session: Any) -> dict[str, Any]:
-        office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
+        office = _office(session, app, office_code)
         field_count = procedures.import_fields(session, office, fields) if fields else 0
         count = procedures.import_procedures(session, office, file)
         auth.audit(session, office.id, "cli", "catalog_imported", file.name, procedures=count)
@@ -250,15 +311,16 @@ def notice() -> None:
 @notice.command("add")
 @click.argument("text")
 @click.option("--en", "text_en", default="", help="The English text.")
+@office_option
 @click.option("--json", "as_json", is_flag=True)
-def notice_add(text: str, text_en: str, as_json: bool) -> None:
+def notice_add(text: str, text_en: str, office_code: str | None, as_json: bool) -> None:
     """Publish a notice (public: never put personal data in it)."""
-    from onestop import auth, notices
+    from onestop import notices
 
     app = _app()
 
     def work(session: Any) -> dict[str, Any]:
-        office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
+        office = _office(session, app, office_code)
         item = notices.add_notice(
             session, office, _nfc(text) or "", text_en=_nfc(text_en) or "", actor="cli"
         )
@@ -270,15 +332,16 @@ def notice_add(text: str, text_en: str, as_json: bool) -> None:
 
 @notice.command("remove")
 @click.argument("notice_id", type=int)
+@office_option
 @click.option("--json", "as_json", is_flag=True)
-def notice_remove(notice_id: int, as_json: bool) -> None:
+def notice_remove(notice_id: int, office_code: str | None, as_json: bool) -> None:
     """Take a notice off the ticker."""
-    from onestop import auth, notices
+    from onestop import notices
 
     app = _app()
 
     def work(session: Any) -> dict[str, Any]:
-        office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
+        office = _office(session, app, office_code)
         return {"id": notices.retire_notice(session, office, notice_id, actor="cli").id}
 
     result = _run(app, work)
@@ -294,15 +357,18 @@ def calendar() -> None:
 @click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
 @click.option("--working/--off", required=True, help="A make-up working day, or a day off.")
 @click.option("--note", default="", help="Why (shown to staff), e.g. 'Làm bù cho 15/02'.")
+@office_option
 @click.option("--json", "as_json", is_flag=True)
-def calendar_set(day: Any, working: bool, note: str, as_json: bool) -> None:
+def calendar_set(
+    day: Any, working: bool, note: str, office_code: str | None, as_json: bool
+) -> None:
     """Make DAY (YYYY-MM-DD) a working day or a day off for this office's deadlines."""
-    from onestop import auth, workcalendar
+    from onestop import workcalendar
 
     app = _app()
 
     def work(session: Any) -> dict[str, Any]:
-        office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
+        office = _office(session, app, office_code)
         row = workcalendar.set_override(
             session, office, day.date(), working=working, note=_nfc(note) or "", actor="cli"
         )
@@ -315,14 +381,15 @@ def calendar_set(day: Any, working: bool, note: str, as_json: bool) -> None:
 
 @calendar.command("unset")
 @click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
-def calendar_unset(day: Any) -> None:
+@office_option
+def calendar_unset(day: Any, office_code: str | None) -> None:
     """Remove the office's override for DAY: the national calendar applies again."""
-    from onestop import auth, workcalendar
+    from onestop import workcalendar
 
     app = _app()
 
     def work(session: Any) -> None:
-        office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
+        office = _office(session, app, office_code)
         workcalendar.remove_override(session, office, day.date(), actor="cli")
 
     _run(app, work)
@@ -331,17 +398,18 @@ def calendar_unset(day: Any) -> None:
 
 @calendar.command("show")
 @click.option("--year", type=int, required=True)
+@office_option
 @click.option("--json", "as_json", is_flag=True)
-def calendar_show(year: int, as_json: bool) -> None:
+def calendar_show(year: int, office_code: str | None, as_json: bool) -> None:
     """The days off and make-up working days of YEAR (holidays and the office's overrides)."""
     from datetime import date, timedelta
 
-    from onestop import auth, workcalendar
+    from onestop import workcalendar
 
     app = _app()
 
     def work(session: Any) -> dict[str, Any]:
-        office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
+        office = _office(session, app, office_code)
         cal = workcalendar.calendar_for(session, office, app.config["ONESTOP"])
         day, off, extra = date(year, 1, 1), [], []
         while day.year == year:
@@ -451,16 +519,17 @@ def print_agent(
 @main.command("evaluation")
 @click.option("--from", "start", required=True, type=click.DateTime(formats=["%Y-%m-%d"]))
 @click.option("--to", "end", required=True, type=click.DateTime(formats=["%Y-%m-%d"]))
+@office_option
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
-def evaluation_command(start: Any, end: Any, as_json: bool) -> None:
+def evaluation_command(start: Any, end: Any, office_code: str | None, as_json: bool) -> None:
     """The nine-criterion evaluation of the dossiers received from --from to --to (local days)."""
-    from onestop import auth, evaluation
+    from onestop import evaluation
 
     app = _app()
     cfg = app.config["ONESTOP"]
 
     def work(session: Any) -> dict[str, Any]:
-        office = auth.office_by_code(session, cfg["office"]["code"])
+        office = _office(session, app, office_code)
         return evaluation.evaluate_period(session, office, start.date(), end.date(), cfg)
 
     result = _run(app, work)
