@@ -12,7 +12,7 @@ from flask import g, request
 
 from counter import bp
 from onestop import dossiers, queue
-from onestop.context import home_office, office_calendar, printers, rules
+from onestop.context import office_calendar, printers, rules
 from onestop.db import db
 from onestop.extensions import csrf, limiter
 from onestop.http import (
@@ -23,6 +23,7 @@ from onestop.http import (
     json_body,
     limit,
     moment,
+    office_of,
 )
 from onestop.models import Dossier, Office
 
@@ -119,9 +120,9 @@ def dossier_status(code: str) -> Any:
     """Staff (bearer token) see everything; anyone with the dossier's token sees its progress."""
     if request.headers.get("Authorization"):
         return _staff_dossier(code)
-    office = home_office()
-    dossier = dossiers.with_token(db.session, office, code, request.args.get("token", ""))
-    return dossiers.public_view(db.session, dossier, office_calendar(office), _status_url(dossier))
+    dossier = dossiers.with_token(db.session, code, request.args.get("token", ""))
+    calendar = office_calendar(office_of(dossier))
+    return dossiers.public_view(db.session, dossier, calendar, _status_url(dossier))
 
 
 @authenticated(staff=True)

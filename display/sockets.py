@@ -10,5 +10,5 @@ from onestop.sockets import follow_display
 
 
 @socketio.on("connect", namespace=realtime.DISPLAY)
-def display_connect(_auth: Any = None) -> None:
-    follow_display()
+def display_connect(credentials: Any = None) -> None:
+    follow_display(credentials)

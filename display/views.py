@@ -8,7 +8,7 @@ from flask import render_template, request, url_for
 
 from display import bp
 from onestop import dossiers, readmodels
-from onestop.context import home_office, office_calendar, rules, settings
+from onestop.context import office_calendar, requested_office, rules, settings
 from onestop.db import db
 from onestop.extensions import limiter
 from onestop.http import limit
@@ -22,23 +22,28 @@ def _listed(name: str) -> list[str]:
 
 @bp.get("/display")
 def display_page() -> str:
+    """The waiting-room screen of ``?office=CODE`` (in a deployment of several offices), else
+    of the office this server runs for."""
     cfg = settings()
+    office = requested_office()
+    chosen = request.args.get("office") and office.code  # kept in what the page asks for
     screen = {
         **cfg["display"],
-        "timezone": cfg["office"]["timezone"],
+        "timezone": office.timezone,
+        "office": chosen or None,
         "chime_url": url_for("static", filename="sounds/chime.wav"),
-        "state_url": url_for("display.display_state"),
+        "state_url": url_for("display.display_state", office=chosen or None),
         "counters": [int(c) for c in _listed("counters") if c.isdigit()],
         "services": [s.upper() for s in _listed("services")],
     }
-    return render_template("display/display.html", office=cfg["office"], settings=screen)
+    return render_template("display/display.html", office=office, settings=screen)
 
 
 @bp.get("/board")
 @limiter.limit(limit("public_rate_limit"))
 def board_page() -> str:
     """The public progress board (công khai tiến độ), for a screen or the office's website."""
-    office = home_office()
+    office = requested_office()
     figures = dossiers.board(db.session, office, office_calendar(office))
     return render_template("display/board.html", office=office, board=figures)
 
@@ -46,11 +51,11 @@ def board_page() -> str:
 @bp.get("/api/v1/board")
 @limiter.limit(limit("public_rate_limit"))
 def board_state() -> Any:
-    office = home_office()
+    office = requested_office()
     return dossiers.board(db.session, office, office_calendar(office))
 
 
 @bp.get("/api/v1/display/state")
 @limiter.limit(limit("public_rate_limit"))
 def display_state() -> Any:
-    return readmodels.display_state(db.session, home_office(), rules())
+    return readmodels.display_state(db.session, requested_office(), rules())

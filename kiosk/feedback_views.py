@@ -14,12 +14,12 @@ from flask import g, render_template, request
 
 from kiosk import bp
 from onestop import auth, dossiers, feedback, i18n, queue
-from onestop.context import feedback_rules, home_office, rules
+from onestop.context import feedback_rules, rules
 from onestop.db import db
 from onestop.errors import Forbidden
 from onestop.extensions import csrf, limiter
-from onestop.http import field, json_body, limit
-from onestop.models import Device, DeviceKind
+from onestop.http import field, json_body, limit, office_of
+from onestop.models import Device, DeviceKind, Office
 
 TICKET = "/api/v1/tickets/<token>"
 DOSSIER = "/api/v1/dossiers/<code>"
@@ -52,7 +52,7 @@ def _finder(token: str | None, code: str | None) -> tuple[str, Callable[[], feed
     """The token the caller holds, and how to find the visit it addresses (404 when unknown)."""
     if code is not None:
         held = request.args.get("token", "")
-        dossier = dossiers.with_token(db.session, home_office(), code, held)
+        dossier = dossiers.with_token(db.session, code, held)
         return held, lambda: feedback.visit_of_dossier(db.session, dossier)
     ticket = queue.find_ticket(db.session, token or "")
     return ticket.token, lambda: feedback.visit_of_ticket(db.session, ticket)
@@ -162,6 +162,7 @@ def ticket_survey_page(token: str) -> str:
     ticket = queue.find_ticket(db.session, token)
     return _page(
         lambda: feedback.visit_of_ticket(db.session, ticket),
+        office=office_of(ticket),
         token=token,
         page="t",
         api=f"/api/v1/tickets/{token}?",
@@ -173,9 +174,10 @@ def ticket_survey_page(token: str) -> str:
 @limiter.limit(limit("public_rate_limit"))
 def dossier_survey_page(token: str) -> str:
     """The same page from the receipt's QR code (via the dossier's progress page)."""
-    dossier = dossiers.find_by_token(db.session, home_office(), token)
+    dossier = dossiers.find_by_token(db.session, token)
     return _page(
         lambda: feedback.visit_of_dossier(db.session, dossier),
+        office=office_of(dossier),
         token=token,
         page="d",
         api=f"/api/v1/dossiers/{dossier.code}?token={token}&",
@@ -184,7 +186,13 @@ def dossier_survey_page(token: str) -> str:
 
 
 def _page(
-    find: Callable[[], feedback.Visit], *, token: str, page: str, api: str, label: str
+    find: Callable[[], feedback.Visit],
+    *,
+    office: Office,
+    token: str,
+    page: str,
+    api: str,
+    label: str,
 ) -> str:
     """Without the feedback key of the citizen's link the page only says where to find it.
     ``api`` is the API base with its query so far; the page appends ``k``."""
@@ -194,7 +202,7 @@ def _page(
     base, query = api.split("?", 1)
     return render_template(
         "kiosk/survey.html",
-        office=home_office(),
+        office=office,
         state=state,
         api=base,
         query=f"?{query}k={key}",

@@ -15,7 +15,15 @@ from onestop.context import home_office, office_calendar, rules, settings
 from onestop.db import db
 from onestop.errors import InvalidInput
 from onestop.extensions import csrf, limiter
-from onestop.http import authenticated, caller_office, current_actor, field, json_body, limit
+from onestop.http import (
+    authenticated,
+    caller_office,
+    current_actor,
+    field,
+    json_body,
+    limit,
+    office_of,
+)
 from onestop.models import DeviceKind
 
 kiosk_or_staff = authenticated(staff=True, devices=(DeviceKind.KIOSK,))
@@ -114,7 +122,7 @@ def ticket_page(token: str) -> Any:
     ticket = queue.find_ticket(db.session, token)
     status = readmodels.ticket_status(db.session, ticket, rules())
     return render_template(
-        "kiosk/ticket.html", status=status, token=token, office=home_office(), key=_key(token)
+        "kiosk/ticket.html", status=status, token=token, office=office_of(ticket), key=_key(token)
     )
 
 
@@ -122,8 +130,8 @@ def ticket_page(token: str) -> Any:
 @limiter.limit(limit("public_rate_limit"))
 def dossier_page(token: str) -> Any:
     """A dossier's public progress (the receipt's QR code): no personal data."""
-    office = home_office()
-    dossier = dossiers.find_by_token(db.session, office, token)
+    dossier = dossiers.find_by_token(db.session, token)
+    office = office_of(dossier)
     url = queue.status_url(rules(), token, "d")
     status = dossiers.public_view(db.session, dossier, office_calendar(office), url)
     return render_template(

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request
 
-from onestop import auth, workcalendar
+from onestop import auth, queries, workcalendar
 from onestop.db import db
+from onestop.errors import NotFound, found
 from onestop.feedback import FeedbackRules
 from onestop.models import Office
 from onestop.queue import QueueRules
@@ -48,3 +49,15 @@ def office_calendar(office: Office) -> OfficeCalendar:
 def home_office() -> Office:
     """The office this server runs for (``[office] code``)."""
     return auth.office_by_code(db.session, settings()["office"]["code"])
+
+
+def requested_office(code: str | None = None) -> Office:
+    """The office a public page or screen is for: ``code`` or ``?office=CODE``, else the
+    office this server runs for (404 for an office that does not exist)."""
+    code = code or request.args.get("office")
+    if not code:
+        return home_office()
+    return found(
+        queries.find_office(db.session, code),
+        NotFound(f"no office {code!r}", code="unknown_office"),
+    )

@@ -27,7 +27,7 @@ from onestop import auth, clock
 from onestop.context import home_office, settings
 from onestop.db import db, is_busy_error
 from onestop.errors import DomainError, Forbidden, InvalidInput, NotAuthenticated
-from onestop.models import Device, DeviceKind, Office, Officer, Role
+from onestop.models import Device, DeviceKind, Dossier, Office, Officer, Role, Ticket
 from onestop.queue import Actor
 
 MAX_STRING = 2000
@@ -209,8 +209,8 @@ def actor_label() -> str:
     return f"device:{device.name}" if device is not None else "anonymous"
 
 
-def office_of(who: Officer | Device) -> Office:
-    """The office an officer or a device belongs to."""
+def office_of(who: Officer | Device | Ticket | Dossier) -> Office:
+    """The office an officer, a device, a ticket or a dossier belongs to."""
     office = db.session.get(Office, who.office_id)
     assert office is not None
     return office

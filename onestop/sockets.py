@@ -12,7 +12,7 @@ from typing import Any
 from flask_socketio import emit, join_room
 
 from onestop import auth, readmodels, realtime
-from onestop.context import home_office, rules
+from onestop.context import requested_office, rules
 from onestop.db import db, set_read_only
 from onestop.errors import DomainError
 from onestop.http import office_of
@@ -48,10 +48,14 @@ def connecting_officer(credentials: Any) -> Officer:
         raise ConnectionRefusedError(exc.code) from None
 
 
-def follow_display() -> None:
-    """A waiting-room screen (anyone may watch): the home office's room, and its state first."""
+def follow_display(credentials: Any) -> None:
+    """A waiting-room screen (anyone may watch): the room of the office it names with
+    ``auth={"office": CODE}``, else the home office's, and that office's state first."""
     set_read_only(True)
-    office = home_office()
+    try:
+        office = requested_office(_credential(credentials, "office") or None)
+    except DomainError as exc:
+        raise ConnectionRefusedError(exc.code) from None
     join_room(realtime.office_room(office.id))
     emit("state", readmodels.display_state(db.session, office, rules()))
 

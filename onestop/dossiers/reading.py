@@ -34,20 +34,20 @@ def dossier_by_code(session: Session, office: Office, code: str, *, lock: bool =
     return found(queries.dossier_by_code(session, office.id, code, lock=lock), missing)
 
 
-def with_token(session: Session, office: Office, code: str, token: str) -> Dossier:
-    """The dossier ``code`` for someone holding its token (the receipt's QR); a wrong token
-    gets the same 404 as an unknown code, so nobody learns which codes exist."""
-    dossier = dossier_by_code(session, office, code)
-    if not token or not hmac.compare_digest(token.encode(), dossier.token.encode()):
+def with_token(session: Session, code: str, token: str) -> Dossier:
+    """The dossier ``code`` for someone holding its token (the receipt's QR), in whichever
+    office it is; a wrong token gets the same 404 as an unknown code, so nobody learns which
+    codes exist."""
+    dossier = queries.dossier_by_token(session, token) if token else None
+    if dossier is None or not hmac.compare_digest(code.encode(), dossier.code.encode()):
         raise NotFound(f"no dossier {code!r}", code="unknown_dossier")
     return dossier
 
 
-def find_by_token(session: Session, office: Office, token: str) -> Dossier:
-    dossier = queries.dossier_by_token(session, token)
-    if dossier is None or dossier.office_id != office.id:
-        raise NotFound("no such dossier", code="unknown_dossier")
-    return dossier
+def find_by_token(session: Session, token: str) -> Dossier:
+    """The dossier with this public token, in whichever office it is (404 when none)."""
+    missing = NotFound("no such dossier", code="unknown_dossier")
+    return found(queries.dossier_by_token(session, token), missing)
 
 
 def timeliness_of(

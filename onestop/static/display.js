@@ -360,6 +360,7 @@
   render();
 
   const socket = io("/display", {
+    auth: config.office ? { office: config.office } : {}, // one office of several
     transports: ["websocket", "polling"],
     reconnectionDelay: 500,
     reconnectionDelayMax: 2000,

@@ -369,8 +369,8 @@ def test_the_public_view_shows_no_personal_data(session: Any, desk: dossiers.Des
 
 def test_a_wrong_token_looks_like_an_unknown_code(session: Any, desk: dossiers.Desk) -> None:
     dossier = receive(session, desk).dossier
-    assert dossiers.with_token(session, desk.office, dossier.code, dossier.token) is dossier
+    assert dossiers.with_token(session, dossier.code, dossier.token) is dossier
     for code, token in ((dossier.code, "guess"), (dossier.code, ""), ("NO-SUCH", dossier.token)):
         with pytest.raises(NotFound) as hidden:
-            dossiers.with_token(session, desk.office, code, token)
+            dossiers.with_token(session, code, token)
         assert hidden.value.code == "unknown_dossier"

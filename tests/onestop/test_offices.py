@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
@@ -22,7 +23,8 @@ from onestop.models import (
     Procedure,
     Service,
 )
-from tests.helpers import last_json, run_cli
+from tests.conftest import data_block
+from tests.helpers import issue, last_json, run_cli
 
 DEMO = "UBND-XA-DEMO"
 
@@ -138,3 +140,69 @@ def test_office_option_puts_each_thing_in_that_office(tmp_path: Path) -> None:
     missing = run_cli(tmp_path, "notice", "add", "x", "--office", "NOWHERE")
     assert missing.returncode != 0
     assert "NOWHERE" in missing.stderr
+
+
+# -- the screens and public pages of one office among several --------------------------------
+
+
+@pytest.fixture
+def two_offices(app: Any, creds: Any) -> Any:
+    """The demo office and XA-2, set up like it, with a kiosk of its own; the kiosks' keys."""
+    from onestop import auth, offices
+    from onestop.db import db
+
+    with db.new_session(app) as session:
+        other = offices.add_office(
+            session, "XA-2", "UBND xã Hai", timezone="Asia/Ho_Chi_Minh", like=DEMO
+        )
+        _, key = auth.create_device(session, other, "kiosk", "kiosk-x2")
+        session.commit()
+    return {DEMO: {"X-Device-Key": creds["devices"]["kiosk-1"]}, "XA-2": {"X-Device-Key": key}}
+
+
+def test_a_display_shows_the_office_it_is_for(client: Any, two_offices: Any) -> None:
+    for _ in range(2):
+        issue(client, two_offices["XA-2"], "B")
+    issue(client, two_offices[DEMO], "A")
+    other = client.get("/api/v1/display/state?office=XA-2").get_json()
+    assert other["office"] == "UBND xã Hai"
+    assert other["waiting"] == {"A": 0, "B": 2, "C": 0, "D": 0}
+    home = client.get("/api/v1/display/state").get_json()
+    assert home["waiting"] == {"A": 1, "B": 0, "C": 0, "D": 0}
+    assert client.get("/api/v1/display/state?office=NOWHERE").status_code == 404
+    page = client.get("/display?office=XA-2").get_data(as_text=True)
+    assert "UBND xã Hai" in page
+    screen = data_block(page, "display-config")
+    assert screen["office"] == "XA-2"
+    assert screen["state_url"].endswith("?office=XA-2")
+    assert (
+        data_block(client.get("/display").get_data(as_text=True), "display-config")["office"]
+        is None
+    )
+    board = client.get("/api/v1/board?office=XA-2").get_json()
+    assert board["received"] == 0
+
+
+def test_a_display_socket_follows_its_office_only(app: Any, client: Any, two_offices: Any) -> None:
+    from onestop.extensions import socketio
+
+    def display(auth: Any) -> Any:
+        return socketio.test_client(app, namespace="/display", auth=auth, flask_test_client=client)
+
+    other, home = display({"office": "XA-2"}), display(None)
+    assert not display({"office": "NOWHERE"}).is_connected("/display")
+    [state] = [e["args"][0] for e in other.get_received("/display") if e["name"] == "state"]
+    assert state["office"] == "UBND xã Hai"
+    home.get_received("/display")
+    issue(client, two_offices["XA-2"], "A")
+    pushed = [e["args"][0] for e in other.get_received("/display") if e["name"] == "queue_changed"]
+    assert pushed[-1]["waiting"]["A"] == 1
+    assert [e for e in home.get_received("/display") if e["name"] == "queue_changed"] == []
+
+
+def test_public_pages_work_by_token_in_any_office(client: Any, two_offices: Any) -> None:
+    ticket = issue(client, two_offices["XA-2"], "A")
+    page = client.get(f"/t/{ticket['token']}")
+    assert page.status_code == 200
+    assert "UBND xã Hai" in page.get_data(as_text=True)
+    assert client.get(f"/api/v1/tickets/{ticket['token']}").get_json()["number"] == "A001"
