@@ -25,14 +25,14 @@ def display_page() -> str:
     """The waiting-room screen of ``?office=CODE`` (in a deployment of several offices), else
     of the office this server runs for."""
     cfg = settings()
-    office = requested_office()
-    chosen = request.args.get("office") and office.code  # kept in what the page asks for
+    chosen = request.args.get("office") or None  # kept in what the page asks for
+    office = requested_office(chosen)
     screen = {
         **cfg["display"],
         "timezone": office.timezone,
-        "office": chosen or None,
+        "office": chosen,
         "chime_url": url_for("static", filename="sounds/chime.wav"),
-        "state_url": url_for("display.display_state", office=chosen or None),
+        "state_url": url_for("display.display_state", office=chosen),
         "counters": [int(c) for c in _listed("counters") if c.isdigit()],
         "services": [s.upper() for s in _listed("services")],
     }

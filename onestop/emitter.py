@@ -80,10 +80,14 @@ class Emitter:
                     burst.append(self.pending.get(timeout=left))
                 except queue.Empty:
                     break
-            for push in coalesce(burst):
-                self.sender(push)
-            for _ in burst:
-                self.pending.task_done()
+            try:
+                for push in coalesce(burst):
+                    self.sender(push)
+            except Exception:  # one bad burst must not stop the sender for good
+                log.exception("could not send a burst of %d pushes", len(burst))
+            finally:
+                for _ in burst:
+                    self.pending.task_done()
 
 
 EMITTER = Emitter()

@@ -44,11 +44,18 @@ def redis_urls(cfg: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(u for u in urls if u.startswith(("redis://", "rediss://"))))
 
 
+@functools.cache
+def _redis(url: str) -> Any:
+    """One client per Redis server for the health checks (a proxy asks every few seconds: a
+    new client each time would open a new pool each time)."""
+    import redis
+
+    return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+
+
 def redis_problem(url: str) -> str | None:
     try:
-        import redis
-
-        redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
+        _redis(url).ping()
     except Exception as exc:  # noqa: BLE001  (whatever the failure, Redis is not usable)
         return f"{exc.__class__.__name__}: {exc}"
     return None

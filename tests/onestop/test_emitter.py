@@ -119,3 +119,19 @@ def test_a_request_does_not_wait_for_its_pushes(
     gate.set()
     assert answer.status_code == 201
     assert took < 2  # the send is held for 5 s: the answer did not wait for it
+
+
+def test_a_send_that_fails_does_not_stop_the_sender() -> None:
+    sent: list[int] = []
+
+    def flaky(push: Push) -> None:
+        if push.payload["seq"] == 1:
+            raise RuntimeError("the message queue hung up")
+        sent.append(push.payload["seq"])
+
+    sender = emitter.Emitter(flaky, window=0.01)
+    sender.put(queue_changed(1, 1))
+    assert sender.flush(5)
+    sender.put(called(2, "A001"))
+    assert sender.flush(5)
+    assert sent == [2]
