@@ -22,10 +22,9 @@ from onestop.config import data_dir, load_config
 from onestop.db import db, set_read_only
 from onestop.extensions import csrf, limiter, socketio
 from onestop.feedback import FeedbackRules
-from onestop.http import DatabaseInt, install_error_handlers
+from onestop.http import SAFE_METHODS, DatabaseInt, install_error_handlers
 from onestop.queue import QueueRules
 
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "connect-src 'self' ws: wss:; media-src 'self'; frame-ancestors 'none'"
@@ -69,8 +68,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = DatabaseInt  # before any route is declared
     db.init_app(app)
     csrf.init_app(app)
-    limiter.init_app(app)
     install_error_handlers(app)
+    limiter.init_app(app)
     # Surfaces first: their Socket.IO handlers must be declared before socketio binds to the
     # app, or Flask-SocketIO attaches them to the previous app's server only.
     for surface in (kiosk, counter, display, admin, printer):

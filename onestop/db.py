@@ -2,18 +2,27 @@
 
 SQLite (the embedded default) is put in WAL mode with foreign keys on, and every write
 transaction starts with ``BEGIN IMMEDIATE``: the writer takes SQLite's write lock up front, so two
-writers queue on ``busy_timeout`` instead of one failing half-way with "database is locked" when
-it upgrades a read lock. Read-only work (GET requests, snapshots) uses a plain deferred ``BEGIN``
-so readers never wait for writers. PostgreSQL needs none of this.
+writers queue instead of one failing half-way with "database is locked" when it upgrades a read
+lock. Read-only work (GET requests, snapshots, a write request's authentication) uses a plain
+deferred ``BEGIN`` so readers never wait for writers. PostgreSQL needs none of this.
+
+The writers of one process queue on a lock of the process before they ask SQLite: first come,
+first served, and a waiting writer sleeps in the server's scheduler (a gevent greenlet or a
+thread) instead of in SQLite's busy handler, which polls with growing sleeps (unfair under load,
+and under gevent it would stop every other greenlet, the lock holder included). Writers of other
+processes (a CLI command beside the server) still meet on SQLite's ``busy_timeout``.
 """
 
 from __future__ import annotations
 
 import contextvars
+import sqlite3
+import threading
 from typing import Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 _read_only: contextvars.ContextVar[bool] = contextvars.ContextVar(
@@ -24,6 +33,64 @@ _read_only: contextvars.ContextVar[bool] = contextvars.ContextVar(
 def set_read_only(flag: bool) -> None:
     """Mark the work of the current thread or context as read-only (or not)."""
     _read_only.set(flag)
+
+
+def is_read_only() -> bool:
+    return _read_only.get()
+
+
+_WRITER = "onestop_writer"  # in a pooled connection's info: it holds the process's write lock
+
+
+def _serialise_writers(engine: Engine, timeout: float) -> None:
+    """One writer of this process at a time, in arrival order (see the module's text)."""
+    lock = threading.Lock()  # made with the engine: under gevent, after the monkey patching
+
+    def release(info: dict[str, Any]) -> None:
+        if info.pop(_WRITER, False):
+            lock.release()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        if _read_only.get():
+            connection.exec_driver_sql("BEGIN")
+            return
+        if not lock.acquire(timeout=timeout):
+            busy = sqlite3.OperationalError("database is locked: a writer held it too long")
+            raise OperationalError("BEGIN IMMEDIATE", None, busy)
+        connection.info[_WRITER] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            release(connection.info)
+            raise
+
+    @event.listens_for(engine, "commit")
+    def _on_commit(connection: Any) -> None:
+        # The event comes before the driver's commit: commit here, so the lock is let go only
+        # once the data is in (the driver's own commit then finds nothing left to do).
+        if connection.info.get(_WRITER):
+            try:
+                connection.exec_driver_sql("COMMIT")
+            finally:
+                release(connection.info)
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(connection: Any) -> None:
+        if connection.info.get(_WRITER):
+            try:
+                raw = connection.connection.dbapi_connection
+                if raw is not None and raw.in_transaction:
+                    raw.rollback()
+            finally:
+                release(connection.info)
+
+    @event.listens_for(engine, "checkin")
+    @event.listens_for(engine, "invalidate")
+    def _on_return(_dbapi_connection: Any, record: Any, *_args: Any) -> None:
+        # A connection handed back (or dropped) while still marked: never keep the lock.
+        if record is not None:
+            release(record.info)
 
 
 def make_engine(url: str, *, busy_timeout_ms: int = 10000, echo: bool = False) -> Engine:
@@ -47,10 +114,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10000, echo: bool = False) -
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
-
+    _serialise_writers(engine, busy_timeout_ms / 1000)
     return engine
 
 
@@ -77,6 +141,15 @@ class Database:
             g.onestop_session = self.new_session()
         session: Session = g.onestop_session
         return session
+
+    def end_reads(self) -> None:
+        """What a write request read so far (who is asking) needed no lock: end that read
+        transaction, so SQLite's write lock is taken at the next statement and held only for the
+        rest of the request, not for the authentication too."""
+        session: Session | None = g.get("onestop_session")
+        if session is not None and session.in_transaction():
+            session.commit()  # nothing written yet: this only lets go of the read snapshot
+        set_read_only(False)
 
     @staticmethod
     def _close(_exc: BaseException | None) -> None:

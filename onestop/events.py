@@ -8,8 +8,10 @@ Realtime ``seq``: each committed transaction that announces something takes the 
 its office (``UPDATE office SET event_seq = event_seq + 1 ... RETURNING``). Every event of that
 transaction carries that number, and every such transaction also sends ``queue_changed`` to every
 namespace, so a client that sees a number more than one above the last it saw knows it missed
-something and fetches the snapshot again. The office row lock also makes commit order equal seq
-order on PostgreSQL.
+something and fetches the snapshot again. The number is taken just before the commit, as the
+transaction's last statement: on PostgreSQL the office row stays locked only from there to the
+commit (not for the whole transaction, which would serialise the office's every change), and
+that lock still makes commit order equal seq order.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ print_job_queued = signals.signal("print-job-queued")
 
 _OUTBOX = "onestop_outbox"
 _SEQ = "onestop_seq"
+_UNNUMBERED = "onestop_unnumbered"
 
 
 def defer(session: Session, signal: Any, **kwargs: Any) -> None:
@@ -38,7 +41,7 @@ def defer(session: Session, signal: Any, **kwargs: Any) -> None:
     session.info.setdefault(_OUTBOX, []).append((signal, kwargs))
 
 
-def next_seq(session: Session, office_id: int) -> int:
+def _next_seq(session: Session, office_id: int) -> int:
     """The seq of this transaction for ``office_id`` (allocated on first use)."""
     seqs: dict[int, int] = session.info.setdefault(_SEQ, {})
     if office_id not in seqs:
@@ -59,9 +62,12 @@ def announce(
     payload: dict[str, Any],
     namespaces: tuple[str, ...],
 ) -> dict[str, Any]:
-    """Queue a realtime event (with this transaction's seq) for after the commit."""
-    full = {"seq": next_seq(session, office_id), **payload}
-    defer(session, realtime_event, push=Push(office_id, name, full, namespaces))
+    """Queue a realtime event for after the commit; it gets this transaction's seq at the
+    commit (the payload, returned, is the one sent)."""
+    full = {"seq": None, **payload}
+    push = Push(office_id, name, full, namespaces)
+    session.info.setdefault(_UNNUMBERED, []).append(push)
+    defer(session, realtime_event, push=push)
     return full
 
 
@@ -80,6 +86,13 @@ def notify(
     defer(session, realtime_event, push=Push(office_id, name, payload, namespaces, room))
 
 
+def _number(session: Session) -> None:
+    # Last statements before the commit (a savepoint's release comes here too: what it
+    # numbered keeps its number, and the outer commit numbers only what came after).
+    for push in session.info.pop(_UNNUMBERED, []):
+        push.payload["seq"] = _next_seq(session, push.office_id)
+
+
 def _release(session: Session) -> None:
     outbox = session.info.pop(_OUTBOX, [])
     session.info.pop(_SEQ, None)
@@ -88,13 +101,14 @@ def _release(session: Session) -> None:
 
 
 def _discard(session: Session, *_args: Any) -> None:
-    session.info.pop(_OUTBOX, None)
-    session.info.pop(_SEQ, None)
+    for key in (_OUTBOX, _SEQ, _UNNUMBERED):
+        session.info.pop(key, None)
 
 
 def install(session_class: Any = Session) -> None:
     """Hook the outbox into every session (idempotent)."""
     if not event.contains(session_class, "after_commit", _release):
+        event.listen(session_class, "before_commit", _number)
         event.listen(session_class, "after_commit", _release)
         event.listen(session_class, "after_rollback", _discard)
 

@@ -25,7 +25,7 @@ from werkzeug.routing import IntegerConverter, Map
 
 from onestop import auth, clock
 from onestop.context import home_office, settings
-from onestop.db import db, is_busy_error
+from onestop.db import db, is_busy_error, set_read_only
 from onestop.errors import DomainError, Forbidden, InvalidInput, NotAuthenticated
 from onestop.models import Device, DeviceKind, Dossier, Office, Officer, Role, Ticket
 from onestop.queue import Actor
@@ -185,7 +185,13 @@ def authenticated(
     def decorate(view: F) -> F:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            writes = request.method not in SAFE_METHODS
+            if writes:
+                set_read_only(True)  # who is asking, and their office, are read without a lock
             _resolve(staff, devices)
+            g.office = office_of(g.officer or g.device)
+            if writes:
+                db.end_reads()
             officer = g.get("officer")
             if roles and officer is not None and officer.role not in roles:
                 wanted = " or ".join(r.value for r in roles)
@@ -195,6 +201,9 @@ def authenticated(
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def current_actor() -> Actor:
@@ -218,11 +227,25 @@ def office_of(who: Officer | Device | Ticket | Dossier) -> Office:
 
 def caller_office() -> Office:
     """The office of the authenticated caller."""
+    office: Office | None = g.get("office")
+    if office is not None:
+        return office
     who: Officer | Device | None = g.get("officer") or g.get("device")
     return home_office() if who is None else office_of(who)
 
 
 def install_error_handlers(app: Flask) -> None:
+    """The error answers; call before ``limiter.init_app`` (see ``_retry_after``)."""
+
+    @app.after_request
+    def _retry_after(response: Response) -> Response:
+        # Flask runs these hooks last-registered first, so this runs after the limiter's, which
+        # would stretch a 503's "try again in 1 s" to the end of its rate window (60 s).
+        wanted = g.pop("retry_after", None)
+        if wanted is not None:
+            response.headers["Retry-After"] = wanted
+        return response
+
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError) -> tuple[Response, int]:
         db.session.rollback()
@@ -238,7 +261,8 @@ def install_error_handlers(app: Flask) -> None:
         response, status = error_response(
             503, "database_busy", f"the database is {why}; nothing was changed, try again"
         )
-        response.headers["Retry-After"] = "1" if why == "busy" else "5"
+        g.retry_after = "1" if why == "busy" else "5"
+        response.headers["Retry-After"] = g.retry_after
         return response, status
 
     @app.errorhandler(HTTPException)

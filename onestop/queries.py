@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -35,25 +35,82 @@ from onestop.models import (
     SurveyResponse,
     Ticket,
     TicketEvent,
+    TicketSequence,
     TicketState,
 )
 
 ACTIVE_AT_COUNTER = (TicketState.CALLED, TicketState.SERVING)
 
 
-def next_in_sequence(session: Session, table: Any, keys: dict[str, Any]) -> int:
-    """Increment a per-key counter row (creating it at 1) in one upsert-returning statement,
-    on SQLite and PostgreSQL alike; the row lock orders concurrent callers."""
+def _sequence_upsert(session: Session, table: Any, keys: dict[str, Any]) -> Any:
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = (
+    return (
         insert(table)
         .values(**keys, last_number=1)
         .on_conflict_do_update(
             index_elements=list(keys), set_={"last_number": table.last_number + 1}
         )
-        .returning(table.last_number)
     )
+
+
+def next_in_sequence(session: Session, table: Any, keys: dict[str, Any]) -> int:
+    """Increment a per-key counter row (creating it at 1) in one upsert-returning statement,
+    on SQLite and PostgreSQL alike; the row lock orders concurrent callers."""
+    stmt = _sequence_upsert(session, table, keys).returning(table.last_number)
     return int(session.execute(stmt).scalar_one())
+
+
+def next_ticket_number(
+    session: Session, office_id: int, service_id: int, day: date
+) -> tuple[int, float | None]:
+    """The day's next number of a service and its mean service time so far, in one statement."""
+    keys = {"office_id": office_id, "service_id": service_id, "day": day}
+    stmt = _sequence_upsert(session, TicketSequence, keys).returning(
+        TicketSequence.last_number, TicketSequence.mean_service_seconds
+    )
+    number, mean = session.execute(stmt).one()
+    return int(number), mean
+
+
+#: Each finished ticket moves the running mean by 1/SERVICE_TIME_SPAN of its difference (the
+#: first few by more): the mean's tickets are then on average 9 tickets old, as in a plain
+#: average of the last 19, so a day's change of pace (the morning rush, a slow new officer)
+#: shows within a few tickets.
+SERVICE_TIME_SPAN = 10
+
+
+def record_service_time(
+    session: Session, office_id: int, service_id: int, day: date, seconds: float
+) -> None:
+    """Fold one finished ticket's service time into the day's running mean of its service."""
+    seq = TicketSequence
+    weight = case(
+        (seq.served_count >= SERVICE_TIME_SPAN - 1, SERVICE_TIME_SPAN), else_=seq.served_count + 1
+    )
+    session.execute(
+        update(seq)
+        .where(seq.office_id == office_id, seq.service_id == service_id, seq.day == day)
+        .values(
+            served_count=seq.served_count + 1,
+            mean_service_seconds=case(
+                (seq.mean_service_seconds.is_(None), seconds),
+                else_=seq.mean_service_seconds + (seconds - seq.mean_service_seconds) / weight,
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def mean_service_seconds(
+    session: Session, office_id: int, service_id: int, day: date
+) -> float | None:
+    return session.scalar(
+        select(TicketSequence.mean_service_seconds).where(
+            TicketSequence.office_id == office_id,
+            TicketSequence.service_id == service_id,
+            TicketSequence.day == day,
+        )
+    )
 
 
 # -- offices, staff and devices ----------------------------------------------------------------
@@ -276,24 +333,6 @@ def staffed_counters_for(session: Session, service_id: int) -> int:
         )
         or 0
     )
-
-
-def recent_service_seconds(
-    session: Session, service_id: int, day: date, limit: int = 20
-) -> list[float]:
-    """Durations (called → finished) of the service's last finished tickets today."""
-    rows = session.execute(
-        select(Ticket.first_called_at, Ticket.finished_at)
-        .where(
-            Ticket.service_id == service_id,
-            Ticket.day == day,
-            Ticket.state == TicketState.DONE,
-            Ticket.first_called_at.is_not(None),
-        )
-        .order_by(Ticket.finished_at.desc())
-        .limit(limit)
-    ).all()
-    return [(end - start).total_seconds() for start, end in rows if end and start]
 
 
 def live_leg(session: Session, ticket: Ticket) -> Ticket:

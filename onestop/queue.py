@@ -40,7 +40,6 @@ from onestop.models import (
     Service,
     Ticket,
     TicketEvent,
-    TicketSequence,
     TicketState,
 )
 
@@ -120,8 +119,15 @@ def _log(
     )
 
 
-def _announce_queue(session: Session, office: Office, rules: QueueRules, at: datetime) -> None:
-    waiting = queries.waiting_counts(session, office.id, clock.local_day(at, rules.timezone))
+def _announce_queue(
+    session: Session,
+    office: Office,
+    rules: QueueRules,
+    at: datetime,
+    waiting: dict[str, int] | None = None,
+) -> None:
+    if waiting is None:
+        waiting = queries.waiting_counts(session, office.id, clock.local_day(at, rules.timezone))
     announce(
         session, office.id, "queue_changed", realtime.queue_changed(waiting), realtime.EVERYONE
     )
@@ -140,12 +146,6 @@ def _announce_call(
     payload = realtime.ticket_called(ticket, counter, ticket.service, rules.timezone, recall=recall)
     announce(session, office.id, "ticket_called", payload, (realtime.DISPLAY, realtime.COUNTER))
     _announce_queue(session, office, rules, at)
-
-
-def allocate_number(session: Session, office_id: int, service_id: int, day: Any) -> int:
-    """The next number of the day for a service, in one upsert-returning statement."""
-    keys = {"office_id": office_id, "service_id": service_id, "day": day}
-    return queries.next_in_sequence(session, TicketSequence, keys)
 
 
 @dataclass(frozen=True)
@@ -194,7 +194,7 @@ def issue_ticket(
     attempt = session.begin_nested() if request_key is not None else nullcontext()
     try:
         with attempt:
-            seq_no = allocate_number(session, office.id, service.id, day)
+            seq_no, mean_seconds = queries.next_ticket_number(session, office.id, service.id, day)
             ticket = Ticket(
                 office_id=office.id,
                 service_id=service.id,
@@ -222,7 +222,13 @@ def issue_ticket(
             raise
         return _replay(session, office, earlier, service, rules)
     _log(session, ticket, "issued", None, actor, at, priority=priority)
-    receipt = ticket_receipt(session, office, ticket, rules)
+    waiting = queries.waiting_counts(session, office.id, day)
+    # Without a priority the new ticket is the last of its service: everyone waiting is ahead.
+    ahead = waiting.get(service.code, 1) - 1 if rank == 0 else None
+    # No mean yet (0.0): the default pace, without asking again.
+    receipt = ticket_receipt(
+        session, office, ticket, rules, ahead=ahead, mean_seconds=mean_seconds or 0.0
+    )
     job = None
     if printer:
         job = printing.queue_job(
@@ -235,7 +241,7 @@ def issue_ticket(
         realtime.ticket_issued(ticket, service, rules.timezone),
         (realtime.COUNTER,),
     )
-    _announce_queue(session, office, rules, at)
+    _announce_queue(session, office, rules, at, waiting)
     return Issued(ticket, receipt, job)
 
 
@@ -263,11 +269,19 @@ def citizen_url(rules: QueueRules, token: str, page: str = "t") -> str:
 
 
 def ticket_receipt(
-    session: Session, office: Office, ticket: Ticket, rules: QueueRules
+    session: Session,
+    office: Office,
+    ticket: Ticket,
+    rules: QueueRules,
+    *,
+    ahead: int | None = None,
+    mean_seconds: float | None = None,
 ) -> dict[str, Any]:
     """What the kiosk shows and the printer prints for a freshly issued ticket (its status
-    link carries the feedback key: it goes only to the citizen)."""
-    ahead = queries.ahead_of(session, ticket)
+    link carries the feedback key: it goes only to the citizen). ``ahead`` and
+    ``mean_seconds``, when the caller knows them, spare their queries."""
+    if ahead is None:
+        ahead = queries.ahead_of(session, ticket)
     service: Service = ticket.service
     return {
         "number": ticket.number,
@@ -280,7 +294,9 @@ def ticket_receipt(
         "status_url": citizen_url(rules, ticket.token),
         "issued_at": clock.iso(ticket.issued_at, rules.timezone),
         "waiting_ahead": ahead,
-        "estimated_wait_minutes": estimated_wait_minutes(session, ticket, ahead, rules),
+        "estimated_wait_minutes": estimated_wait_minutes(
+            session, ticket, ahead, rules, mean_seconds
+        ),
         "office_name": office.name,
     }
 
@@ -394,6 +410,11 @@ def finish(
         ticket = _close_current(session, office, counter_number, actor, rules, "finish", "finished")
     else:
         ticket = _finish_guidance(session, office, counter_number, actor, rules, outcome)
+    if ticket.first_called_at is not None and ticket.finished_at is not None:
+        seconds = clock.as_utc(ticket.finished_at) - clock.as_utc(ticket.first_called_at)
+        queries.record_service_time(
+            session, office.id, ticket.service_id, ticket.day, seconds.total_seconds()
+        )
     assert ticket.counter is not None
     feedback.request_rating(session, ticket, ticket.counter, actor.officer)
     return ticket
@@ -530,16 +551,27 @@ def close_stale_tickets(session: Session, office: Office, *, rules: QueueRules) 
     return len(stale)
 
 
-def estimated_wait_minutes(session: Session, ticket: Ticket, ahead: int, rules: QueueRules) -> int:
-    """People ahead × recent minutes per citizen ÷ staffed counters serving the service.
+def estimated_wait_minutes(
+    session: Session,
+    ticket: Ticket,
+    ahead: int,
+    rules: QueueRules,
+    mean_seconds: float | None = None,
+) -> int:
+    """People ahead × minutes per citizen ÷ staffed counters serving the service.
 
-    A simple, honest estimate: it uses today's finished tickets of the service (the default
-    service time until there are some) and never claims precision below a minute.
+    A simple, honest estimate: minutes per citizen is the running mean of the service's
+    finished tickets today (kept as each finishes; the default service time until there are
+    some), and it never claims precision below a minute. ``mean_seconds`` may be passed by a
+    caller that already read it (the ticket's number comes with it).
     """
     if ticket.state != TicketState.WAITING:
         return 0
-    samples = queries.recent_service_seconds(session, ticket.service_id, ticket.day)
-    minutes = (sum(samples) / len(samples) / 60) if samples else rules.default_service_minutes
+    if mean_seconds is None:
+        mean_seconds = queries.mean_service_seconds(
+            session, ticket.office_id, ticket.service_id, ticket.day
+        )
+    minutes = mean_seconds / 60 if mean_seconds else rules.default_service_minutes
     counters = max(1, queries.staffed_counters_for(session, ticket.service_id))
     return math.ceil(ahead * minutes / counters)
 

@@ -1,0 +1,132 @@
+"""The write path: what a ticket costs, where SQLite's write lock starts, how writers queue."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import event, select, text
+from sqlalchemy.exc import OperationalError
+
+from onestop import queries
+from onestop.db import is_busy_error, make_engine
+from onestop.models import Service
+from tests.helpers import issue
+
+
+def _statements(app: Flask) -> list[str]:
+    seen: list[str] = []
+
+    @event.listens_for(app.extensions["onestop.engine"], "before_cursor_execute")
+    def _seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    return seen
+
+
+def test_a_ticket_reads_who_asks_before_the_write_lock(
+    app: Flask, client: Any, kiosk_headers: dict[str, str]
+) -> None:
+    issue(client, kiosk_headers)  # the day's sequence row exists; what follows is the usual case
+    seen = _statements(app)
+    issue(client, kiosk_headers)
+    locked = seen.index("BEGIN IMMEDIATE")
+    before, under = seen[:locked], seen[locked + 1 :]
+    assert before[0] == "BEGIN"  # a deferred read: other writers go on meanwhile
+    assert any("FROM device" in s for s in before)
+    assert any("FROM office" in s for s in before)
+    assert not any("FROM device" in s or "FROM office " in s for s in under)
+    # Under the lock only the service, the number (with the day's pace), the ticket, its log,
+    # the waiting counts, the staffed counters, the print job and, last, the office's seq.
+    assert under[-1] == "COMMIT"
+    assert under[-2].startswith("UPDATE office SET event_seq")
+    assert len(under) - 1 <= 8, "\n".join(under)
+    assert not any("first_called_at, ticket.finished_at" in s for s in under)  # no day scan
+
+
+def test_the_day_pace_follows_the_newest_tickets(session: Any, creds: Any, app: Flask) -> None:
+    service = session.scalar(select(Service).where(Service.code == "A"))
+    office_id, service_id, day = service.office_id, service.id, date(2026, 11, 23)
+    queries.next_ticket_number(session, office_id, service_id, day)
+    for _ in range(30):
+        queries.record_service_time(session, office_id, service_id, day, 120.0)
+    assert queries.mean_service_seconds(session, office_id, service_id, day) == pytest.approx(120)
+    for _ in range(20):
+        queries.record_service_time(session, office_id, service_id, day, 600.0)
+    mean = queries.mean_service_seconds(session, office_id, service_id, day)
+    assert mean is not None
+    assert 500 < mean < 600  # the slow afternoon shows within about SERVICE_TIME_SPAN tickets
+    number, pace = queries.next_ticket_number(session, office_id, service_id, day)
+    assert number == 2
+    assert pace == mean
+    session.rollback()
+
+
+def test_writers_of_one_process_queue_instead_of_failing(tmp_path: Any) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.db'}", busy_timeout_ms=3000)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (n INTEGER)"))
+    order: list[str] = []
+    first_in = threading.Event()
+
+    def slow_writer() -> None:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+            first_in.set()
+            time.sleep(0.3)
+            order.append("first commits")
+
+    def second_writer() -> None:
+        first_in.wait(5)
+        with engine.begin() as conn:
+            order.append("second writes")
+            conn.execute(text("INSERT INTO t VALUES (2)"))
+
+    threads = [threading.Thread(target=slow_writer), threading.Thread(target=second_writer)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert order == ["first commits", "second writes"]
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 2
+    engine.dispose()
+
+
+def test_a_writer_that_fails_or_waits_too_long_lets_go(tmp_path: Any) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.db'}", busy_timeout_ms=200)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (n INTEGER)"))
+    # A failed transaction rolls back and frees the lock for the next writer.
+    with pytest.raises(OperationalError), engine.begin() as conn:
+        conn.execute(text("INSERT INTO nowhere VALUES (1)"))
+    holder = engine.connect()
+    holder.begin()
+    holder.execute(text("INSERT INTO t VALUES (1)"))
+    waited = threading.Event()
+    failure: list[BaseException] = []
+
+    def waiter() -> None:
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("INSERT INTO t VALUES (2)"))
+        except OperationalError as exc:
+            failure.append(exc)
+        waited.set()
+
+    thread = threading.Thread(target=waiter)
+    thread.start()
+    assert waited.wait(5)
+    assert len(failure) == 1
+    assert is_busy_error(failure[0])  # answered as 503 database_busy with Retry-After
+    holder.rollback()
+    holder.close()
+    with engine.begin() as conn:  # the lock came back
+        conn.execute(text("INSERT INTO t VALUES (3)"))
+        assert conn.execute(text("SELECT n FROM t")).scalars().all() == [3]
+    thread.join(5)
+    engine.dispose()
