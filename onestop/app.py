@@ -7,6 +7,7 @@ thread and runs no migration: ``onestop init`` migrates, ``onestop serve`` start
 from __future__ import annotations
 
 import secrets
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,16 @@ def _secret_key(cfg: dict[str, Any]) -> str:
     return secrets.token_urlsafe(32)
 
 
+def async_mode(cfg: dict[str, Any]) -> str:
+    """The configured mode where the process runs it: gevent only once ``onestop serve`` has
+    monkey-patched (``onestop.__main__``); a command, a test or a plain import runs threads."""
+    if cfg["realtime"]["async_mode"] != "gevent" or "gevent" not in sys.modules:
+        return "threading"
+    from gevent import monkey
+
+    return "gevent" if monkey.is_module_patched("socket") else "threading"
+
+
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     cfg = load_config(overrides)
     app = Flask(
@@ -62,6 +73,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         TEMPLATES_AUTO_RELOAD=False,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["onestop.overrides"] = overrides  # a server's worker makes its app anew
     app.extensions["onestop.rules"] = QueueRules.from_config(cfg, app.config["SECRET_KEY"])
     app.extensions["onestop.feedback"] = FeedbackRules.from_config(cfg)
 
@@ -77,9 +89,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     origins = [o.strip() for o in cfg["realtime"]["cors_allowed_origins"].split(",") if o.strip()]
     queue_url = cfg["realtime"]["message_queue"] or None
+    app.extensions["onestop.async_mode"] = mode = async_mode(cfg)
     socketio.init_app(
         app,
-        async_mode=cfg["realtime"]["async_mode"],
+        async_mode=mode,
         message_queue=queue_url,
         cors_allowed_origins=origins or None,
         # Without a queue, say so: Flask-SocketIO keeps an earlier app's queue client otherwise

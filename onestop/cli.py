@@ -132,7 +132,7 @@ def _safe_url(url: str) -> str:
 @click.option("--host", default=None, help="Address to listen on (default from config).")
 @click.option("--port", default=None, type=int, help="Port (default from config, 5000).")
 def serve(host: str | None, port: int | None) -> None:
-    """Run the server (gunicorn, threaded, WebSocket capable)."""
+    """Run the server (gunicorn's gevent worker, or its threaded one: [realtime] async_mode)."""
     from onestop.health import schema_problem
     from onestop.server import serve as run_server
 
@@ -142,6 +142,12 @@ def serve(host: str | None, port: int | None) -> None:
     problem = schema_problem(app.extensions["onestop.engine"])
     if problem:
         raise click.ClickException(f"cannot serve: {problem}")
+    if app.config["ONESTOP"]["realtime"]["async_mode"] != app.extensions["onestop.async_mode"]:
+        click.echo(
+            "serving on threads: the evented server needs the `onestop` command (or python -m "
+            "onestop), which prepares gevent before anything else loads",
+            err=True,
+        )
     server = app.config["ONESTOP"]["server"]
     run_server(app, server["host"], server["port"], server["threads"])
 

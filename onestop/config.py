@@ -34,7 +34,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
         "echo": False,
     },
     "realtime": {
-        "async_mode": "threading",
+        "async_mode": "gevent",
         "message_queue": "",
         "cors_allowed_origins": "",
         "coalesce_ms": 50,
@@ -42,6 +42,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
     "server": {
         "host": "127.0.0.1",
         "port": 5000,
+        "connections": 10000,
         "threads": 64,
         "data_dir": "var",
     },
@@ -145,6 +146,9 @@ REQUIRED = {
 }
 TOP_LEVEL = {"secret_key": "", "priority_classes": DEFAULT_PRIORITY_CLASSES}
 ENV_PREFIX = "ONESTOP_"
+
+
+ASYNC_MODES = ("gevent", "threading")
 
 
 class ConfigError(Exception):
@@ -307,10 +311,10 @@ def _validate(cfg: dict[str, Any]) -> None:
         ) from None
     for session in ("morning", "afternoon"):
         parse_hours(cfg["hours"][session], f"hours.{session}")
-    if cfg["realtime"]["async_mode"] != "threading":
+    if cfg["realtime"]["async_mode"] not in ASYNC_MODES:
         raise ConfigError(
-            "realtime.async_mode must be 'threading' (the server is gunicorn's "
-            "threaded worker with simple-websocket)"
+            "realtime.async_mode must be 'gevent' (gunicorn's gevent worker: thousands of "
+            "screens a process) or 'threading' (its threaded worker: a thread a screen)"
         )
     codes = [c.get("code") for c in cfg["priority_classes"]]
     if any(not isinstance(c, str) or not c for c in codes) or len(set(codes)) != len(codes):

@@ -144,7 +144,7 @@ def run_cli(
         return invoke_cli(args, variables, stdin)
     child = {k: v for k, v in {**os.environ, **variables}.items() if v is not None}
     return subprocess.run(
-        [sys.executable, "-m", "onestop.cli", *args],
+        [sys.executable, "-m", "onestop", *args],
         input=stdin,
         capture_output=True,
         text=True,

@@ -101,7 +101,7 @@ class LiveServer:
     def init_demo(self) -> None:
         """``onestop init --demo`` for real, as a child process."""
         done = subprocess.run(
-            [sys.executable, "-m", "onestop.cli", "init", "--demo", "--json"],
+            [sys.executable, "-m", "onestop", "init", "--demo", "--json"],
             env=self.env,
             capture_output=True,
             text=True,
@@ -116,7 +116,7 @@ class LiveServer:
                 [
                     sys.executable,
                     "-m",
-                    "onestop.cli",
+                    "onestop",
                     "serve",
                     "--host",
                     "127.0.0.1",

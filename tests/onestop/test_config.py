@@ -60,6 +60,7 @@ def test_unknown_keys_warn(tmp_path: Path) -> None:
         ({"ONESTOP_QUEUE__NUMBER_DIGITS": "three"}, "must be a number"),
         ({"ONESTOP_HOURS__MORNING": "11:30-07:00"}, "hours.morning"),
         ({"ONESTOP_CONFIG": "/nonexistent/site.toml"}, "not found"),
+        ({"ONESTOP_REALTIME__ASYNC_MODE": "eventlet"}, "realtime.async_mode"),
     ],
 )
 def test_bad_configuration_fails_clearly(environ: dict[str, str], needle: str) -> None:
@@ -137,3 +138,24 @@ def test_serve_links_follow_the_port_it_is_given(
     ((app, port),) = served
     assert port == 5999
     assert app.extensions["onestop.rules"].public_url == "http://127.0.0.1:5999"
+    # The worker makes its own app from the same overrides: it serves the same address.
+    assert app.extensions["onestop.overrides"] == {"server": {"port": 5999}}
+
+
+def test_only_an_evented_serve_patches_the_standard_library(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`onestop serve` prepares gevent before anything loads; other commands, a threaded serve
+    and a configuration with a mistake (reported by the command itself) do not; an app made
+    in a process that was not patched (this one, a command) runs threads whatever the file says."""
+    from onestop import __main__ as launcher
+    from onestop.app import async_mode
+
+    assert launcher._serves_evented(["onestop", "serve"])
+    assert not launcher._serves_evented(["onestop", "init", "--demo"])
+    assert not launcher._serves_evented(["onestop"])
+    monkeypatch.setenv("ONESTOP_REALTIME__ASYNC_MODE", "threading")
+    assert not launcher._serves_evented(["onestop", "serve"])
+    monkeypatch.setenv("ONESTOP_REALTIME__ASYNC_MODE", "eventlet")
+    assert not launcher._serves_evented(["onestop", "serve"])
+    assert async_mode({"realtime": {"async_mode": "gevent"}}) == "threading"
