@@ -129,6 +129,51 @@ def _safe_url(url: str) -> str:
 
 
 @main.command()
+@click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+def backup(destination: Path, as_json: bool) -> None:
+    """Copy the SQLite database to DESTINATION while the server runs (SQLite's online backup:
+    a consistent snapshot, writers wait only for each step). PostgreSQL: use pg_dump."""
+    import sqlite3
+
+    app = _app()
+    engine = app.extensions["onestop.engine"]
+    if engine.dialect.name != "sqlite":
+        raise click.ClickException(
+            "the database is PostgreSQL: back it up with pg_dump -Fc (docs/deploy.md)"
+        )
+    if destination.exists():
+        raise click.ClickException(f"{destination} exists; name a new file")
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    raw = engine.raw_connection()
+    try:
+        with sqlite3.connect(destination) as copy:
+            raw.driver_connection.backup(copy, pages=1024)
+    finally:
+        raw.close()
+    with sqlite3.connect(destination) as copy:
+        check = copy.execute("PRAGMA integrity_check").fetchone()[0]
+        revision = copy.execute("SELECT version_num FROM alembic_version").fetchone()
+        tickets = copy.execute("SELECT count(*) FROM ticket").fetchone()[0]
+        dossiers = copy.execute("SELECT count(*) FROM dossier").fetchone()[0]
+    if check != "ok":
+        raise click.ClickException(f"the copy failed its integrity check: {check}")
+    result = {
+        "backup": str(destination),
+        "bytes": destination.stat().st_size,
+        "revision": revision[0] if revision else None,
+        "tickets": tickets,
+        "dossiers": dossiers,
+    }
+    _emit(
+        as_json,
+        f"backed up to {destination}: {result['bytes']} bytes, revision {result['revision']}, "
+        f"{tickets} tickets, {dossiers} dossiers, integrity ok",
+        result,
+    )
+
+
+@main.command()
 @click.option("--host", default=None, help="Address to listen on (default from config).")
 @click.option("--port", default=None, type=int, help="Port (default from config, 5000).")
 def serve(host: str | None, port: int | None) -> None:

@@ -138,7 +138,7 @@ def run_cli(
     folder: Path, *args: str, stdin: str = "", in_child: bool = False, **env: str | None
 ) -> subprocess.CompletedProcess[str]:
     """``onestop ARGS`` against ``folder`` (see :func:`cli_env`), in process; with
-    ``in_child=True`` as a real ``python -m onestop.cli`` child process instead."""
+    ``in_child=True`` as a real ``python -m onestop`` child process instead."""
     variables = cli_env(folder, **env)
     if not in_child:
         return invoke_cli(args, variables, stdin)
