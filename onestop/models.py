@@ -202,14 +202,17 @@ class Device(Base):
 
 class TicketSequence(Base):
     """Per office, service and local day: the last number handed out (one upsert allocates
-    it) and the mean service time of the day's finished tickets (updated as each finishes), so
-    the wait estimate comes back with the number instead of from a scan of the day."""
+    it), how many wait now, and the mean service time of the day's finished tickets (updated as
+    each finishes): the queue counts and the wait estimate are read here, not counted from the
+    day's tickets. A transfer leg into a service with no ticket yet makes its row at number 0."""
 
     __tablename__ = "ticket_sequence"
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer)
+    #: tickets (legs) of the service and day waiting now, kept by onestop.queue at each flush
+    waiting: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     served_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: called → finished, a running mean over about the last SERVICE_TIME_SPAN tickets
     mean_service_seconds: Mapped[float | None] = mapped_column(Float)

@@ -63,10 +63,18 @@ def next_in_sequence(session: Session, table: Any, keys: dict[str, Any]) -> int:
 def next_ticket_number(
     session: Session, office_id: int, service_id: int, day: date
 ) -> tuple[int, float | None]:
-    """The day's next number of a service and its mean service time so far, in one statement."""
-    keys = {"office_id": office_id, "service_id": service_id, "day": day}
-    stmt = _sequence_upsert(session, TicketSequence, keys).returning(
-        TicketSequence.last_number, TicketSequence.mean_service_seconds
+    """The day's next number of a service and its mean service time so far, in one statement
+    that also counts the new ticket as waiting (the caller tells ``count_waiting`` so)."""
+    seq = TicketSequence
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = (
+        insert(seq)
+        .values(office_id=office_id, service_id=service_id, day=day, last_number=1, waiting=1)
+        .on_conflict_do_update(
+            index_elements=["office_id", "service_id", "day"],
+            set_={"last_number": seq.last_number + 1, "waiting": seq.waiting + 1},
+        )
+        .returning(seq.last_number, seq.mean_service_seconds)
     )
     number, mean = session.execute(stmt).one()
     return int(number), mean
@@ -194,22 +202,45 @@ def counters(session: Session, office_id: int) -> list[Counter]:
 
 
 def waiting_counts(session: Session, office_id: int, day: date) -> dict[str, int]:
-    """Waiting tickets per service code today (every service listed, zero included)."""
+    """Waiting tickets per service code today (every service listed, zero included), as kept
+    on the day's rows: as cheap with a thousand waiting as with none."""
     rows = session.execute(
-        select(Service.code, func.count(Ticket.id))
+        select(Service.code, func.coalesce(TicketSequence.waiting, 0))
         .outerjoin(
-            Ticket,
+            TicketSequence,
             and_(
-                Ticket.service_id == Service.id,
-                Ticket.day == day,
-                Ticket.state == TicketState.WAITING,
+                TicketSequence.office_id == office_id,
+                TicketSequence.service_id == Service.id,
+                TicketSequence.day == day,
             ),
         )
         .where(Service.office_id == office_id)
-        .group_by(Service.code, Service.position)
         .order_by(Service.position, Service.code)
     ).all()
-    return dict(rows)
+    return {code: int(count) for code, count in rows}
+
+
+def count_waiting(session: Session, deltas: dict[tuple[int, int, date], int]) -> None:
+    """Move the kept waiting counts by ``deltas`` ((office, service, day) → change)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    connection = session.connection()
+    for (office_id, service_id, day), delta in deltas.items():
+        if delta:
+            connection.execute(
+                insert(TicketSequence)
+                .values(
+                    office_id=office_id,
+                    service_id=service_id,
+                    day=day,
+                    last_number=0,
+                    waiting=max(delta, 0),
+                    served_count=0,
+                )
+                .on_conflict_do_update(
+                    index_elements=["office_id", "service_id", "day"],
+                    set_={"waiting": TicketSequence.waiting + delta},
+                )
+            )
 
 
 def next_for_counter(counter: Counter, day: date) -> Select[int]:

@@ -20,9 +20,10 @@ import math
 import secrets
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import event, inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -119,6 +120,42 @@ def _log(
     )
 
 
+_COUNTED = "onestop_counted_waiting"  # new tickets the number's upsert already counted
+
+
+def _waiting_deltas(session: Session) -> dict[tuple[int, int, date], int]:
+    """How this flush moves the waiting count of each (office, service, day)."""
+    deltas: dict[tuple[int, int, date], int] = {}
+
+    def move(ticket: Ticket, by: int) -> None:
+        key = (ticket.office_id, ticket.service_id, ticket.day)
+        deltas[key] = deltas.get(key, 0) + by
+
+    counted = session.info.pop(_COUNTED, set())
+    for obj in session.new:
+        # A new ticket's state may still be None: the column's default is waiting.
+        fresh = isinstance(obj, Ticket) and obj.state in (None, TicketState.WAITING)
+        if fresh and id(obj) not in counted:
+            move(obj, 1)
+    for obj in session.dirty:
+        if not isinstance(obj, Ticket):
+            continue
+        history = inspect(obj).attrs.state.history
+        if not history.deleted:
+            continue
+        was, now = history.deleted[0] == TicketState.WAITING, obj.state == TicketState.WAITING
+        if was != now:
+            move(obj, 1 if now else -1)
+    return deltas
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_waiting_counts(session: Session, _context: Any, _instances: Any) -> None:
+    # Every ticket state change goes through the ORM (Ticket's own moves, or a new ticket or
+    # transfer leg), so the kept counts follow each flush, in the same transaction.
+    queries.count_waiting(session, _waiting_deltas(session))
+
+
 def _announce_queue(
     session: Session,
     office: Office,
@@ -213,6 +250,7 @@ def issue_ticket(
             )
             ticket.service = service
             session.add(ticket)
+            session.info.setdefault(_COUNTED, set()).add(id(ticket))
             session.flush()
     except IntegrityError:
         if request_key is None:

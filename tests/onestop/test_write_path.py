@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from datetime import date
@@ -12,7 +13,7 @@ from flask import Flask
 from sqlalchemy import event, select, text
 from sqlalchemy.exc import OperationalError
 
-from onestop import queries
+from onestop import clock, queries
 from onestop.db import is_busy_error, make_engine
 from onestop.models import Service
 from tests.helpers import issue
@@ -130,3 +131,69 @@ def test_a_writer_that_fails_or_waits_too_long_lets_go(tmp_path: Any) -> None:
         assert conn.execute(text("SELECT n FROM t")).scalars().all() == [3]
     thread.join(5)
     engine.dispose()
+
+
+def test_the_kept_waiting_counts_match_the_tickets_through_a_random_day(
+    app: Flask, creds: Any, session: Any, frozen: Any
+) -> None:
+    """Issue, call, recall, start, finish, no-show, transfer (to a service and to a counter)
+    and the next day's clean-up in a random order: after each step the counts on the day's rows
+    equal a count of the waiting tickets themselves."""
+    from onestop import auth, queue
+    from onestop.errors import DomainError
+    from onestop.models import Officer, Ticket, TicketState
+
+    office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
+    rules = app.extensions["onestop.rules"]
+    admin = session.scalar(select(Officer).where(Officer.username == "admin"))
+    officers = {1: admin}
+    for n in (2, 3):
+        officers[n] = auth.create_officer(session, office, f"o{n}", "password123", "officer")
+    session.commit()
+    chance = random.Random(13)
+
+    def truth() -> dict[str, int]:
+        day = clock.local_day(clock.now(), rules.timezone)
+        counts = dict.fromkeys(queries.waiting_counts(session, office.id, day), 0)
+        for (service_code,) in session.execute(
+            select(Service.code)
+            .join(Ticket, Ticket.service_id == Service.id)
+            .where(Ticket.day == day, Ticket.state == TicketState.WAITING)
+        ):
+            counts[service_code] += 1
+        return counts
+
+    steps = ["issue"] * 6 + ["call_next"] * 3 + ["recall", "start", "finish", "finish"]
+    steps += ["no_show", "transfer_service", "transfer_counter", "next_day"]
+    done: dict[str, int] = {}
+    for _ in range(300):
+        step = chance.choice(steps)
+        counter = chance.choice([1, 2, 3])
+        actor = queue.Actor(officer=officers[counter])
+        kw = {"actor": actor, "rules": rules}
+        try:
+            if step == "issue":
+                queue.issue_ticket(
+                    session,
+                    office,
+                    chance.choice("ABCD"),
+                    rules=rules,
+                    priority=chance.choice([None, None, "elderly_80"]),
+                )
+            elif step == "transfer_service":
+                queue.transfer(session, office, counter, to_service=chance.choice("ABCD"), **kw)
+            elif step == "transfer_counter":
+                queue.transfer(session, office, counter, to_counter=chance.choice([1, 2, 3]), **kw)
+            elif step == "next_day":
+                frozen.advance(days=1)
+                queue.close_stale_tickets(session, office, rules=rules)
+            else:
+                getattr(queue, step)(session, office, counter, **kw)
+            session.commit()
+            done[step] = done.get(step, 0) + 1
+        except DomainError:
+            session.rollback()
+        frozen.advance(seconds=chance.randint(1, 90))
+        day = clock.local_day(clock.now(), rules.timezone)
+        assert queries.waiting_counts(session, office.id, day) == truth(), step
+    assert set(done) == set(steps)  # every kind of step happened at least once
