@@ -16,13 +16,14 @@ that lock still makes commit order equal seq order.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from blinker import Namespace
-from sqlalchemy import event, update
+from sqlalchemy import bindparam, event, update
 from sqlalchemy.orm import Session
 
-from onestop.models import Office
+from onestop.models import Office, table_of
 from onestop.realtime import Push
 
 signals = Namespace()
@@ -41,17 +42,22 @@ def defer(session: Session, signal: Any, **kwargs: Any) -> None:
     session.info.setdefault(_OUTBOX, []).append((signal, kwargs))
 
 
+@functools.cache
+def _seq_statement() -> Any:
+    # On the table, not the ORM class: a plain UPDATE, without the ORM's bulk-update path.
+    return (
+        update(table_of(Office))
+        .where(Office.id == bindparam("office_id"))
+        .values(event_seq=Office.event_seq + 1)
+        .returning(Office.event_seq)
+    )
+
+
 def _next_seq(session: Session, office_id: int) -> int:
     """The seq of this transaction for ``office_id`` (allocated on first use)."""
     seqs: dict[int, int] = session.info.setdefault(_SEQ, {})
     if office_id not in seqs:
-        seqs[office_id] = session.execute(
-            update(Office)
-            .where(Office.id == office_id)
-            .values(event_seq=Office.event_seq + 1)
-            .returning(Office.event_seq)
-            .execution_options(synchronize_session=False)
-        ).scalar_one()
+        seqs[office_id] = session.execute(_seq_statement(), {"office_id": office_id}).scalar_one()
     return seqs[office_id]
 
 

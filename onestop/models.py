@@ -23,6 +23,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     event,
@@ -43,6 +44,13 @@ NAMING = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: DateTime(timezone=True)}
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's table, for plain Core statements on hot paths (the ORM's bulk paths cost)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from onestop.errors import NotFound, found
 from onestop.models import (
@@ -37,6 +49,7 @@ from onestop.models import (
     TicketEvent,
     TicketSequence,
     TicketState,
+    table_of,
 )
 
 ACTIVE_AT_COUNTER = (TicketState.CALLED, TicketState.SERVING)
@@ -60,23 +73,30 @@ def next_in_sequence(session: Session, table: Any, keys: dict[str, Any]) -> int:
     return int(session.execute(stmt).scalar_one())
 
 
+@functools.cache
+def _ticket_number_statement(dialect: str) -> Any:
+    seq = TicketSequence
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    keys: dict[str, Any] = {name: bindparam(name) for name in ("office_id", "service_id", "day")}
+    return (
+        insert(table_of(seq))
+        .values(**keys, last_number=1, waiting=1)
+        .on_conflict_do_update(
+            index_elements=list(keys),
+            set_={"last_number": seq.last_number + 1, "waiting": seq.waiting + 1},
+        )
+        .returning(seq.last_number, seq.mean_service_seconds)
+    )
+
+
 def next_ticket_number(
     session: Session, office_id: int, service_id: int, day: date
 ) -> tuple[int, float | None]:
     """The day's next number of a service and its mean service time so far, in one statement
     that also counts the new ticket as waiting (the caller tells ``count_waiting`` so)."""
-    seq = TicketSequence
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = (
-        insert(seq)
-        .values(office_id=office_id, service_id=service_id, day=day, last_number=1, waiting=1)
-        .on_conflict_do_update(
-            index_elements=["office_id", "service_id", "day"],
-            set_={"last_number": seq.last_number + 1, "waiting": seq.waiting + 1},
-        )
-        .returning(seq.last_number, seq.mean_service_seconds)
-    )
-    number, mean = session.execute(stmt).one()
+    stmt = _ticket_number_statement(session.get_bind().dialect.name)
+    keys = {"office_id": office_id, "service_id": service_id, "day": day}
+    number, mean = session.execute(stmt, keys).one()
     return int(number), mean
 
 
@@ -96,7 +116,7 @@ def record_service_time(
         (seq.served_count >= SERVICE_TIME_SPAN - 1, SERVICE_TIME_SPAN), else_=seq.served_count + 1
     )
     session.execute(
-        update(seq)
+        update(table_of(seq))
         .where(seq.office_id == office_id, seq.service_id == service_id, seq.day == day)
         .values(
             served_count=seq.served_count + 1,
@@ -137,16 +157,41 @@ def officer_by_username(session: Session, username: str) -> Officer | None:
     return session.scalar(select(Officer).where(Officer.username == username))
 
 
+@functools.cache
+def _token_statement() -> Select[StaffToken, Office]:
+    return (
+        select(StaffToken, Office)
+        .join(StaffToken.officer)
+        .join(Office, Office.id == Officer.office_id)
+        .options(contains_eager(StaffToken.officer))
+        .where(StaffToken.token_hash == bindparam("token_hash"))
+    )
+
+
 def staff_token(session: Session, token_hash: str) -> StaffToken | None:
-    return session.scalar(select(StaffToken).where(StaffToken.token_hash == token_hash))
+    """The token with its officer and the officer's office, in one statement (the office
+    stays in the session: a request's later look at it costs nothing)."""
+    row = session.execute(_token_statement(), {"token_hash": token_hash}).first()
+    return None if row is None else row[0]
 
 
 def device_by_name(session: Session, office_id: int, name: str) -> Device | None:
     return session.scalar(select(Device).where(Device.office_id == office_id, Device.name == name))
 
 
+@functools.cache
+def _device_statement() -> Select[Device, Office]:
+    return (
+        select(Device, Office)
+        .join(Office, Office.id == Device.office_id)
+        .where(Device.key_hash == bindparam("key_hash"))
+    )
+
+
 def device_by_key_hash(session: Session, key_hash: str) -> Device | None:
-    return session.scalar(select(Device).where(Device.key_hash == key_hash))
+    """The device with its office, in one statement (see :func:`staff_token`)."""
+    row = session.execute(_device_statement(), {"key_hash": key_hash}).first()
+    return None if row is None else row[0]
 
 
 def counters_allowed_to(session: Session, officer_id: int) -> set[int]:
@@ -161,10 +206,15 @@ def counters_allowed_to(session: Session, officer_id: int) -> set[int]:
 # -- services and counters --------------------------------------------------------------------
 
 
-def find_service(session: Session, office_id: int, code: str) -> Service | None:
-    return session.scalar(
-        select(Service).where(Service.office_id == office_id, Service.code == code)
+@functools.cache
+def _service_statement() -> Select[Service]:
+    return select(Service).where(
+        Service.office_id == bindparam("office_id"), Service.code == bindparam("code")
     )
+
+
+def find_service(session: Session, office_id: int, code: str) -> Service | None:
+    return session.scalar(_service_statement(), {"office_id": office_id, "code": code})
 
 
 def service_by_code(session: Session, office_id: int, code: str) -> Service:
@@ -204,20 +254,54 @@ def counters(session: Session, office_id: int) -> list[Counter]:
 def waiting_counts(session: Session, office_id: int, day: date) -> dict[str, int]:
     """Waiting tickets per service code today (every service listed, zero included), as kept
     on the day's rows: as cheap with a thousand waiting as with none."""
-    rows = session.execute(
-        select(Service.code, func.coalesce(TicketSequence.waiting, 0))
+    return {code: waiting for code, (waiting, _) in _queue_rows(session, office_id, day).items()}
+
+
+def waiting_and_staffed(
+    session: Session, office_id: int, day: date
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Per service code: the waiting counts, and the staffed counters serving it (the wait
+    estimate's divisor), in one statement."""
+    rows = _queue_rows(session, office_id, day, staffed=True)
+    return {c: w for c, (w, _) in rows.items()}, {c: n for c, (_, n) in rows.items()}
+
+
+@functools.cache
+def _queue_rows_statement(staffed: bool) -> Select[str, int, int]:
+    serving: Any = literal(0)
+    if staffed:
+        serving = (
+            select(func.count(Counter.id))
+            .join(CounterService, CounterService.counter_id == Counter.id)
+            .where(
+                CounterService.service_id == Service.id,
+                Counter.is_open.is_(True),
+                Counter.officer_id.is_not(None),
+            )
+            .correlate(Service)
+            .scalar_subquery()
+        )
+    office_id: Any = bindparam("office_id")
+    return (
+        select(Service.code, func.coalesce(TicketSequence.waiting, 0), serving)
         .outerjoin(
             TicketSequence,
             and_(
                 TicketSequence.office_id == office_id,
                 TicketSequence.service_id == Service.id,
-                TicketSequence.day == day,
+                TicketSequence.day == bindparam("day"),
             ),
         )
         .where(Service.office_id == office_id)
         .order_by(Service.position, Service.code)
-    ).all()
-    return {code: int(count) for code, count in rows}
+    )
+
+
+def _queue_rows(
+    session: Session, office_id: int, day: date, *, staffed: bool = False
+) -> dict[str, tuple[int, int]]:
+    rows = session.execute(_queue_rows_statement(staffed), {"office_id": office_id, "day": day})
+    return {code: (int(count), int(serving)) for code, count, serving in rows}
 
 
 def count_waiting(session: Session, deltas: dict[tuple[int, int, date], int]) -> None:
@@ -227,7 +311,7 @@ def count_waiting(session: Session, deltas: dict[tuple[int, int, date], int]) ->
     for (office_id, service_id, day), delta in deltas.items():
         if delta:
             connection.execute(
-                insert(TicketSequence)
+                insert(table_of(TicketSequence))
                 .values(
                     office_id=office_id,
                     service_id=service_id,

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, insert, inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -42,6 +42,7 @@ from onestop.models import (
     Ticket,
     TicketEvent,
     TicketState,
+    table_of,
 )
 
 TOKEN_BYTES = 18  # 144 bits, url-safe base64 → 24 characters
@@ -104,8 +105,10 @@ def _log(
     counter_id: int | None = None,
     **data: Any,
 ) -> None:
-    session.add(
-        TicketEvent(
+    # A plain insert: the log is only ever appended to and read back by queries, so it needs
+    # no object in the session (and the unit of work's bookkeeping for one).
+    session.execute(
+        insert(table_of(TicketEvent)).values(
             ticket_id=ticket.id,
             office_id=ticket.office_id,
             at=at,
@@ -260,13 +263,12 @@ def issue_ticket(
             raise
         return _replay(session, office, earlier, service, rules)
     _log(session, ticket, "issued", None, actor, at, priority=priority)
-    waiting = queries.waiting_counts(session, office.id, day)
+    waiting, staffed = queries.waiting_and_staffed(session, office.id, day)
     # Without a priority the new ticket is the last of its service: everyone waiting is ahead.
     ahead = waiting.get(service.code, 1) - 1 if rank == 0 else None
     # No mean yet (0.0): the default pace, without asking again.
-    receipt = ticket_receipt(
-        session, office, ticket, rules, ahead=ahead, mean_seconds=mean_seconds or 0.0
-    )
+    pace = Pace(mean_seconds or 0.0, staffed.get(service.code, 0))
+    receipt = ticket_receipt(session, office, ticket, rules, ahead=ahead, pace=pace)
     job = None
     if printer:
         job = printing.queue_job(
@@ -313,11 +315,11 @@ def ticket_receipt(
     rules: QueueRules,
     *,
     ahead: int | None = None,
-    mean_seconds: float | None = None,
+    pace: Pace | None = None,
 ) -> dict[str, Any]:
     """What the kiosk shows and the printer prints for a freshly issued ticket (its status
-    link carries the feedback key: it goes only to the citizen). ``ahead`` and
-    ``mean_seconds``, when the caller knows them, spare their queries."""
+    link carries the feedback key: it goes only to the citizen). ``ahead`` and ``pace``, when
+    the caller knows them, spare their queries."""
     if ahead is None:
         ahead = queries.ahead_of(session, ticket)
     service: Service = ticket.service
@@ -332,9 +334,7 @@ def ticket_receipt(
         "status_url": citizen_url(rules, ticket.token),
         "issued_at": clock.iso(ticket.issued_at, rules.timezone),
         "waiting_ahead": ahead,
-        "estimated_wait_minutes": estimated_wait_minutes(
-            session, ticket, ahead, rules, mean_seconds
-        ),
+        "estimated_wait_minutes": estimated_wait_minutes(session, ticket, ahead, rules, pace),
         "office_name": office.name,
     }
 
@@ -589,29 +589,34 @@ def close_stale_tickets(session: Session, office: Office, *, rules: QueueRules) 
     return len(stale)
 
 
+@dataclass(frozen=True)
+class Pace:
+    """What the wait estimate needs besides the people ahead: the service's mean seconds per
+    citizen today (0: no data yet) and its staffed counters."""
+
+    mean_seconds: float
+    counters: int
+
+
 def estimated_wait_minutes(
-    session: Session,
-    ticket: Ticket,
-    ahead: int,
-    rules: QueueRules,
-    mean_seconds: float | None = None,
+    session: Session, ticket: Ticket, ahead: int, rules: QueueRules, pace: Pace | None = None
 ) -> int:
     """People ahead × minutes per citizen ÷ staffed counters serving the service.
 
     A simple, honest estimate: minutes per citizen is the running mean of the service's
     finished tickets today (kept as each finishes; the default service time until there are
-    some), and it never claims precision below a minute. ``mean_seconds`` may be passed by a
-    caller that already read it (the ticket's number comes with it).
+    some), and it never claims precision below a minute. ``pace`` may be passed by a caller
+    that already read it (a new ticket's number and queue counts come with it).
     """
     if ticket.state != TicketState.WAITING:
         return 0
-    if mean_seconds is None:
-        mean_seconds = queries.mean_service_seconds(
+    if pace is None:
+        mean = queries.mean_service_seconds(
             session, ticket.office_id, ticket.service_id, ticket.day
         )
-    minutes = mean_seconds / 60 if mean_seconds else rules.default_service_minutes
-    counters = max(1, queries.staffed_counters_for(session, ticket.service_id))
-    return math.ceil(ahead * minutes / counters)
+        pace = Pace(mean or 0.0, queries.staffed_counters_for(session, ticket.service_id))
+    minutes = pace.mean_seconds / 60 if pace.mean_seconds else rules.default_service_minutes
+    return math.ceil(ahead * minutes / max(1, pace.counters))
 
 
 def find_ticket(session: Session, token: str) -> Ticket:

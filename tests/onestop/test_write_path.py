@@ -45,7 +45,7 @@ def test_a_ticket_reads_who_asks_before_the_write_lock(
     # the waiting counts, the staffed counters, the print job and, last, the office's seq.
     assert under[-1] == "COMMIT"
     assert under[-2].startswith("UPDATE office SET event_seq")
-    assert len(under) - 1 <= 8, "\n".join(under)
+    assert len(under) - 1 <= 7, "\n".join(under)
     assert not any("first_called_at, ticket.finished_at" in s for s in under)  # no day scan
 
 
