@@ -182,7 +182,11 @@ def _spawn(name: str, command: list[str], env: dict[str, str], folder: Path, por
     log = folder / f"{name}-{port}.log"
     with log.open("ab") as out:
         process = subprocess.Popen(
-            command, env=env, cwd=folder, stdout=out, stderr=subprocess.STDOUT,
+            command,
+            env=env,
+            cwd=folder,
+            stdout=out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     return Server(name, port, process, log)
@@ -200,8 +204,16 @@ def start_floor(
     folder: Path, db_url: str, message_queue: str = "", port: int | None = None
 ) -> Server:
     port = port or free_port()
-    command = [sys.executable, str(ROOT / "bench" / "floor.py"), "--port", str(port),
-               "--database", db_url, "--message-queue", message_queue]
+    command = [
+        sys.executable,
+        str(ROOT / "bench" / "floor.py"),
+        "--port",
+        str(port),
+        "--database",
+        db_url,
+        "--message-queue",
+        message_queue,
+    ]
     server = _spawn("floor", command, dict(os.environ), folder, port)
     wait_healthy(server.url)
     return server
@@ -222,15 +234,16 @@ def ratio(mine: float, floor: float) -> float:
 
 def table(title: str, header: list[str], rows: list[list[Any]]) -> str:
     """A plain text table, every cell right-aligned but the first."""
-    cells = [[str(c) if not isinstance(c, float) else f"{c:,.2f}" for c in r] for r in rows]
+    cells = [[f"{c:,.2f}" if isinstance(c, float) else str(c) for c in r] for r in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(header)]
-    lines = [title, "  ".join(h.ljust(w) if i == 0 else h.rjust(w)
-                              for i, (h, w) in enumerate(zip(header, widths, strict=True)))]
-    lines.append("  ".join("-" * w for w in widths))
-    for r in cells:
-        lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
-                               for i, (c, w) in enumerate(zip(r, widths, strict=True))))
-    return "\n".join(lines)
+
+    def line(values: list[str]) -> str:
+        return "  ".join(
+            v.ljust(w) if i == 0 else v.rjust(w)
+            for i, (v, w) in enumerate(zip(values, widths, strict=True))
+        )
+
+    return "\n".join([title, line(header), line(["-" * w for w in widths]), *map(line, cells)])
 
 
 def write_results(name: str, data: dict[str, Any]) -> Path:

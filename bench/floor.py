@@ -21,21 +21,26 @@ if __name__ == "__main__":
 
     monkey.patch_all()
 
-import argparse  # noqa: E402
-import secrets  # noqa: E402
-from datetime import UTC, datetime  # noqa: E402
-from typing import Any  # noqa: E402
+import argparse
+import secrets
+from datetime import UTC, datetime
+from typing import Any
 
-from flask import Flask, request  # noqa: E402
-from flask_socketio import SocketIO, emit, join_room  # noqa: E402
-from gunicorn.app.base import BaseApplication  # noqa: E402
-from sqlalchemy import create_engine, event, text  # noqa: E402
+from flask import Flask, request
+from flask_socketio import SocketIO, emit, join_room
+from gunicorn.app.base import BaseApplication
+from sqlalchemy import create_engine, event, text
 
 SCHEMA = [
-    "CREATE TABLE IF NOT EXISTS seq (office INTEGER, service TEXT, day TEXT, last INTEGER, "
-    "PRIMARY KEY (office, service, day))",
-    "CREATE TABLE IF NOT EXISTS ticket (id {serial} PRIMARY KEY, office INTEGER, service TEXT, "
-    "day TEXT, n INTEGER, number TEXT, token TEXT, at TEXT, UNIQUE (office, service, day, n))",
+    (
+        "CREATE TABLE IF NOT EXISTS seq (office INTEGER, service TEXT, day TEXT, last INTEGER, "
+        "PRIMARY KEY (office, service, day))"
+    ),
+    (
+        "CREATE TABLE IF NOT EXISTS ticket (id {serial} PRIMARY KEY, office INTEGER, "
+        "service TEXT, day TEXT, n INTEGER, number TEXT, token TEXT, at TEXT, "
+        "UNIQUE (office, service, day, n))"
+    ),
 ]
 UPSERT = (
     "INSERT INTO seq (office, service, day, last) VALUES (:o, :s, :d, 1) "
@@ -88,8 +93,13 @@ def make_app(database: str, message_queue: str) -> Flask:
             number = f"{keys['s']}{n:03d}"
             conn.execute(
                 text(INSERT),
-                {**keys, "n": n, "number": number, "token": secrets.token_urlsafe(18),
-                 "at": now.isoformat()},
+                {
+                    **keys,
+                    "n": n,
+                    "number": number,
+                    "token": secrets.token_urlsafe(18),
+                    "at": now.isoformat(),
+                },
             )
         return {"number": number}, 201
 

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-
 from common import (
     drop_pg,
     onestop_env,
@@ -94,7 +93,10 @@ def run_database(kind: str, requests: int) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix=f"bench-tickets-{kind}-") as scratch:
         folder = Path(scratch)
         if kind == "sqlite":
-            mine_url, floor_url = f"sqlite:///{folder / 'onestop.db'}", f"sqlite:///{folder / 'floor.db'}"
+            mine_url, floor_url = (
+                f"sqlite:///{folder / 'onestop.db'}",
+                f"sqlite:///{folder / 'floor.db'}",
+            )
         else:
             mine_url, floor_url = pg_database("bench_onestop"), pg_database("bench_floor")
             if mine_url is None or floor_url is None:
@@ -109,13 +111,17 @@ def run_database(kind: str, requests: int) -> list[dict[str, Any]]:
                 for clients in (1, KIOSKS):
                     each = max(20, requests // clients)
                     mine = measure(
-                        onestop.url, "/api/v1/tickets",
-                        [({"X-Device-Key": k}, {"service": "A"}) for k in keys[:clients]], each,
+                        onestop.url,
+                        "/api/v1/tickets",
+                        [({"X-Device-Key": k}, {"service": "A"}) for k in keys[:clients]],
+                        each,
                     )
                     bare = measure(
                         floor.url, "/ticket", [({}, {"office": 1, "service": "A"})] * clients, each
                     )
-                    rows.append({"database": kind, "kiosks": clients, "onestop": mine, "floor": bare})
+                    rows.append(
+                        {"database": kind, "kiosks": clients, "onestop": mine, "floor": bare}
+                    )
         finally:
             if kind == "postgresql":
                 for url in (mine_url, floor_url):
@@ -132,19 +138,40 @@ def main() -> None:
     lines = []
     for r in rows:
         mine, bare = r["onestop"], r["floor"]
-        lines.append([
-            f"{r['database']} ×{r['kiosks']}",
-            mine["per_s"], bare["per_s"], ratio(mine["per_s"], bare["per_s"]),
-            mine["p50_ms"], bare["p50_ms"], ratio(mine["p50_ms"], bare["p50_ms"]),
-            mine["p99_ms"], bare["p99_ms"], ratio(mine["p99_ms"], mine["p50_ms"]),
-            mine["duplicates"],
-        ])
-    print(table(
-        "Ticket issue over HTTP (onestop beside the floor, same run)",
-        ["kiosks", "tickets/s", "floor/s", "÷floor", "p50 ms", "floor p50", "÷floor",
-         "p99 ms", "floor p99", "p99÷p50", "dups"],
-        lines,
-    ))
+        lines.append(
+            [
+                f"{r['database']} ×{r['kiosks']}",
+                mine["per_s"],
+                bare["per_s"],
+                ratio(mine["per_s"], bare["per_s"]),
+                mine["p50_ms"],
+                bare["p50_ms"],
+                ratio(mine["p50_ms"], bare["p50_ms"]),
+                mine["p99_ms"],
+                bare["p99_ms"],
+                ratio(mine["p99_ms"], mine["p50_ms"]),
+                mine["duplicates"],
+            ]
+        )
+    print(
+        table(
+            "Ticket issue over HTTP (onestop beside the floor, same run)",
+            [
+                "kiosks",
+                "tickets/s",
+                "floor/s",
+                "÷floor",
+                "p50 ms",
+                "floor p50",
+                "÷floor",
+                "p99 ms",
+                "floor p99",
+                "p99÷p50",
+                "dups",
+            ],
+            lines,
+        )
+    )
     print("targets: ×16 rate ÷floor ≥ 0.5; ×1 p50 ÷floor ≤ 3; p99÷p50 ≤ 10; dups 0")
     print("results:", write_results("tickets", {"rows": rows}))
 
