@@ -49,11 +49,15 @@ def connecting_officer(credentials: Any) -> Officer:
 
 
 def follow_display(credentials: Any) -> None:
-    """A waiting-room screen (anyone may watch): the room of the office it names with
-    ``auth={"office": CODE}``, else the home office's, and that office's state first."""
+    """A waiting-room screen (anyone may watch): the room of its display device's office
+    (``auth={"key": …}``), of the office it names (``auth={"office": CODE}``), else of the home
+    office; and that office's state first."""
     set_read_only(True)
     try:
-        office = requested_office(_credential(credentials, "office") or None)
+        if _credential(credentials, "key"):
+            office = office_of(connecting_device(credentials, DeviceKind.DISPLAY))
+        else:
+            office = requested_office(_credential(credentials, "office") or None)
     except DomainError as exc:
         raise ConnectionRefusedError(exc.code) from None
     join_room(realtime.office_room(office.id))

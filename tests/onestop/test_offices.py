@@ -206,3 +206,41 @@ def test_public_pages_work_by_token_in_any_office(client: Any, two_offices: Any)
     assert page.status_code == 200
     assert "UBND xã Hai" in page.get_data(as_text=True)
     assert client.get(f"/api/v1/tickets/{ticket['token']}").get_json()["number"] == "A001"
+
+
+def test_a_registered_display_follows_the_office_of_its_key(
+    app: Any, client: Any, two_offices: Any
+) -> None:
+    from onestop import auth
+    from onestop.db import db
+    from onestop.extensions import socketio
+
+    with db.new_session(app) as session:
+        other = session.scalar(select(Office).where(Office.code == "XA-2"))
+        _, key = auth.create_device(session, other, "display", "tv-x2")
+        session.commit()
+    issue(client, two_offices["XA-2"], "B")
+    page = client.get(f"/display?key={key}").get_data(as_text=True)
+    assert "UBND xã Hai" in page
+    screen = data_block(page, "display-config")
+    assert screen["office"] == "XA-2"  # the page then asks for its office's state and room
+    assert client.get(screen["state_url"]).get_json()["waiting"]["B"] == 1
+    kiosk_key = two_offices["XA-2"]["X-Device-Key"]
+    assert client.get(f"/display?key={kiosk_key}").status_code == 403
+    assert client.get("/display?key=not-a-key").status_code == 401
+
+    tv = socketio.test_client(
+        app, namespace="/display", auth={"key": key}, flask_test_client=client
+    )
+    [state] = [e["args"][0] for e in tv.get_received("/display") if e["name"] == "state"]
+    assert state["office"] == "UBND xã Hai"
+    issue(client, two_offices[DEMO], "A")  # the other office's change never reaches it
+    assert [e for e in tv.get_received("/display") if e["name"] == "queue_changed"] == []
+    issue(client, two_offices["XA-2"], "A")
+    pushed = [e["args"][0] for e in tv.get_received("/display") if e["name"] == "queue_changed"]
+    assert pushed[-1]["waiting"] == {"A": 1, "B": 1, "C": 0, "D": 0}
+    for wrong in ({"key": kiosk_key}, {"key": "nope"}):
+        refused = socketio.test_client(
+            app, namespace="/display", auth=wrong, flask_test_client=client
+        )
+        assert not refused.is_connected("/display")
