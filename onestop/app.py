@@ -19,7 +19,7 @@ import display
 import kiosk
 import printer
 from onestop import emitter, health, i18n
-from onestop.config import data_dir, load_config
+from onestop.config import ConfigError, data_dir, load_config
 from onestop.db import db, set_read_only
 from onestop.extensions import csrf, limiter, socketio
 from onestop.feedback import FeedbackRules
@@ -50,6 +50,17 @@ def async_mode(cfg: dict[str, Any]) -> str:
     from gevent import monkey
 
     return "gevent" if monkey.is_module_patched("socket") else "threading"
+
+
+def _message_queue(url: str | None) -> Any:
+    """The Socket.IO client manager for ``url``: Redis (onestop.mq) or none (one process)."""
+    if not url:
+        return None
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"realtime.message_queue must be a redis:// URL, got {url!r}")
+    from onestop.mq import RedisQueue
+
+    return RedisQueue(url)
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -93,11 +104,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     socketio.init_app(
         app,
         async_mode=mode,
-        message_queue=queue_url,
         cors_allowed_origins=origins or None,
         # Without a queue, say so: Flask-SocketIO keeps an earlier app's queue client otherwise
         # (one process making several apps: the CLI run in-process, the tests).
-        **({} if queue_url else {"client_manager": None}),
+        client_manager=_message_queue(queue_url),
     )
     emitter.connect_signals(cfg["realtime"]["coalesce_ms"])
 
@@ -142,8 +152,10 @@ def start_background_workers(app: Flask) -> None:
     """Threads a serving process needs: the print worker, the daily housekeeping and the
     catch-up pushes for other processes' changes."""
     printer.start_worker(app)
-    from onestop.catchup import start_catchup
+    from onestop.catchup import start_catchup, state_pushes
     from onestop.housekeeping import start_housekeeping
 
     start_housekeeping(app)
     start_catchup(app)
+    # After a message-queue outage, the offices whose state was lost get it afresh.
+    emitter.EMITTER.state_of = lambda offices: state_pushes(app, offices)

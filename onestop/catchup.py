@@ -43,17 +43,41 @@ def look(app: Flask, lagging: bool) -> bool:
             return False
         if not lagging:
             return True
-        rules = app.extensions["onestop.rules"]
-        state = readmodels.display_state(session, office, rules)
-        queue_state = readmodels.queue_event(session, office, rules)
-        for push in (
-            realtime.Push(office.id, "state", state, (realtime.DISPLAY,)),
-            realtime.Push(office.id, "queue_changed", queue_state, realtime.STAFF_AND_KIOSK),
-        ):
+        for push in _state_pushes(session, office, app.extensions["onestop.rules"]):
             realtime_event.send(None, push=push)
         return False
     finally:
         session.close()
+
+
+def _state_pushes(session: Any, office: Any, rules: Any) -> list[realtime.Push]:
+    """What gives every screen of ``office`` its current state: ``state`` on /display and
+    ``queue_changed`` on /counter and /kiosk, both carrying the office's seq."""
+    state = readmodels.display_state(session, office, rules)
+    queue_state = readmodels.queue_event(session, office, rules)
+    return [
+        realtime.Push(office.id, "state", state, (realtime.DISPLAY,)),
+        realtime.Push(office.id, "queue_changed", queue_state, realtime.STAFF_AND_KIOSK),
+    ]
+
+
+def state_pushes(app: Flask, office_ids: set[int]) -> list[realtime.Push]:
+    """The current state of each office in ``office_ids`` (the sender's after an outage of
+    the message queue)."""
+    from onestop.models import Office
+
+    set_read_only(True)
+    session = db.new_session(app)
+    try:
+        pushes: list[realtime.Push] = []
+        for office_id in sorted(office_ids):
+            office = session.get(Office, office_id)
+            if office is not None:
+                pushes += _state_pushes(session, office, app.extensions["onestop.rules"])
+        return pushes
+    finally:
+        session.close()
+        set_read_only(False)
 
 
 def start_catchup(app: Flask) -> threading.Thread | None:

@@ -5,6 +5,11 @@ this module is the one place that knows Flask-SocketIO sends them. It sends from
 thread, so a request's time does not grow with the number of screens: the request hands its
 pushes over after its commit and answers. What arrives within ``[realtime] coalesce_ms`` goes
 out together, each run of queue counts as one ``queue_changed`` (``realtime.coalesce``).
+
+While the message queue (Redis) is down, nothing is lost that a screen cannot get back: a push
+with a seq (the queue's state) is dropped, and its office's screens get their whole state
+afresh once the queue takes pushes again; a push without one (a print's outcome, a pad's
+question) is held, for up to ``HOLD_SECONDS``, and sent then in its order.
 """
 
 from __future__ import annotations
@@ -19,18 +24,28 @@ from typing import Any
 
 from onestop.events import realtime_event
 from onestop.extensions import socketio
+from onestop.mq import QueueDown
 from onestop.realtime import Push, coalesce
 
 log = logging.getLogger(__name__)
 
 
 def send(push: Push) -> None:
-    """Emit one push to every namespace it names (a broken one never stops the others)."""
+    """Emit one push to every namespace it names (a broken one never stops the others); a
+    message queue that is down raises :class:`QueueDown` (the push did not leave)."""
     for namespace in push.namespaces:
         try:
             socketio.emit(push.name, push.payload, namespace=namespace, to=push.to)
+        except QueueDown:
+            raise
         except Exception:  # a broken push must never undo or block a committed change
             log.exception("could not push %s to %s", push.name, namespace)
+
+
+#: How long a push the message queue would not take is held for another try, and how many.
+HOLD_SECONDS = 600
+HOLD_MAX = 10_000
+RETRY_SECONDS = 1.0
 
 
 class Emitter:
@@ -47,10 +62,17 @@ class Emitter:
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
         self.pid = 0
+        # While the message queue is down: the pushes no seq can recover (a print's outcome,
+        # a pad's question), held with the time they came, and the offices whose queue state
+        # was lost: once the queue takes pushes again, they get their state afresh.
+        self.held: list[tuple[float, Push]] = []
+        self.resync: set[int] = set()
+        #: office ids → the pushes that give their screens the current state (catch-up's)
+        self.state_of: Callable[[set[int]], list[Push]] | None = None
 
     def put(self, push: Push) -> None:
         if self.window <= 0:
-            self.sender(push)
+            self._send_all([push])
             return
         self.pending.put(push)
         self._ensure_thread()
@@ -73,21 +95,53 @@ class Emitter:
 
     def _run(self) -> None:
         while True:
-            burst = [self.pending.get()]
+            waiting = bool(self.held or self.resync)
+            try:
+                burst = [self.pending.get(timeout=RETRY_SECONDS if waiting else None)]
+            except queue.Empty:
+                burst = []
             deadline = time.monotonic() + self.window
-            while (left := deadline - time.monotonic()) > 0:
+            while burst and (left := deadline - time.monotonic()) > 0:
                 try:
                     burst.append(self.pending.get(timeout=left))
                 except queue.Empty:
                     break
             try:
-                for push in coalesce(burst):
-                    self.sender(push)
+                self._send_all(coalesce(burst))
             except Exception:  # one bad burst must not stop the sender for good
                 log.exception("could not send a burst of %d pushes", len(burst))
             finally:
                 for _ in burst:
                     self.pending.task_done()
+
+    def _send_all(self, pushes: list[Push]) -> None:
+        """The held pushes (in their order), then the lost offices' fresh state, then
+        ``pushes``; what the message queue will not take is held again."""
+        if self.resync and self.state_of is not None:
+            offices, self.resync = self.resync, set()
+            try:
+                pushes = self.state_of(offices) + pushes
+            except Exception:  # the database may be down too: try again next time
+                log.exception("could not read the state of offices %s", sorted(offices))
+                self.resync |= offices
+        held, self.held = self.held, []
+        queue_down = False
+        for came, push in [*held, *((time.monotonic(), p) for p in pushes)]:
+            if not queue_down:
+                try:
+                    self.sender(push)
+                    continue
+                except QueueDown:
+                    queue_down = True
+                    log.warning("the message queue is down; holding pushes until it is back")
+            self._hold(came, push)
+
+    def _hold(self, came: float, push: Push) -> None:
+        if "seq" in push.payload:  # queue state: its office gets its whole state when back
+            self.resync.add(push.office_id)
+        elif time.monotonic() - came < HOLD_SECONDS:
+            self.held.append((came, push))
+            del self.held[:-HOLD_MAX]
 
 
 EMITTER = Emitter()

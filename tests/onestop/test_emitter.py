@@ -135,3 +135,49 @@ def test_a_send_that_fails_does_not_stop_the_sender() -> None:
     sender.put(called(2, "A001"))
     assert sender.flush(5)
     assert sent == [2]
+
+
+def test_while_the_message_queue_is_down_nothing_unrecoverable_is_lost() -> None:
+    from onestop.mq import QueueDown
+
+    down = threading.Event()
+    down.set()
+    sent: list[tuple[str, Any]] = []
+
+    def through_redis(push: Push) -> None:
+        if down.is_set():
+            raise QueueDown("connection refused")
+        sent.append((push.name, push.payload.get("seq", push.payload.get("job"))))
+
+    sender = emitter.Emitter(through_redis, window=0.01)
+    asked: list[set[int]] = []
+
+    def state_of(offices: set[int]) -> list[Push]:
+        asked.append(set(offices))
+        return [Push(o, "state", {"seq": 9}, (DISPLAY,)) for o in sorted(offices)]
+
+    sender.state_of = state_of
+    started = time.monotonic()
+    sender.put(queue_changed(7, 1))  # queue state: its office will get its state afresh
+    sender.put(Push(1, "print_status", {"job": 41}, (DISPLAY,)))  # no seq: must be held
+    sender.put(Push(2, "print_status", {"job": 42}, (DISPLAY,)))
+    assert sender.flush(5)
+    assert time.monotonic() - started < 1  # putting never waits on the queue
+    assert sent == []
+    assert sender.resync == {1}
+    assert [p.payload["job"] for _, p in sender.held] == [41, 42]
+    down.clear()  # Redis is back: the next retry (within a second) sends all, in order
+    deadline = time.monotonic() + 5
+    while len(sent) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sent == [("print_status", 41), ("print_status", 42), ("state", 9)]
+    assert asked == [{1}]
+    assert sender.held == []
+    assert sender.resync == set()
+
+
+def test_a_held_push_older_than_the_hold_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    sender = emitter.Emitter(lambda _p: None, window=0.01)
+    sender._hold(time.monotonic() - emitter.HOLD_SECONDS - 1, Push(1, "print_status", {}, ()))
+    sender._hold(time.monotonic(), Push(1, "print_status", {"job": 1}, ()))
+    assert [p.payload for _, p in sender.held] == [{"job": 1}]
