@@ -12,7 +12,7 @@ from flask import g, request
 
 from counter import bp
 from onestop import dossiers, queue
-from onestop.context import office_calendar, printers, rules
+from onestop.context import office_calendar, office_printers, rules
 from onestop.db import db
 from onestop.extensions import csrf, limiter
 from onestop.http import (
@@ -39,7 +39,7 @@ def _desk(office: Office) -> dossiers.Desk:
         calendar=office_calendar(office),
         officer=g.officer,
         links=rules(),
-        printers=printers(),
+        printers=office_printers(office),
         actor=actor_label(),
     )
 

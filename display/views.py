@@ -8,13 +8,11 @@ from flask import render_template, request, url_for
 
 from display import bp
 from onestop import dossiers, readmodels
-from onestop.auth import device_for_key
 from onestop.context import office_calendar, requested_office, rules, settings
 from onestop.db import db
-from onestop.errors import Forbidden
 from onestop.extensions import limiter
-from onestop.http import limit, office_of
-from onestop.models import DeviceKind, Office
+from onestop.http import limit, screen_office
+from onestop.models import DeviceKind
 
 
 def _listed(name: str) -> list[str]:
@@ -23,26 +21,12 @@ def _listed(name: str) -> list[str]:
     return list(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
 
 
-def _screen_office() -> tuple[Office, str | None]:
-    """The office a screen is for, and the code its page keeps asking for: a registered
-    display's (``?key=`` of a display device), else ``?office=CODE``, else this server's."""
-    key = request.args.get("key")
-    if key:
-        device = device_for_key(db.session, key)
-        if device.kind != DeviceKind.DISPLAY:
-            raise Forbidden("this key is not a display's", code="wrong_device_kind")
-        office = office_of(device)
-        return office, office.code
-    chosen = request.args.get("office") or None
-    return requested_office(chosen), chosen
-
-
 @bp.get("/display")
 def display_page() -> str:
     """The waiting-room screen of a display device's office (``?key=``), of ``?office=CODE``
     (in a deployment of several offices), else of the office this server runs for."""
     cfg = settings()
-    office, chosen = _screen_office()
+    office, chosen = screen_office(DeviceKind.DISPLAY)
     screen = {
         **cfg["display"],
         "timezone": office.timezone,

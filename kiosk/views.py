@@ -11,7 +11,7 @@ from flask import Response, g, render_template, request
 
 from kiosk import bp
 from onestop import catalog, dossiers, feedback, i18n, printing, queue, readmodels
-from onestop.context import home_office, office_calendar, rules, settings
+from onestop.context import office_calendar, rules, settings
 from onestop.db import db
 from onestop.errors import InvalidInput
 from onestop.extensions import csrf, limiter
@@ -23,6 +23,7 @@ from onestop.http import (
     json_body,
     limit,
     office_of,
+    screen_office,
 )
 from onestop.models import DeviceKind
 
@@ -31,21 +32,25 @@ kiosk_or_staff = authenticated(staff=True, devices=(DeviceKind.KIOSK,))
 
 @bp.get("/kiosk")
 def kiosk_page() -> str:
+    """The kiosk of its device's office (``?key=``), of ``?office=CODE``, else this server's."""
     cfg = settings()
+    office, _ = screen_office(DeviceKind.KIOSK)
     return render_template(
         "kiosk/kiosk.html",
-        office=cfg["office"],
+        office=office,
         priorities=cfg["priority_classes"],
         timing=cfg["kiosk"],
-        catalog=catalog.published(db.session, home_office(), i18n.current_locale()),
+        catalog=catalog.published(db.session, office, i18n.current_locale()),
     )
 
 
 @bp.get("/api/v1/procedures")
 @limiter.limit(limit("public_rate_limit"))
 def list_procedures() -> Any:
-    """The public procedure catalog (the office must post it: no key needed)."""
-    return catalog.published(db.session, home_office(), i18n.current_locale())
+    """The public procedure catalog (the office must post it: no key needed) of the kiosk's
+    office (``X-Device-Key``), of ``?office=CODE``, else of this server's office."""
+    office, _ = screen_office(DeviceKind.KIOSK)
+    return catalog.published(db.session, office, i18n.current_locale())
 
 
 @bp.get("/api/v1/services")

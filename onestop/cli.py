@@ -307,6 +307,11 @@ def device_add(
 
     def work(session: Any) -> dict[str, Any]:
         office = _office(session, app, office_code)
+        owner = printer and (cfg["printers"][printer]["office"] or cfg["office"]["code"])
+        if printer and owner != office.code:
+            raise click.ClickException(
+                f"printer {printer} is office {owner}'s (its [printers.{printer}] office)"
+            )
         dev, key = auth.create_device(
             session, office, kind, _nfc(name) or "", counter_number=counter_number, printer=printer
         )

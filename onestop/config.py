@@ -115,6 +115,7 @@ NAMED_TABLES: dict[str, dict[str, Any]] = {
         "timeout_seconds": 5.0,
         "query_status": False,
         "agent": "",
+        "office": "",
     },
 }
 

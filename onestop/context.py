@@ -26,9 +26,16 @@ def settings() -> dict[str, Any]:
 
 
 def printers() -> dict[str, Any]:
-    """The configured ``[printers.<name>]`` tables."""
+    """The configured ``[printers.<name>]`` tables, of every office."""
     tables: dict[str, Any] = settings()["printers"]
     return tables
+
+
+def office_printers(office: Office) -> dict[str, Any]:
+    """The printers of ``office``: the tables whose ``office`` names it (empty: this server's
+    own office). Another office's printer is unknown to it: it cannot print there nor see it."""
+    home = settings()["office"]["code"]
+    return {n: cfg for n, cfg in printers().items() if (cfg["office"] or home) == office.code}
 
 
 def rules() -> QueueRules:

@@ -24,7 +24,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
 from onestop import auth, clock
-from onestop.context import home_office, settings
+from onestop.context import home_office, requested_office, settings
 from onestop.db import db, is_busy_error, set_read_only
 from onestop.errors import DomainError, Forbidden, InvalidInput, NotAuthenticated
 from onestop.models import Device, DeviceKind, Dossier, Office, Officer, Role, Ticket
@@ -223,6 +223,21 @@ def office_of(who: Officer | Device | Ticket | Dossier) -> Office:
     office = db.session.get(Office, who.office_id)
     assert office is not None
     return office
+
+
+def screen_office(kind: DeviceKind) -> tuple[Office, str | None]:
+    """The office a screen's page is for, and the code the page keeps asking for: a registered
+    device's of ``kind`` (``?key=``, or the ``X-Device-Key`` header), else ``?office=CODE``,
+    else this server's own."""
+    key = request.args.get("key") or request.headers.get("X-Device-Key")
+    if key:
+        device = auth.device_for_key(db.session, key)
+        if device.kind != kind:
+            raise Forbidden(f"this key is not a {kind.value}'s", code="wrong_device_kind")
+        office = office_of(device)
+        return office, office.code
+    chosen = request.args.get("office") or None
+    return requested_office(chosen), chosen
 
 
 def caller_office() -> Office:

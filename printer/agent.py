@@ -28,11 +28,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, g
 
 from onestop import clock, queries
-from onestop.context import home_office, settings
+from onestop.context import office_printers, settings
 from onestop.db import db
 from onestop.errors import Conflict, Forbidden, NotFound
 from onestop.extensions import csrf
-from onestop.http import authenticated, field, json_body
+from onestop.http import authenticated, field, json_body, office_of
 from onestop.models import DeviceKind, PrintJob, PrintStatus
 from printer.render import document_for, render
 from printer.transports import Health, PrintError, check, send
@@ -50,11 +50,9 @@ def init_app(app: Flask) -> None:
 
 
 def _my_printers() -> dict[str, dict[str, Any]]:
-    # The printer tables belong to this server's own office; an agent of another office with
-    # the same name serves none of them.
-    if g.device.office_id != home_office().id:
-        return {}
-    printers = settings()["printers"]
+    # Its office's printers that name it (an agent of another office with the same name
+    # serves none of them).
+    printers = office_printers(office_of(g.device))
     return {name: cfg for name, cfg in printers.items() if cfg["agent"] == g.device.name}
 
 

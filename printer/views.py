@@ -8,9 +8,9 @@ from typing import Any
 from flask import Blueprint, Flask, Response, request
 
 from onestop import printing
-from onestop.context import printers, settings
+from onestop.context import office_printers
 from onestop.db import db
-from onestop.errors import InvalidInput
+from onestop.errors import InvalidInput, NotFound
 from onestop.extensions import csrf
 from onestop.http import actor_label, authenticated, caller_office, json_body
 from onestop.models import SUPERVISING_ROLES
@@ -30,7 +30,8 @@ def init_app(app: Flask) -> None:
 @authenticated(staff=True)
 def printers_overview() -> Any:
     """Every printer with its health, the devices on it and its recent failed jobs."""
-    return printing.printers_overview(db.session, caller_office(), printers())
+    office = caller_office()
+    return printing.printers_overview(db.session, office, office_printers(office))
 
 
 @bp.post("/print-jobs/<int:job_id>/retry")
@@ -48,12 +49,13 @@ def reprint_ticket(token: str) -> Any:
     printer = body.get("printer")
     if printer is not None and not isinstance(printer, str):
         raise InvalidInput("'printer' must be a printer name", code="invalid_field")
+    office = caller_office()
     job = printing.reprint_ticket(
         db.session,
-        caller_office(),
+        office,
         token,
         printer=printer,
-        printers=printers(),
+        printers=office_printers(office),
         actor=actor_label(),
     )
     db.session.commit()
@@ -64,19 +66,19 @@ def reprint_ticket(token: str) -> Any:
 @authenticated(staff=True)
 def preview(name: str) -> Response:
     """A sample ticket or slip drawn for this printer's paper (what the raster mode sends)."""
-    cfg = printers().get(name)
+    office = caller_office()
+    cfg = office_printers(office).get(name)
     if cfg is None:
-        raise InvalidInput(f"there is no printer {name!r}", code="unknown_printer")
+        raise NotFound(f"there is no printer {name!r}", code="unknown_printer")
     kind = request.args.get("kind", "ticket")
     if kind not in PREVIEWS:
         raise InvalidInput(f"kind must be one of {', '.join(PREVIEWS)}", code="invalid_field")
     from printer import layout, slips
 
-    office = settings()["office"]["name"]
     if kind == "ticket":
-        payload = {**layout.sample_ticket(), "office_name": office}
+        payload = {**layout.sample_ticket(), "office_name": office.name}
     else:
-        payload = {**slips.sample(kind), "office_name": office, "slip": kind}
+        payload = {**slips.sample(kind), "office_name": office.name, "slip": kind}
     doc = document_for("ticket" if kind == "ticket" else "slip", payload)
     buffer = io.BytesIO()
     raster.render(doc, cfg["paper_mm"]).save(buffer, format="PNG")

@@ -163,7 +163,7 @@ def app(make_app: Any) -> Flask:
     )
     printers = made.config["ONESTOP"]["printers"]
     printers["kiosk-1"]["agent"] = AGENT
-    printers["kiosk-hai"] = {**printers["kiosk-1"], "agent": ""}
+    printers["kiosk-hai"] = {**printers["kiosk-1"], "agent": "", "office": OTHER}
     return made
 
 
@@ -433,10 +433,6 @@ def probe(
 BOTH = tuple(DIRECTIONS)
 
 
-def both(reason: str) -> dict[str, str]:
-    return dict.fromkeys(BOTH, reason)
-
-
 # Rules public by design, and why they need no probe of their own.
 PUBLIC = {
     "GET /": "the start page: links only",
@@ -603,17 +599,9 @@ def _tickets(w: World) -> None:
             assert _ticket(session, made.get_json()["token"]).office_id == w.a.id
 
 
-HOME_CATALOGUE = (
-    "GET /api/v1/procedures and /kiosk read the home office's catalogue (home_office()), "
-    "whatever the caller: the kiosk of another office is shown the home office's procedures "
-    "(B's own procedure listed, A's own missing), and ?office=CODE is not honoured"
-)
-
-
 @probe(
     "GET /api/v1/procedures",
     "A's kiosk reads A's catalogue",
-    leaks={"A=xa2,B=demo": "leak: " + HOME_CATALOGUE},
 )
 def _procedures(w: World) -> None:
     for query in ("", f"?office={w.a.code}"):
@@ -627,7 +615,6 @@ def _procedures(w: World) -> None:
 @probe(
     "GET /kiosk",
     "the kiosk page of A (?office=A) shows A's catalogue",
-    leaks={"A=xa2,B=demo": "leak: " + HOME_CATALOGUE},
 )
 def _kiosk_page(w: World) -> None:
     page = w.call("GET", f"/kiosk?office={w.a.code}", {}).get_data(as_text=True)
@@ -644,11 +631,6 @@ def _kiosk_printer(w: World) -> None:
 
 # Printing: reprints, retries, the printers page, previews, the print agent.
 
-FOREIGN_PRINTER = (
-    "leak: a printer is only checked against the deployment's [printers] tables, never against "
-    "the caller's office, so A's staff can print on B's printer (one only B's devices use)"
-)
-
 
 @probe("POST /api/v1/tickets/<token>/reprint", "B's ticket")
 def _reprint_b_ticket(w: World) -> None:
@@ -657,9 +639,7 @@ def _reprint_b_ticket(w: World) -> None:
         refused(answer, 404, "unknown_ticket")
 
 
-@probe(
-    "POST /api/v1/tickets/<token>/reprint", "A's ticket on B's printer", leaks=both(FOREIGN_PRINTER)
-)
+@probe("POST /api/v1/tickets/<token>/reprint", "A's ticket on B's printer")
 def _reprint_on_b_printer(w: World) -> None:
     answer = w.call(
         "POST",
@@ -687,13 +667,6 @@ def _printers_jobs(w: World) -> None:
     assert all(p["devices"] == [] for name, p in printers.items() if name != w.a.printer)
 
 
-PRINTERS_OF_EVERY_OFFICE = (
-    "leak: GET /api/v1/printers lists every configured printer to every office, with its "
-    "health (status, detail, reported_by, checked_at), transport, mode, paper and agent, "
-    "including a printer only B's devices use"
-)
-
-
 def _b_printer_out_of_paper(w: World) -> None:
     """B's printer reported out of paper (B's devices are told; nobody else should be)."""
     with w.session() as session:
@@ -705,7 +678,6 @@ def _b_printer_out_of_paper(w: World) -> None:
     "GET /api/v1/printers",
     "a printer only B uses is not A's",
     prepare=_b_printer_out_of_paper,
-    leaks=both(PRINTERS_OF_EVERY_OFFICE),
 )
 def _printers_list(w: World) -> None:
     answer = w.call("GET", "/api/v1/printers", w.a.staff)
@@ -717,11 +689,6 @@ def _printers_list(w: World) -> None:
 @probe(
     "GET /api/v1/printers/<name>/preview.png",
     "B's printer",
-    leaks=both(
-        "leak (minor, same root as GET /api/v1/printers): A's staff may draw a preview for B's "
-        "printer (it shows that the printer exists and its paper; the sample carries the home "
-        "office's name, settings()['office'], whoever asks)"
-    ),
 )
 def _preview(w: World) -> None:
     answer = w.call("GET", f"/api/v1/printers/{w.b.printer}/preview.png", w.a.staff)
@@ -817,7 +784,7 @@ def _receive_from_b(w: World) -> None:
     refused(answer, 404, "unknown_procedure")
 
 
-@probe("POST /api/v1/dossiers", "A's receipt on B's printer", leaks=both(FOREIGN_PRINTER))
+@probe("POST /api/v1/dossiers", "A's receipt on B's printer")
 def _receipt_on_b_printer(w: World) -> None:
     answer = w.call(
         "POST",
@@ -863,7 +830,6 @@ def _dossier_actions(w: World) -> None:
 @probe(
     "POST /api/v1/dossiers/<code>/actions",
     "A's supplement slip on B's printer",
-    leaks=both(FOREIGN_PRINTER),
 )
 def _slip_on_b_printer(w: World) -> None:
     code, _ = w.a.dossiers["plain"]
