@@ -51,9 +51,10 @@ RETRY_SECONDS = 1.0
 class Emitter:
     """A queue of pushes and the thread that sends them, a burst at a time.
 
-    ``window`` seconds after the first push of a burst, everything queued by then is coalesced
-    and sent in order. With no window the pushes are sent at once by the thread that commits
-    (the old way: the in-process tests use it for their step-by-step checks).
+    A push that comes after a quiet spell is sent at once; while pushes keep coming, what is
+    queued within ``window`` seconds of the last burst is coalesced and sent in order. With no
+    window the pushes are sent at once by the thread that commits (the in-process tests use it
+    for their step-by-step checks).
     """
 
     def __init__(self, sender: Callable[[Push], None] = send, window: float = 0.05) -> None:
@@ -62,6 +63,7 @@ class Emitter:
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
         self.pid = 0
+        self.last_sent = 0.0  # when the last burst left (monotonic)
         # While the message queue is down: the pushes no seq can recover (a print's outcome,
         # a pad's question), held with the time they came, and the offices whose queue state
         # was lost: once the queue takes pushes again, they get their state afresh.
@@ -100,7 +102,9 @@ class Emitter:
                 burst = [self.pending.get(timeout=RETRY_SECONDS if waiting else None)]
             except queue.Empty:
                 burst = []
-            deadline = time.monotonic() + self.window
+            # After a quiet spell the first push leaves at once (a call is on the screens within
+            # milliseconds); while pushes keep coming, a burst leaves at most once a window.
+            deadline = self.last_sent + self.window
             while burst and (left := deadline - time.monotonic()) > 0:
                 try:
                     burst.append(self.pending.get(timeout=left))
@@ -111,6 +115,8 @@ class Emitter:
             except Exception:  # one bad burst must not stop the sender for good
                 log.exception("could not send a burst of %d pushes", len(burst))
             finally:
+                if burst:
+                    self.last_sent = time.monotonic()
                 for _ in burst:
                     self.pending.task_done()
 
