@@ -31,7 +31,7 @@ from printer.layout import sample_ticket, ticket  # noqa: E402
 from printer.worker import process_pending  # noqa: E402
 
 RENDERS = 200
-JOBS = 300
+JOBS = 500
 CASES = [
     ("raster", 80, "TM-T20II"),
     ("raster", 58, "TM-T20II"),
@@ -97,6 +97,27 @@ class Sink:
         self.server.close()
 
 
+def transport_alone(app: Any, printer: dict[str, Any]) -> tuple[float, float]:
+    """The floors of the queue figure: the same ticket's bytes sent JOBS times with nothing
+    else (the transport alone), and rendered then sent each time (no database)."""
+    from printer.render import document_for, render
+    from printer.transports import send
+
+    cfg = {**app.config["ONESTOP"]["printers"]["kiosk-1"], **printer}
+    payload = {**sample_ticket(), "office_name": "Bench"}
+    data = render(document_for("ticket", payload), cfg, preview=False).data
+    rates = []
+    for with_render in (False, True):
+        start = time.perf_counter()
+        for n in range(JOBS):
+            if with_render:  # each ticket its own number, as in the queue (nothing cached)
+                each = {**payload, "number": f"A{n:03d}", "token": f"t{n}"}
+                data = render(document_for("ticket", each), cfg, preview=False).data
+            send(cfg, data, name=f"bench-{n}", data_dir=Path("."))
+        rates.append(JOBS / (time.perf_counter() - start))
+    return rates[0], rates[1]
+
+
 def queue_figures(mode: str, query_status: bool, folder: Path) -> dict[str, Any]:
     sink = Sink()
     url = f"sqlite:///{folder / f'print-{mode}-{query_status}.db'}"
@@ -141,14 +162,18 @@ def queue_figures(mode: str, query_status: bool, folder: Path) -> dict[str, Any]
         sent += done
     elapsed = time.perf_counter() - start
     time.sleep(0.2)  # let the sink count the last job
+    delivered = sink.jobs
+    alone, pipeline = transport_alone(app, printer)
     sink.close()
     return {
         "mode": mode,
         "query_status": query_status,
         "jobs": JOBS,
-        "delivered": sink.jobs,
-        "jobs_per_s": sink.jobs / elapsed,
-        "ms_per_job": elapsed / max(sink.jobs, 1) * 1000,
+        "delivered": delivered,
+        "jobs_per_s": delivered / elapsed,
+        "transport_jobs_per_s": alone,
+        "render_and_send_jobs_per_s": pipeline,
+        "ms_per_job": elapsed / max(delivered, 1) * 1000,
         "bytes_per_job": sink.bytes / max(sink.jobs, 1),
     }
 
@@ -172,11 +197,14 @@ def main() -> None:
         "and the outcome of each job committed)"
     )
     print(
-        f"{'mode':8} {'status q':>8} {'jobs/s':>7} {'ms/job':>7} {'bytes/job':>9} {'delivered':>9}"
+        f"{'mode':8} {'status q':>8} {'jobs/s':>7} {'send alone/s':>12} {'render+send/s':>13} "
+        f"{'÷render+send':>12} {'ms/job':>7} {'bytes/job':>9} {'delivered':>9}"
     )
     for q in queues:
         print(
             f"{q['mode']:8} {q['query_status']!s:>8} {q['jobs_per_s']:7.1f} "
+            f"{q['transport_jobs_per_s']:12.1f} {q['render_and_send_jobs_per_s']:13.1f} "
+            f"{q['jobs_per_s'] / q['render_and_send_jobs_per_s']:12.2f} "
             f"{q['ms_per_job']:7.1f} {q['bytes_per_job']:9.0f} {q['delivered']:>9}"
         )
     out = ROOT / "bench" / "results"

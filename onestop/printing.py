@@ -151,6 +151,8 @@ def record_health(
     at = at or clock.now()
     state = session.get(PrinterState, printer)
     changed = state is None or state.status != status
+    if state is not None and not changed and _fresh(state, detail, reported_by, at):
+        return False  # a backlog's hundred "online"s in a row are not a hundred writes
     if state is None:
         state = PrinterState(name=printer, status=status, changed_at=at)
         session.add(state)
@@ -168,6 +170,16 @@ def record_health(
             # event it never receives.
             notify(session, office_id, "printer_status", payload, realtime.STAFF_AND_KIOSK)
     return changed
+
+
+#: An unchanged health is written again only after this long (its checked_at moves on).
+HEALTH_REWRITE_SECONDS = 5
+
+
+def _fresh(state: PrinterState, detail: str, reported_by: str, at: datetime) -> bool:
+    same = state.detail == detail[:500] and state.reported_by == reported_by
+    age = (clock.as_utc(at) - clock.as_utc(state.checked_at)).total_seconds()
+    return same and 0 <= age < HEALTH_REWRITE_SECONDS
 
 
 def health_view(state: PrinterState | None, name: str, tz: str) -> dict[str, Any]:

@@ -155,15 +155,18 @@ def process_pending(app: Flask, limit: int = 20) -> int:
     try:
         jobs = queries.due_print_jobs(session, _served_here(app), clock.now(), limit=limit)
         printers = app.config["ONESTOP"]["printers"]
-        for job in jobs:
-            # Held long enough for one send with its status query, whatever the printer does.
-            hold = 3 * float(printers.get(job.printer, {}).get("timeout_seconds", 5)) + 10
-            taken = claim(session, job, by=f"server:{os.getpid()}", seconds=hold)
-            session.commit()  # other processes see the claim before the send starts
-            if not taken:
-                continue
+        taken = []
+        for place, job in enumerate(jobs):
+            # Held long enough for the sends before it in this batch and its own with its
+            # status query, whatever the printer does.
+            timeout = float(printers.get(job.printer, {}).get("timeout_seconds", 5))
+            hold = 3 * timeout * (place + 1) + 10
+            if claim(session, job, by=f"server:{os.getpid()}", seconds=hold):
+                taken.append(job)
+        session.commit()  # the batch's claims, at once: other processes see them before sends
+        for job in taken:
             print_one(app, session, job)
-            session.commit()
+            session.commit()  # each outcome at once: the kiosk hears of its ticket's print
             tried += 1
     finally:
         session.close()

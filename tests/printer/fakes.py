@@ -34,7 +34,18 @@ class StatusParser:
         self.buffer += chunk
         i = 0
         while i < len(self.buffer):
-            if self.buffer[i : i + 2] == b"\x10\x04" or self.buffer[i:] == b"\x10":
+            if self.buffer[i : i + 3] == b"\x1dv0":
+                # A raster image (GS v 0 m xL xH yL yH, then its bytes): data, never commands,
+                # as a printer reads it, even where its bytes happen to spell DLE EOT.
+                if len(self.buffer) < i + 8:
+                    break
+                xl, xh, yl, yh = self.buffer[i + 4 : i + 8]
+                end = i + 8 + (xl + 256 * xh) * (yl + 256 * yh)
+                if len(self.buffer) < end:
+                    break  # the rest of the image is still on its way
+                self.job += self.buffer[i:end]
+                i = end
+            elif self.buffer[i : i + 2] == b"\x10\x04" or self.buffer[i:] == b"\x10":
                 if len(self.buffer) < i + 3:
                     break  # the rest of the query is still on its way
                 n = self.buffer[i + 2]
