@@ -46,10 +46,15 @@ lint: $(STAMP) $(NODE)
 	$(BIN)/mypy
 	node_modules/.bin/eslint --max-warnings=0 onestop/static
 
-## Queue throughput (SQLite, and PostgreSQL when reachable) and printing figures; print tables.
+## Every benchmark, each beside its floor (PostgreSQL and Redis rows when reachable): tables,
+## and JSON under bench/results/. About 15 minutes on two cores.
 bench: $(STAMP)
+	cd bench && ../$(BIN)/python ticket_bench.py
+	cd bench && ../$(BIN)/python call_bench.py
+	cd bench && ../$(BIN)/python screens_bench.py
+	cd bench && ../$(BIN)/python recovery_bench.py
+	cd bench && ../$(BIN)/python print_bench.py
 	$(BIN)/python bench/queue_bench.py
-	$(BIN)/python bench/print_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules test-output .pytest_cache .mypy_cache .coverage .coverage.*

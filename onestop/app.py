@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import admin
 import counter
@@ -110,6 +111,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         client_manager=_message_queue(queue_url),
     )
     emitter.connect_signals(cfg["realtime"]["coalesce_ms"])
+    proxies = int(cfg["server"]["trusted_proxies"])
+    if proxies > 0:  # outside Socket.IO's middleware too: a screen's address is the client's
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
 
     @app.before_request
     def _reads_do_not_lock() -> None:

@@ -43,6 +43,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
         "host": "127.0.0.1",
         "port": 5000,
         "connections": 10000,
+        "trusted_proxies": 0,
         "threads": 64,
         "data_dir": "var",
     },

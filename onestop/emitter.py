@@ -25,7 +25,7 @@ from typing import Any
 from onestop.events import realtime_event
 from onestop.extensions import socketio
 from onestop.mq import QueueDown
-from onestop.realtime import Push, coalesce
+from onestop.realtime import Push, coalesce, urgent
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,9 @@ RETRY_SECONDS = 1.0
 class Emitter:
     """A queue of pushes and the thread that sends them, a burst at a time.
 
-    A push that comes after a quiet spell is sent at once; while pushes keep coming, what is
-    queued within ``window`` seconds of the last burst is coalesced and sent in order. With no
+    A push that comes after a quiet spell is sent at once, and so is a call; while pushes keep
+    coming, what is queued within ``window`` seconds of the last burst is coalesced and sent in
+    order. With no
     window the pushes are sent at once by the thread that commits (the in-process tests use it
     for their step-by-step checks).
     """
@@ -102,10 +103,11 @@ class Emitter:
                 burst = [self.pending.get(timeout=RETRY_SECONDS if waiting else None)]
             except queue.Empty:
                 burst = []
-            # After a quiet spell the first push leaves at once (a call is on the screens within
-            # milliseconds); while pushes keep coming, a burst leaves at most once a window.
+            # After a quiet spell the first push leaves at once; while pushes keep coming, they
+            # leave at most once a window. A call never waits: it leaves at once, with what was
+            # queued before it.
             deadline = self.last_sent + self.window
-            while burst and (left := deadline - time.monotonic()) > 0:
+            while burst and not urgent(burst[-1]) and (left := deadline - time.monotonic()) > 0:
                 try:
                     burst.append(self.pending.get(timeout=left))
                 except queue.Empty:

@@ -102,6 +102,20 @@ def rating_requested(ticket: Ticket, counter: Counter, officer: Officer | None) 
 STATE_EVENTS = frozenset({"queue_changed"})
 
 
+#: Events a screen must show the instant they happen (the display's chime and voice): the
+#: sender never holds them back to coalesce.
+URGENT_EVENTS = frozenset({"ticket_called"})
+
+
+def urgent(push: Push) -> bool:
+    return push.name in URGENT_EVENTS
+
+
+def mergeable(push: Push) -> bool:
+    """A state event (queue counts with a seq) that a later one of its kind may replace."""
+    return push.name in STATE_EVENTS and "seq" in push.payload
+
+
 def coalesce(pushes: list[Push]) -> list[Push]:
     """The pushes to send for a burst, in order: each run of state events (``queue_changed``) of
     one office, room and namespaces becomes its latest, sent where the first one stood, with
@@ -110,7 +124,7 @@ def coalesce(pushes: list[Push]) -> list[Push]:
     kept: list[Push] = []
     at: dict[tuple[Any, ...], int] = {}  # a state event's key -> its place in ``kept``
     for push in pushes:
-        if push.name not in STATE_EVENTS or "seq" not in push.payload:
+        if not mergeable(push):
             kept.append(push)
             continue
         key = (push.office_id, push.name, push.namespaces, push.room)

@@ -182,3 +182,20 @@ def test_a_held_push_older_than_the_hold_is_dropped(monkeypatch: pytest.MonkeyPa
     sender._hold(time.monotonic() - emitter.HOLD_SECONDS - 1, Push(1, "print_status", {}, ()))
     sender._hold(time.monotonic(), Push(1, "print_status", {"job": 1}, ()))
     assert [p.payload for _, p in sender.held] == [{"job": 1}]
+
+
+def test_a_call_never_waits_for_the_window_but_counts_do() -> None:
+    sent: list[tuple[str, float]] = []
+    sender = emitter.Emitter(lambda p: sent.append((p.name, time.monotonic())), window=0.3)
+    sender.put(queue_changed(1, 1))  # after a quiet spell: at once
+    assert sender.flush(5)
+    started = time.monotonic()
+    sender.put(queue_changed(2, 2))  # within the window of the last burst: it waits...
+    sender.put(called(3, "A001"))  # ...until a call comes, which takes it along at once
+    assert sender.flush(5)
+    assert [name for name, _ in sent] == ["queue_changed", "queue_changed", "ticket_called"]
+    assert sent[-1][1] - started < 0.2
+    sender.put(queue_changed(4, 1))
+    sender.put(queue_changed(5, 0))
+    assert sender.flush(5)
+    assert len(sent) == 4  # two counts in one window: one push
