@@ -112,7 +112,8 @@ def create_ticket() -> Any:
 @bp.get("/api/v1/tickets/<token>")
 @limiter.limit(limit("public_rate_limit"))
 def ticket_status(token: str) -> Any:
-    return readmodels.ticket_status(db.session, queue.find_ticket(db.session, token), rules())
+    ticket = queue.find_ticket(db.session, token)
+    return readmodels.ticket_status(db.session, ticket, rules(office_of(ticket)))
 
 
 def _key(token: str) -> str | None:
@@ -125,7 +126,7 @@ def _key(token: str) -> str | None:
 @limiter.limit(limit("public_rate_limit"))
 def ticket_page(token: str) -> Any:
     ticket = queue.find_ticket(db.session, token)
-    status = readmodels.ticket_status(db.session, ticket, rules())
+    status = readmodels.ticket_status(db.session, ticket, rules(office_of(ticket)))
     return render_template(
         "kiosk/ticket.html", status=status, token=token, office=office_of(ticket), key=_key(token)
     )
@@ -137,7 +138,7 @@ def dossier_page(token: str) -> Any:
     """A dossier's public progress (the receipt's QR code): no personal data."""
     dossier = dossiers.find_by_token(db.session, token)
     office = office_of(dossier)
-    url = queue.status_url(rules(), token, "d")
+    url = queue.status_url(rules(office), token, "d")
     status = dossiers.public_view(db.session, dossier, office_calendar(office), url)
     return render_template(
         "kiosk/dossier.html", status=status, office=office, token=token, key=_key(token)
@@ -147,9 +148,10 @@ def dossier_page(token: str) -> Any:
 @bp.get("/t/<token>/qr.svg")
 @limiter.limit(limit("public_rate_limit"))
 def ticket_qr(token: str) -> Response:
-    queue.find_ticket(db.session, token)  # 404 for an unknown token
+    office = office_of(queue.find_ticket(db.session, token))  # 404 for an unknown token
     # The kiosk asks with the key it was given, so the QR on its screen carries it too.
-    url = queue.citizen_url(rules(), token) if _key(token) else queue.status_url(rules(), token)
+    links = rules(office)
+    url = queue.citizen_url(links, token) if _key(token) else queue.status_url(links, token)
     image = qrcode.make(
         url,
         image_factory=qrcode.image.svg.SvgPathImage,

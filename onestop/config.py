@@ -118,6 +118,13 @@ NAMED_TABLES: dict[str, dict[str, Any]] = {
         "agent": "",
         "office": "",
     },
+    # [offices.<CODE>]: what one office of a deployment has of its own (empty: the
+    # deployment's [office] public_url and [hours]).
+    "offices": {
+        "public_url": "",
+        "morning": "",
+        "afternoon": "",
+    },
 }
 
 DEFAULT_PRIORITY_CLASSES: list[dict[str, Any]] = [
@@ -165,6 +172,7 @@ def _defaults() -> dict[str, Any]:
     cfg: dict[str, Any] = copy.deepcopy(SCHEMA)
     cfg.update(copy.deepcopy(TOP_LEVEL))
     cfg["printers"] = {}
+    cfg["offices"] = {}
     return cfg
 
 
@@ -290,6 +298,21 @@ def load_config(
     return cfg
 
 
+def for_office(cfg: dict[str, Any], code: str) -> dict[str, Any]:
+    """``cfg`` as office ``code`` sees it: its own ``[offices.<code>]`` public URL and hours
+    in place of the deployment's, where it sets them (the same ``cfg`` when it sets none)."""
+    own = cfg["offices"].get(code)
+    if not own or not any(own.values()):
+        return cfg
+    seen = {**cfg, "office": dict(cfg["office"]), "hours": dict(cfg["hours"])}
+    if own["public_url"]:
+        seen["office"]["public_url"] = own["public_url"]
+    for session in ("morning", "afternoon"):
+        if own[session]:
+            seen["hours"][session] = own[session]
+    return seen
+
+
 def served_url(host: str, port: int) -> str:
     """The address a server listening on ``host:port`` answers at on this machine."""
     if host in ("", "0.0.0.0", "::"):  # every interface: this machine reaches it on loopback
@@ -313,6 +336,9 @@ def _validate(cfg: dict[str, Any]) -> None:
         ) from None
     for session in ("morning", "afternoon"):
         parse_hours(cfg["hours"][session], f"hours.{session}")
+        for code, own in cfg["offices"].items():
+            if own[session]:
+                parse_hours(own[session], f"offices.{code}.{session}")
     if cfg["realtime"]["async_mode"] not in ASYNC_MODES:
         raise ConfigError(
             "realtime.async_mode must be 'gevent' (gunicorn's gevent worker: thousands of "

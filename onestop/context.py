@@ -6,11 +6,13 @@ Request parsing and authentication live in ``onestop.http``; this module only re
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app, g, request
 
 from onestop import auth, queries, workcalendar
+from onestop.config import for_office
 from onestop.db import db
 from onestop.errors import NotFound, found
 from onestop.feedback import FeedbackRules
@@ -38,9 +40,15 @@ def office_printers(office: Office) -> dict[str, Any]:
     return {n: cfg for n, cfg in printers().items() if (cfg["office"] or home) == office.code}
 
 
-def rules() -> QueueRules:
-    result: QueueRules = current_app.extensions["onestop.rules"]
-    return result
+def rules(office: Office | None = None) -> QueueRules:
+    """The queue rules of ``office``, else of the caller's office (an authenticated request),
+    else of this server's: an office of the deployment may have its own public URL."""
+    base: QueueRules = current_app.extensions["onestop.rules"]
+    office = office or g.get("office")
+    if office is None:
+        return base
+    url = for_office(settings(), office.code)["office"]["public_url"]
+    return base if url == base.public_url else replace(base, public_url=url)
 
 
 def feedback_rules() -> FeedbackRules:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from onestop import clock, queries
 from onestop.auth import audit
 from onestop.clock import as_utc
-from onestop.config import parse_hours
+from onestop.config import for_office, parse_hours
 from onestop.errors import NotFound, found
 from onestop.models import CalendarOverride, Office
 
@@ -244,8 +244,11 @@ def _seconds(start: time, end: time) -> float:
 
 
 def calendar_for(session: Session, office: Office, cfg: dict[str, Any]) -> OfficeCalendar:
-    """The office's calendar: the configured hours, Vietnam's holidays, its own overrides."""
-    return OfficeCalendar.from_config(cfg, queries.calendar_overrides(session, office.id))
+    """The office's calendar in its own time zone: its configured hours
+    (``[offices.<code>]``, else ``[hours]``), Vietnam's holidays, its own overrides."""
+    seen = for_office(cfg, office.code)
+    seen = {**seen, "office": {**seen["office"], "timezone": office.timezone}}
+    return OfficeCalendar.from_config(seen, queries.calendar_overrides(session, office.id))
 
 
 def set_override(

@@ -244,3 +244,42 @@ def test_a_registered_display_follows_the_office_of_its_key(
             app, namespace="/display", auth=wrong, flask_test_client=client
         )
         assert not refused.is_connected("/display")
+
+
+def test_an_office_of_the_deployment_has_its_own_address_and_hours(
+    make_app: Any, demo_templates: Any, tmp_path: Path
+) -> None:
+    from onestop import auth, offices
+    from onestop.db import db
+    from onestop.workcalendar import calendar_for
+
+    own = {"public_url": "https://hai.example.vn", "morning": "08:00-11:00"}
+    app = make_app(offices={"XA-2": own})
+    creds = demo_templates.load(app, tmp_path)
+    with db.new_session(app) as session:
+        other = offices.add_office(
+            session, "XA-2", "UBND xã Hai", timezone="Asia/Bangkok", like=DEMO
+        )
+        _, key = auth.create_device(session, other, "kiosk", "kiosk-x2")
+        session.commit()
+        cfg = app.config["ONESTOP"]
+        hai = calendar_for(session, other, cfg)
+        home = calendar_for(session, auth.office_by_code(session, DEMO), cfg)
+    assert hai.sessions[0][0].hour == 8  # its own morning
+    assert hai.sessions[1] == home.sessions[1]  # the deployment's afternoon
+    assert home.sessions[0][0].hour == 7
+    assert hai.timezone == "Asia/Bangkok"
+    client = app.test_client()
+    theirs = issue(client, {"X-Device-Key": key})
+    ours = issue(client, {"X-Device-Key": creds["devices"]["kiosk-1"]})
+    assert theirs["status_url"].startswith("https://hai.example.vn/t/")
+    assert ours["status_url"].startswith("http://127.0.0.1:5000/t/")
+    public = client.get(f"/api/v1/tickets/{theirs['token']}").get_json()
+    assert public["status_url"].startswith("https://hai.example.vn/t/")
+
+
+def test_an_office_hours_table_with_a_mistake_stops_the_start() -> None:
+    from onestop.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError, match=r"offices\.XA-2\.morning"):
+        load_config({"offices": {"XA-2": {"morning": "11:00-08:00"}}})
