@@ -3,7 +3,7 @@
 With Redis as the Socket.IO message queue, every process's pushes reach every client. Without
 it (the embedded default) a change committed by another process, such as ``onestop notice add``
 on the command line, never passes through this server's pushes. So the serving process looks at
-its office's ``seq`` once a second. When the seq has stayed ahead of the last one pushed from
+every office's ``seq`` once a second. When a seq has stayed ahead of the last one pushed from
 here for two looks in a row (a change committed here moves the seq a moment before its own push
 goes out), the clients get the current state: ``state`` on /display and ``queue_changed`` on
 /counter and /kiosk, both carrying the new seq.
@@ -17,10 +17,12 @@ import time
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import select
 
-from onestop import auth, readmodels, realtime
+from onestop import readmodels, realtime
 from onestop.db import db, set_read_only
 from onestop.events import realtime_event
+from onestop.models import Office
 
 log = logging.getLogger(__name__)
 LOOK_SECONDS = 1.0
@@ -32,22 +34,27 @@ def _remember(_sender: Any, *, push: realtime.Push) -> None:
     _pushed[push.office_id] = max(_pushed.get(push.office_id, 0), int(push.payload.get("seq", 0)))
 
 
-def look(app: Flask, lagging: bool) -> bool:
-    """One look; returns whether the seq is ahead of this process's pushes (to pass back in)."""
+def look(app: Flask, lagging: set[int]) -> set[int]:
+    """One look at every office; returns the ids of those whose seq is ahead of this
+    process's pushes (pass it back in: an office ahead at two looks in a row gets its state)."""
     set_read_only(True)  # a plain BEGIN: looking must never take SQLite's write lock
     session = db.new_session(app)
     try:
-        office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
-        seq = readmodels.current_seq(session, office)
-        if seq <= _pushed.setdefault(office.id, seq):
-            return False
-        if not lagging:
-            return True
-        for push in _state_pushes(session, office, app.extensions["onestop.rules"]):
-            realtime_event.send(None, push=push)
-        return False
+        offices = session.scalars(select(Office).order_by(Office.id)).all()
+        return {o.id for o in offices if _ahead(app, session, o, o.id in lagging)}
     finally:
         session.close()
+
+
+def _ahead(app: Flask, session: Any, office: Office, lagging: bool) -> bool:
+    seq = readmodels.current_seq(session, office)
+    if seq <= _pushed.setdefault(office.id, seq):
+        return False
+    if not lagging:
+        return True
+    for push in _state_pushes(session, office, app.extensions["onestop.rules"]):
+        realtime_event.send(None, push=push)
+    return False
 
 
 def _state_pushes(session: Any, office: Any, rules: Any) -> list[realtime.Push]:
@@ -64,8 +71,6 @@ def _state_pushes(session: Any, office: Any, rules: Any) -> list[realtime.Push]:
 def state_pushes(app: Flask, office_ids: set[int]) -> list[realtime.Push]:
     """The current state of each office in ``office_ids`` (the sender's after an outage of
     the message queue)."""
-    from onestop.models import Office
-
     set_read_only(True)
     session = db.new_session(app)
     try:
@@ -87,7 +92,7 @@ def start_catchup(app: Flask) -> threading.Thread | None:
     realtime_event.connect(_remember, weak=False)
 
     def loop() -> None:
-        lagging = False
+        lagging: set[int] = set()
         while True:
             try:
                 lagging = look(app, lagging)

@@ -50,12 +50,13 @@ def test_a_foreign_change_is_pushed_after_two_looks(app: Any, client: Any, creds
             app, namespace="/counter", auth={"token": counter_token}, flask_test_client=client
         )
         display.get_received("/display"), staff.get_received("/counter")
-        assert catchup.look(app, False) is False  # nothing new: the baseline is taken
+        assert catchup.look(app, set()) == set()  # nothing new: the baseline is taken
 
         foreign_commit(app, "Thông báo từ dòng lệnh")
-        assert catchup.look(app, False) is True  # ahead once: maybe our own push is on its way
+        ahead = catchup.look(app, set())  # ahead once: maybe our own push is on its way
+        assert len(ahead) == 1
         assert names(display, "/display") == []
-        assert catchup.look(app, True) is False  # still ahead: push the current state
+        assert catchup.look(app, ahead) == set()  # still ahead: push the current state
         pushed = names(display, "/display")
         assert [n for n, _ in pushed] == ["state"]
         assert "Thông báo từ dòng lệnh" in [n["text"] for n in pushed[0][1]["notices"]]
@@ -70,8 +71,8 @@ def test_a_foreign_change_is_pushed_after_two_looks(app: Any, client: Any, creds
             headers={"X-Device-Key": creds["devices"]["kiosk-1"]},
         )
         display.get_received("/display")
-        assert catchup.look(app, False) is False
-        assert catchup.look(app, False) is False
+        assert catchup.look(app, set()) == set()
+        assert catchup.look(app, set()) == set()
         assert names(display, "/display") == []
     finally:
         realtime_event.disconnect(catchup._remember)

@@ -283,3 +283,22 @@ def test_an_office_hours_table_with_a_mistake_stops_the_start() -> None:
 
     with pytest.raises(ConfigError, match=r"offices\.XA-2\.morning"):
         load_config({"offices": {"XA-2": {"morning": "11:00-08:00"}}})
+
+
+def test_the_daily_reset_cancels_yesterday_in_every_office(
+    app: Any, client: Any, two_offices: Any, frozen: Any
+) -> None:
+    from onestop import housekeeping
+    from onestop.db import db
+    from onestop.models import Ticket, TicketState
+
+    for office in (DEMO, "XA-2"):
+        issue(client, two_offices[office], "A")
+    frozen.advance(days=1)
+    assert housekeeping.run_once(app) == 2
+    with db.new_session(app) as session:
+        states = session.execute(
+            select(Office.code, Ticket.state).join(Office, Office.id == Ticket.office_id)
+        ).all()
+    assert sorted(states) == [(DEMO, TicketState.CANCELLED), ("XA-2", TicketState.CANCELLED)]
+    assert housekeeping.run_once(app) == 0
