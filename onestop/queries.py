@@ -168,11 +168,20 @@ def _token_statement() -> Select[StaffToken, Office]:
     )
 
 
+def _keep(session: Session, office: Office) -> None:
+    # The session holds what it loaded only weakly: without a reference the office would be
+    # gone at once, and the request's next look at it another query.
+    session.info.setdefault("onestop_offices", {})[office.id] = office
+
+
 def staff_token(session: Session, token_hash: str) -> StaffToken | None:
     """The token with its officer and the officer's office, in one statement (the office
     stays in the session: a request's later look at it costs nothing)."""
     row = session.execute(_token_statement(), {"token_hash": token_hash}).first()
-    return None if row is None else row[0]
+    if row is None:
+        return None
+    _keep(session, row[1])
+    return row[0]
 
 
 def device_by_name(session: Session, office_id: int, name: str) -> Device | None:
@@ -191,7 +200,10 @@ def _device_statement() -> Select[Device, Office]:
 def device_by_key_hash(session: Session, key_hash: str) -> Device | None:
     """The device with its office, in one statement (see :func:`staff_token`)."""
     row = session.execute(_device_statement(), {"key_hash": key_hash}).first()
-    return None if row is None else row[0]
+    if row is None:
+        return None
+    _keep(session, row[1])
+    return row[0]
 
 
 def counters_allowed_to(session: Session, officer_id: int) -> set[int]:

@@ -38,8 +38,8 @@ def test_a_ticket_reads_who_asks_before_the_write_lock(
     locked = seen.index("BEGIN IMMEDIATE")
     before, under = seen[:locked], seen[locked + 1 :]
     assert before[0] == "BEGIN"  # a deferred read: other writers go on meanwhile
-    assert any("FROM device" in s for s in before)
-    assert any("FROM office" in s for s in before)
+    assert any("FROM device JOIN office" in s for s in before)  # who asks, with the office
+    assert not any(s.startswith("SELECT office.") for s in seen)  # ...and never again
     assert not any("FROM device" in s or "FROM office " in s for s in under)
     # Under the lock only the service, the number (with the day's pace), the ticket, its log,
     # the waiting counts, the staffed counters, the print job and, last, the office's seq.
