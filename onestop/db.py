@@ -6,11 +6,11 @@ writers queue instead of one failing half-way with "database is locked" when it 
 lock. Read-only work (GET requests, snapshots, a write request's authentication) uses a plain
 deferred ``BEGIN`` so readers never wait for writers. PostgreSQL needs none of this.
 
-The writers of one process queue on a lock of the process before they ask SQLite: first come,
-first served, and a waiting writer sleeps in the server's scheduler (a gevent greenlet or a
-thread) instead of in SQLite's busy handler, which polls with growing sleeps (unfair under load,
-and under gevent it would stop every other greenlet, the lock holder included). Writers of other
-processes (a CLI command beside the server) still meet on SQLite's ``busy_timeout``.
+The writers of one process queue on a lock of the process before they ask SQLite (in arrival
+order under gevent, near enough with threads): a waiting writer sleeps in the server's scheduler
+(a greenlet or a thread) instead of in SQLite's busy handler, which polls with growing sleeps
+(unfair under load, and under gevent it would stop every other greenlet, the lock holder too).
+Writers of other processes (a CLI command beside the server) still meet on ``busy_timeout``.
 """
 
 from __future__ import annotations
@@ -35,15 +35,11 @@ def set_read_only(flag: bool) -> None:
     _read_only.set(flag)
 
 
-def is_read_only() -> bool:
-    return _read_only.get()
-
-
 _WRITER = "onestop_writer"  # in a pooled connection's info: it holds the process's write lock
 
 
 def _serialise_writers(engine: Engine, timeout: float) -> None:
-    """One writer of this process at a time, in arrival order (see the module's text)."""
+    """One writer of this process at a time (see the module's text)."""
     lock = threading.Lock()  # made with the engine: under gevent, after the monkey patching
 
     def release(info: dict[str, Any]) -> None:

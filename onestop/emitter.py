@@ -53,9 +53,8 @@ class Emitter:
 
     A push that comes after a quiet spell is sent at once, and so is a call; while pushes keep
     coming, what is queued within ``window`` seconds of the last burst is coalesced and sent in
-    order. With no
-    window the pushes are sent at once by the thread that commits (the in-process tests use it
-    for their step-by-step checks).
+    order. With no window the pushes are sent at once by the thread that commits (the
+    in-process tests use it for their step-by-step checks).
     """
 
     def __init__(self, sender: Callable[[Push], None] = send, window: float = 0.05) -> None:
