@@ -15,7 +15,7 @@ import click
 from flask import Flask
 
 from onestop import config
-from onestop.config import ConfigError
+from onestop.config import ConfigError, data_dir
 from onestop.errors import DomainError
 
 
@@ -95,7 +95,6 @@ def main() -> None:
 def init(demo: bool, as_json: bool) -> None:
     """Create or migrate the database; with --demo load demo data. Safe to run again."""
     from onestop import demo as demo_data
-    from onestop.config import data_dir
     from onestop.migrate import upgrade
 
     app = _checked_app()
@@ -187,6 +186,14 @@ def serve(host: str | None, port: int | None) -> None:
     problem = schema_problem(app.extensions["onestop.engine"])
     if problem:
         raise click.ClickException(f"cannot serve: {problem}")
+    cfg = app.config["ONESTOP"]
+    if not cfg["secret_key"] and not (data_dir(cfg) / "secret_key").exists():
+        # A key made up per process would sign every printed link differently in each process
+        # and after each restart: the citizens' survey links would stop working.
+        raise click.ClickException(
+            "cannot serve: no secret key (run `onestop init`, which writes "
+            f"{data_dir(cfg) / 'secret_key'}, or set ONESTOP_SECRET_KEY)"
+        )
     if app.config["ONESTOP"]["realtime"]["async_mode"] != app.extensions["onestop.async_mode"]:
         click.echo(
             "serving on threads: the evented server needs the `onestop` command (or python -m "

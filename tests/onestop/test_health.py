@@ -1,8 +1,10 @@
 """Fit to serve: /healthz checks the database (and Redis where configured), a lost database is
-a 503 like a busy one, and `onestop serve` refuses a database it cannot use."""
+a 503 like a busy one, and `onestop serve` refuses a database it cannot use, or to make up a
+secret key."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -84,3 +86,27 @@ def test_rate_limits_fall_back_to_memory_while_redis_is_down(make_app: Any) -> N
     ]
     assert codes == [401, 401, 401, 429]
     assert client.get("/api/v1/display/state").status_code in (200, 404)  # not a 500
+
+
+def test_serve_refuses_to_make_up_a_secret_key(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, migrated_template: Path
+) -> None:
+    """Without ONESTOP_SECRET_KEY or the key `onestop init` writes, every process would sign
+    the printed links with a key of its own: serve says so and does not start."""
+    started: list[Any] = []
+    monkeypatch.setattr(server, "serve", lambda *args: started.append(args))
+    shutil.copy(migrated_template, tmp_path / "x.db")
+    env = {
+        "ONESTOP_DATABASE__URL": f"sqlite:///{tmp_path / 'x.db'}",
+        "ONESTOP_SERVER__DATA_DIR": str(tmp_path / "var"),
+        "ONESTOP_SECRET_KEY": None,
+        "ONESTOP_CONFIG": None,
+    }
+    refused = CliRunner().invoke(cli.main, ["serve"], env=env)
+    assert refused.exit_code != 0
+    assert "no secret key" in refused.output
+    assert started == []
+    (tmp_path / "var").mkdir()
+    (tmp_path / "var" / "secret_key").write_text("written-by-init")
+    assert CliRunner().invoke(cli.main, ["serve"], env=env).exit_code == 0
+    assert len(started) == 1
