@@ -58,4 +58,5 @@ def board_state() -> Any:
 @bp.get("/api/v1/display/state")
 @limiter.limit(limit("public_rate_limit"))
 def display_state() -> Any:
-    return readmodels.display_state(db.session, requested_office(), rules())
+    office = requested_office()
+    return readmodels.display_state(db.session, office, rules(office))

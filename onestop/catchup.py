@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import replace
 from typing import Any
 
 from flask import Flask
@@ -57,9 +58,11 @@ def _ahead(app: Flask, session: Any, office: Office, lagging: bool) -> bool:
     return False
 
 
-def _state_pushes(session: Any, office: Any, rules: Any) -> list[realtime.Push]:
+def _state_pushes(session: Any, office: Any, base: Any) -> list[realtime.Push]:
     """What gives every screen of ``office`` its current state: ``state`` on /display and
-    ``queue_changed`` on /counter and /kiosk, both carrying the office's seq."""
+    ``queue_changed`` on /counter and /kiosk, both carrying the office's seq (its "today" in
+    its own time zone)."""
+    rules = replace(base, timezone=office.timezone)
     state = readmodels.display_state(session, office, rules)
     queue_state = readmodels.queue_event(session, office, rules)
     return [

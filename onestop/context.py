@@ -42,13 +42,16 @@ def office_printers(office: Office) -> dict[str, Any]:
 
 def rules(office: Office | None = None) -> QueueRules:
     """The queue rules of ``office``, else of the caller's office (an authenticated request),
-    else of this server's: an office of the deployment may have its own public URL."""
+    else of this server's: an office of the deployment has its own time zone (its local day,
+    its times) and may have its own public URL."""
     base: QueueRules = current_app.extensions["onestop.rules"]
     office = office or g.get("office")
     if office is None:
         return base
     url = for_office(settings(), office.code)["office"]["public_url"]
-    return base if url == base.public_url else replace(base, public_url=url)
+    if (url, office.timezone) == (base.public_url, base.timezone):
+        return base
+    return replace(base, public_url=url, timezone=office.timezone)
 
 
 def feedback_rules() -> FeedbackRules:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import replace
 
 from flask import Flask
 from sqlalchemy import select
@@ -20,10 +21,10 @@ def run_once(app: Flask) -> int:
     session = db.new_session(app)
     try:
         count = 0
+        base = app.extensions["onestop.rules"]
         for office in session.scalars(select(Office).order_by(Office.id)):
-            count += queue.close_stale_tickets(
-                session, office, rules=app.extensions["onestop.rules"]
-            )
+            rules = replace(base, timezone=office.timezone)  # "yesterday" is the office's own
+            count += queue.close_stale_tickets(session, office, rules=rules)
             session.commit()  # office by office: one office's trouble holds back no other
         return count
     finally:

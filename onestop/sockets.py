@@ -61,11 +61,11 @@ def follow_display(credentials: Any) -> None:
     except DomainError as exc:
         raise ConnectionRefusedError(exc.code) from None
     join_room(realtime.office_room(office.id))
-    emit("state", readmodels.display_state(db.session, office, rules()))
+    emit("state", readmodels.display_state(db.session, office, rules(office)))
 
 
 def follow_queue(who: Officer | Device) -> None:
     """Join the office's room and send the queue as it is now (the client's snapshot)."""
     office = office_of(who)
     join_room(realtime.office_room(office.id))
-    emit("queue_changed", readmodels.queue_event(db.session, office, rules()))
+    emit("queue_changed", readmodels.queue_event(db.session, office, rules(office)))

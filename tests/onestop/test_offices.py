@@ -302,3 +302,34 @@ def test_the_daily_reset_cancels_yesterday_in_every_office(
         ).all()
     assert sorted(states) == [(DEMO, TicketState.CANCELLED), ("XA-2", TicketState.CANCELLED)]
     assert housekeeping.run_once(app) == 0
+
+
+def test_an_office_counts_its_days_in_its_own_time_zone(
+    make_app: Any, demo_templates: Any, tmp_path: Path, frozen: Any
+) -> None:
+    """At 16:30 UTC it is 23:30 in Hà Nội and 01:30 the next day in Tokyo: the Tokyo office's
+    tickets are of its own new day, and its times carry its own offset."""
+    from datetime import UTC, datetime
+
+    from onestop import auth, housekeeping, offices
+    from onestop.db import db
+
+    app = make_app()
+    creds = demo_templates.load(app, tmp_path)
+    with db.new_session(app) as session:
+        far = offices.add_office(
+            session, "XA-T", "Văn phòng Tokyo", timezone="Asia/Tokyo", like=DEMO
+        )
+        _, key = auth.create_device(session, far, "kiosk", "kiosk-t")
+        session.commit()
+    client = app.test_client()
+    frozen.set(datetime(2026, 11, 23, 14, 0, tzinfo=UTC))  # 21:00 Hà Nội, 23:00 Tokyo
+    assert issue(client, {"X-Device-Key": key})["number"] == "A001"
+    frozen.set(datetime(2026, 11, 23, 16, 30, tzinfo=UTC))  # 23:30 Hà Nội, 01:30 Tokyo
+    late = issue(client, {"X-Device-Key": key})
+    assert late["number"] == "A001"  # a new day in Tokyo
+    assert late["issued_at"].endswith("+09:00")
+    home = issue(client, {"X-Device-Key": creds["devices"]["kiosk-1"]})
+    assert home["issued_at"].endswith("+07:00")
+    # Tokyo's yesterday is cancelled by the daily reset; Hà Nội's today is not.
+    assert housekeeping.run_once(app) == 1
