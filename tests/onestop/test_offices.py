@@ -145,18 +145,22 @@ def test_office_option_puts_each_thing_in_that_office(tmp_path: Path) -> None:
 # -- the screens and public pages of one office among several --------------------------------
 
 
-@pytest.fixture
-def two_offices(app: Any, creds: Any) -> Any:
-    """The demo office and XA-2, set up like it, with a kiosk of its own; the kiosks' keys."""
+def office_with_kiosk(app: Any, code: str, name: str, timezone: str = "Asia/Ho_Chi_Minh") -> str:
+    """Office ``code`` set up like the demo one, with a kiosk of its own; the kiosk's key."""
     from onestop import auth, offices
     from onestop.db import db
 
     with db.new_session(app) as session:
-        other = offices.add_office(
-            session, "XA-2", "UBND xã Hai", timezone="Asia/Ho_Chi_Minh", like=DEMO
-        )
-        _, key = auth.create_device(session, other, "kiosk", "kiosk-x2")
+        made = offices.add_office(session, code, name, timezone=timezone, like=DEMO)
+        _, key = auth.create_device(session, made, "kiosk", f"kiosk-{code.lower()}")
         session.commit()
+    return key
+
+
+@pytest.fixture
+def two_offices(app: Any, creds: Any) -> Any:
+    """The demo office and XA-2, set up like it, with a kiosk of its own; the kiosks' keys."""
+    key = office_with_kiosk(app, "XA-2", "UBND xã Hai")
     return {DEMO: {"X-Device-Key": creds["devices"]["kiosk-1"]}, "XA-2": {"X-Device-Key": key}}
 
 
@@ -249,19 +253,16 @@ def test_a_registered_display_follows_the_office_of_its_key(
 def test_an_office_of_the_deployment_has_its_own_address_and_hours(
     make_app: Any, demo_templates: Any, tmp_path: Path
 ) -> None:
-    from onestop import auth, offices
+    from onestop import auth
     from onestop.db import db
     from onestop.workcalendar import calendar_for
 
     own = {"public_url": "https://hai.example.vn", "morning": "08:00-11:00"}
     app = make_app(offices={"XA-2": own})
     creds = demo_templates.load(app, tmp_path)
+    key = office_with_kiosk(app, "XA-2", "UBND xã Hai", "Asia/Bangkok")
     with db.new_session(app) as session:
-        other = offices.add_office(
-            session, "XA-2", "UBND xã Hai", timezone="Asia/Bangkok", like=DEMO
-        )
-        _, key = auth.create_device(session, other, "kiosk", "kiosk-x2")
-        session.commit()
+        other = auth.office_by_code(session, "XA-2")
         cfg = app.config["ONESTOP"]
         hai = calendar_for(session, other, cfg)
         home = calendar_for(session, auth.office_by_code(session, DEMO), cfg)
@@ -311,17 +312,11 @@ def test_an_office_counts_its_days_in_its_own_time_zone(
     tickets are of its own new day, and its times carry its own offset."""
     from datetime import UTC, datetime
 
-    from onestop import auth, housekeeping, offices
-    from onestop.db import db
+    from onestop import housekeeping
 
     app = make_app()
     creds = demo_templates.load(app, tmp_path)
-    with db.new_session(app) as session:
-        far = offices.add_office(
-            session, "XA-T", "Văn phòng Tokyo", timezone="Asia/Tokyo", like=DEMO
-        )
-        _, key = auth.create_device(session, far, "kiosk", "kiosk-t")
-        session.commit()
+    key = office_with_kiosk(app, "XA-T", "Văn phòng Tokyo", "Asia/Tokyo")
     client = app.test_client()
     frozen.set(datetime(2026, 11, 23, 14, 0, tzinfo=UTC))  # 21:00 Hà Nội, 23:00 Tokyo
     assert issue(client, {"X-Device-Key": key})["number"] == "A001"
