@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import replace
 from typing import Any
 
 from flask import Flask
@@ -62,7 +61,7 @@ def _state_pushes(session: Any, office: Any, base: Any) -> list[realtime.Push]:
     """What gives every screen of ``office`` its current state: ``state`` on /display and
     ``queue_changed`` on /counter and /kiosk, both carrying the office's seq (its "today" in
     its own time zone)."""
-    rules = replace(base, timezone=office.timezone)
+    rules = base.of(office)
     state = readmodels.display_state(session, office, rules)
     queue_state = readmodels.queue_event(session, office, rules)
     return [

@@ -6,7 +6,6 @@ Request parsing and authentication live in ``onestop.http``; this module only re
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from flask import current_app, g, request
@@ -48,10 +47,7 @@ def rules(office: Office | None = None) -> QueueRules:
     office = office or g.get("office")
     if office is None:
         return base
-    url = for_office(settings(), office.code)["office"]["public_url"]
-    if (url, office.timezone) == (base.public_url, base.timezone):
-        return base
-    return replace(base, public_url=url, timezone=office.timezone)
+    return base.of(office, for_office(settings(), office.code)["office"]["public_url"])
 
 
 def feedback_rules() -> FeedbackRules:

@@ -143,8 +143,11 @@ class Database:
         transaction, so SQLite's write lock is taken at the next statement and held only for the
         rest of the request, not for the authentication too."""
         session: Session | None = g.get("onestop_session")
-        sqlite = session is not None and session.get_bind().dialect.name == "sqlite"
-        if sqlite and session is not None and session.in_transaction():
+        if (
+            session is not None
+            and session.get_bind().dialect.name == "sqlite"
+            and session.in_transaction()
+        ):
             session.commit()  # nothing written yet: this only lets go of the read snapshot
         set_read_only(False)  # (PostgreSQL takes no lock for reading: nothing to end there)
 

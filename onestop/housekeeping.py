@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import replace
 
 from flask import Flask
 from sqlalchemy import select
@@ -23,7 +22,7 @@ def run_once(app: Flask) -> int:
         count = 0
         base = app.extensions["onestop.rules"]
         for office in session.scalars(select(Office).order_by(Office.id)):
-            rules = replace(base, timezone=office.timezone)  # "yesterday" is the office's own
+            rules = base.of(office)  # "yesterday" is the office's own
             count += queue.close_stale_tickets(session, office, rules=rules)
             session.commit()  # office by office: one office's trouble holds back no other
         return count

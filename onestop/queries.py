@@ -55,8 +55,13 @@ from onestop.models import (
 ACTIVE_AT_COUNTER = (TicketState.CALLED, TicketState.SERVING)
 
 
+def _insert(dialect: str) -> Any:
+    """The dialect's INSERT, the one with ON CONFLICT (SQLite and PostgreSQL alike)."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
 def _sequence_upsert(session: Session, table: Any, keys: dict[str, Any]) -> Any:
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = _insert(session.get_bind().dialect.name)
     return (
         insert(table)
         .values(**keys, last_number=1)
@@ -76,7 +81,7 @@ def next_in_sequence(session: Session, table: Any, keys: dict[str, Any]) -> int:
 @functools.cache
 def _ticket_number_statement(dialect: str) -> Any:
     seq = TicketSequence
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = _insert(dialect)
     keys: dict[str, Any] = {name: bindparam(name) for name in ("office_id", "service_id", "day")}
     return (
         insert(table_of(seq))
@@ -318,7 +323,7 @@ def _queue_rows(
 
 def count_waiting(session: Session, deltas: dict[tuple[int, int, date], int]) -> None:
     """Move the kept waiting counts by ``deltas`` ((office, service, day) → change)."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = _insert(session.get_bind().dialect.name)
     connection = session.connection()
     for (office_id, service_id, day), delta in deltas.items():
         if delta:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import secrets
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -60,6 +60,14 @@ class QueueRules:
     priority_labels: dict[str, str] = field(default_factory=dict)  # Vietnamese, for the paper
     # Signs the feedback key of the citizen's links (see feedback.feedback_key): the app's secret.
     link_secret: str = ""
+
+    def of(self, office: Office, public_url: str | None = None) -> QueueRules:
+        """These rules as ``office`` has them: its own time zone (its day, its times) and, when
+        given, its own public URL."""
+        url = public_url or self.public_url
+        if (url, office.timezone) == (self.public_url, self.timezone):
+            return self
+        return replace(self, public_url=url, timezone=office.timezone)
 
     @classmethod
     def from_config(cls, cfg: dict[str, Any], link_secret: str = "") -> QueueRules:

@@ -177,7 +177,7 @@ def test_while_the_message_queue_is_down_nothing_unrecoverable_is_lost() -> None
     assert sender.resync == set()
 
 
-def test_a_held_push_older_than_the_hold_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_held_push_older_than_the_hold_is_dropped() -> None:
     sender = emitter.Emitter(lambda _p: None, window=0.01)
     sender._hold(time.monotonic() - emitter.HOLD_SECONDS - 1, Push(1, "print_status", {}, ()))
     sender._hold(time.monotonic(), Push(1, "print_status", {"job": 1}, ()))
