@@ -159,3 +159,10 @@ def test_only_an_evented_serve_patches_the_standard_library(
     monkeypatch.setenv("ONESTOP_REALTIME__ASYNC_MODE", "eventlet")
     assert not launcher._serves_evented(["onestop", "serve"])
     assert async_mode({"realtime": {"async_mode": "gevent"}}) == "threading"
+
+
+def test_a_message_queue_other_than_redis_is_refused_by_name() -> None:
+    from onestop.app import create_app
+
+    with pytest.raises(ConfigError, match=r"realtime\.message_queue"):
+        create_app({"realtime": {"message_queue": "amqp://guest@127.0.0.1//"}})
