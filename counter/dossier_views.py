@@ -12,7 +12,7 @@ from flask import g, request
 
 from counter import bp
 from onestop import dossiers, queue
-from onestop.context import office_calendar, office_printers, rules
+from onestop.context import office_calendar, office_printers, office_settings, rules
 from onestop.db import db
 from onestop.extensions import csrf, limiter
 from onestop.http import (
@@ -40,6 +40,7 @@ def _desk(office: Office) -> dossiers.Desk:
         officer=g.officer,
         links=rules(),
         printers=office_printers(office),
+        place=office_settings(office)["office"]["place_name"],
         actor=actor_label(),
     )
 

@@ -27,6 +27,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
         "name": "Trung tâm Phục vụ hành chính công xã Demo",
         "timezone": "Asia/Ho_Chi_Minh",
         "public_url": "",  # empty: follow the served address (served_url)
+        "place_name": "Demo",  # the địa danh of a paper's date line; required to print a slip
     },
     "database": {
         "url": "sqlite:///var/onestop.db",
@@ -122,6 +123,7 @@ NAMED_TABLES: dict[str, dict[str, Any]] = {
     # deployment's [office] public_url and [hours]).
     "offices": {
         "public_url": "",
+        "place_name": "",
         "morning": "",
         "afternoon": "",
     },
@@ -299,17 +301,19 @@ def load_config(
 
 
 def for_office(cfg: dict[str, Any], code: str) -> dict[str, Any]:
-    """``cfg`` as office ``code`` sees it: its own ``[offices.<code>]`` public URL and hours
-    in place of the deployment's, where it sets them (the same ``cfg`` when it sets none)."""
-    own = cfg["offices"].get(code)
-    if not own or not any(own.values()):
+    """``cfg`` as office ``code`` sees it: its own ``[offices.<code>]`` public URL, place name
+    and hours in place of the deployment's, where it sets them (the same ``cfg`` when it sets
+    none). Its place name is its own or none: another commune's would be a false paper."""
+    own = cfg["offices"].get(code) or {}
+    home = code == cfg["office"]["code"]
+    if home and not any(own.values()):
         return cfg
     seen = {**cfg, "office": dict(cfg["office"]), "hours": dict(cfg["hours"])}
-    if own["public_url"]:
-        seen["office"]["public_url"] = own["public_url"]
-    for session in ("morning", "afternoon"):
-        if own[session]:
-            seen["hours"][session] = own[session]
+    if not home:
+        seen["office"].update(code=code, place_name="")
+    for key, value in own.items():
+        if value:
+            seen["hours" if key in ("morning", "afternoon") else "office"][key] = value
     return seen
 
 

@@ -47,7 +47,12 @@ def rules(office: Office | None = None) -> QueueRules:
     office = office or g.get("office")
     if office is None:
         return base
-    return base.of(office, for_office(settings(), office.code)["office"]["public_url"])
+    return base.of(office, office_settings(office)["office"]["public_url"])
+
+
+def office_settings(office: Office) -> dict[str, Any]:
+    """The configuration as ``office`` sees it (its own ``[offices.<code>]`` keys)."""
+    return for_office(settings(), office.code)
 
 
 def feedback_rules() -> FeedbackRules:

@@ -38,7 +38,8 @@ class Desk:
 
     ``unit`` names who did a step on the control slip (the office's name unless a specialist
     unit acts). ``links`` and ``printers`` are needed only to print a slip: the public address
-    and the citizen's key of its QR code, and the printers a slip may be sent to.
+    and the citizen's key of its QR code, and the printers a slip may be sent to; ``place`` is
+    the place name (địa danh) that starts a slip's date line.
     """
 
     office: Office
@@ -47,6 +48,7 @@ class Desk:
     unit: str = ""
     links: QueueRules | None = None
     printers: Mapping[str, Any] = field(default_factory=dict)
+    place: str = ""
     actor: str = "system"
 
     @property

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from onestop import catalog, clock, printing, queue
 from onestop.dossiers.desk import Desk
+from onestop.errors import Conflict
 from onestop.models import Dossier, Office, Officer, PrintJob, Procedure
 
 DEFAULT_SIGNER = "Thủ trưởng cơ quan"
@@ -31,8 +32,14 @@ def queue_slip(
     queue it on ``printer``; its QR code carries the citizen's key (the paper is theirs)."""
     if desk.links is None:
         raise RuntimeError("printing a slip needs the desk's links (public URL and key)")
-    url = queue.citizen_url(desk.links, dossier.token, "d")
     office = desk.office
+    if not desk.place:
+        raise Conflict(
+            f"office {office.code} has no place name for the date line of its papers: set "
+            f"place_name in [offices.{office.code}] (or in [office] for the server's own office)",
+            code="place_name_missing",
+        )
+    url = queue.citizen_url(desk.links, dossier.token, "d")
     if slip == "receipt":
         procedure = procedure or session.get(Procedure, dossier.procedure_id)
         assert procedure is not None
@@ -44,6 +51,7 @@ def queue_slip(
         data = apology_data(dossier, office, url, reason, signer)
     else:
         raise ValueError(f"no slip {slip!r} for a dossier")
+    data["place"] = desk.place  # NĐ 30/2020: the địa danh, never the unit's name
     return printing.queue_slip(
         session, office, printer, slip, data, printers=desk.printers, actor=desk.actor
     )
@@ -53,7 +61,6 @@ def _base(dossier: Dossier, office: Office, status_url: str) -> dict[str, Any]:
     applicant, tz = dossier.applicant, office.timezone
     return {
         "office_name": office.name,
-        "place": office.name,
         "date": clock.iso(clock.now(), tz),
         "dossier_code": dossier.code,
         "applicant_name": applicant["name"],

@@ -38,6 +38,7 @@ def desk(app: Any, creds: Any, session: Any, frozen: Any) -> dossiers.Desk:
         officer=admin,
         links=app.extensions["onestop.rules"],
         printers={"desk-1": printer_config(page="A5")},
+        place=cfg["office"]["place_name"],
         actor="officer:admin",
     )
 

@@ -159,7 +159,8 @@ def app(make_app: Any) -> Flask:
                 "feedback_rate_limit",
             ),
             UNLIMITED,
-        )
+        ),
+        offices={"XA-2": {"place_name": "Hai"}},
     )
     printers = made.config["ONESTOP"]["printers"]
     printers["kiosk-1"]["agent"] = AGENT

@@ -279,6 +279,53 @@ def test_an_office_of_the_deployment_has_its_own_address_and_hours(
     assert public["status_url"].startswith("https://hai.example.vn/t/")
 
 
+def test_each_office_dates_its_papers_with_its_own_place_name(
+    make_app: Any, demo_templates: Any, tmp_path: Path, frozen: Any
+) -> None:
+    """NĐ 30/2020: a slip's date line starts with the commune's place name. Each office has its
+    own; one that has none cannot print a slip (409, nothing received), never borrowing the
+    deployment's: Hai's receipt dated "Demo, ngày …" would be a false paper."""
+    from onestop import auth
+    from onestop.db import db
+    from onestop.models import Dossier, PrintJob
+    from printer.slips import receipt
+    from tests.helpers import login
+    from tests.printer.test_slips import texts
+
+    desks = {f"desk-{n}": {"transport": "virtual", "office": f"XA-{n}"} for n in (2, 3)}
+    app = make_app(offices={"XA-2": {"place_name": "Hai"}}, printers=desks)
+    demo_templates.load(app, tmp_path)
+    client = app.test_client()
+    for n in (2, 3):
+        office_with_kiosk(app, f"XA-{n}", f"UBND xã {n}")
+        with db.new_session(app) as session:
+            office = auth.office_by_code(session, f"XA-{n}")
+            auth.create_officer(session, office, f"officer{n}", "a-long-password", "officer")
+            session.commit()
+    body = {"procedure": "1.004873", "applicant": {"name": "Trần Văn An"}, "delivery": "counter"}
+
+    def receive(n: int) -> Any:
+        headers = login(client, f"officer{n}", "a-long-password")
+        return client.post("/api/v1/dossiers", json={**body, "print": f"desk-{n}"}, headers=headers)
+
+    received = receive(2)
+    assert received.status_code == 201, received.get_json()
+    with db.new_session(app) as session:
+        [job] = session.scalars(select(PrintJob).where(PrintJob.printer == "desk-2")).all()
+        lines = texts(receipt(job.payload))
+    assert "Hai, ngày 23 tháng 11 năm 2026" in lines
+    assert not any(line.startswith(("Demo,", "UBND xã 2,")) for line in lines)
+    refused = receive(3)
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["code"] == "place_name_missing"
+    assert "[offices.XA-3]" in refused.get_json()["error"]["message"]
+    with db.new_session(app) as session:
+        three = auth.office_by_code(session, "XA-3")
+        assert (
+            session.scalar(select(func.count(Dossier.id)).where(Dossier.office_id == three.id)) == 0
+        )
+
+
 def test_an_office_hours_table_with_a_mistake_stops_the_start() -> None:
     from onestop.config import ConfigError, load_config
 
