@@ -23,7 +23,7 @@ from blinker import Namespace
 from sqlalchemy import bindparam, event, update
 from sqlalchemy.orm import Session
 
-from onestop.models import Office, table_of
+from onestop.models import Office, run_core, table_of
 from onestop.realtime import Push
 
 signals = Namespace()
@@ -57,7 +57,7 @@ def _next_seq(session: Session, office_id: int) -> int:
     """The seq of this transaction for ``office_id`` (allocated on first use)."""
     seqs: dict[int, int] = session.info.setdefault(_SEQ, {})
     if office_id not in seqs:
-        seqs[office_id] = session.execute(_seq_statement(), {"office_id": office_id}).scalar_one()
+        seqs[office_id] = run_core(session, _seq_statement(), {"office_id": office_id}).scalar_one()
     return seqs[office_id]
 
 

@@ -53,6 +53,14 @@ def table_of(model: type[Base]) -> Table:
     return table
 
 
+def run_core(session: Session, statement: Any, params: dict[str, Any] | None = None) -> Any:
+    """Run a Core statement (on tables, built once with bind parameters) on the session's
+    connection, after flushing what is pending: what ``session.execute`` does for it, without
+    the ORM's work per statement, which on the hot paths costs several times the statement."""
+    session.flush()
+    return session.connection().execute(statement, params)
+
+
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
     return Enum(
         cls,

@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
+    Float,
+    Integer,
     Select,
     and_,
     bindparam,
@@ -49,6 +51,7 @@ from onestop.models import (
     TicketEvent,
     TicketSequence,
     TicketState,
+    run_core,
     table_of,
 )
 
@@ -101,7 +104,7 @@ def next_ticket_number(
     that also counts the new ticket as waiting (the caller tells ``count_waiting`` so)."""
     stmt = _ticket_number_statement(session.get_bind().dialect.name)
     keys = {"office_id": office_id, "service_id": service_id, "day": day}
-    number, mean = session.execute(stmt, keys).one()
+    number, mean = run_core(session, stmt, keys).one()
     return int(number), mean
 
 
@@ -116,13 +119,25 @@ def record_service_time(
     session: Session, office_id: int, service_id: int, day: date, seconds: float
 ) -> None:
     """Fold one finished ticket's service time into the day's running mean of its service."""
+    keys = {"b_office": office_id, "b_service": service_id, "b_day": day, "seconds": seconds}
+    run_core(session, _service_time_statement(), keys)
+
+
+@functools.cache
+def _service_time_statement() -> Any:
     seq = TicketSequence
+    seconds = bindparam("seconds", type_=Float)
     weight = case(
         (seq.served_count >= SERVICE_TIME_SPAN - 1, SERVICE_TIME_SPAN), else_=seq.served_count + 1
     )
-    session.execute(
+    return (
         update(table_of(seq))
-        .where(seq.office_id == office_id, seq.service_id == service_id, seq.day == day)
+        .where(
+            # (an UPDATE's own column names are kept for its SET clause)
+            seq.office_id == bindparam("b_office"),
+            seq.service_id == bindparam("b_service"),
+            seq.day == bindparam("b_day"),
+        )
         .values(
             served_count=seq.served_count + 1,
             mean_service_seconds=case(
@@ -130,7 +145,6 @@ def record_service_time(
                 else_=seq.mean_service_seconds + (seconds - seq.mean_service_seconds) / weight,
             ),
         )
-        .execution_options(synchronize_session=False)
     )
 
 
@@ -317,31 +331,35 @@ def _queue_rows_statement(staffed: bool) -> Select[str, int, int]:
 def _queue_rows(
     session: Session, office_id: int, day: date, *, staffed: bool = False
 ) -> dict[str, tuple[int, int]]:
-    rows = session.execute(_queue_rows_statement(staffed), {"office_id": office_id, "day": day})
+    keys = {"office_id": office_id, "day": day}
+    rows = run_core(session, _queue_rows_statement(staffed), keys)
     return {code: (int(count), int(serving)) for code, count, serving in rows}
 
 
 def count_waiting(session: Session, deltas: dict[tuple[int, int, date], int]) -> None:
-    """Move the kept waiting counts by ``deltas`` ((office, service, day) → change)."""
-    insert = _insert(session.get_bind().dialect.name)
+    """Move the kept waiting counts by ``deltas`` ((office, service, day) → change); called
+    while the session flushes (so on its connection, with no flush of its own)."""
+    moved = {key: delta for key, delta in deltas.items() if delta}
+    if not moved:
+        return
+    statement = _count_statement(session.get_bind().dialect.name)
     connection = session.connection()
-    for (office_id, service_id, day), delta in deltas.items():
-        if delta:
-            connection.execute(
-                insert(table_of(TicketSequence))
-                .values(
-                    office_id=office_id,
-                    service_id=service_id,
-                    day=day,
-                    last_number=0,
-                    waiting=max(delta, 0),
-                    served_count=0,
-                )
-                .on_conflict_do_update(
-                    index_elements=["office_id", "service_id", "day"],
-                    set_={"waiting": TicketSequence.waiting + delta},
-                )
-            )
+    for (office_id, service_id, day), delta in moved.items():
+        keys = {"office_id": office_id, "service_id": service_id, "day": day}
+        connection.execute(statement, {**keys, "initial": max(delta, 0), "delta": delta})
+
+
+@functools.cache
+def _count_statement(dialect: str) -> Any:
+    keys: dict[str, Any] = {name: bindparam(name) for name in ("office_id", "service_id", "day")}
+    return (
+        _insert(dialect)(table_of(TicketSequence))
+        .values(**keys, last_number=0, waiting=bindparam("initial"), served_count=0)
+        .on_conflict_do_update(
+            index_elements=list(keys),
+            set_={"waiting": TicketSequence.waiting + bindparam("delta", type_=Integer)},
+        )
+    )
 
 
 def next_for_counter(counter: Counter, day: date) -> Select[int]:

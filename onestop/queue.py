@@ -16,6 +16,7 @@ Rules worth knowing (also in the README):
 
 from __future__ import annotations
 
+import functools
 import math
 import secrets
 from contextlib import nullcontext
@@ -25,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from onestop import clock, feedback, printing, queries, realtime
 from onestop.auth import claim_counter
@@ -42,6 +43,7 @@ from onestop.models import (
     Ticket,
     TicketEvent,
     TicketState,
+    run_core,
     table_of,
 )
 
@@ -115,23 +117,24 @@ def _log(
 ) -> None:
     # A plain insert: the log is only ever appended to and read back by queries, so it needs
     # no object in the session (and the unit of work's bookkeeping for one).
-    session.execute(
-        insert(table_of(TicketEvent)).values(
-            ticket_id=ticket.id,
-            office_id=ticket.office_id,
-            at=at,
-            kind=kind,
-            from_state=before.value if before else None,
-            to_state=ticket.state.value,
-            counter_id=counter_id,
-            officer_id=actor.officer_id,
-            device_id=actor.device_id,
-            data=data or None,
-        )
-    )
+    row = {
+        "ticket_id": ticket.id,
+        "office_id": ticket.office_id,
+        "at": at,
+        "kind": kind,
+        "from_state": before.value if before else None,
+        "to_state": ticket.state.value,
+        "counter_id": counter_id,
+        "officer_id": actor.officer_id,
+        "device_id": actor.device_id,
+        "data": data or None,
+    }
+    run_core(session, _log_statement(), row)
 
 
-_COUNTED = "onestop_counted_waiting"  # new tickets the number's upsert already counted
+@functools.cache
+def _log_statement() -> Any:
+    return insert(table_of(TicketEvent))
 
 
 def _waiting_deltas(session: Session) -> dict[tuple[int, int, date], int]:
@@ -142,11 +145,9 @@ def _waiting_deltas(session: Session) -> dict[tuple[int, int, date], int]:
         key = (ticket.office_id, ticket.service_id, ticket.day)
         deltas[key] = deltas.get(key, 0) + by
 
-    counted = session.info.pop(_COUNTED, set())
-    for obj in session.new:
+    for obj in session.new:  # (a ticket's first leg is counted by its number's upsert)
         # A new ticket's state may still be None: the column's default is waiting.
-        fresh = isinstance(obj, Ticket) and obj.state in (None, TicketState.WAITING)
-        if fresh and id(obj) not in counted:
+        if isinstance(obj, Ticket) and obj.state in (None, TicketState.WAITING):
             move(obj, 1)
     for obj in session.dirty:
         if not isinstance(obj, Ticket):
@@ -243,7 +244,9 @@ def issue_ticket(
     try:
         with attempt:
             seq_no, mean_seconds = queries.next_ticket_number(session, office.id, service.id, day)
-            ticket = Ticket(
+            ticket = _insert_ticket(
+                session,
+                service,
                 office_id=office.id,
                 service_id=service.id,
                 day=day,
@@ -256,13 +259,8 @@ def issue_ticket(
                 queued_at=at,
                 issued_at=at,
                 device_id=actor.device_id,
-                recall_count=0,
                 request_key=request_key,
             )
-            ticket.service = service
-            session.add(ticket)
-            session.info.setdefault(_COUNTED, set()).add(id(ticket))
-            session.flush()
     except IntegrityError:
         if request_key is None:
             raise
@@ -291,6 +289,44 @@ def issue_ticket(
     )
     _announce_queue(session, office, rules, at, waiting)
     return Issued(ticket, receipt, job)
+
+
+def _insert_ticket(session: Session, service: Service, **given: Any) -> Ticket:
+    """A new ticket by a plain insert (the number's upsert has counted it as waiting), then
+    put in the session as the row it now is: the unit of work's insert of one object costs
+    more than the rest of the transaction's statements together."""
+    values = {**_TICKET_BLANK, **given}
+    ticket_id = run_core(session, _ticket_statement(), values).inserted_primary_key[0]
+    ticket = Ticket(id=ticket_id, **values)
+    ticket.service = service
+    make_transient_to_detached(ticket)
+    session.add(ticket)
+    return ticket
+
+
+#: A new ticket's columns before it is called (all of them: none is left to load again).
+_TICKET_BLANK: dict[str, Any] = {
+    "recall_count": 0,
+    **dict.fromkeys(
+        (
+            "called_at",
+            "first_called_at",
+            "started_at",
+            "finished_at",
+            "counter_id",
+            "officer_id",
+            "target_counter_id",
+            "previous_id",
+            "next_id",
+            "priority_confirmed",
+        )
+    ),
+}
+
+
+@functools.cache
+def _ticket_statement() -> Any:
+    return insert(table_of(Ticket))
 
 
 def _replay(
