@@ -32,6 +32,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
     "database": {
         "url": "sqlite:///var/onestop.db",
         "busy_timeout_ms": 10000,
+        "pool_size": 20,
         "echo": False,
     },
     "realtime": {
@@ -338,6 +339,8 @@ def _validate(cfg: dict[str, Any]) -> None:
         raise ConfigError(
             f"office.timezone {cfg['office']['timezone']!r} is not a known IANA time zone"
         ) from None
+    if cfg["database"]["pool_size"] < 1:
+        raise ConfigError("database.pool_size must be at least 1 (connections kept open)")
     for session in ("morning", "afternoon"):
         parse_hours(cfg["hours"][session], f"hours.{session}")
         for code, own in cfg["offices"].items():

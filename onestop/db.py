@@ -89,14 +89,20 @@ def _serialise_writers(engine: Engine, timeout: float) -> None:
             release(record.info)
 
 
-def make_engine(url: str, *, busy_timeout_ms: int = 10000, echo: bool = False) -> Engine:
-    """An engine configured for onestop on SQLite or PostgreSQL."""
+def make_engine(
+    url: str, *, busy_timeout_ms: int = 10000, pool_size: int = 5, echo: bool = False
+) -> Engine:
+    """An engine configured for onestop on SQLite or PostgreSQL; ``pool_size`` connections
+    stay open (and as many again open for a burst)."""
+    pool = {"pool_size": pool_size, "max_overflow": pool_size}
     if not url.startswith("sqlite"):
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        return create_engine(url, echo=echo, pool_pre_ping=True, **pool)
+    in_memory = url in ("sqlite://", "sqlite:///") or ":memory:" in url  # one connection a thread
     engine = create_engine(
         url,
         echo=echo,
         connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
+        **({} if in_memory else pool),
     )
 
     @event.listens_for(engine, "connect")
@@ -119,7 +125,12 @@ class Database:
 
     def init_app(self, app: Flask) -> None:
         cfg = app.config["ONESTOP"]["database"]
-        engine = make_engine(cfg["url"], busy_timeout_ms=cfg["busy_timeout_ms"], echo=cfg["echo"])
+        engine = make_engine(
+            cfg["url"],
+            busy_timeout_ms=cfg["busy_timeout_ms"],
+            pool_size=cfg["pool_size"],
+            echo=cfg["echo"],
+        )
         app.extensions["onestop.engine"] = engine
         app.extensions["onestop.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
         app.teardown_appcontext(self._close)
