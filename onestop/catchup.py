@@ -3,10 +3,10 @@
 With Redis as the Socket.IO message queue, every process's pushes reach every client. Without
 it (the embedded default) a change committed by another process, such as ``onestop notice add``
 on the command line, never passes through this server's pushes. So the serving process looks at
-every office's ``seq`` once a second. When a seq has stayed ahead of the last one pushed from
-here for two looks in a row (a change committed here moves the seq a moment before its own push
-goes out), the clients get the current state: ``state`` on /display and ``queue_changed`` on
-/counter and /kiosk, both carrying the new seq.
+every office's ``seq`` once a second. When the seq seen at one look has still not been pushed
+from here at the next (a change committed here moves the seq a moment before its own push goes
+out; in a busy office one is nearly always on its way), the clients get the current state:
+``state`` on /display and ``queue_changed`` on /counter and /kiosk, both carrying the new seq.
 """
 
 from __future__ import annotations
@@ -34,27 +34,31 @@ def _remember(_sender: Any, *, push: realtime.Push) -> None:
     _pushed[push.office_id] = max(_pushed.get(push.office_id, 0), int(push.payload.get("seq", 0)))
 
 
-def look(app: Flask, lagging: set[int]) -> set[int]:
-    """One look at every office; returns the ids of those whose seq is ahead of this
-    process's pushes (pass it back in: an office ahead at two looks in a row gets its state)."""
+def look(app: Flask, lagging: dict[int, int]) -> dict[int, int]:
+    """One look at every office; returns the offices whose seq is ahead of this process's
+    pushes, with the seq seen (pass it back in: a seq still not pushed at the next look is
+    another process's, and its office gets its state)."""
     set_read_only(True)  # a plain BEGIN: looking must never take SQLite's write lock
     session = db.new_session(app)
     try:
         offices = session.scalars(select(Office).order_by(Office.id)).all()
-        return {o.id for o in offices if _ahead(app, session, o, o.id in lagging)}
+        ahead = {o.id: _ahead(app, session, o, lagging.get(o.id)) for o in offices}
+        return {office_id: seq for office_id, seq in ahead.items() if seq is not None}
     finally:
         session.close()
 
 
-def _ahead(app: Flask, session: Any, office: Office, lagging: bool) -> bool:
+def _ahead(app: Flask, session: Any, office: Office, seen_before: int | None) -> int | None:
+    """The office's seq when it is ahead of what was pushed from here (None otherwise)."""
     seq = readmodels.current_seq(session, office)
-    if seq <= _pushed.setdefault(office.id, seq):
-        return False
-    if not lagging:
-        return True
+    pushed = _pushed.setdefault(office.id, seq)
+    if seq <= pushed:
+        return None
+    if seen_before is None or pushed >= seen_before:
+        return seq  # newly ahead: this process's own push may be on its way
     for push in _state_pushes(session, office, app.extensions["onestop.rules"]):
         realtime_event.send(None, push=push)
-    return False
+    return None
 
 
 def _state_pushes(session: Any, office: Any, base: Any) -> list[realtime.Push]:
@@ -94,7 +98,7 @@ def start_catchup(app: Flask) -> threading.Thread | None:
     realtime_event.connect(_remember, weak=False)
 
     def loop() -> None:
-        lagging: set[int] = set()
+        lagging: dict[int, int] = {}
         while True:
             try:
                 lagging = look(app, lagging)

@@ -34,6 +34,13 @@ def foreign_commit(app: Any, text: str) -> None:
         session.close()
 
 
+def bump_seq(app: Any) -> None:
+    """A change committed here whose push is handled by the test itself."""
+    with db.new_session(app) as session:
+        session.execute(update(Office).values(event_seq=Office.event_seq + 1))
+        session.commit()
+
+
 def names(test_client: Any, namespace: str) -> list[tuple[str, dict[str, Any]]]:
     return [(e["name"], e["args"][0]) for e in test_client.get_received(namespace)]
 
@@ -50,13 +57,13 @@ def test_a_foreign_change_is_pushed_after_two_looks(app: Any, client: Any, creds
             app, namespace="/counter", auth={"token": counter_token}, flask_test_client=client
         )
         display.get_received("/display"), staff.get_received("/counter")
-        assert catchup.look(app, set()) == set()  # nothing new: the baseline is taken
+        assert catchup.look(app, {}) == {}  # nothing new: the baseline is taken
 
         foreign_commit(app, "Thông báo từ dòng lệnh")
-        ahead = catchup.look(app, set())  # ahead once: maybe our own push is on its way
+        ahead = catchup.look(app, {})  # ahead once: maybe our own push is on its way
         assert len(ahead) == 1
         assert names(display, "/display") == []
-        assert catchup.look(app, ahead) == set()  # still ahead: push the current state
+        assert catchup.look(app, ahead) == {}  # still ahead: push the current state
         pushed = names(display, "/display")
         assert [n for n, _ in pushed] == ["state"]
         assert "Thông báo từ dòng lệnh" in [n["text"] for n in pushed[0][1]["notices"]]
@@ -71,8 +78,23 @@ def test_a_foreign_change_is_pushed_after_two_looks(app: Any, client: Any, creds
             headers={"X-Device-Key": creds["devices"]["kiosk-1"]},
         )
         display.get_received("/display")
-        assert catchup.look(app, set()) == set()
-        assert catchup.look(app, set()) == set()
+        assert catchup.look(app, {}) == {}
+        assert catchup.look(app, {}) == {}
+        assert names(display, "/display") == []
+
+        # A busy office: at every look one of this process's own changes is committed and its
+        # push not yet out. Each is out by the next look: that is no lag, and no screen is
+        # sent its whole state (which made 100 displays fetch it again in the benchmark).
+        office_id = next(iter(catchup._pushed))
+        lagging: dict[int, int] = {}
+        for _ in range(3):
+            own_change_in_flight = catchup._pushed[office_id]
+            catchup._pushed[office_id] -= 1  # its push is still on its way at this look...
+            lagging = catchup.look(app, lagging)
+            assert lagging == {office_id: own_change_in_flight}
+            catchup._pushed[office_id] += 1  # ...and out before the next
+            bump_seq(app)
+            catchup._pushed[office_id] += 1  # the next own change, pushed in its turn
         assert names(display, "/display") == []
     finally:
         realtime_event.disconnect(catchup._remember)
