@@ -10,6 +10,7 @@ threads`` threads.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +32,17 @@ class _Gunicorn(BaseApplication):
         return self.make_app()
 
 
+def _ready(app: Flask) -> None:
+    """The worker's last step before it serves: its threads, then the objects made so far
+    (the app, its modules, templates, catalogue) set aside from the garbage collector, whose
+    full collections would otherwise walk them all again and again while calls wait."""
+    from onestop.app import start_background_workers
+
+    start_background_workers(app)
+    gc.collect()
+    gc.freeze()
+
+
 def serve(app: Flask, host: str, port: int, threads: int) -> None:
     """Serve the configuration of ``app`` (the one ``onestop serve`` checked); ``threads`` for
     the threaded worker, the rest from its configuration.
@@ -39,7 +51,7 @@ def serve(app: Flask, host: str, port: int, threads: int) -> None:
     worker, after gevent was set up there): no engine, lock, timer or thread of the parent's
     is shared with it.
     """
-    from onestop.app import create_app, start_background_workers
+    from onestop.app import create_app
 
     overrides = app.extensions["onestop.overrides"]
     options = {
@@ -52,7 +64,7 @@ def serve(app: Flask, host: str, port: int, threads: int) -> None:
         "accesslog": "-",
         "errorlog": "-",
         "loglevel": "info",
-        "post_worker_init": lambda worker: start_background_workers(worker.wsgi),
+        "post_worker_init": lambda worker: _ready(worker.wsgi),
         "proc_name": "onestop",
         # gunicorn's control socket is one fixed path for every server on the machine (the
         # second server would take the first one's); onestop does not use it.
