@@ -10,6 +10,7 @@ printers that answer status queries how they are, every ``[printing] health_seco
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -19,14 +20,15 @@ from datetime import timedelta
 from typing import Any, cast
 
 from flask import Flask
-from sqlalchemy import CursorResult, update
+from sqlalchemy import CursorResult, String, bindparam, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from onestop import clock, printing, queries, realtime
 from onestop.config import data_dir
 from onestop.db import db
 from onestop.events import notify, print_job_queued
-from onestop.models import PrintJob, PrintKind, PrintStatus
+from onestop.models import PrintJob, PrintKind, PrintStatus, run_core, table_of
 from printer.render import document_for, render
 from printer.transports import Health, PrintError, check, send
 
@@ -73,25 +75,38 @@ def claim(session: Session, job: PrintJob, *, by: str, seconds: float) -> bool:
     """
     now = clock.now()
     previous = job.claimed_by
-    result = session.execute(
-        update(PrintJob)
-        .where(
-            PrintJob.id == job.id,
-            queries.print_job_due(now),
-            PrintJob.claimed_by.is_not_distinct_from(previous),
-        )
-        .values(claimed_by=by, not_before=now + timedelta(seconds=seconds), updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    taken = cast("CursorResult[Any]", result).rowcount  # an UPDATE's result counts its rows
-    session.refresh(job)
-    if taken != 1:
+    held = {"claimed_by": by, "not_before": now + timedelta(seconds=seconds), "updated_at": now}
+    keys = {"job": job.id, "now": now, "previous": previous, "by": by, "until": held["not_before"]}
+    result = run_core(session, _claim_statement(), keys)
+    if cast("CursorResult[Any]", result).rowcount != 1:  # an UPDATE's result counts its rows
+        session.expire(job)  # another took it, or it is no longer due: read it afresh if used
         return False
+    for name, value in held.items():  # what the row now says, without reading it back
+        set_committed_value(job, name, value)
     if previous is not None:
         reason = f"{previous} took the job and did not report back"
         finish_attempt(session, job, PrintError(reason, transient=True))
         return False  # backing off now, or failed: a later pass takes it
     return True
+
+
+@functools.cache
+def _claim_statement() -> Any:
+    moment = PrintJob.updated_at.type
+    now = bindparam("now", type_=moment)
+    return (
+        update(table_of(PrintJob))
+        .where(
+            PrintJob.id == bindparam("job"),
+            queries.print_job_due(cast(Any, now)),
+            PrintJob.claimed_by.is_not_distinct_from(bindparam("previous", type_=String)),
+        )
+        .values(
+            claimed_by=bindparam("by"),
+            not_before=bindparam("until", type_=moment),
+            updated_at=now,
+        )
+    )
 
 
 def health_after(error: PrintError | None, seen: Health | None) -> Health | None:
