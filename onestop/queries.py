@@ -227,10 +227,13 @@ def device_by_key_hash(session: Session, key_hash: str) -> Device | None:
 
 def counters_allowed_to(session: Session, officer_id: int) -> set[int]:
     """The counters an admin restricted an officer to (empty: no restriction)."""
-    return set(
-        session.scalars(
-            select(OfficerCounter.counter_id).where(OfficerCounter.officer_id == officer_id)
-        )
+    return set(session.scalars(_allowed_statement(), {"officer_id": officer_id}))
+
+
+@functools.cache
+def _allowed_statement() -> Select[int]:
+    return select(OfficerCounter.counter_id).where(
+        OfficerCounter.officer_id == bindparam("officer_id")
     )
 
 
@@ -253,10 +256,15 @@ def service_by_code(session: Session, office_id: int, code: str) -> Service:
     return found(find_service(session, office_id, code), missing)
 
 
-def find_counter(session: Session, office_id: int, number: int) -> Counter | None:
-    return session.scalar(
-        select(Counter).where(Counter.office_id == office_id, Counter.number == number)
+@functools.cache
+def _counter_statement() -> Select[Counter]:
+    return select(Counter).where(
+        Counter.office_id == bindparam("office_id"), Counter.number == bindparam("number")
     )
+
+
+def find_counter(session: Session, office_id: int, number: int) -> Counter | None:
+    return session.scalar(_counter_statement(), {"office_id": office_id, "number": number})
 
 
 def counter_by_number(session: Session, office_id: int, number: int) -> Counter:
@@ -362,22 +370,28 @@ def _count_statement(dialect: str) -> Any:
     )
 
 
-def next_for_counter(counter: Counter, day: date) -> Select[int]:
-    """The id of the ticket this counter should call next.
+def next_for_counter(session: Session, counter: Counter, day: date) -> Ticket | None:
+    """The ticket this counter should call next (None: nobody waits for it).
 
     Order: tickets transferred to this very counter first; then priority rank (highest first);
     then the counter's own service order; then first come, first served (``queued_at``).
     ``FOR UPDATE SKIP LOCKED`` makes concurrent callers on PostgreSQL pass over a row another
     counter is taking; on SQLite writers are serialised by ``BEGIN IMMEDIATE`` instead.
     """
-    link = CounterService
-    directed = Ticket.target_counter_id == counter.id
+    keys = {"counter_id": counter.id, "office_id": counter.office_id, "day": day}
+    return session.scalar(_next_statement(), keys)
+
+
+@functools.cache
+def _next_statement() -> Select[Ticket]:
+    link, counter_id = CounterService, bindparam("counter_id", type_=Integer)
+    directed = Ticket.target_counter_id == counter_id
     return (
-        select(Ticket.id)
-        .outerjoin(link, and_(link.service_id == Ticket.service_id, link.counter_id == counter.id))
+        select(Ticket)
+        .outerjoin(link, and_(link.service_id == Ticket.service_id, link.counter_id == counter_id))
         .where(
-            Ticket.office_id == counter.office_id,
-            Ticket.day == day,
+            Ticket.office_id == bindparam("office_id"),
+            Ticket.day == bindparam("day"),
             Ticket.state == TicketState.WAITING,
             or_(directed, and_(Ticket.target_counter_id.is_(None), link.counter_id.is_not(None))),
         )
@@ -395,9 +409,14 @@ def next_for_counter(counter: Counter, day: date) -> Select[int]:
 
 def current_ticket(session: Session, counter: Counter) -> Ticket | None:
     """The ticket called to or being served at ``counter``, if any."""
-    return session.scalar(
+    return session.scalar(_current_statement(), {"counter_id": counter.id})
+
+
+@functools.cache
+def _current_statement() -> Select[Ticket]:
+    return (
         select(Ticket)
-        .where(Ticket.counter_id == counter.id, Ticket.state.in_(ACTIVE_AT_COUNTER))
+        .where(Ticket.counter_id == bindparam("counter_id"), Ticket.state.in_(ACTIVE_AT_COUNTER))
         .order_by(Ticket.called_at.desc())
         .limit(1)
     )

@@ -410,13 +410,9 @@ def call_next(
             code="counter_busy",
         )
     at = clock.now()
-    ticket_id = session.scalar(
-        queries.next_for_counter(counter, clock.local_day(at, rules.timezone))
-    )
-    if ticket_id is None:
+    ticket = queries.next_for_counter(session, counter, clock.local_day(at, rules.timezone))
+    if ticket is None:
         return None
-    ticket = session.get(Ticket, ticket_id)
-    assert ticket is not None
     before = ticket.call(counter, actor.officer_id, at)
     ticket.counter = counter
     session.flush()
