@@ -63,11 +63,11 @@
     }
   }
 
-  // The current month so far, in the office's days (the browser runs in the office).
-  const today = new Date();
-  const iso = (d) => [d.getFullYear(), String(d.getMonth() + 1).padStart(2, "0"), String(d.getDate()).padStart(2, "0")].join("-");
-  $("from").value = iso(new Date(today.getFullYear(), today.getMonth(), 1));
-  $("to").value = iso(today);
+  // The current month so far, in the office's days: its time zone's, not the browser's (a
+  // machine left on UTC would end the month's figures at 07:00 and lose the 1st's).
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: $("period").dataset.timezone }).format(new Date());
+  $("from").value = today.slice(0, 8) + "01";
+  $("to").value = today;
   $("period").addEventListener("submit", (event) => { event.preventDefault(); load(); });
   $("show-contacts").addEventListener("click", showContacts);
   onestopAdmin.start(load);

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -196,8 +198,14 @@ def test_back_office_shows_quality_and_satisfaction(browser: Any, live_server: A
             timeout=10,
         )
         assert rated.status_code == 201
-    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    # A browser whose clock is set to another day than the office's (a machine left on UTC
+    # does that every evening): the month so far is still the office's.
+    office_today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))
+    zone = "Etc/GMT+12" if office_today.hour < 19 else "Etc/GMT-14"  # 19 h behind, 7 h ahead
+    page = browser.new_page(viewport={"width": 1366, "height": 900}, timezone_id=zone)
     live_server.sign_in(page, "/admin/evaluation")
+    expect(page.locator("#to")).to_have_value(office_today.date().isoformat())
+    expect(page.locator("#from")).to_have_value(office_today.date().replace(day=1).isoformat())
     expect(page.locator("#rating-percent")).to_have_text("50%")
     expect(page.locator("#dossier-count")).to_have_text("1")
     expect(page.locator("#criteria tr")).to_have_count(9)
