@@ -221,3 +221,21 @@ def test_the_pool_size_is_checked() -> None:
     with pytest.raises(ConfigError, match=r"database\.pool_size"):
         load_config({"database": {"pool_size": 0}})
     assert load_config({})["database"]["pool_size"] >= 16  # a busy office's kiosks at once
+
+
+def test_a_new_ticket_has_every_column_loaded(session: Any, creds: Any, app: Flask) -> None:
+    """The ticket is inserted as a row and put in the session as it is: a column missing from
+    that row (a new one, say) would be read back by a query of its own on first use."""
+    from sqlalchemy import inspect as sa_inspect
+
+    from onestop import auth, queue
+    from onestop.models import Ticket
+
+    office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
+    issued = queue.issue_ticket(session, office, "A", rules=app.extensions["onestop.rules"])
+    columns = {attr.key for attr in sa_inspect(Ticket).column_attrs}
+    state = sa_inspect(issued.ticket)
+    assert state.persistent
+    assert not (state.unloaded & columns)
+    assert not session.dirty  # nothing to write again at the commit
+    session.rollback()
