@@ -366,7 +366,7 @@
     if (socket) { socket.disconnect(); socket = null; }
     setConn("reconnecting");
     const s = io("/counter", {
-      auth: { token: state.token }, transports: ["websocket", "polling"],
+      auth: { token: state.token }, transports: ["websocket", "polling"], tryAllTransports: true,
       reconnection: true, reconnectionDelay: 1000, reconnectionDelayMax: 5000,
     });
     socket = s;

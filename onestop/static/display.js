@@ -361,7 +361,7 @@
 
   const socket = io("/display", {
     auth: config.office ? { office: config.office } : {}, // one office of several
-    transports: ["websocket", "polling"],
+    transports: ["websocket", "polling"], tryAllTransports: true,
     reconnectionDelay: 500,
     reconnectionDelayMax: 2000,
     timeout: 5000,

@@ -273,7 +273,7 @@
   if (!key) { showError(T.no_key); return; }
   loadServices().catch((e) => (e.code === "network" ? setOnline(false) : showError(e.message)));
 
-  const socket = io("/kiosk", { auth: { key }, transports: ["websocket", "polling"], reconnectionDelayMax: 3000 });
+  const socket = io("/kiosk", { auth: { key }, transports: ["websocket", "polling"], tryAllTransports: true, reconnectionDelayMax: 3000 });
   socket.on("connect", () => { setOnline(true); loadPrinter(); });
   socket.on("disconnect", () => checkHealth());
   socket.on("connect_error", () => checkHealth());

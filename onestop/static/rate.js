@@ -146,7 +146,7 @@
 
   // ---- realtime -------------------------------------------------------------------------
   if (!key) { status(T.no_key); return; }
-  const socket = io("/rating", { auth: { key }, transports: ["websocket", "polling"], reconnectionDelayMax: 3000 });
+  const socket = io("/rating", { auth: { key }, transports: ["websocket", "polling"], tryAllTransports: true, reconnectionDelayMax: 3000 });
   socket.on("connect", refresh);
   socket.on("disconnect", offline);
   socket.on("connect_error", (err) => (err && err.message === "wrong_device_kind" ? status(T.not_paired) : offline()));

@@ -13,6 +13,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from tests.conftest import free_port
 from tests.e2e.conftest import SHOTS, LiveServer, running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -199,3 +200,34 @@ def test_display_recovers_after_a_server_restart(browser: Any, live_server: Any)
     expect(page.locator("#conn.conn-on")).to_be_attached()
     expect(row(page, 1).locator("td.number")).to_have_text("A001")
     assert page.evaluate("() => window.sameDocument === true")  # never reloaded
+
+
+def test_a_display_behind_a_proxy_without_websockets_falls_back_to_polling(
+    browser: Any, live_server: Any
+) -> None:
+    """A proxy that refuses WebSocket upgrades (an office's old firewall) must not leave the
+    waiting room dark: the page falls back to long-polling and still shows each call."""
+    staff = live_server.login()
+    page = browser.new_page(viewport=TV)
+    # Every WebSocket the page opens goes to a closed loopback port: refused, as the proxy
+    # would refuse the upgrade (an error before it opens, not a close after).
+    page.add_init_script(REFUSED_WEBSOCKETS.replace("PORT", str(free_port())))
+    page.goto(f"{live_server.url}/display")
+    page.wait_for_selector("#conn.conn-on", timeout=10_000)
+    assert page.evaluate("() => window.refusedWebSockets") >= 1  # it did try them first
+    live_server.issue("A")
+    assert act(live_server, staff, 1)["number"] == "A001"
+    expect(row(page, 1).locator("td.number")).to_have_text("A001", timeout=5000)
+
+
+REFUSED_WEBSOCKETS = """(() => {
+  const Real = window.WebSocket;
+  window.refusedWebSockets = 0;
+  function Refused(url, protocols) {
+    window.refusedWebSockets += 1;
+    return new Real("ws://127.0.0.1:PORT/", protocols);  // nothing listens there
+  }
+  Refused.prototype = Real.prototype;
+  Object.assign(Refused, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
+  window.WebSocket = Refused;
+})()"""
