@@ -84,7 +84,30 @@ office_option = click.option(
 )
 
 
-@click.group()
+class _Commands(click.Group):
+    """The command group: a database that cannot be reached (not there, not running, wrong
+    password) is said in one line, not a driver's traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from sqlalchemy.exc import OperationalError
+
+        try:
+            return super().invoke(ctx)
+        except OperationalError as exc:
+            from onestop.db import is_busy_error
+
+            if is_busy_error(exc):
+                raise click.ClickException(
+                    "the database is busy (another process is writing to it); try again"
+                ) from None
+            reason = " ".join(str(exc.orig).split()) if exc.orig is not None else str(exc)
+            raise click.ClickException(
+                f"cannot use the database: {reason} (check [database] url, or "
+                "ONESTOP_DATABASE__URL; on PostgreSQL the database must exist: createdb)"
+            ) from None
+
+
+@click.group(cls=_Commands)
 def main() -> None:
     """onestop: kiosk, queue tickets and dossier clock for a one-stop office."""
 

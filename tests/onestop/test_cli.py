@@ -107,3 +107,35 @@ def test_a_broken_survey_file_stops_the_start(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert "survey forms:" in done.stderr
     assert "short.toml" in done.stderr
+
+
+def test_a_database_out_of_reach_is_said_in_one_line(tmp_path: Path) -> None:
+    """No database server there (a wrong port, PostgreSQL not started): one line that names
+    what failed and what to check, not a driver's traceback."""
+    from tests.conftest import free_port
+
+    url = f"postgresql+psycopg://onestop@127.0.0.1:{free_port()}/onestop"
+    done = run(tmp_path, "init", in_child=True, ONESTOP_DATABASE__URL=url)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("Error: cannot use the database: ")
+    assert "[database] url" in line
+
+
+def test_a_busy_database_is_said_so(tmp_path: Path) -> None:
+    """Another process holds SQLite's write lock longer than the wait allows: "busy, try
+    again", not a traceback, and not advice about the URL."""
+    import sqlite3
+
+    assert run(tmp_path, "init").returncode == 0
+    holder = sqlite3.connect(tmp_path / "cli.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        done = run(tmp_path, "notice", "add", "Nghỉ trưa", ONESTOP_DATABASE__BUSY_TIMEOUT_MS="200")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert done.returncode == 1
+    assert "the database is busy" in done.stderr
+    assert "Traceback" not in done.stderr
