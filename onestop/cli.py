@@ -123,7 +123,9 @@ def init(demo: bool, as_json: bool) -> None:
     app = _checked_app()
     cfg = app.config["ONESTOP"]
     folder = data_dir(cfg)
-    folder.mkdir(parents=True, exist_ok=True)
+    # What onestop makes holds personal data (applicants' papers, printed receipts, ratings):
+    # for the service's user only.
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not cfg["secret_key"]:
         key_file = folder / "secret_key"
         if not key_file.exists():
@@ -140,8 +142,13 @@ def init(demo: bool, as_json: bool) -> None:
 
 
 def _ensure_sqlite_folder(url: str) -> None:
+    """A new SQLite file is made readable by the service's user only (its WAL and shared-memory
+    files take the same permissions from it)."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-        Path(url[len("sqlite:///") :]).resolve().parent.mkdir(parents=True, exist_ok=True)
+        path = Path(url[len("sqlite:///") :]).resolve()
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not path.exists():
+            path.touch(mode=0o600)
 
 
 def _safe_url(url: str) -> str:
@@ -167,6 +174,7 @@ def backup(destination: Path, as_json: bool) -> None:
     if destination.exists():
         raise click.ClickException(f"{destination} exists; name a new file")
     destination.parent.mkdir(parents=True, exist_ok=True)
+    destination.touch(mode=0o600)  # a copy of everyone's data: the service's user only
     raw = engine.raw_connection()
     try:
         with sqlite3.connect(destination) as copy:

@@ -55,6 +55,7 @@ def test_a_backup_taken_while_tickets_are_issued_restores_whole(tmp_path: Path) 
     assert result["tickets"] == in_copy
     assert 20 <= in_copy <= len(issued)
     assert _tickets(database) == len(issued)
+    assert (tmp_path / "copy.db").stat().st_mode & 0o777 == 0o600  # everyone's data: ours only
 
     again = run_cli(tmp_path, "backup", str(tmp_path / "copy.db"))
     assert again.returncode != 0

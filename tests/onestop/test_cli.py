@@ -51,7 +51,10 @@ def test_init_demo_is_idempotent_and_prints_credentials(tmp_path: Path) -> None:
     assert one["admin"]["password"] in human.stdout
     secret = tmp_path / "var" / "secret_key"
     assert secret.exists()
-    assert oct(secret.stat().st_mode)[-3:] == "600"
+    # The key, the database (applicants, ratings; its WAL takes its mode) and the data folder
+    # (printed receipts) are the service's user's only.
+    for made, mode in [(secret, 0o600), (tmp_path / "cli.db", 0o600), (tmp_path / "var", 0o700)]:
+        assert made.stat().st_mode & 0o777 == mode, made
 
 
 def test_user_and_device_add(tmp_path: Path) -> None:
