@@ -12,7 +12,15 @@ from onestop import auth, clock, dossiers, queue, readmodels
 from onestop.context import rules, settings
 from onestop.db import db
 from onestop.extensions import csrf, limiter
-from onestop.http import authenticated, caller_office, current_actor, field, json_body, limit
+from onestop.http import (
+    authenticated,
+    caller_office,
+    current_actor,
+    field,
+    json_body,
+    limit,
+    office_of,
+)
 
 
 @bp.get("/counter")
@@ -41,14 +49,16 @@ def login() -> Any:
     )
     db.session.commit()
     officer = row.officer
+    office = office_of(officer)  # of several in a deployment, the staff page names theirs
     return {
         "token": token,
-        "expires_at": clock.iso(row.expires_at, rules().timezone),
+        "expires_at": clock.iso(row.expires_at, rules(office).timezone),
         "officer": {
             "username": officer.username,
             "full_name": officer.full_name,
             "role": officer.role.value,
         },
+        "office": {"code": office.code, "name": office.name},
     }, 201
 
 

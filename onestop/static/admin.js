@@ -23,6 +23,7 @@ window.onestopAdmin = (function () {
   });
 
   function enter() {
+    onestop.showOffice();
     $("login").hidden = true;
     $("admin-content").hidden = false;
     onEnter();
@@ -37,6 +38,7 @@ window.onestopAdmin = (function () {
         body: { username: $("username").value.trim().normalize("NFC"), password: $("password").value } });
       token = body.token;
       sessionStorage.setItem(KEY, token);
+      onestop.showOffice(body.office);
       $("password").value = "";
       enter();
     } catch (error) {

@@ -165,6 +165,20 @@
     return localStorage.getItem(storedAs);
   }
 
+  // ---- the signed-in officer's office ------------------------------------------------------
+  // A staff page is served for the server's own office; once an officer of another office of
+  // the deployment signs in, it names theirs (kept for the tab, like the token). Call with the
+  // login answer's office, or with nothing to show the one kept.
+  const OFFICE_KEY = "onestop.officeName";
+  function showOffice(office) {
+    if (office) sessionStorage.setItem(OFFICE_KEY, office.name);
+    const name = sessionStorage.getItem(OFFICE_KEY);
+    if (!name) return;
+    document.querySelectorAll(".office-name").forEach((shown) => { shown.textContent = name; });
+    const cut = document.title.lastIndexOf(" — ");
+    document.title = (cut >= 0 ? document.title.slice(0, cut) : document.title) + " — " + name;
+  }
+
   window.onestop = Object.freeze({
     $,
     show,
@@ -182,5 +196,6 @@
     client,
     deviceKey,
     forgetParams,
+    showOffice,
   });
 })();

@@ -395,6 +395,7 @@
     $("desk").hidden = false;
     $("conn").hidden = false;
     $("officer-name").textContent = sessionStorage.getItem(KEY_NAME) || state.username;
+    onestop.showOffice();
     // Until the counters have been read, no action fits: a click at once (a fast officer, a
     // keyboard shortcut) must wait for them, not meet an empty choice of counter.
     updateButtons();
@@ -435,6 +436,7 @@
       sessionStorage.setItem(KEY_TOKEN, body.token);
       sessionStorage.setItem(KEY_USER, body.officer.username);
       sessionStorage.setItem(KEY_NAME, body.officer.full_name || body.officer.username);
+      onestop.showOffice(body.office);
       $("password").value = "";
       enterDesk();
     } catch (error) {

@@ -216,3 +216,29 @@ def test_no_action_before_the_counters_are_read(browser: Any, live_server: Any) 
     expect(page.locator("#counter-error")).to_be_hidden()  # the key press asked for nothing
     page.click("#btn-call-next")
     expect(page.locator("#current-number")).to_have_text("A001")
+
+
+def test_staff_of_another_office_see_their_office_named(browser: Any, live_server: Any) -> None:
+    """One deployment, two communes: an officer of the second signs in to the counter screen
+    and the back office, both served for the first, and each names the officer's own office
+    (and still does after a reload)."""
+    from tests.helpers import invoke_cli
+
+    live_server.cli("office", "add", "XA-2", "--name", "UBND xã Hai", "--like", "UBND-XA-DEMO")
+    added = invoke_cli(
+        ["user", "add", "hai1", "--role", "admin", "--password-stdin", "--office", "XA-2"],
+        {**live_server.env, "ONESTOP_CONFIG": None},
+        stdin="a-long-password\n",
+    )
+    assert added.returncode == 0, added.stderr
+    page = browser.new_page()
+    for path in ("/counter", "/admin/evaluation"):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.locator(".office-name").first).not_to_have_text("UBND xã Hai")
+        page.fill("#username", "hai1")
+        page.fill("#password", "a-long-password")
+        page.click("#login-button")
+        expect(page.locator(".office-name").first).to_have_text("UBND xã Hai")
+        assert page.title().endswith("— UBND xã Hai")
+        page.reload()
+        expect(page.locator(".office-name").first).to_have_text("UBND xã Hai")
