@@ -9,7 +9,7 @@ packages="${*:-onestop kiosk counter display admin}"
 for pkg in $packages; do
   pot="$(mktemp)"
   "$BIN/pybabel" -q extract -F babel.cfg --no-location --sort-output \
-    -k _l -k ngettext -k lazy_gettext -o "$pot" "$pkg"
+    -k _l -k ngettext:1,2 -k lazy_gettext -o "$pot" "$pkg"
   po="$pkg/translations/vi/LC_MESSAGES/messages.po"
   if [ -f "$po" ]; then
     "$BIN/pybabel" -q update --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date --no-wrap -l vi -i "$pot" -d "$pkg/translations"

@@ -166,6 +166,11 @@ def test_with_a_printer_the_receipt_is_queued_in_the_same_step(
     assert payload["due_at"] == "2026-11-30T17:00:00+07:00"
     # The receipt's QR carries the citizen's key: the paper is theirs.
     assert payload["status_url"] == queue.citizen_url(desk.links, handled.dossier.token, "d")
+    # Every legal time reads in Vietnamese on the paper, whatever its number: a day count
+    # came out "3 working days" (the catalog's entry lacked its plural form).
+    several = receive(session, desk, THREE_DAYS, printer="desk-1").print_job
+    assert several is not None
+    assert several.payload["legal_time_text"] == "3 ngày làm việc"
     with pytest.raises(InvalidInput) as unknown:
         receive(session, desk, printer="nowhere")
     assert unknown.value.code == "unknown_printer"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from babel.messages.extract import extract_from_dir
@@ -19,12 +20,13 @@ def catalog_path(package: str, suffix: str) -> Path:
     return ROOT / package / "translations" / "vi" / "LC_MESSAGES" / f"messages.{suffix}"
 
 
-def used_messages(package: str) -> set[str]:
-    found = set()
+def used_messages(package: str) -> set[str | tuple[str, str]]:
+    """The strings the code asks for: an ngettext call as its (singular, plural) pair."""
+    found: set[str | tuple[str, str]] = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(ROOT / package), METHODS, keywords=KEYWORDS
     ):
-        found.add(message[0] if isinstance(message, tuple) else message)
+        found.add(tuple(message[:2]) if isinstance(message, tuple) else message)  # type: ignore[arg-type]
     return found
 
 
@@ -36,22 +38,29 @@ def test_every_string_is_translated(package: str) -> None:
     for message in catalog:
         if not message.id:
             continue
-        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        key = tuple(message.id) if isinstance(message.id, tuple | list) else message.id
         text = message.string[0] if isinstance(message.string, tuple) else message.string
         assert not message.fuzzy, f"{package}: fuzzy translation of {key!r}"
         assert text, f"{package}: no Vietnamese for {key!r}"
         translated[key] = text
     used = used_messages(package)
-    missing = sorted(m for m in used if not translated.get(m))
+    # A plural asked for (ngettext) needs an entry with its plural: a singular-only entry of
+    # the same text is not found by ngettext, which then answers in English.
+    missing = sorted((m for m in used if not translated.get(m)), key=str)
     assert not missing, f"{package}: no Vietnamese for {missing} (run make translations)"
+
+
+def _plain(value: Any) -> Any:
+    """A plural's forms as a tuple (read_po and read_mo give lists or tuples)."""
+    return tuple(value) if isinstance(value, list | tuple) else value
 
 
 @pytest.mark.parametrize("package", PACKAGES)
 def test_compiled_catalog_matches_source(package: str) -> None:
     with catalog_path(package, "po").open("rb") as fh:
-        source = {m.id: m.string for m in read_po(fh, locale="vi") if m.id and m.string}
+        source = {_plain(m.id): _plain(m.string) for m in read_po(fh, locale="vi") if m.id}
     with catalog_path(package, "mo").open("rb") as fh:
-        compiled = {m.id: m.string for m in read_mo(fh) if m.id}
+        compiled = {_plain(m.id): _plain(m.string) for m in read_mo(fh) if m.id}
     assert compiled == source, f"{package}: messages.mo is stale (run make translations)"
 
 
