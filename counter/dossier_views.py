@@ -78,6 +78,7 @@ def receive_dossier() -> Any:
         ticket_token=field(body, "ticket", str, required=False),
         note=field(body, "note", str, required=False) or "",
         printer=field(body, "print", str, required=False),
+        due_at=moment(body, "due_at"),
     )
     db.session.commit()
     return _answer(desk, handled, 201)

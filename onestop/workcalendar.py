@@ -125,6 +125,14 @@ class OfficeCalendar:
             start <= local.time() < end for start, end in self.sessions
         )
 
+    def is_appointment_time(self, moment: datetime) -> bool:
+        """Whether a result can be given at ``moment``: while the office works, or at its
+        closing time on a working day (the usual "17:00")."""
+        day = self.local(moment).date()
+        return self.is_working_moment(moment) or (
+            self.is_working_day(day) and moment == self.end_of_day(day)
+        )
+
     def next_session_start(self, moment: datetime) -> datetime:
         """``moment`` itself if the office is working then, else when it next opens."""
         local = self.local(moment)

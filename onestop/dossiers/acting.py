@@ -106,9 +106,7 @@ def _check_extension(
         raise InvalidInput(
             "the new date must be after the current appointment", code="invalid_field"
         )
-    if not calendar.is_working_moment(new_due_at) and new_due_at != calendar.end_of_day(
-        calendar.local(new_due_at).date()
-    ):
+    if not calendar.is_appointment_time(new_due_at):
         raise InvalidInput(
             "the new appointment must fall in the office's working hours", code="invalid_field"
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from onestop.dossiers.desk import (
 )
 from onestop.errors import Conflict, InvalidInput, NotFound, found
 from onestop.models import Dossier, DossierSequence, DossierState, Office, Ticket, TicketState
+from onestop.workcalendar import OfficeCalendar
 
 # Applicant fields and their longest accepted length; only the name is required.
 APPLICANT = {"name": 200, "id_number": 20, "address": 300, "phone": 20, "email": 200}
@@ -85,6 +86,34 @@ def _check_ticket(session: Session, office: Office, ticket: Ticket) -> None:
         )
 
 
+def _appointment(
+    calendar: OfficeCalendar, legal: datetime | None, given: datetime | None, at: datetime
+) -> datetime | None:
+    """The dossier's appointment: its legal time's, or, where the procedure states none, the
+    one the officer gives; never one made up (it would be printed, and judged against)."""
+    if legal is not None:
+        if given is not None:
+            raise InvalidInput(
+                "this procedure's legal time sets the appointment: 'due_at' is only for a "
+                "procedure without a stated time",
+                code="due_at_not_allowed",
+            )
+        return utc(legal)
+    if given is None:
+        raise InvalidInput(
+            "this procedure has no stated legal time: give the appointment as 'due_at' "
+            "(ISO 8601 with offset), a working moment after receipt",
+            code="due_at_required",
+        )
+    if given <= at:
+        raise InvalidInput("the appointment must come after the receipt", code="invalid_field")
+    if not calendar.is_appointment_time(given):
+        raise InvalidInput(
+            "the appointment must fall in the office's working hours", code="invalid_field"
+        )
+    return utc(given)
+
+
 def receive_dossier(
     session: Session,
     desk: Desk,
@@ -97,9 +126,12 @@ def receive_dossier(
     ticket_token: str | None = None,
     note: str = "",
     printer: str | None = None,
+    due_at: datetime | None = None,
 ) -> Handled:
     """Receive a complete dossier: give it a code and a public token, and its appointment;
-    with a ``printer``, queue its receipt and appointment slip there."""
+    with a ``printer``, queue its receipt and appointment slip there. ``due_at`` is the
+    appointment the officer gives for a procedure whose legal time the law does not state
+    (required then, refused otherwise)."""
     office = desk.office
     procedure = found(
         queries.active_procedure(session, office.id, procedure_code),
@@ -115,7 +147,7 @@ def receive_dossier(
         _check_ticket(session, office, ticket)
     at = clock.now()
     rule = rule_of(procedure)
-    due = utc(desk.calendar.due_at(at, legal_rule(rule)))
+    due = _appointment(desk.calendar, desk.calendar.due_at(at, legal_rule(rule)), due_at, at)
     dossier = Dossier(
         office_id=office.id,
         code=_allocate_code(session, office, clock.local_day(at, office.timezone)),

@@ -41,6 +41,10 @@
   function renderProcedure() {
     const p = procedures.find((x) => x.code === $("procedure").value);
     $("procedure-rule").textContent = p ? [p.legal_time, p.fee].filter(Boolean).join(" · ") : "";
+    // Where the law states no time, the officer gives the appointment: none is made up.
+    const noTime = Boolean(p) && p.time_unit !== "same_day" && (p.time_value === null || p.time_value === undefined || p.time_unit === "unknown");
+    $("due-row").hidden = !noTime;
+    $("due-at").required = noTime;
     const box = $("documents");
     box.replaceChildren(box.querySelector("legend"));
     for (const paper of (p && p.documents) || []) {
@@ -74,6 +78,7 @@
       channel: $("channel").value, delivery: $("delivery").value, documents: papers,
     };
     if ($("receipt-printer").value) body.print = $("receipt-printer").value;
+    if (!$("due-row").hidden) body.due_at = $("due-at").value + ":00" + OFFSET;
     $("btn-receive").disabled = true;
     try {
       const created = await api("/api/v1/dossiers", { method: "POST", body });

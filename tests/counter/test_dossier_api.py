@@ -105,6 +105,22 @@ def test_internal_target_is_computed_beside_the_legal_one(
     assert moved["internal_due_at"] == "2026-12-03T09:00:00+07:00"
 
 
+def test_the_officer_gives_the_appointment_where_the_law_states_no_time(
+    client: FlaskClient, staff_headers: dict[str, str], frozen: Any
+) -> None:
+    frozen.set(local("2026-11-30 09:00"))
+    missing = receive(client, staff_headers, "1.010833")
+    assert missing.status_code == 400
+    assert missing.get_json()["error"]["code"] == "due_at_required"
+    no_offset = receive(client, staff_headers, "1.010833", due_at="2026-12-02T17:00:00")
+    assert no_offset.status_code == 400
+    given = receive(client, staff_headers, "1.010833", due_at="2026-12-02T17:00:00+07:00")
+    assert given.status_code == 201, given.get_json()
+    assert given.get_json()["due_at"] == "2026-12-02T17:00:00+07:00"
+    stated = receive(client, staff_headers, THREE_DAYS, due_at="2026-12-10T10:00:00+07:00")
+    assert stated.get_json()["error"]["code"] == "due_at_not_allowed"
+
+
 def test_bad_input_is_refused_clearly(client: FlaskClient, staff_headers: dict[str, str]) -> None:
     cases = [
         ({"procedure": "nope", "applicant": APPLICANT}, 404, "unknown_procedure"),

@@ -87,3 +87,38 @@ def test_receive_resolve_and_return_at_the_counter(browser: Any, live_server: An
     live_server.sign_in(office, "/admin/")
     expect(office.locator("#watch")).to_contain_text(other["code"])
     office.screenshot(path=str(SHOTS / "admin-watch.png"))
+
+
+def test_the_officer_gives_the_appointment_where_the_law_states_none(
+    browser: Any, live_server: Any
+) -> None:
+    """A procedure without a stated time asks the officer for the appointment (nothing is
+    received without it) and the dossier keeps the date given."""
+    live_server.issue("B")
+    page = browser.new_page(viewport={"width": 1366, "height": 1000})
+    log_in(page, live_server)
+    page.click("#btn-call-next")
+    expect(page.locator("#current-number")).to_have_text("B001")
+    page.click("#btn-receive-open")
+    page.fill("#procedure-search", "than nhan cua nguoi co cong")  # typed without accents
+    page.select_option("#procedure", "1.010833")
+    expect(page.locator("#due-row")).to_be_visible()
+    page.fill("#a-name", "Nguyễn Văn Công")
+    page.click("#btn-receive")  # the browser holds the form: the appointment is required
+    expect(page.locator("#d-code")).to_be_hidden()
+    assert page.locator("#due-at").evaluate("input => !input.validity.valid")
+    page.fill("#due-at", "2031-03-04T16:30")  # a Tuesday afternoon
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#receive").screenshot(path=str(SHOTS / "desk-no-stated-time.png"))
+    page.click("#btn-receive")
+    expect(page.locator("#counter-notice")).to_contain_text("Đã tiếp nhận hồ sơ")
+    expect(page.locator("#d-due")).to_contain_text("16:30")
+    expect(page.locator("#d-due")).to_contain_text("04/03/2031")
+    code = page.locator("#d-code").inner_text()
+    staff = live_server.login()
+    body = requests.get(f"{live_server.url}/api/v1/dossiers/{code}", headers=staff, timeout=5)
+    assert body.json()["due_at"] == "2031-03-04T16:30:00+07:00"
+    # A procedure with its own legal time does not ask.
+    page.click("#btn-receive-open")
+    page.select_option("#procedure", "1.001193")
+    expect(page.locator("#due-row")).to_be_hidden()

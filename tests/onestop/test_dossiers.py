@@ -181,6 +181,49 @@ def test_with_a_printer_the_receipt_is_queued_in_the_same_step(
     )
 
 
+NO_STATED_TIME = "1.010833"  # xác nhận thân nhân người có công: the law states no time
+
+
+def test_a_procedure_without_a_stated_time_takes_the_officers_appointment(
+    session: Any, desk: dossiers.Desk, frozen: Any
+) -> None:
+    """No appointment is invented: where the law states no time the officer gives one, a
+    working moment after receipt; the receipt prints it and the dossier is judged by it."""
+
+    def refused(**kw: Any) -> str:
+        with pytest.raises(InvalidInput) as error:
+            receive(session, desk, NO_STATED_TIME, **kw)
+        session.rollback()
+        return error.value.code
+
+    assert refused() == "due_at_required"
+    assert refused(due_at=local("2026-11-30 08:00")) == "invalid_field"  # before the receipt
+    assert refused(due_at=local("2026-12-02 12:00")) == "invalid_field"  # the lunch break
+    assert refused(due_at=local("2026-12-05 10:00")) == "invalid_field"  # a Saturday
+    with pytest.raises(InvalidInput) as stated:  # the law's time is not the officer's to set
+        receive(session, desk, THREE_DAYS, due_at=local("2026-12-10 10:00"))
+    assert stated.value.code == "due_at_not_allowed"
+    session.rollback()
+
+    handled = receive(
+        session, desk, NO_STATED_TIME, due_at=local("2026-12-02 17:00"), printer="desk-1"
+    )
+    dossier = handled.dossier
+    assert as_utc(dossier.due_at) == as_utc(local("2026-12-02 17:00"))
+    assert dossier.due_at_original == dossier.due_at
+    assert handled.print_job is not None
+    assert handled.print_job.payload["due_at"] == "2026-12-02T17:00:00+07:00"
+    assert handled.print_job.payload["legal_time_text"] == "Hỏi tại quầy"
+    frozen.set(local("2026-12-03 09:00"))  # resolved the day after the officer's date: late
+    act(session, desk, dossier.code, "resolve")
+    assert (
+        workcalendar.timeliness(
+            desk.calendar, dossier.due_at, dossier.resolved_at, period_end=local("2026-12-31 17:00")
+        )
+        == "late"
+    )
+
+
 # -- acting ---------------------------------------------------------------------------------------
 
 
