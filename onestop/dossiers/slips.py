@@ -4,7 +4,6 @@ transaction of the step that calls for them (``printer.slips`` draws them)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -82,7 +81,10 @@ def receipt_data(
     dossier: Dossier, office: Office, officer: Officer | None, status_url: str, legal_time: str
 ) -> dict[str, Any]:
     """The receipt and appointment slip's data (printer.slips.receipt documents the keys)."""
-    due = dossier.due_at or dossier.received_at + timedelta(minutes=1)  # no stated legal time
+    # Every dossier has its appointment from its receipt: the legal time's, or the officer's
+    # where the law states none (receiving.receive_dossier); none is made up here.
+    due = dossier.due_at
+    assert due is not None, f"dossier {dossier.code} has no appointment"
     return {
         **_base(dossier, office, status_url),
         "number": dossier.code,
