@@ -12,6 +12,7 @@ from flask import g, request
 
 from counter import bp
 from onestop import dossiers, queue
+from onestop.config import LETTERHEAD
 from onestop.context import office_calendar, office_printers, office_settings, rules
 from onestop.db import db
 from onestop.extensions import csrf, limiter
@@ -34,13 +35,14 @@ def _status_url(dossier: Dossier) -> str:
 
 def _desk(office: Office) -> dossiers.Desk:
     """The officer's desk: their office, its calendar, and what a slip is printed with."""
+    own = office_settings(office)["office"]
     return dossiers.Desk(
         office=office,
         calendar=office_calendar(office),
         officer=g.officer,
         links=rules(),
         printers=office_printers(office),
-        place=office_settings(office)["office"]["place_name"],
+        letterhead={key: own[key] for key in LETTERHEAD},
         actor=actor_label(),
     )
 

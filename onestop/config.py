@@ -28,6 +28,8 @@ SCHEMA: dict[str, dict[str, Any]] = {
         "timezone": "Asia/Ho_Chi_Minh",
         "public_url": "",  # empty: follow the served address (served_url)
         "place_name": "Demo",  # the địa danh of a paper's date line; required to print a slip
+        "parent_body": "UBND xã Demo",  # the body above the unit on a paper; required too
+        "phone": "0200 3 812 345",  # on the papers, where the citizen asks for help
     },
     "database": {
         "url": "sqlite:///var/onestop.db",
@@ -125,6 +127,8 @@ NAMED_TABLES: dict[str, dict[str, Any]] = {
     "offices": {
         "public_url": "",
         "place_name": "",
+        "parent_body": "",
+        "phone": "",
         "morning": "",
         "afternoon": "",
     },
@@ -301,17 +305,22 @@ def load_config(
     return cfg
 
 
+#: What an office's papers say of it, never inherited from another office (for_office).
+LETTERHEAD = ("place_name", "parent_body", "phone")
+
+
 def for_office(cfg: dict[str, Any], code: str) -> dict[str, Any]:
     """``cfg`` as office ``code`` sees it: its own ``[offices.<code>]`` public URL, place name
     and hours in place of the deployment's, where it sets them (the same ``cfg`` when it sets
-    none). Its place name is its own or none: another commune's would be a false paper."""
+    none). What its papers say of it (place name, parent body, phone) is its own or none:
+    another commune's would make a false paper."""
     own = cfg["offices"].get(code) or {}
     home = code == cfg["office"]["code"]
     if home and not any(own.values()):
         return cfg
     seen = {**cfg, "office": dict(cfg["office"]), "hours": dict(cfg["hours"])}
     if not home:
-        seen["office"].update(code=code, place_name="")
+        seen["office"].update(code=code, **dict.fromkeys(LETTERHEAD, ""))
     for key, value in own.items():
         if value:
             seen["hours" if key in ("morning", "afternoon") else "office"][key] = value

@@ -38,8 +38,8 @@ class Desk:
 
     ``unit`` names who did a step on the control slip (the office's name unless a specialist
     unit acts). ``links`` and ``printers`` are needed only to print a slip: the public address
-    and the citizen's key of its QR code, and the printers a slip may be sent to; ``place`` is
-    the place name (địa danh) that starts a slip's date line.
+    and the citizen's key of its QR code, the printers a slip may be sent to, and what the
+    office's papers say of it (``letterhead``: the ``[office]`` keys of ``config.LETTERHEAD``).
     """
 
     office: Office
@@ -48,7 +48,7 @@ class Desk:
     unit: str = ""
     links: QueueRules | None = None
     printers: Mapping[str, Any] = field(default_factory=dict)
-    place: str = ""
+    letterhead: Mapping[str, str] = field(default_factory=dict)
     actor: str = "system"
 
     @property

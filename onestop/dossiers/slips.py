@@ -32,12 +32,14 @@ def queue_slip(
     if desk.links is None:
         raise RuntimeError("printing a slip needs the desk's links (public URL and key)")
     office = desk.office
-    if not desk.place:
-        raise Conflict(
-            f"office {office.code} has no place name for the date line of its papers: set "
-            f"place_name in [offices.{office.code}] (or in [office] for the server's own office)",
-            code="place_name_missing",
-        )
+    head = desk.letterhead
+    for key, what in (("place_name", "place name"), ("parent_body", "parent body")):
+        if not head.get(key):
+            raise Conflict(
+                f"office {office.code} has no {what} for its papers: set {key} in "
+                f"[offices.{office.code}] (or in [office] for the server's own office)",
+                code=f"{key}_missing",
+            )
     url = queue.citizen_url(desk.links, dossier.token, "d")
     if slip == "receipt":
         procedure = procedure or session.get(Procedure, dossier.procedure_id)
@@ -45,12 +47,14 @@ def queue_slip(
         legal_time = catalog.legal_time_text(procedure)  # papers are in Vietnamese
         data = receipt_data(dossier, office, desk.officer, url, legal_time)
     elif slip == "supplement_request":
-        data = supplement_data(dossier, office, desk.officer, url, reason)
+        phone = head.get("phone") or "—"
+        data = supplement_data(dossier, office, desk.officer, url, reason, phone)
     elif slip == "apology":
         data = apology_data(dossier, office, url, reason, signer)
     else:
         raise ValueError(f"no slip {slip!r} for a dossier")
-    data["place"] = desk.place  # NĐ 30/2020: the địa danh, never the unit's name
+    # NĐ 30/2020: the body above the unit, and the địa danh (never the unit's name).
+    data.update(place=head["place_name"], parent_body=head["parent_body"])
     return printing.queue_slip(
         session, office, printer, slip, data, printers=desk.printers, actor=desk.actor
     )
@@ -99,9 +103,15 @@ def receipt_data(
 
 
 def supplement_data(
-    dossier: Dossier, office: Office, officer: Officer | None, status_url: str, reason: str
+    dossier: Dossier,
+    office: Office,
+    officer: Officer | None,
+    status_url: str,
+    reason: str,
+    phone: str,
 ) -> dict[str, Any]:
-    """The supplement request slip: every missing item at once, one per line of ``reason``."""
+    """The supplement request slip: every missing item at once, one per line of ``reason``;
+    ``phone`` is the office's, whom the citizen asks for help."""
     items = [line.strip(" -•\t") for line in reason.splitlines() if line.strip(" -•\t")]
     return {
         **_base(dossier, office, status_url),
@@ -109,7 +119,7 @@ def supplement_data(
         "items": items or [reason],
         "reason": reason.splitlines()[0] if reason else "—",
         "contact_name": _name(officer),
-        "contact_phone": "—",
+        "contact_phone": phone,
         "officer_name": _name(officer),
     }
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from onestop import auth, dossiers, queries, queue, workcalendar
 from onestop.clock import as_utc
+from onestop.config import LETTERHEAD
 from onestop.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
 from onestop.models import (
     DOSSIER_ACTIONS,
@@ -38,7 +39,7 @@ def desk(app: Any, creds: Any, session: Any, frozen: Any) -> dossiers.Desk:
         officer=admin,
         links=app.extensions["onestop.rules"],
         printers={"desk-1": printer_config(page="A5")},
-        place=cfg["office"]["place_name"],
+        letterhead={key: cfg["office"][key] for key in LETTERHEAD},
         actor="officer:admin",
     )
 
@@ -345,6 +346,9 @@ def test_a_step_without_a_slip_prints_nothing(session: Any, desk: dossiers.Desk)
     )
     assert handled.print_job is not None
     assert handled.print_job.payload["items"] == ["CCCD", "Sổ hộ khẩu"]
+    # Headed by the body above the unit; whom to call is the office's own phone.
+    assert handled.print_job.payload["parent_body"] == desk.letterhead["parent_body"]
+    assert handled.print_job.payload["contact_phone"] == "0200 3 812 345"
     assert session.scalars(select(PrintJob)).all() == [handled.print_job]
 
 

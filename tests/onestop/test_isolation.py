@@ -160,7 +160,7 @@ def app(make_app: Any) -> Flask:
             ),
             UNLIMITED,
         ),
-        offices={"XA-2": {"place_name": "Hai"}},
+        offices={"XA-2": {"place_name": "Hai", "parent_body": "UBND xã Hai"}},
     )
     printers = made.config["ONESTOP"]["printers"]
     printers["kiosk-1"]["agent"] = AGENT

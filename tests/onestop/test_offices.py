@@ -279,12 +279,13 @@ def test_an_office_of_the_deployment_has_its_own_address_and_hours(
     assert public["status_url"].startswith("https://hai.example.vn/t/")
 
 
-def test_each_office_dates_its_papers_with_its_own_place_name(
+def test_each_office_heads_and_dates_its_papers_as_its_own(
     make_app: Any, demo_templates: Any, tmp_path: Path, frozen: Any
 ) -> None:
-    """NĐ 30/2020: a slip's date line starts with the commune's place name. Each office has its
-    own; one that has none cannot print a slip (409, nothing received), never borrowing the
-    deployment's: Hai's receipt dated "Demo, ngày …" would be a false paper."""
+    """NĐ 30/2020: a slip is headed by the body above the unit and its date line starts with
+    the commune's place name. Each office has its own; one that has none cannot print a slip
+    (409, nothing received), never borrowing the deployment's: Hai's receipt headed "UBND xã
+    Demo" or dated "Demo, ngày …" would be a false paper."""
     from onestop import auth
     from onestop.db import db
     from onestop.models import Dossier, PrintJob
@@ -293,7 +294,8 @@ def test_each_office_dates_its_papers_with_its_own_place_name(
     from tests.printer.test_slips import texts
 
     desks = {f"desk-{n}": {"transport": "virtual", "office": f"XA-{n}"} for n in (2, 3)}
-    app = make_app(offices={"XA-2": {"place_name": "Hai"}}, printers=desks)
+    hai = {"place_name": "Hai", "parent_body": "UBND xã Hai"}
+    app = make_app(offices={"XA-2": hai}, printers=desks)
     demo_templates.load(app, tmp_path)
     client = app.test_client()
     for n in (2, 3):
@@ -314,7 +316,8 @@ def test_each_office_dates_its_papers_with_its_own_place_name(
         [job] = session.scalars(select(PrintJob).where(PrintJob.printer == "desk-2")).all()
         lines = texts(receipt(job.payload))
     assert "Hai, ngày 23 tháng 11 năm 2026" in lines
-    assert not any(line.startswith(("Demo,", "UBND xã 2,")) for line in lines)
+    assert "UBND XÃ HAI" in lines  # the body above the unit, at the head of the paper
+    assert not any(line.startswith(("Demo,", "UBND xã 2,", "UBND XÃ DEMO")) for line in lines)
     refused = receive(3)
     assert refused.status_code == 409
     assert refused.get_json()["error"]["code"] == "place_name_missing"
