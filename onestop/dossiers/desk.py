@@ -3,6 +3,7 @@ checks of what an officer typed, and the step it writes into the control slip.""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -118,10 +119,14 @@ def utc(moment: datetime | None) -> datetime | None:
 
 
 def later(calendar: OfficeCalendar, due: datetime | None, hours: float) -> datetime | None:
-    """``due`` moved on by ``hours`` of working time (a supplement's pause)."""
-    if due is None or hours <= 0:
+    """``due`` moved on by ``hours`` of working time (a supplement's pause), in whole minutes
+    as an appointment is given: seconds never move it. (A few seconds' pause moved an
+    appointment at closing time, "17:00 02/12", to the next morning's opening, "07:00 03/12",
+    on every screen, while the receipt said 17:00.)"""
+    minutes = math.floor(hours * 60 + 1e-9)
+    if due is None or minutes <= 0:
         return due
-    return utc(calendar.add_working_hours(due, hours))
+    return utc(calendar.add_working_hours(due, minutes / 60))
 
 
 def log_step(

@@ -235,6 +235,24 @@ def test_head_of_unit_decides_extensions_and_stops(
     assert act(client, officer, code, "start").status_code == 200
 
 
+def test_a_quick_supplement_leaves_an_appointment_at_closing_time_where_it_is(
+    client: FlaskClient, staff_headers: dict[str, str], frozen: Any
+) -> None:
+    """Papers asked for and brought back within seconds: the appointment on the receipt,
+    17:00, stays 17:00 (it had become 07:00 the next morning on every screen)."""
+    frozen.set(local("2026-11-30 09:00"))
+    code = receive(client, staff_headers, SAME_DAY).get_json()["code"]  # due today 17:00
+    act(client, staff_headers, code, "request_supplement", note="Thiếu bản sao")
+    frozen.advance(seconds=5)
+    quick = act(client, staff_headers, code, "supplement_received").get_json()
+    assert quick["due_at"] == "2026-11-30T17:00:00+07:00"
+    # Half an hour's pause moves it half an hour of working time: into the next morning.
+    act(client, staff_headers, code, "request_supplement", note="Thiếu tờ khai")
+    frozen.advance(minutes=30)
+    later = act(client, staff_headers, code, "supplement_received").get_json()
+    assert later["due_at"] == "2026-12-01T07:30:00+07:00"
+
+
 # The week of Mon 30/11/2026 has no holiday (Tue 24/11 is Ngày Văn hóa Việt Nam).
 def test_supplement_pauses_the_clock_and_a_second_one_counts_late(
     client: FlaskClient, staff_headers: dict[str, str], frozen: Any
