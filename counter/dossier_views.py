@@ -47,14 +47,6 @@ def _desk(office: Office) -> dossiers.Desk:
     )
 
 
-def _reason(body: dict[str, Any]) -> str:
-    for name in ("note", "reason"):
-        value = field(body, name, str, required=False)
-        if value:
-            return str(value)
-    return ""
-
-
 def _answer(desk: dossiers.Desk, handled: dossiers.Handled, status: int = 200) -> Any:
     view = dossiers.staff_view(
         db.session, handled.dossier, desk.calendar, _status_url(handled.dossier)
@@ -93,7 +85,8 @@ def dossier_action(code: str) -> Any:
     body = json_body()
     desk = _desk(caller_office())
     given = dossiers.ActionInput(
-        note=_reason(body),
+        note=field(body, "note", str, required=False) or "",
+        reason=field(body, "reason", str, required=False) or "",
         delivery=field(body, "delivery", str, required=False),
         tracking=field(body, "tracking", str, required=False) or "",
         new_due_at=moment(body, "new_due_at"),

@@ -570,8 +570,9 @@ DOSSIER_ACTIONS: dict[str, DossierAction] = {
     "request_supplement": DossierAction(
         _from(DossierState.RECEIVED, DossierState.IN_PROGRESS),
         DossierState.SUPPLEMENT_REQUESTED,
-        needs_reason=True,
+        needs_reason=True,  # the note: what to add or correct, one item a line
         slip="supplement_request",
+        asks=("reason",),  # and why, its own field on the slip ("Lý do")
     ),
     "supplement_received": DossierAction(
         _from(DossierState.SUPPLEMENT_REQUESTED), DossierState.IN_PROGRESS

@@ -25,6 +25,7 @@ class ActionInput:
     """What an officer may send with an action (each action reads what it needs)."""
 
     note: str = ""
+    reason: str = ""  # request_supplement: why (the note lists what); others: the note's alias
     delivery: str | None = None  # return: how the result went out
     tracking: str = ""  # return by post: the postal tracking note
     new_due_at: datetime | None = None  # extend
@@ -53,10 +54,18 @@ def act(
     dossier = dossier_by_code(session, desk.office, code, lock=True)
     dossier.check(action)  # an unknown action is a 400, a wrong state a 409, before the rest
     assert rule is not None
-    note = text(given.note, "note", MAX_NOTE, required=rule.needs_reason)
+    own_reason = "reason" in rule.asks
+    note = text(
+        given.note if own_reason else given.note or given.reason,
+        "note",
+        MAX_NOTE,
+        required=rule.needs_reason,
+    )
     at = clock.now()
     calendar = desk.calendar
     data: dict[str, Any] = {}
+    if own_reason:
+        data["reason"] = text(given.reason, "reason", MAX_NOTE, required=True)
     if action == "extend":
         data = _check_extension(dossier, given.new_due_at, calendar, at)
     if action == "return":
@@ -88,7 +97,14 @@ def act(
     if printer and rule.slip:
         signer = given.signer.strip()[:200]
         job = slips.queue_slip(
-            session, desk, dossier, rule.slip, printer, reason=note, signer=signer
+            session,
+            desk,
+            dossier,
+            rule.slip,
+            printer,
+            note=note,
+            reason=data.get("reason", note),
+            signer=signer,
         )
     return Handled(dossier, job)
 

@@ -24,11 +24,14 @@ def queue_slip(
     printer: str,
     *,
     procedure: Procedure | None = None,
+    note: str = "",
     reason: str = "",
     signer: str = "",
 ) -> PrintJob:
     """Build ``slip`` (``receipt``, ``supplement_request`` or ``apology``) for ``dossier`` and
-    queue it on ``printer``; its QR code carries the citizen's key (the paper is theirs)."""
+    queue it on ``printer``; its QR code carries the citizen's key (the paper is theirs). A
+    supplement request lists ``note``'s lines and gives ``reason``; an apology gives
+    ``reason``."""
     if desk.links is None:
         raise RuntimeError("printing a slip needs the desk's links (public URL and key)")
     office = desk.office
@@ -48,7 +51,7 @@ def queue_slip(
         data = receipt_data(dossier, office, desk.officer, url, legal_time)
     elif slip == "supplement_request":
         phone = head.get("phone") or "—"
-        data = supplement_data(dossier, office, desk.officer, url, reason, phone)
+        data = supplement_data(dossier, office, desk.officer, url, note, reason, phone)
     elif slip == "apology":
         data = apology_data(dossier, office, url, reason, signer)
     else:
@@ -107,17 +110,18 @@ def supplement_data(
     office: Office,
     officer: Officer | None,
     status_url: str,
+    missing: str,
     reason: str,
     phone: str,
 ) -> dict[str, Any]:
-    """The supplement request slip: every missing item at once, one per line of ``reason``;
-    ``phone`` is the office's, whom the citizen asks for help."""
-    items = [line.strip(" -•\t") for line in reason.splitlines() if line.strip(" -•\t")]
+    """The supplement request slip: every missing item at once, one per line of ``missing``,
+    and why (``reason``); ``phone`` is the office's, whom the citizen asks for help."""
+    items = [line.strip(" -•\t") for line in missing.splitlines() if line.strip(" -•\t")]
     return {
         **_base(dossier, office, status_url),
         "number": f"{dossier.code}/PBS",
-        "items": items or [reason],
-        "reason": reason.splitlines()[0] if reason else "—",
+        "items": items or [missing],
+        "reason": reason or "—",
         "contact_name": _name(officer),
         "contact_phone": phone,
         "officer_name": _name(officer),

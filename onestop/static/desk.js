@@ -126,6 +126,9 @@
     $("d-note-label").textContent = T["note_" + action] || "";
     $("d-note").value = "";
     $("d-note").required = rule.needs_reason;
+    $("d-reason-row").hidden = !rule.asks.includes("reason");
+    $("d-reason").required = rule.asks.includes("reason");
+    $("d-reason").value = "";
     $("d-date-row").hidden = !rule.asks.includes("new_due_at");
     $("d-date").required = rule.asks.includes("new_due_at");
     $("d-tracking-row").hidden = !(rule.asks.includes("tracking") && dossier.delivery === "post");
@@ -150,6 +153,7 @@
     event.preventDefault();
     const rule = RULES[pendingAction];
     const extra = { note: $("d-note").value.normalize("NFC") };
+    if (rule.asks.includes("reason")) extra.reason = $("d-reason").value.trim().normalize("NFC");
     if (rule.asks.includes("new_due_at")) extra.new_due_at = $("d-date").value + ":00" + OFFSET;
     if (rule.asks.includes("tracking") && dossier.delivery === "post") extra.tracking = $("d-tracking").value.trim();
     const printer = $("receipt-printer").value;

@@ -98,7 +98,14 @@ def test_internal_target_is_computed_beside_the_legal_one(
     assert body["rule"]["internal_time_value"] == 2
     assert body["rule"]["on_the_spot"] is False
     # A supplement pause moves the internal target like the legal appointment (8 working hours).
-    act(client, staff_headers, body["code"], "request_supplement", note="Thiếu tờ khai")
+    act(
+        client,
+        staff_headers,
+        body["code"],
+        "request_supplement",
+        note="Thiếu tờ khai",
+        reason="Bản sao chưa được chứng thực",
+    )
     frozen.set(local("2026-12-01 09:00"))
     moved = act(client, staff_headers, body["code"], "supplement_received").get_json()
     assert moved["due_at"] == "2026-12-04T09:00:00+07:00"
@@ -167,7 +174,7 @@ PATHS = {
     DossierState.WITHDRAWN: ["withdraw"],
 }
 EXTRA = {
-    "request_supplement": {"note": "Thiếu bản sao CCCD"},
+    "request_supplement": {"note": "Thiếu bản sao CCCD", "reason": "Bản sao chưa được chứng thực"},
     "refuse": {"note": "Sai thẩm quyền"},
     "stop": {"note": "Không đủ điều kiện"},
     "withdraw": {"note": "Công dân đề nghị"},
@@ -242,12 +249,26 @@ def test_a_quick_supplement_leaves_an_appointment_at_closing_time_where_it_is(
     17:00, stays 17:00 (it had become 07:00 the next morning on every screen)."""
     frozen.set(local("2026-11-30 09:00"))
     code = receive(client, staff_headers, SAME_DAY).get_json()["code"]  # due today 17:00
-    act(client, staff_headers, code, "request_supplement", note="Thiếu bản sao")
+    act(
+        client,
+        staff_headers,
+        code,
+        "request_supplement",
+        note="Thiếu bản sao",
+        reason="Bản sao chưa được chứng thực",
+    )
     frozen.advance(seconds=5)
     quick = act(client, staff_headers, code, "supplement_received").get_json()
     assert quick["due_at"] == "2026-11-30T17:00:00+07:00"
     # Half an hour's pause moves it half an hour of working time: into the next morning.
-    act(client, staff_headers, code, "request_supplement", note="Thiếu tờ khai")
+    act(
+        client,
+        staff_headers,
+        code,
+        "request_supplement",
+        note="Thiếu tờ khai",
+        reason="Bản sao chưa được chứng thực",
+    )
     frozen.advance(minutes=30)
     later = act(client, staff_headers, code, "supplement_received").get_json()
     assert later["due_at"] == "2026-12-01T07:30:00+07:00"
@@ -261,14 +282,28 @@ def test_supplement_pauses_the_clock_and_a_second_one_counts_late(
     code = receive(client, staff_headers).get_json()["code"]  # due Thu 03/12 09:00
     act(client, staff_headers, code, "start")
     frozen.set(local("2026-12-01 09:00"))
-    act(client, staff_headers, code, "request_supplement", note="Thiếu tờ khai")
+    act(
+        client,
+        staff_headers,
+        code,
+        "request_supplement",
+        note="Thiếu tờ khai",
+        reason="Bản sao chưa được chứng thực",
+    )
     frozen.set(local("2026-12-02 09:00"))  # one working day later
     body = act(client, staff_headers, code, "supplement_received").get_json()
     assert body["due_at"] == body["due_at_original"] == "2026-12-04T09:00:00+07:00"
     assert body["control"][-1]["data"]["paused_working_hours"] == 8
     assert body["timeliness"] == "within"
     frozen.set(local("2026-12-03 15:00"))
-    waiting = act(client, staff_headers, code, "request_supplement", note="Thiếu bản sao")
+    waiting = act(
+        client,
+        staff_headers,
+        code,
+        "request_supplement",
+        note="Thiếu bản sao",
+        reason="Bản sao chưa được chứng thực",
+    )
     assert waiting.get_json()["timeliness"] == "overdue"  # open, second request
     frozen.set(local("2026-12-03 16:00"))
     act(client, staff_headers, code, "supplement_received")
@@ -285,7 +320,14 @@ def test_a_pause_over_a_holiday_counts_only_working_time(
     first = client.get(f"/api/v1/dossiers/{code}", headers=staff_headers).get_json()
     assert first["due_at"] == "2026-11-27T09:00:00+07:00"
     frozen.set(local("2026-11-23 16:00"))
-    act(client, staff_headers, code, "request_supplement", note="Thiếu tờ khai")
+    act(
+        client,
+        staff_headers,
+        code,
+        "request_supplement",
+        note="Thiếu tờ khai",
+        reason="Bản sao chưa được chứng thực",
+    )
     frozen.set(local("2026-11-25 08:00"))  # 1 h on Monday, none on the holiday, 1 h Wednesday
     body = act(client, staff_headers, code, "supplement_received").get_json()
     assert body["control"][-1]["data"]["paused_working_hours"] == 2
@@ -573,10 +615,15 @@ def test_supplement_and_apology_slips_print_with_the_action(
         code,
         "request_supplement",
         note="Bản sao CCCD\nGiấy xác nhận cư trú",
+        reason="Bản sao nộp kèm chưa được chứng thực",
         print="desk-1",
     )
     assert asked.status_code == 200
     assert asked.get_json()["print_job"]
+    no_reason = receive(client, staff_headers).get_json()["code"]
+    refused = act(client, staff_headers, no_reason, "request_supplement", note="Bản sao CCCD")
+    assert refused.status_code == 400  # why is its own field: the papers are not a reason
+    assert refused.get_json()["error"]["code"] == "missing_field"
     act(client, staff_headers, code, "supplement_received")
     frozen.set(local("2026-12-01 09:00"))
     extended = act(
@@ -592,7 +639,10 @@ def test_supplement_and_apology_slips_print_with_the_action(
     assert extended.status_code == 200
     assert extended.get_json()["print_job"]
     assert process_pending(app) == 2
-    assert len(list((tmp_path / "prints").glob("*-supplement_request-*.pdf"))) == 1
+    [asked_pdf] = (tmp_path / "prints").glob("*-supplement_request-*.pdf")
+    asked_text = pdf_text(asked_pdf.read_bytes(), tmp_path)
+    assert "Lý do: Bản sao nộp kèm chưa được chứng thực" in " ".join(asked_text.split())
+    assert "Giấy xác nhận cư trú" in asked_text
     [apology] = (tmp_path / "prints").glob("*-apology-*.pdf")
     text = pdf_text(apology.read_bytes(), tmp_path)
     assert "PHIẾU XIN LỖI" in text

@@ -122,3 +122,32 @@ def test_the_officer_gives_the_appointment_where_the_law_states_none(
     page.click("#btn-receive-open")
     page.select_option("#procedure", "1.001193")
     expect(page.locator("#due-row")).to_be_hidden()
+
+
+def test_a_supplement_request_asks_what_is_missing_and_why(browser: Any, live_server: Any) -> None:
+    """The papers to add and the reason are two fields, as the slip has them: the request
+    does not go without its reason, and both are kept."""
+    live_server.issue("B")
+    page = browser.new_page(viewport={"width": 1366, "height": 1000})
+    log_in(page, live_server)
+    page.click("#btn-call-next")
+    page.click("#btn-receive-open")
+    page.select_option("#procedure", "1.001193")
+    page.fill("#a-name", "Lê Văn Tâm")
+    page.click("#btn-receive")
+    expect(page.locator("#d-state")).to_have_text("Đã tiếp nhận")
+    page.click("#d-actions button[data-action='request_supplement']")
+    expect(page.locator("#d-reason-row")).to_be_visible()
+    expect(page.locator("#d-date-row")).to_be_hidden()
+    page.fill("#d-note", "Bản sao Giấy chứng sinh\nCCCD của cha")
+    page.click("#d-submit")  # no reason yet: the browser holds the form
+    expect(page.locator("#d-state")).to_have_text("Đã tiếp nhận")
+    page.fill("#d-reason", "Bản sao nộp kèm chưa được chứng thực")
+    page.click("#d-submit")
+    expect(page.locator("#d-state")).to_have_text("Chờ bổ sung")
+    code = page.locator("#d-code").inner_text()
+    staff = live_server.login()
+    body = requests.get(f"{live_server.url}/api/v1/dossiers/{code}", headers=staff, timeout=5)
+    [asked] = [s for s in body.json()["control"] if s["action"] == "request_supplement"]
+    assert asked["note"] == "Bản sao Giấy chứng sinh\nCCCD của cha"
+    assert asked["data"]["reason"] == "Bản sao nộp kèm chưa được chứng thực"

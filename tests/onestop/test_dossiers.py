@@ -231,7 +231,7 @@ def test_a_procedure_without_a_stated_time_takes_the_officers_appointment(
 def test_every_action_follows_the_table(session: Any, desk: dossiers.Desk) -> None:
     for action, rule in DOSSIER_ACTIONS.items():
         dossier = receive(session, desk).dossier
-        given = {"note": "lý do", "new_due_at": local("2026-12-04 09:00")}
+        given = {"note": "lý do", "reason": "lý do", "new_due_at": local("2026-12-04 09:00")}
         if DossierState.RECEIVED in rule.allowed_from:
             after = act(session, desk, dossier.code, action, **given).dossier
             assert after.state == (rule.leads_to or DossierState.RECEIVED), action
@@ -277,14 +277,28 @@ def test_a_supplement_pauses_both_dates_and_a_second_one_counts_late(
 ) -> None:
     dossier = receive(session, desk).dossier
     due = dossier.due_at
-    act(session, desk, dossier.code, "request_supplement", note="Bản sao CCCD")
+    act(
+        session,
+        desk,
+        dossier.code,
+        "request_supplement",
+        note="Bản sao CCCD",
+        reason="Bản sao chưa được chứng thực",
+    )
     frozen.set(local("2026-12-01 09:00"))  # a whole working day waiting for the citizen
     after = act(session, desk, dossier.code, "supplement_received").dossier
     assert as_utc(after.due_at) == local("2026-12-04 09:00")
     assert after.due_at_original == after.due_at
     assert after.due_at != due
     assert dossiers.paused_hours(dossiers.events(session, after)) == 8.0
-    act(session, desk, dossier.code, "request_supplement", note="Giấy xác nhận cư trú")
+    act(
+        session,
+        desk,
+        dossier.code,
+        "request_supplement",
+        note="Giấy xác nhận cư trú",
+        reason="Bản sao chưa được chứng thực",
+    )
     act(session, desk, dossier.code, "supplement_received")
     resolved = act(session, desk, dossier.code, "resolve").dossier
     assert dossiers.timeliness_of(
@@ -342,7 +356,13 @@ def test_a_step_without_a_slip_prints_nothing(session: Any, desk: dossiers.Desk)
     code = receive(session, desk).dossier.code
     assert act(session, desk, code, "start", printer="desk-1").print_job is None
     handled = act(
-        session, desk, code, "request_supplement", note="- CCCD\n- Sổ hộ khẩu", printer="desk-1"
+        session,
+        desk,
+        code,
+        "request_supplement",
+        note="- CCCD\n- Sổ hộ khẩu",
+        reason="Bản sao chưa được chứng thực",
+        printer="desk-1",
     )
     assert handled.print_job is not None
     assert handled.print_job.payload["items"] == ["CCCD", "Sổ hộ khẩu"]
@@ -401,13 +421,27 @@ def test_the_watch_lists_what_falls_due_and_alerts_a_day_ahead(
     frozen.set(local("2026-12-01 09:00"))
     watched = dossiers.watch(session, desk.office, desk.calendar)
     assert [(w["code"], w["overdue"]) for w in watched] == [(soon, True), (later, False)]
-    act(session, desk, soon, "request_supplement", note="CCCD")  # waiting for the citizen
+    act(
+        session,
+        desk,
+        soon,
+        "request_supplement",
+        note="CCCD",
+        reason="Bản sao chưa được chứng thực",
+    )  # waiting for the citizen
     assert [w["code"] for w in dossiers.watch(session, desk.office, desk.calendar)] == [later]
 
 
 def test_the_public_view_shows_no_personal_data(session: Any, desk: dossiers.Desk) -> None:
     dossier = receive(session, desk).dossier
-    act(session, desk, dossier.code, "request_supplement", note="Bản sao sổ hộ khẩu")
+    act(
+        session,
+        desk,
+        dossier.code,
+        "request_supplement",
+        note="Bản sao sổ hộ khẩu",
+        reason="Bản sao chưa được chứng thực",
+    )
     shown = dossiers.public_view(session, dossier, desk.calendar, "https://x/d/t")
     text = str(shown)
     for secret in (APPLICANT["name"], APPLICANT["phone"], "Bản sao", dossier.token):

@@ -376,13 +376,25 @@ def _week(
         at(frozen, when)
         ok(act(client, staff, code[name], action, **extra))
 
-    step("2026-11-30 10:00", "twice", "request_supplement", note="Thiếu tờ khai")
+    step(
+        "2026-11-30 10:00",
+        "twice",
+        "request_supplement",
+        note="Thiếu tờ khai",
+        reason="Bản sao chưa được chứng thực",
+    )
     step("2026-11-30 10:30", "online", "resolve")
     step("2026-11-30 10:35", "online", "return", delivery="electronic")
     step("2026-11-30 10:40", "complaint", "resolve")
     step("2026-11-30 10:45", "complaint", "return")
     step("2026-11-30 11:00", "twice", "supplement_received")
-    step("2026-11-30 13:30", "twice", "request_supplement", note="Thiếu bản sao")
+    step(
+        "2026-11-30 13:30",
+        "twice",
+        "request_supplement",
+        note="Thiếu bản sao",
+        reason="Bản sao chưa được chứng thực",
+    )
     step("2026-11-30 14:00", "twice", "supplement_received")
     step("2026-12-01 09:00", "twice", "resolve")
     step("2026-12-01 10:00", "early", "resolve")
@@ -596,7 +608,16 @@ def test_open_dossiers_and_the_internal_time_after_a_supplement_pause(
     at(frozen, "2026-11-30 09:00")  # legal due Thu 03/12 09:00, internal Wed 02/12 09:00
     paused = ok(receive(client, staff_headers))["code"]
     waiting = ok(receive(client, staff_headers))["code"]
-    ok(act(client, staff_headers, paused, "request_supplement", note="Thiếu giấy"))
+    ok(
+        act(
+            client,
+            staff_headers,
+            paused,
+            "request_supplement",
+            note="Thiếu giấy",
+            reason="Bản sao chưa được chứng thực",
+        )
+    )
     at(frozen, "2026-12-01 09:00")  # 8 working hours later: both targets move a day on
     ok(act(client, staff_headers, paused, "supplement_received"))
     at(frozen, "2026-12-03 08:00")  # internal target now Thu 03/12: on time, not late

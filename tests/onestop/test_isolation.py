@@ -816,7 +816,11 @@ def _dossier_actions(w: World) -> None:
     bodies = (
         {"action": "start"},
         {"action": "resolve"},
-        {"action": "request_supplement", "note": "Thiếu giấy"},
+        {
+            "action": "request_supplement",
+            "note": "Thiếu giấy",
+            "reason": "Bản sao chưa được chứng thực",
+        },
         {"action": "refuse", "note": "Không đủ điều kiện"},
         {"action": "withdraw", "note": "Rút"},
         {"action": "stop", "note": "Dừng"},
@@ -834,7 +838,12 @@ def _dossier_actions(w: World) -> None:
 )
 def _slip_on_b_printer(w: World) -> None:
     code, _ = w.a.dossiers["plain"]
-    body = {"action": "request_supplement", "note": "Thiếu giấy", "print": w.b.printer}
+    body = {
+        "action": "request_supplement",
+        "note": "Thiếu giấy",
+        "reason": "Bản sao chưa được chứng thực",
+        "print": w.b.printer,
+    }
     answer = w.call("POST", f"/api/v1/dossiers/{code}/actions", w.a.staff, json=body)
     assert answer.status_code in (400, 403, 404), answer.get_json()
 
