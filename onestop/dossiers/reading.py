@@ -174,11 +174,9 @@ def staff_view(
 def watch(
     session: Session, office: Office, calendar: OfficeCalendar, *, within_days: int = 2
 ) -> list[dict[str, Any]]:
-    """Open dossiers due within ``within_days`` working days (or overdue), soonest first.
-
-    ``alert`` marks those due by the next working day with no new date given: the apology slip
-    must exist one working day before the appointment (DOMAIN.md §2.6).
-    """
+    """Open dossiers due within ``within_days`` working days (or overdue), soonest first, each
+    with ``why`` it is listed (see :func:`watch_reason`); ``alert`` marks those for which an
+    apology and new date may really be needed now (DOMAIN.md §2.6)."""
     now = clock.now()
     today = calendar.local(now).date()
     flagged = []
@@ -188,6 +186,9 @@ def watch(
         left = calendar.working_days_between(today, due_day) if due_day >= today else -1
         if left > within_days:
             break
+        overdue = as_utc(dossier.due_at) < now
+        received_today = calendar.local(dossier.received_at).date() == today
+        why = watch_reason(left, overdue, bool(dossier.extended_count), received_today)
         flagged.append(
             {
                 "code": dossier.code,
@@ -195,11 +196,38 @@ def watch(
                 "state": dossier.state.value,
                 "due_at": clock.iso(dossier.due_at, calendar.timezone),
                 "working_days_left": left,
-                "overdue": as_utc(dossier.due_at) < now,
-                "alert": left <= 1 and not dossier.extended_count,
+                "overdue": overdue,
+                "alert": why in APOLOGY_WARNINGS,
+                "why": why,
             }
         )
     return flagged
+
+
+#: The reasons of the watch list that call for the unit to act on an apology (DOMAIN §2.6:
+#: warned at D-2 working days, the apology and new date sent by D-1).
+APOLOGY_WARNINGS = frozenset({"apology_last_day", "apology_window"})
+
+
+def watch_reason(left: int, overdue: bool, extended: bool, received_today: bool) -> str:
+    """Why a dossier ``left`` working days from its appointment is on the watch list:
+
+    - ``overdue``: past its appointment; ``due_today``: due today, too late for a new date;
+    - ``extended``: its one new date was given already;
+    - ``apology_last_day`` (D-1) / ``apology_window`` (D-2): if it will be late, the apology
+      and new date must go out by the end of the day before the appointment;
+    - ``due_soon``: listed, nothing to do yet: a dossier received today is not late for
+      being new (a 1-day procedure is due the next day from the moment it is received).
+    """
+    if overdue or left < 0:
+        return "overdue"
+    if left == 0:
+        return "due_today"
+    if extended:
+        return "extended"
+    if received_today:
+        return "due_soon"
+    return "apology_last_day" if left == 1 else "apology_window"
 
 
 def board(session: Session, office: Office, calendar: OfficeCalendar) -> dict[str, Any]:

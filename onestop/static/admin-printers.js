@@ -51,10 +51,9 @@
 
   // Dossiers due soon: the same overdue watch as the counter screen's.
   function watchRow(due) {
-    const words = onestop.strings;
-    const flags = [due.overdue ? words.overdue : "", due.alert ? words.apology_needed : ""].filter(Boolean).join(", ");
+    const why = onestop.strings["why_" + due.why] || "";  // why it is listed, in words
     const at = due.due_at ? due.due_at.slice(11, 16) + " " + due.due_at.slice(8, 10) + "/" + due.due_at.slice(5, 7) : "";
-    const tr = onestop.row([due.code, due.procedure, at, String(due.working_days_left), flags]);
+    const tr = onestop.row([due.code, due.procedure, at, String(due.working_days_left), why]);
     tr.className = due.overdue || due.alert ? "alert" : "";
     return tr;
   }

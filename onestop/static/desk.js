@@ -193,8 +193,8 @@
       return;
     }
     list.replaceChildren(...rows.map((r) => {
-      const flags = [r.overdue ? onestop.strings.overdue : "", r.alert ? onestop.strings.apology_needed : ""].filter(Boolean).join(", ");
-      const li = item(r.code, when(r.due_at) + (flags ? " — " + flags : ""));
+      const why = onestop.strings["why_" + r.why] || "";  // why it is listed, in words
+      const li = item(r.code, when(r.due_at) + (why ? " — " + why : ""));
       li.classList.toggle("alert", r.overdue || r.alert);
       return li;
     }));

@@ -4,6 +4,7 @@ on the citizen's public page; the due-soon list and a guidance-only visit."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -79,6 +80,10 @@ def test_receive_resolve_and_return_at_the_counter(browser: Any, live_server: An
     page.keyboard.press("n")
     expect(page.locator("#current-number")).to_have_text("B002")
     expect(page.locator("#watch")).to_contain_text(other["code"])  # refreshed for B002
+    # Just received: listed as due soon, never in red as needing an apology.
+    row = page.locator("#watch li", has_text=other["code"])
+    expect(row).to_contain_text("sắp đến hạn")
+    expect(row).not_to_have_class(re.compile(r"\balert\b"))
     page.click("#btn-guidance")
     expect(page.locator("#current-number")).to_have_text("—")
 

@@ -411,25 +411,41 @@ def test_timeliness_is_judged_at_resolve_not_return(
     assert dossiers.timeliness_of(desk.calendar, closed, period_end=frozen()) == "closed"
 
 
-def test_the_watch_lists_what_falls_due_and_alerts_a_day_ahead(
+def test_the_watch_warns_of_an_apology_only_where_one_may_be_needed(
     session: Any, desk: dossiers.Desk, frozen: Any
 ) -> None:
-    soon = receive(session, desk, SAME_DAY).dossier.code  # due today
-    later = receive(session, desk).dossier.code  # due in 3 working days
-    watched = dossiers.watch(session, desk.office, desk.calendar)
-    assert [(w["code"], w["working_days_left"], w["alert"]) for w in watched] == [(soon, 0, True)]
-    frozen.set(local("2026-12-01 09:00"))
-    watched = dossiers.watch(session, desk.office, desk.calendar)
-    assert [(w["code"], w["overdue"]) for w in watched] == [(soon, True), (later, False)]
+    """DOMAIN §2.6: warned at D-2 working days, the apology and new date out by D-1. A dossier
+    due today is past that (no warning that cannot be acted on), and one just received is not
+    late for being new: each row says why it is listed."""
+
+    def seen() -> dict[str, tuple[int, str, bool]]:
+        rows = dossiers.watch(session, desk.office, desk.calendar)
+        return {w["code"]: (w["working_days_left"], w["why"], w["alert"]) for w in rows}
+
+    today = receive(session, desk, SAME_DAY).dossier.code  # Mon 30/11, due today 17:00
+    three = receive(session, desk).dossier.code  # due Thu 03/12 09:00
+    assert seen() == {today: (0, "due_today", False)}
+    frozen.set(local("2026-12-01 09:00"))  # Tue: D-2 of the three-day dossier
+    two = receive(session, desk, "2.001035").dossier.code  # received today, due Thu 03/12
+    assert seen() == {
+        today: (-1, "overdue", False),
+        three: (2, "apology_window", True),
+        two: (2, "due_soon", False),
+    }
+    frozen.set(local("2026-12-02 09:00"))  # Wed: D-1, the last day for the apology
+    assert seen()[three] == (1, "apology_last_day", True)
+    assert seen()[two] == (1, "apology_last_day", True)  # no longer new: it may be late too
     act(
         session,
         desk,
-        soon,
-        "request_supplement",
-        note="CCCD",
-        reason="Bản sao chưa được chứng thực",
-    )  # waiting for the citizen
-    assert [w["code"] for w in dossiers.watch(session, desk.office, desk.calendar)] == [later]
+        three,
+        "extend",
+        note="Cần xác minh",
+        new_due_at=local("2026-12-04 17:00"),
+    )
+    assert seen()[three] == (2, "extended", False)  # its one new date is given
+    act(session, desk, two, "request_supplement", note="CCCD", reason="Bản sao chưa rõ")
+    assert two not in seen()  # waiting for the citizen: the clock stands still
 
 
 def test_the_public_view_shows_no_personal_data(session: Any, desk: dossiers.Desk) -> None:
