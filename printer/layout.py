@@ -31,11 +31,11 @@ def ticket(payload: dict[str, Any]) -> Document:
         blocks.append(Text(f"BẢN IN LẠI {_when(str(payload['reprint_at']))}", "small", bold=True))
     blocks += [
         Text(_when(str(payload["issued_at"])), "small"),
-        Text(f"Số người chờ trước bạn: {payload['waiting_ahead']}"),
+        Text(f"Số người chờ trước ông/bà: {payload['waiting_ahead']}"),
         Text(f"Thời gian chờ dự kiến: ~{payload['estimated_wait_minutes']} phút"),
         Gap(),
         QR(payload["status_url"]),
-        Text("Quét mã QR để theo dõi lượt của bạn và đánh giá sau khi được phục vụ", "small"),
+        Text("Quét mã QR để theo dõi lượt của ông/bà và đánh giá sau khi được phục vụ", "small"),
         Text("Scan to follow your turn", "small"),
     ]
     return Document(f"ticket {payload['number']}", tuple(blocks))

@@ -81,7 +81,7 @@ def test_vietnamese_flow_with_priority_and_catalog(browser: Any, live_server: Li
     expect(page.locator("#screen-ticket")).to_be_visible()
     expect(page.locator("#t-number")).to_have_text("B002")
     expect(page.locator("#t-priority")).to_have_text("Người từ 80 tuổi")
-    expect(page.locator("#t-ahead")).to_have_text("Số người chờ trước bạn: 0")
+    expect(page.locator("#t-ahead")).to_have_text("Số người chờ trước ông/bà: 0")
     expect(page.locator("#t-print")).to_have_text(
         "Phiếu đã được in. Xin mời nhận phiếu.", timeout=10000
     )

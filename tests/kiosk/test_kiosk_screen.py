@@ -80,7 +80,7 @@ def test_ticket_page_in_both_languages(client: Any, kiosk_headers: Any) -> None:
     ]
     vi = client.get(f"/t/{token}").get_data(as_text=True)
     assert "C001" in vi
-    assert "Đang chờ: còn 0 người trước bạn" in vi
+    assert "Đang chờ: còn 0 người trước ông/bà" in vi
     en = client.get(f"/t/{token}?lang=en")
     assert "Waiting: 0 people ahead of you" in en.get_data(as_text=True)
     assert "onestop_lang=en" in en.headers["Set-Cookie"]

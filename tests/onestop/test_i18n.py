@@ -74,3 +74,23 @@ def test_a_string_means_the_same_in_every_catalog() -> None:
                     seen.setdefault(message.id, {})[package] = str(message.string)
     clashes = {key: found for key, found in seen.items() if len(set(found.values())) > 1}
     assert not clashes, f"translated differently per package: {clashes}"
+
+
+def test_citizens_are_addressed_formally_never_as_ban() -> None:
+    """DOMAIN §11: ông/bà (one person), quý vị (the room), công dân (the display); never
+    "bạn", in any catalog nor on the printed papers."""
+    import re
+
+    from printer import layout, slips
+    from tests.printer.test_slips import texts
+
+    informal = re.compile(r"\bbạn\b", re.IGNORECASE)
+    for package in PACKAGES:
+        with catalog_path(package, "po").open("rb") as fh:
+            for message in read_po(fh, locale="vi"):
+                forms = message.string if isinstance(message.string, tuple) else (message.string,)
+                for text in forms:
+                    assert not informal.search(text or ""), f"{package}: {text!r}"
+    printed = texts(layout.ticket(layout.sample_ticket()))
+    printed += [t for kind in slips.SLIPS for t in texts(slips.SLIPS[kind](slips.sample(kind)))]
+    assert not [t for t in printed if informal.search(t)]

@@ -79,7 +79,7 @@ def test_text_mode_is_tcvn3_text_with_a_native_number_and_qr() -> None:
     data = escpos_bytes(ticket(PAYLOAD), Setup("text", 80, "TM-T20II"))
     assert len(data) < 1024
     assert b"\x1dv0" not in data  # no raster image at all
-    line, _ = tcvn3.encode("Số người chờ trước bạn: 4", (30, 31), current=30)
+    line, _ = tcvn3.encode("Số người chờ trước ông/bà: 4", (30, 31), current=30)
     assert line in data
     assert b"\x1bt\x1f\xa7\x1bt\x1e\xabng H\xdfa" in data  # Đông Hòa: page 31 for Đ, back to 30
     assert b"\x1d!\x77" in data
