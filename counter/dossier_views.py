@@ -48,8 +48,9 @@ def _desk(office: Office) -> dossiers.Desk:
 
 
 def _answer(desk: dossiers.Desk, handled: dossiers.Handled, status: int = 200) -> Any:
+    role = desk.officer.role if desk.officer else None
     view = dossiers.staff_view(
-        db.session, handled.dossier, desk.calendar, _status_url(handled.dossier)
+        db.session, handled.dossier, desk.calendar, _status_url(handled.dossier), role
     )
     job = handled.print_job.id if handled.print_job else None
     return {**view, "print_job": job}, status
@@ -126,4 +127,5 @@ def dossier_status(code: str) -> Any:
 def _staff_dossier(code: str) -> Any:
     office = caller_office()
     dossier = dossiers.dossier_by_code(db.session, office, code)
-    return dossiers.staff_view(db.session, dossier, office_calendar(office), _status_url(dossier))
+    calendar, role = office_calendar(office), g.officer.role
+    return dossiers.staff_view(db.session, dossier, calendar, _status_url(dossier), role)

@@ -17,10 +17,12 @@ from onestop.errors import NotFound, found
 from onestop.models import (
     DOSSIER_ACTIONS,
     OPEN_DOSSIER_STATES,
+    SUPERVISING_ROLES,
     Dossier,
     DossierEvent,
     DossierState,
     Office,
+    Role,
 )
 from onestop.workcalendar import OfficeCalendar, timeliness
 
@@ -134,9 +136,16 @@ def public_view(
 
 
 def staff_view(
-    session: Session, dossier: Dossier, calendar: OfficeCalendar, status_url: str
+    session: Session,
+    dossier: Dossier,
+    calendar: OfficeCalendar,
+    status_url: str,
+    role: Role | None = None,
 ) -> dict[str, Any]:
-    """The desk's view: the public one plus the applicant, the papers and the control slip."""
+    """The desk's view: the public one plus the applicant, the papers and the control slip;
+    ``actions`` are those ``role`` may take now (the head of the unit's not offered to a plain
+    officer, who would only be refused)."""
+    deciding = role is None or role in SUPERVISING_ROLES
     tz = calendar.timezone
     steps = events(session, dossier)
     return {
@@ -152,7 +161,9 @@ def staff_view(
         "supplement_count": dossier.supplement_count,
         # What the desk may offer now (the state machine decides; the screen only shows it).
         "actions": [
-            name for name, rule in DOSSIER_ACTIONS.items() if dossier.state in rule.allowed_from
+            name
+            for name, rule in DOSSIER_ACTIONS.items()
+            if dossier.state in rule.allowed_from and (deciding or not rule.head_of_unit)
         ],
         "control": [
             {

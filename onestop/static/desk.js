@@ -52,7 +52,7 @@
       const check = node("input");
       check.type = "checkbox";
       check.value = paper;
-      check.checked = true;
+      check.checked = false;  // ticked paper by paper, as each is checked in hand
       label.append(check, " " + paper);
       box.appendChild(label);
     }
@@ -119,9 +119,19 @@
     $("d-form").hidden = true;
   }
 
+  // What cannot be undone asks first (a slip of the finger must not close a dossier).
+  const IRREVERSIBLE = new Set(["resolve", "refuse", "stop", "withdraw"]);
+  function confirmed(action) {
+    return !IRREVERSIBLE.has(action) ||
+      window.confirm(fill(T.desk_confirm, { action: T["act_" + action] || action, code: dossier.code }));
+  }
+
   function choose(action) {
     const rule = RULES[action];
-    if (!rule.needs_reason && !rule.asks.length) { send(action, {}); return; }
+    if (!rule.needs_reason && !rule.asks.length) {
+      if (confirmed(action)) send(action, {});
+      return;
+    }
     pendingAction = action;
     $("d-note-label").textContent = T["note_" + action] || "";
     $("d-note").value = "";
@@ -151,6 +161,7 @@
 
   $("d-form").addEventListener("submit", (event) => {
     event.preventDefault();
+    if (!confirmed(pendingAction)) return;
     const rule = RULES[pendingAction];
     const extra = { note: $("d-note").value.normalize("NFC") };
     if (rule.asks.includes("reason")) extra.reason = $("d-reason").value.trim().normalize("NFC");

@@ -240,6 +240,12 @@ def test_head_of_unit_decides_extensions_and_stops(
         assert refused.status_code == 403
         assert refused.get_json()["error"]["code"] == "wrong_role"
     assert act(client, officer, code, "start").status_code == 200
+    # What the officer may not take is not offered: the desk shows no button to be refused.
+    offered = client.get(f"/api/v1/dossiers/{code}", headers=officer).get_json()["actions"]
+    assert "resolve" in offered
+    assert not {"extend", "stop"} & set(offered)
+    head = client.get(f"/api/v1/dossiers/{code}", headers=staff_headers).get_json()["actions"]
+    assert {"extend", "stop"} <= set(head)
 
 
 def test_a_quick_supplement_leaves_an_appointment_at_closing_time_where_it_is(

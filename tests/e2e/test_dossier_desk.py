@@ -38,8 +38,10 @@ def test_receive_resolve_and_return_at_the_counter(browser: Any, live_server: An
     page.fill("#a-phone", "0987654321")
     papers = page.locator("#documents input[type=checkbox]")
     listed = papers.count()
-    assert listed >= 1
-    papers.first.uncheck()
+    assert listed >= 2
+    assert papers.evaluate_all("boxes => boxes.filter((b) => b.checked).length") == 0
+    for n in range(1, listed):  # each paper ticked as it is checked in hand; the first missing
+        papers.nth(n).check()
     page.screenshot(path=str(SHOTS / "desk-receive.png"), full_page=True)
     page.click("#btn-receive")
     expect(page.locator("#counter-notice")).to_contain_text("Đã tiếp nhận hồ sơ")
@@ -48,8 +50,21 @@ def test_receive_resolve_and_return_at_the_counter(browser: Any, live_server: An
     expect(page.locator("#d-state")).to_have_text("Đã tiếp nhận")
     expect(page.locator("#visit-dossiers")).to_contain_text(code)
 
+    # Resolving cannot be undone: the desk asks first, and a "no" leaves the dossier as it was.
+    asked: list[str] = []
+
+    def answer(dialog: Any, accept: bool) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.click("#d-actions button[data-action='resolve']")
+    expect(page.locator("#d-state")).to_have_text("Đã tiếp nhận")
+    page.once("dialog", lambda dialog: answer(dialog, True))
     page.click("#d-actions button[data-action='resolve']")
     expect(page.locator("#d-state")).to_have_text("Đã giải quyết xong")
+    assert len(asked) == 2
+    assert code in asked[0] and "không thể hoàn tác" in asked[0]
     page.click("#d-actions button[data-action='return']")
     page.click("#d-submit")
     expect(page.locator("#d-state")).to_have_text("Đã trả kết quả")
