@@ -152,6 +152,7 @@ def test_a_supplement_request_asks_what_is_missing_and_why(browser: Any, live_se
     page = browser.new_page(viewport={"width": 1366, "height": 1000})
     log_in(page, live_server)
     page.click("#btn-call-next")
+    expect(page.locator("#current-number")).to_have_text("B001")  # the desk needs the ticket
     page.click("#btn-receive-open")
     page.select_option("#procedure", "1.001193")
     page.fill("#a-name", "Lê Văn Tâm")
