@@ -207,8 +207,15 @@ def legal_time_text(procedure: Procedure, lang: str = DEFAULT_LOCALE) -> str:
     unit = procedure.time_unit
     if unit == "same_day":
         if procedure.same_day_cutoff:
-            cutoff = procedure.same_day_cutoff
-            return gettext("Same day if received before %(cutoff)s") % {"cutoff": cutoff}
+            # DOMAIN §11: it says what happens after the cut-off (15:00 itself is in time),
+            # in the hour as Vietnamese papers write it ("15 giờ").
+            hour, minute = (int(part) for part in procedure.same_day_cutoff.split(":")[:2])
+            if lang == DEFAULT_LOCALE:
+                cutoff = f"{hour} giờ" + (f" {minute:02d}" if minute else "")
+            else:
+                cutoff = f"{hour}:{minute:02d}"
+            text = gettext("Same day (received after %(cutoff)s: the next working day)")
+            return text % {"cutoff": cutoff}
         return gettext("Same day")
     if count is not None and unit in ("working_day", "calendar_day", "hour"):
         # ngettext needs a whole number to choose the form; a half day reads as plural.

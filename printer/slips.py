@@ -19,7 +19,7 @@ Data = Mapping[str, Any]
 DELIVERY = {
     "counter": "Tại Bộ phận Một cửa",
     "post": "Qua dịch vụ bưu chính công ích",
-    "electronic": "Trực tuyến",
+    "electronic": "Nhận kết quả điện tử",  # DOMAIN §11: "Trực tuyến" is the submission channel
 }
 QR_CAPTION = "Quét mã để theo dõi tiến độ hồ sơ"
 # Blank lines left in a signature column for the handwritten signature (and the seal).

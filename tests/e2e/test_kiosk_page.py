@@ -67,7 +67,9 @@ def test_vietnamese_flow_with_priority_and_catalog(browser: Any, live_server: Li
     detail = page.locator(".procedure-detail[data-procedure='1.001193']")
     expect(detail).to_be_visible()
     expect(detail.locator(".procedure-title")).to_have_text("Đăng ký khai sinh")
-    expect(detail.locator(".procedure-facts")).to_contain_text("Trong ngày nếu nộp trước 15:00")
+    expect(detail.locator(".procedure-facts")).to_contain_text(
+        "Trong ngày (nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo)"
+    )
     expect(detail.locator(".documents li").first).to_contain_text("Tờ khai đăng ký khai sinh")
     page.screenshot(path=str(SHOTS / "kiosk-catalog-detail-vi.png"))
     page.click(".procedure-detail[data-procedure='1.001193'] [data-back='catalog']")
@@ -83,7 +85,7 @@ def test_vietnamese_flow_with_priority_and_catalog(browser: Any, live_server: Li
     expect(page.locator("#t-priority")).to_have_text("Người từ 80 tuổi")
     expect(page.locator("#t-ahead")).to_have_text("Số người chờ trước ông/bà: 0")
     expect(page.locator("#t-print")).to_have_text(
-        "Phiếu đã được in. Xin mời nhận phiếu.", timeout=10000
+        "Phiếu số thứ tự đã được in. Kính mời ông/bà nhận phiếu.", timeout=10000
     )
     wait_for_qr(page)
     page.screenshot(path=str(SHOTS / "kiosk-ticket-vi.png"))
@@ -112,7 +114,7 @@ def test_english_flow_and_idle_return_to_vietnamese(browser: Any, tmp_path: Path
         page.click("#open-catalog")
         expect(
             page.locator(".procedure-button[data-procedure='2.000815'] .procedure-time")
-        ).to_have_text("Same day if received before 15:00")
+        ).to_have_text("Same day (received after 15:00: the next working day)")
         page.click("#screen-catalog [data-back='start']")
         page.screenshot(path=str(SHOTS / "kiosk-start-en-landscape.png"))
         page.click(".service-button[data-service='A']")
@@ -145,7 +147,7 @@ def test_printing_failed_keeps_the_qr_up(browser: Any, broken_printer_server: Li
     page = open_kiosk(browser, broken_printer_server)
     page.click(".service-button[data-service='C']")
     expect(page.locator("#t-number")).to_have_text("C001")
-    expect(page.locator("#t-print")).to_have_text("Đang in phiếu…")
+    expect(page.locator("#t-print")).to_have_text("Đang in phiếu số thứ tự…")
     # Three attempts with backoff, then the printer is given up on: the screen says so.
     expect(page.locator("#t-print")).to_contain_text("Máy in đang gặp sự cố", timeout=20000)
     expect(page.locator("#screen-ticket")).to_have_class("screen ticket-screen print-failed")

@@ -50,7 +50,9 @@ def test_public_catalog_lists_papers_time_and_fee(client: Any) -> None:
     assert [f["code"] for f in fields] == ["CT", "HT", "BTXH", "NCC"]
     assert sum(len(f["procedures"]) for f in fields) == 47
     birth = next(p for p in fields[1]["procedures"] if p["code"] == "1.001193")
-    assert birth["legal_time"] == "Trong ngày nếu nộp trước 15:00"
+    assert (
+        birth["legal_time"] == "Trong ngày (nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo)"
+    )
     assert birth["documents"][0].startswith("Tờ khai đăng ký khai sinh")
     english = client.get("/api/v1/procedures?lang=en").get_json()
     assert english[0]["name"] == "Certification"

@@ -163,7 +163,10 @@ def test_with_a_printer_the_receipt_is_queued_in_the_same_step(
     payload = job.payload
     assert payload["slip"] == "receipt"
     assert payload["number"] == handled.dossier.code
-    assert payload["legal_time_text"] == "Trong ngày nếu nộp trước 15:00"  # always Vietnamese
+    assert (
+        payload["legal_time_text"]
+        == "Trong ngày (nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo)"
+    )
     assert payload["due_at"] == "2026-11-30T17:00:00+07:00"
     # The receipt's QR carries the citizen's key: the paper is theirs.
     assert payload["status_url"] == queue.citizen_url(desk.links, handled.dossier.token, "d")

@@ -94,3 +94,36 @@ def test_citizens_are_addressed_formally_never_as_ban() -> None:
     printed = texts(layout.ticket(layout.sample_ticket()))
     printed += [t for kind in slips.SLIPS for t in texts(slips.SLIPS[kind](slips.sample(kind)))]
     assert not [t for t in printed if informal.search(t)]
+
+
+#: DOMAIN §11: the term each screen and paper uses (English key → the Vietnamese it must say).
+TERMS = {
+    "Withdrawn": "Đã rút hồ sơ",  # a state, as a state
+    "Resolve": "Hoàn thành giải quyết",  # a button, as an action
+    "Refuse": "Từ chối tiếp nhận",
+    "Electronically": "Nhận kết quả điện tử",  # a delivery, not the online submission
+}
+
+
+def test_the_terms_of_the_screens_are_the_offices_own() -> None:
+    from onestop.catalog import legal_time_text
+    from onestop.models import Procedure
+
+    said: dict[str, set[str]] = {}
+    every: list[str] = []
+    for package in PACKAGES:
+        with catalog_path(package, "po").open("rb") as fh:
+            for message in read_po(fh, locale="vi"):
+                if message.id and isinstance(message.id, str):
+                    said.setdefault(message.id, set()).add(str(message.string))
+                    every.append(str(message.string))
+    for english, vietnamese in TERMS.items():
+        assert said[english] == {vietnamese}, english
+    assert not [text for text in every if "tác tử" in text]  # the print agent: máy trạm in
+    same_day = Procedure(time_unit="same_day", same_day_cutoff="15:00")
+    assert legal_time_text(same_day) == (
+        "Trong ngày (nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo)"
+    )
+    assert (
+        legal_time_text(same_day, "en") == "Same day (received after 15:00: the next working day)"
+    )

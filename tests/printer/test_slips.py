@@ -207,7 +207,7 @@ def test_header_date_pads_day_and_the_first_two_months() -> None:
 
 @pytest.mark.parametrize(
     ("delivery", "words"),
-    [("post", "Qua dịch vụ bưu chính công ích"), ("electronic", "Trực tuyến")],
+    [("post", "Qua dịch vụ bưu chính công ích"), ("electronic", "Nhận kết quả điện tử")],
 )
 def test_delivery_in_words(delivery: str, words: str) -> None:
     assert fields(build("receipt", delivery=delivery))["Hình thức nhận kết quả"] == words
