@@ -429,14 +429,16 @@ def feedback_view(session: Session, visit: Visit | None, rules: FeedbackRules) -
         return {"served": False, "rating": None, "survey": None, "open_until": None}
     rating = _of_visit(session, Rating, visit)
     response = _of_visit(session, SurveyResponse, visit)
+    office = session.get(Office, visit.office_id)
+    tz = office.timezone if office else "UTC"  # times as the office reads them, with offset
     survey = None
     if response is not None:
         survey = {
             "form": response.form,
             "answers": response.answers,
             "contact_given": response.contact is not None,
-            "answered_at": clock.iso(response.created_at, "UTC"),
-            "editable_until": clock.iso(response.edit_until, "UTC"),
+            "answered_at": clock.iso(response.created_at, tz),
+            "editable_until": clock.iso(response.edit_until, tz),
             "editable": clock.now() <= clock.as_utc(response.edit_until),
         }
     given = None
@@ -446,7 +448,7 @@ def feedback_view(session: Session, visit: Visit | None, rules: FeedbackRules) -
         "served": True,
         "rating": given,
         "survey": survey,
-        "open_until": clock.iso(visit.served_at + rules.survey_window, "UTC"),
+        "open_until": clock.iso(visit.served_at + rules.survey_window, tz),
     }
 
 

@@ -285,6 +285,10 @@ def test_survey_once_editable_for_a_day_without_personal_data(
     stored = first.get_json()
     assert stored["answers"]["f2"] == 4
     assert stored["contact_given"] is True
+    # Times as the office reads them, with its offset (they came back in UTC).
+    assert stored["answered_at"] == "2026-11-23T09:00:00+07:00"
+    assert stored["editable_until"].endswith("+07:00")
+    assert survey(client, ticket["token"], "GET").get_json()["open_until"].endswith("+07:00")
     assert stored["answers"]["expectation"] == "Cán bộ nhiệt tình. Gọi tôi […], CCCD […]"
     assert "0987654321" not in str(survey(client, ticket["token"], "GET").data)
     again = survey(client, ticket["token"], answers=SHORT)
