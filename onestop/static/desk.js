@@ -12,7 +12,16 @@
   let loaded = false;
 
   // The counter screen's own client: the officer's token, its 401 handling, translated errors.
-  const { api, showError, showNotice } = window.onestopCounter;
+  const { api, showNotice } = window.onestopCounter;
+  // The desk's errors show in the desk, where the officer is looking, in this screen's words
+  // (the api client turns each err_<code> into them), not in the banner at the top.
+  // ``near``: the action's own place (its form or buttons), where the message then moves.
+  function showError(text, near) {
+    const shown = onestop.say("desk-error", text);
+    if (!text) return;
+    if (near) near.after(shown);
+    shown.scrollIntoView({ block: "nearest" });
+  }
   const when = (iso) => (iso ? iso.slice(11, 16) + " " + iso.slice(8, 10) + "/" + iso.slice(5, 7) + "/" + iso.slice(0, 4) : T.desk_no_due);
 
   // -- the catalogue, searched without accents ("khai sinh" finds "Khai sinh") ------------
@@ -68,6 +77,7 @@
 
   async function receive(event) {
     event.preventDefault();
+    showError("");
     const papers = [...$("documents").querySelectorAll("input:checked")].map((c) => c.value);
     const body = {
       procedure: $("procedure").value,
@@ -90,7 +100,7 @@
       refreshVisit();
       refreshWatch();
     } catch (error) {
-      showError(error.message);
+      showError(error.message, $("btn-receive-cancel"));
     } finally {
       $("btn-receive").disabled = false;
     }
@@ -155,7 +165,7 @@
       refreshVisit();
       refreshWatch();
     } catch (error) {
-      showError(error.message);
+      showError(error.message, $("d-form").hidden ? $("d-actions") : $("d-form"));
     }
   }
 

@@ -173,3 +173,26 @@ def test_a_supplement_request_asks_what_is_missing_and_why(browser: Any, live_se
     [asked] = [s for s in body.json()["control"] if s["action"] == "request_supplement"]
     assert asked["note"] == "Bản sao Giấy chứng sinh\nCCCD của cha"
     assert asked["data"]["reason"] == "Bản sao nộp kèm chưa được chứng thực"
+
+
+def test_a_refusal_shows_beside_the_action_in_vietnamese(browser: Any, live_server: Any) -> None:
+    """The server refuses a new date before the appointment: the officer reads why next to the
+    form they used, in Vietnamese, not in English at the top of the screen."""
+    live_server.issue("B")
+    page = browser.new_page(viewport={"width": 1366, "height": 1000})
+    log_in(page, live_server)
+    page.click("#btn-call-next")
+    expect(page.locator("#current-number")).to_have_text("B001")
+    page.click("#btn-receive-open")
+    page.select_option("#procedure", "1.001193")
+    page.fill("#a-name", "Đỗ Thị Mai")
+    page.click("#btn-receive")
+    expect(page.locator("#d-state")).to_have_text("Đã tiếp nhận")
+    page.click("#d-actions button[data-action='extend']")
+    page.fill("#d-note", "Cần xác minh")
+    page.fill("#d-date", "2026-01-05T09:00")  # long before its appointment
+    page.click("#d-submit")
+    error = page.locator("#dossier #desk-error")  # in the dossier, under its form
+    expect(error).to_have_text(re.compile("Thông tin nhập chưa hợp lệ"))
+    expect(page.locator("#counter-error")).to_be_hidden()
+    assert "must" not in error.inner_text()
