@@ -13,6 +13,7 @@
 
   // The counter screen's own client: the officer's token, its 401 handling, translated errors.
   const { api, showNotice } = window.onestopCounter;
+  const PRINTER_KEY = "onestop.deskPrinter";
   // The desk's errors show in the desk, where the officer is looking, in this screen's words
   // (the api client turns each err_<code> into them), not in the banner at the top.
   // ``near``: the action's own place (its form or buttons), where the message then moves.
@@ -34,7 +35,10 @@
     procedures = fields.flatMap((f) => f.procedures);
     renderProcedures();
     const printers = await api("/api/v1/printers").catch(() => []);
-    for (const p of printers) $("receipt-printer").add(new Option(p.printer + " (" + p.paper + ")", p.printer));
+    for (const p of printers) $("desk-printer").add(new Option(p.printer + " (" + p.paper + ")", p.printer));
+    // This counter's printer, as chosen on this PC last time (a desk keeps its printer).
+    const kept = localStorage.getItem(PRINTER_KEY);
+    if (kept && printers.some((p) => p.printer === kept)) $("desk-printer").value = kept;
     refreshWatch();
     setInterval(refreshWatch, 60000);
   }
@@ -87,7 +91,7 @@
         email: $("a-email").value.trim() },
       channel: $("channel").value, delivery: $("delivery").value, documents: papers,
     };
-    if ($("receipt-printer").value) body.print = $("receipt-printer").value;
+    if ($("desk-printer").value) body.print = $("desk-printer").value;
     if (!$("due-row").hidden) body.due_at = $("due-at").value + ":00" + OFFSET;
     $("btn-receive").disabled = true;
     try {
@@ -95,7 +99,7 @@
       $("receive").reset();
       $("receive").hidden = true;
       renderProcedures();
-      showNotice(fill(T.desk_received, { code: created.code, due: when(created.due_at) }));
+      showNotice(fill(T.desk_received, { code: created.code, due: when(created.due_at) }) + " " + printed(created));
       showDossier(created);
       refreshVisit();
       refreshWatch();
@@ -156,12 +160,19 @@
     $("d-note").focus();
   }
 
-  async function send(action, extra) {
+  // What the desk says of a step's slip: where it went, or why nothing was printed.
+  function printed(answer) {
+    return answer.print_job ? fill(T.desk_printed, { printer: $("desk-printer").value }) : T.desk_not_printed;
+  }
+
+  async function send(action, extra, hasSlip = false) {
     showError("");
     try {
-      showDossier(await api("/api/v1/dossiers/" + encodeURIComponent(dossier.code) + "/actions", {
+      const answer = await api("/api/v1/dossiers/" + encodeURIComponent(dossier.code) + "/actions", {
         method: "POST", body: { action, ...extra },
-      }));
+      });
+      showDossier(answer);
+      if (hasSlip) showNotice(printed(answer));
       refreshVisit();
       refreshWatch();
     } catch (error) {
@@ -177,9 +188,9 @@
     if (rule.asks.includes("reason")) extra.reason = $("d-reason").value.trim().normalize("NFC");
     if (rule.asks.includes("new_due_at")) extra.new_due_at = $("d-date").value + ":00" + OFFSET;
     if (rule.asks.includes("tracking") && dossier.delivery === "post") extra.tracking = $("d-tracking").value.trim();
-    const printer = $("receipt-printer").value;
+    const printer = $("desk-printer").value;
     if (printer && rule.slip) extra.print = printer;
-    send(pendingAction, extra);
+    send(pendingAction, extra, Boolean(rule.slip));
   });
 
   // -- the visit's dossiers and what falls due -------------------------------------------
@@ -241,6 +252,7 @@
   $("d-cancel").addEventListener("click", () => onestop.show("d-form", false));
   $("procedure-search").addEventListener("input", renderProcedures);
   $("procedure").addEventListener("change", renderProcedure);
+  $("desk-printer").addEventListener("change", () => localStorage.setItem(PRINTER_KEY, $("desk-printer").value));
   $("receive").addEventListener("submit", receive);
   $("btn-guidance").addEventListener("click", async () => {
     showError("");

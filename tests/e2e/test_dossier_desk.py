@@ -5,6 +5,7 @@ on the citizen's public page; the due-soon list and a guidance-only visit."""
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pytest
@@ -196,3 +197,44 @@ def test_a_refusal_shows_beside_the_action_in_vietnamese(browser: Any, live_serv
     expect(error).to_have_text(re.compile("Thông tin nhập chưa hợp lệ"))
     expect(page.locator("#counter-error")).to_be_hidden()
     assert "must" not in error.inner_text()
+
+
+def test_slips_print_on_the_counters_printer_and_the_desk_says_so(
+    browser: Any, live_server: Any
+) -> None:
+    """The desk's printer is chosen once and kept (it was a select inside the receive form,
+    reset after each receipt, so the supplement slip printed nowhere without a word)."""
+    live_server.issue("B")
+    page = browser.new_page(viewport={"width": 1366, "height": 1000})
+    log_in(page, live_server)
+    page.click("#btn-call-next")
+    expect(page.locator("#current-number")).to_have_text("B001")
+    page.select_option("#desk-printer", "desk-1")
+    page.click("#btn-receive-open")
+    page.select_option("#procedure", "1.001193")
+    page.fill("#a-name", "Vũ Văn Hải")
+    page.click("#btn-receive")
+    expect(page.locator("#counter-notice")).to_contain_text("Phiếu được gửi tới máy in desk-1")
+    page.reload()
+    page.wait_for_selector("#conn.conn-on")
+    expect(page.locator("#desk-printer")).to_have_value("desk-1")  # kept for this counter
+    page.click("#visit-dossiers li button")  # the visit's dossier, opened again
+    page.click("#d-actions button[data-action='request_supplement']")
+    page.fill("#d-note", "CCCD của mẹ")
+    page.fill("#d-reason", "Thiếu giấy tờ tùy thân của người đi khai")
+    page.click("#d-submit")
+    expect(page.locator("#counter-notice")).to_contain_text("Phiếu được gửi tới máy in desk-1")
+    page.click("#d-actions button[data-action='supplement_received']")
+    page.select_option("#desk-printer", "")
+    page.click("#d-actions button[data-action='request_supplement']")
+    page.fill("#d-note", "Bản sao")
+    page.fill("#d-reason", "Chưa chứng thực")
+    page.click("#d-submit")
+    expect(page.locator("#counter-notice")).to_contain_text("Không in phiếu")
+    # The demo's desk printer keeps each slip as a PDF: the receipt and the first request.
+    prints = live_server.folder / "var" / "prints"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and len(list(prints.glob("*.pdf"))) < 2:
+        time.sleep(0.1)
+    made = sorted(p.name.split("-")[3] for p in prints.glob("*.pdf"))
+    assert made == ["receipt", "supplement_request"], made

@@ -77,10 +77,10 @@ def test_invalid_toml_is_reported(tmp_path: Path) -> None:
 
 def test_printer_tables_take_defaults_and_validate(tmp_path: Path) -> None:
     site = tmp_path / "site.toml"
-    site.write_text('[printers.desk-2]\ntransport = "network"\nhost = "127.0.0.1"\n')
+    site.write_text('[printers.spare-1]\ntransport = "network"\nhost = "127.0.0.1"\n')
     cfg = load_config(environ={"ONESTOP_CONFIG": str(site)})
-    assert cfg["printers"]["desk-2"]["port"] == 9100
-    assert cfg["printers"]["desk-2"]["paper_mm"] == 80
+    assert cfg["printers"]["spare-1"]["port"] == 9100
+    assert cfg["printers"]["spare-1"]["paper_mm"] == 80
     for table, message in [
         ("paper_mm = 72", "paper_mm 72 is not one of 58, 80"),
         ('mode = "graphics"', "mode 'graphics' is not one of 'raster', 'text', 'hybrid'"),
@@ -90,9 +90,9 @@ def test_printer_tables_take_defaults_and_validate(tmp_path: Path) -> None:
         ('transport = "serial"', "transport 'serial' needs device to be set"),
         ('transport = "cups"', "transport 'cups' needs queue to be set"),
     ]:
-        site.write_text(f"[printers.desk-2]\n{table}\n")
+        site.write_text(f"[printers.spare-1]\n{table}\n")
         with pytest.raises(
-            ConfigError, match=re.escape("printers.desk-2") + ".*" + re.escape(message)
+            ConfigError, match=re.escape("printers.spare-1") + ".*" + re.escape(message)
         ):
             load_config(environ={"ONESTOP_CONFIG": str(site)})
 
