@@ -53,7 +53,7 @@ def _answer(desk: dossiers.Desk, handled: dossiers.Handled, status: int = 200) -
         db.session, handled.dossier, desk.calendar, _status_url(handled.dossier), role
     )
     job = handled.print_job.id if handled.print_job else None
-    return {**view, "print_job": job}, status
+    return {**view, "print_job": job, "warning": handled.warning}, status
 
 
 @bp.post("/api/v1/dossiers")

@@ -71,14 +71,22 @@ def act(
     if action == "return":
         data = _check_return(dossier, given)
     before = dossier.transition(action)
+    warning = None
     if action == "request_supplement":
+        if not dossier.supplement_count:
+            warning = _late_first_request(dossier, calendar, at)
+            if warning:
+                data["late_request"] = warning  # recorded on the step, for the reports
         dossier.supplement_count += 1
         dossier.paused_at = at
         data["supplement_round"] = dossier.supplement_count
     elif action == "supplement_received":
         waited = calendar.working_hours_between(dossier.paused_at or at, at)
         dossier.due_at = later(calendar, dossier.due_at, waited)
-        dossier.due_at_original = later(calendar, dossier.due_at_original, waited)
+        asked, judged = dossier.paused_at, dossier.due_at_original
+        if not (asked and judged and as_utc(asked) > as_utc(judged)):
+            # (asked after the date it is judged by, the pause never makes it on time)
+            dossier.due_at_original = later(calendar, judged, waited)
         dossier.paused_at = None
         data["paused_working_hours"] = round(waited, 2)
     elif action == "resolve":
@@ -106,7 +114,23 @@ def act(
             reason=data.get("reason", note),
             signer=signer,
         )
-    return Handled(dossier, job)
+    return Handled(dossier, job, warning)
+
+
+#: Working days after receipt within which a first supplement request is expected (DOMAIN §2.5).
+SUPPLEMENT_REQUEST_DAYS = 3
+
+
+def _late_first_request(dossier: Dossier, calendar: OfficeCalendar, at: datetime) -> str | None:
+    """Why a first supplement request comes late, if it does: after the appointment, or more
+    than three working days after receipt. It is allowed, but flagged: a request must not
+    launder an overdue dossier (the citizen's time would stop its clock)."""
+    if dossier.due_at is not None and at > as_utc(dossier.due_at):
+        return "after_appointment"
+    worked = calendar.working_hours_between(dossier.received_at, at)
+    if worked > SUPPLEMENT_REQUEST_DAYS * calendar.hours_per_day:
+        return "after_3_working_days"
+    return None
 
 
 def _check_extension(

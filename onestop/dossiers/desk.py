@@ -59,10 +59,12 @@ class Desk:
 
 @dataclass(frozen=True)
 class Handled:
-    """A dossier after a verb, and the slip it queued (None when no printer was named)."""
+    """A dossier after a verb, the slip it queued (None when no printer was named), and what
+    the officer should be told of the step (a code, ``warn_<code>`` on the desk)."""
 
     dossier: Dossier
     print_job: PrintJob | None = None
+    warning: str | None = None
 
 
 def action_rules() -> dict[str, dict[str, Any]]:

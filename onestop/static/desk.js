@@ -172,7 +172,8 @@
         method: "POST", body: { action, ...extra },
       });
       showDossier(answer);
-      if (hasSlip) showNotice(printed(answer));
+      const told = [answer.warning ? T["warn_" + answer.warning] || answer.warning : "", hasSlip ? printed(answer) : ""];
+      if (told.some(Boolean)) showNotice(told.filter(Boolean).join(" "));
       refreshVisit();
       refreshWatch();
     } catch (error) {

@@ -280,6 +280,18 @@ def test_a_quick_supplement_leaves_an_appointment_at_closing_time_where_it_is(
     assert later["due_at"] == "2026-12-01T07:30:00+07:00"
 
 
+def test_a_late_supplement_request_answers_with_a_warning(
+    client: FlaskClient, staff_headers: dict[str, str], frozen: Any
+) -> None:
+    frozen.set(local("2026-11-30 09:00"))
+    code = receive(client, staff_headers, "1.004884").get_json()["code"]  # 5 working days
+    frozen.set(local("2026-12-04 10:00"))  # four working days on
+    answer = act(client, staff_headers, code, "request_supplement", note="CCCD", reason="Mờ")
+    assert answer.status_code == 200
+    assert answer.get_json()["warning"] == "after_3_working_days"
+    assert answer.get_json()["state"] == "supplement_requested"  # allowed all the same
+
+
 # The week of Mon 30/11/2026 has no holiday (Tue 24/11 is Ngày Văn hóa Việt Nam).
 def test_supplement_pauses_the_clock_and_a_second_one_counts_late(
     client: FlaskClient, staff_headers: dict[str, str], frozen: Any

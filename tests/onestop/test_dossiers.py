@@ -355,6 +355,38 @@ def test_one_extension_a_working_day_ahead_within_the_limit(
     assert twice.value.code == "already_extended"
 
 
+def test_a_late_first_supplement_request_is_allowed_flagged_and_launders_nothing(
+    session: Any, desk: dossiers.Desk, frozen: Any
+) -> None:
+    """DOMAIN §2.5: papers are asked for within 3 working days of receipt. A later first
+    request, or one after the appointment, goes through with a warning kept on its step; one
+    after the appointment never makes the dossier on time."""
+
+    def ask(code: str) -> Any:
+        return act(session, desk, code, "request_supplement", note="CCCD", reason="Bản sao mờ")
+
+    in_time = receive(session, desk, "1.004884").dossier.code  # 5 working days: Mon 07/12
+    late = receive(session, desk, "1.004884").dossier.code
+    overdue = receive(session, desk).dossier.code  # 3 working days: Thu 03/12 09:00
+    frozen.set(local("2026-12-03 09:00"))  # 3 working days on: still in time
+    assert ask(in_time).warning is None
+    frozen.set(local("2026-12-04 10:00"))  # past the 3 days, and past the 3-day dossier's date
+    flagged = ask(late)
+    assert flagged.warning == "after_3_working_days"
+    assert dossiers.events(session, flagged.dossier)[-1].data["late_request"] == flagged.warning
+    after = ask(overdue)
+    assert after.warning == "after_appointment"
+    judged = after.dossier.due_at_original
+    frozen.set(local("2026-12-07 10:00"))
+    back = act(session, desk, overdue, "supplement_received").dossier
+    assert back.due_at_original == judged  # the pause does not move the date it is judged by
+    resolved = act(session, desk, overdue, "resolve").dossier
+    assert workcalendar.timeliness(
+        desk.calendar, resolved.due_at_original, resolved.resolved_at,
+        period_end=local("2026-12-31 17:00"),
+    ) == "late"  # fmt: skip
+
+
 def test_a_step_without_a_slip_prints_nothing(session: Any, desk: dossiers.Desk) -> None:
     code = receive(session, desk).dossier.code
     assert act(session, desk, code, "start", printer="desk-1").print_job is None
