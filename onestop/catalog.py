@@ -21,6 +21,7 @@ from onestop import queries
 from onestop.errors import InvalidInput
 from onestop.languages import DEFAULT_LOCALE, localized, translations
 from onestop.models import CatalogField, Office, Procedure
+from onestop.workcalendar import Rule
 
 SAMPLE = Path(__file__).parent / "data" / "catalog"
 TIME_UNITS = ("same_day", "working_day", "calendar_day", "hour", "unknown")
@@ -242,6 +243,8 @@ def published(session: Session, office: Office, lang: str) -> list[dict[str, Any
                 "legal_time": legal_time_text(p, lang),
                 "time_unit": p.time_unit,
                 "time_value": p.time_value,
+                # False: the officer gives the appointment at receipt (none is made up).
+                "time_stated": Rule(p.time_value, p.time_unit).stated,
                 # "[S]" marks a fee from a secondary source: for staff, not for citizens.
                 "fee": localized(p.fee_text_vi or p.fee_text, p.fee_text, lang)
                 .replace("[S]", "")

@@ -7,6 +7,7 @@ which raise :class:`InvalidTransition` (answered as HTTP 409) for a move the tic
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar
@@ -27,6 +28,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    insert,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
@@ -51,6 +53,12 @@ def table_of(model: type[Base]) -> Table:
     table = model.__table__
     assert isinstance(table, Table)
     return table
+
+
+@functools.cache
+def insert_into(model: type[Base]) -> Any:
+    """A plain INSERT on ``model``'s table, built once (its values come as parameters)."""
+    return insert(table_of(model))
 
 
 def run_core(session: Session, statement: Any, params: dict[str, Any] | None = None) -> Any:

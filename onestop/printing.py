@@ -150,17 +150,16 @@ def record_health(
         raise InvalidInput(f"unknown printer status {status!r}", code="invalid_field")
     at = at or clock.now()
     state = session.get(PrinterState, printer)
-    # Held by the session (it holds what it loaded only weakly): a backlog's next job finds it
-    # without reading it again.
-    session.info.setdefault("onestop_printer_states", {})[printer] = state
     changed = state is None or state.status != status
-    if state is not None and not changed and _fresh(state, detail, reported_by, at):
-        return False  # a backlog's hundred "online"s in a row are not a hundred writes
     if state is None:
         state = PrinterState(name=printer, status=status, changed_at=at)
         session.add(state)
-        session.info["onestop_printer_states"][printer] = state
-    elif changed:
+    # Held by the session (it holds what it loaded only weakly): a backlog's next job finds it
+    # without reading it again.
+    session.info.setdefault("onestop_printer_states", {})[printer] = state
+    if not changed and _fresh(state, detail, reported_by, at):
+        return False  # a backlog's hundred "online"s in a row are not a hundred writes
+    if changed:
         state.status, state.changed_at = status, at
     state.detail, state.checked_at, state.reported_by = detail[:500], at, reported_by
     session.flush()

@@ -16,7 +16,6 @@ Rules worth knowing (also in the README):
 
 from __future__ import annotations
 
-import functools
 import math
 import secrets
 from contextlib import nullcontext
@@ -24,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import event, inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 
@@ -43,8 +42,8 @@ from onestop.models import (
     Ticket,
     TicketEvent,
     TicketState,
+    insert_into,
     run_core,
-    table_of,
 )
 
 TOKEN_BYTES = 18  # 144 bits, url-safe base64 → 24 characters
@@ -129,12 +128,7 @@ def _log(
         "device_id": actor.device_id,
         "data": data or None,
     }
-    run_core(session, _log_statement(), row)
-
-
-@functools.cache
-def _log_statement() -> Any:
-    return insert(table_of(TicketEvent))
+    run_core(session, insert_into(TicketEvent), row)
 
 
 def _waiting_deltas(session: Session) -> dict[tuple[int, int, date], int]:
@@ -296,7 +290,7 @@ def _insert_ticket(session: Session, service: Service, **given: Any) -> Ticket:
     put in the session as the row it now is: the unit of work's insert of one object costs
     more than the rest of the transaction's statements together."""
     values = {**_TICKET_BLANK, **given}
-    ticket_id = run_core(session, _ticket_statement(), values).inserted_primary_key[0]
+    ticket_id = run_core(session, insert_into(Ticket), values).inserted_primary_key[0]
     ticket = Ticket(id=ticket_id, **values)
     ticket.service = service
     make_transient_to_detached(ticket)
@@ -304,29 +298,12 @@ def _insert_ticket(session: Session, service: Service, **given: Any) -> Ticket:
     return ticket
 
 
-#: A new ticket's columns before it is called (all of them: none is left to load again).
+#: A new ticket's columns before it is called: every column (none is left to load again),
+#: empty but its recall count; issue_ticket gives the rest.
 _TICKET_BLANK: dict[str, Any] = {
+    **dict.fromkeys(attr.key for attr in inspect(Ticket).column_attrs if attr.key != "id"),
     "recall_count": 0,
-    **dict.fromkeys(
-        (
-            "called_at",
-            "first_called_at",
-            "started_at",
-            "finished_at",
-            "counter_id",
-            "officer_id",
-            "target_counter_id",
-            "previous_id",
-            "next_id",
-            "priority_confirmed",
-        )
-    ),
 }
-
-
-@functools.cache
-def _ticket_statement() -> Any:
-    return insert(table_of(Ticket))
 
 
 def _replay(

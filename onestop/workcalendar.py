@@ -42,6 +42,11 @@ class Rule:
     unit: str
     same_day_cutoff: str = SAME_DAY_CUTOFF
 
+    @property
+    def stated(self) -> bool:
+        """Whether the law states the time (else the officer gives the appointment)."""
+        return self.unit == "same_day" or (self.value is not None and self.unit != "unknown")
+
 
 @functools.lru_cache(maxsize=32)
 def national_days(year: int) -> tuple[frozenset[date], frozenset[date]]:
@@ -208,8 +213,9 @@ class OfficeCalendar:
             handed_in = start.time().replace(second=0, microsecond=0)
             day = start.date() if handed_in <= cutoff else self.next_working_day(start.date())
             return self.end_of_day(day)
-        if rule.value is None or rule.unit == "unknown":
+        if not rule.stated:
             return None
+        assert rule.value is not None
         if rule.unit == "working_day":
             return self.add_working_days(start, rule.value)
         if rule.unit == "hour":

@@ -55,7 +55,7 @@
     const p = procedures.find((x) => x.code === $("procedure").value);
     $("procedure-rule").textContent = p ? [p.legal_time, p.fee].filter(Boolean).join(" · ") : "";
     // Where the law states no time, the officer gives the appointment: none is made up.
-    const noTime = Boolean(p) && p.time_unit !== "same_day" && (p.time_value === null || p.time_value === undefined || p.time_unit === "unknown");
+    const noTime = Boolean(p) && !p.time_stated;
     $("due-row").hidden = !noTime;
     $("due-at").required = noTime;
     const box = $("documents");

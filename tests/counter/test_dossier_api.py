@@ -42,6 +42,12 @@ def act(client: FlaskClient, headers: dict[str, str], code: str, action: str, **
     )
 
 
+def ask_papers(client: FlaskClient, headers: dict[str, str], code: str, missing: str) -> Any:
+    """A supplement request: the papers ``missing`` and a reason."""
+    reason = "Bản sao chưa được chứng thực"
+    return act(client, headers, code, "request_supplement", note=missing, reason=reason)
+
+
 @pytest.mark.parametrize(
     ("received", "due"),
     [
@@ -98,14 +104,7 @@ def test_internal_target_is_computed_beside_the_legal_one(
     assert body["rule"]["internal_time_value"] == 2
     assert body["rule"]["on_the_spot"] is False
     # A supplement pause moves the internal target like the legal appointment (8 working hours).
-    act(
-        client,
-        staff_headers,
-        body["code"],
-        "request_supplement",
-        note="Thiếu tờ khai",
-        reason="Bản sao chưa được chứng thực",
-    )
+    ask_papers(client, staff_headers, body["code"], "Thiếu tờ khai")
     frozen.set(local("2026-12-01 09:00"))
     moved = act(client, staff_headers, body["code"], "supplement_received").get_json()
     assert moved["due_at"] == "2026-12-04T09:00:00+07:00"
@@ -255,26 +254,12 @@ def test_a_quick_supplement_leaves_an_appointment_at_closing_time_where_it_is(
     17:00, stays 17:00 (it had become 07:00 the next morning on every screen)."""
     frozen.set(local("2026-11-30 09:00"))
     code = receive(client, staff_headers, SAME_DAY).get_json()["code"]  # due today 17:00
-    act(
-        client,
-        staff_headers,
-        code,
-        "request_supplement",
-        note="Thiếu bản sao",
-        reason="Bản sao chưa được chứng thực",
-    )
+    ask_papers(client, staff_headers, code, "Thiếu bản sao")
     frozen.advance(seconds=5)
     quick = act(client, staff_headers, code, "supplement_received").get_json()
     assert quick["due_at"] == "2026-11-30T17:00:00+07:00"
     # Half an hour's pause moves it half an hour of working time: into the next morning.
-    act(
-        client,
-        staff_headers,
-        code,
-        "request_supplement",
-        note="Thiếu tờ khai",
-        reason="Bản sao chưa được chứng thực",
-    )
+    ask_papers(client, staff_headers, code, "Thiếu tờ khai")
     frozen.advance(minutes=30)
     later = act(client, staff_headers, code, "supplement_received").get_json()
     assert later["due_at"] == "2026-12-01T07:30:00+07:00"
@@ -300,28 +285,14 @@ def test_supplement_pauses_the_clock_and_a_second_one_counts_late(
     code = receive(client, staff_headers).get_json()["code"]  # due Thu 03/12 09:00
     act(client, staff_headers, code, "start")
     frozen.set(local("2026-12-01 09:00"))
-    act(
-        client,
-        staff_headers,
-        code,
-        "request_supplement",
-        note="Thiếu tờ khai",
-        reason="Bản sao chưa được chứng thực",
-    )
+    ask_papers(client, staff_headers, code, "Thiếu tờ khai")
     frozen.set(local("2026-12-02 09:00"))  # one working day later
     body = act(client, staff_headers, code, "supplement_received").get_json()
     assert body["due_at"] == body["due_at_original"] == "2026-12-04T09:00:00+07:00"
     assert body["control"][-1]["data"]["paused_working_hours"] == 8
     assert body["timeliness"] == "within"
     frozen.set(local("2026-12-03 15:00"))
-    waiting = act(
-        client,
-        staff_headers,
-        code,
-        "request_supplement",
-        note="Thiếu bản sao",
-        reason="Bản sao chưa được chứng thực",
-    )
+    waiting = ask_papers(client, staff_headers, code, "Thiếu bản sao")
     assert waiting.get_json()["timeliness"] == "overdue"  # open, second request
     frozen.set(local("2026-12-03 16:00"))
     act(client, staff_headers, code, "supplement_received")
@@ -338,14 +309,7 @@ def test_a_pause_over_a_holiday_counts_only_working_time(
     first = client.get(f"/api/v1/dossiers/{code}", headers=staff_headers).get_json()
     assert first["due_at"] == "2026-11-27T09:00:00+07:00"
     frozen.set(local("2026-11-23 16:00"))
-    act(
-        client,
-        staff_headers,
-        code,
-        "request_supplement",
-        note="Thiếu tờ khai",
-        reason="Bản sao chưa được chứng thực",
-    )
+    ask_papers(client, staff_headers, code, "Thiếu tờ khai")
     frozen.set(local("2026-11-25 08:00"))  # 1 h on Monday, none on the holiday, 1 h Wednesday
     body = act(client, staff_headers, code, "supplement_received").get_json()
     assert body["control"][-1]["data"]["paused_working_hours"] == 2

@@ -18,6 +18,25 @@ from tests.e2e.test_counter_page import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
+def serving_desk(browser: Any, live_server: Any) -> Any:
+    """The counter screen with a number B001 called: what a dossier is received from."""
+    live_server.issue("B")
+    page = browser.new_page(viewport={"width": 1366, "height": 1000})
+    log_in(page, live_server)
+    page.click("#btn-call-next")
+    expect(page.locator("#current-number")).to_have_text("B001")  # the desk needs the ticket
+    return page
+
+
+def receive_one(page: Any, applicant: str, procedure: str = "1.001193") -> None:
+    """A dossier received at the desk (khai sinh by default), shown as received."""
+    page.click("#btn-receive-open")
+    page.select_option("#procedure", procedure)
+    page.fill("#a-name", applicant)
+    page.click("#btn-receive")
+    expect(page.locator("#d-state")).to_have_text("Đã tiếp nhận")
+
+
 def test_receive_resolve_and_return_at_the_counter(browser: Any, live_server: Any) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     live_server.issue("B")
@@ -116,11 +135,7 @@ def test_the_officer_gives_the_appointment_where_the_law_states_none(
 ) -> None:
     """A procedure without a stated time asks the officer for the appointment (nothing is
     received without it) and the dossier keeps the date given."""
-    live_server.issue("B")
-    page = browser.new_page(viewport={"width": 1366, "height": 1000})
-    log_in(page, live_server)
-    page.click("#btn-call-next")
-    expect(page.locator("#current-number")).to_have_text("B001")
+    page = serving_desk(browser, live_server)
     page.click("#btn-receive-open")
     page.fill("#procedure-search", "than nhan cua nguoi co cong")  # typed without accents
     page.select_option("#procedure", "1.010833")
@@ -149,16 +164,8 @@ def test_the_officer_gives_the_appointment_where_the_law_states_none(
 def test_a_supplement_request_asks_what_is_missing_and_why(browser: Any, live_server: Any) -> None:
     """The papers to add and the reason are two fields, as the slip has them: the request
     does not go without its reason, and both are kept."""
-    live_server.issue("B")
-    page = browser.new_page(viewport={"width": 1366, "height": 1000})
-    log_in(page, live_server)
-    page.click("#btn-call-next")
-    expect(page.locator("#current-number")).to_have_text("B001")  # the desk needs the ticket
-    page.click("#btn-receive-open")
-    page.select_option("#procedure", "1.001193")
-    page.fill("#a-name", "Lê Văn Tâm")
-    page.click("#btn-receive")
-    expect(page.locator("#d-state")).to_have_text("Đã tiếp nhận")
+    page = serving_desk(browser, live_server)
+    receive_one(page, "Lê Văn Tâm")
     page.click("#d-actions button[data-action='request_supplement']")
     expect(page.locator("#d-reason-row")).to_be_visible()
     expect(page.locator("#d-date-row")).to_be_hidden()
@@ -179,16 +186,8 @@ def test_a_supplement_request_asks_what_is_missing_and_why(browser: Any, live_se
 def test_a_refusal_shows_beside_the_action_in_vietnamese(browser: Any, live_server: Any) -> None:
     """The server refuses a new date before the appointment: the officer reads why next to the
     form they used, in Vietnamese, not in English at the top of the screen."""
-    live_server.issue("B")
-    page = browser.new_page(viewport={"width": 1366, "height": 1000})
-    log_in(page, live_server)
-    page.click("#btn-call-next")
-    expect(page.locator("#current-number")).to_have_text("B001")
-    page.click("#btn-receive-open")
-    page.select_option("#procedure", "1.001193")
-    page.fill("#a-name", "Đỗ Thị Mai")
-    page.click("#btn-receive")
-    expect(page.locator("#d-state")).to_have_text("Đã tiếp nhận")
+    page = serving_desk(browser, live_server)
+    receive_one(page, "Đỗ Thị Mai")
     page.click("#d-actions button[data-action='extend']")
     page.fill("#d-note", "Cần xác minh")
     page.fill("#d-date", "2026-01-05T09:00")  # long before its appointment
@@ -204,16 +203,9 @@ def test_slips_print_on_the_counters_printer_and_the_desk_says_so(
 ) -> None:
     """The desk's printer is chosen once and kept (it was a select inside the receive form,
     reset after each receipt, so the supplement slip printed nowhere without a word)."""
-    live_server.issue("B")
-    page = browser.new_page(viewport={"width": 1366, "height": 1000})
-    log_in(page, live_server)
-    page.click("#btn-call-next")
-    expect(page.locator("#current-number")).to_have_text("B001")
+    page = serving_desk(browser, live_server)
     page.select_option("#desk-printer", "desk-1")
-    page.click("#btn-receive-open")
-    page.select_option("#procedure", "1.001193")
-    page.fill("#a-name", "Vũ Văn Hải")
-    page.click("#btn-receive")
+    receive_one(page, "Vũ Văn Hải")
     expect(page.locator("#counter-notice")).to_contain_text("Phiếu được gửi tới máy in desk-1")
     page.reload()
     page.wait_for_selector("#conn.conn-on")

@@ -54,6 +54,10 @@ def test_public_catalog_lists_papers_time_and_fee(client: Any) -> None:
         birth["legal_time"] == "Trong ngày (nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo)"
     )
     assert birth["documents"][0].startswith("Tờ khai đăng ký khai sinh")
+    # Whether the law states the time: where it does not, the desk asks for the appointment.
+    stated = {p["code"]: p["time_stated"] for f in fields for p in f["procedures"]}
+    assert (stated["1.001193"], stated["1.004873"], stated["1.010833"]) == (True, True, False)
+    assert sum(not known for known in stated.values()) == 18
     english = client.get("/api/v1/procedures?lang=en").get_json()
     assert english[0]["name"] == "Certification"
     marriage = next(p for p in english[1]["procedures"] if p["code"] == "1.004873")
