@@ -25,6 +25,9 @@ from onestop.workcalendar import Rule
 
 SAMPLE = Path(__file__).parent / "data" / "catalog"
 TIME_UNITS = ("same_day", "working_day", "calendar_day", "hour", "unknown")
+# How a sector law words its extension: "thêm không quá N ngày" or "không quá N ngày" in all.
+EXTENSION_COUNTS = ("added", "in_total")
+EXTENSION_UNITS = ("working_day", "calendar_day")
 REQUIRED_COLUMNS = ("code", "field_code", "name", "time_unit")
 FIELD_COLUMNS = ("code", "name")
 
@@ -115,6 +118,16 @@ def _flag(text: str, where: str, *, default: bool) -> bool:
     raise InvalidInput(f"{where}: on_the_spot {text!r} is not yes or no", code="invalid_catalog")
 
 
+def _one_of(row: dict[str, str], column: str, choices: tuple[str, ...], where: str) -> str:
+    value = row.get(column, "").strip() or choices[0]
+    if value not in choices:
+        raise InvalidInput(
+            f"{where}: {column} {value!r} is not one of {', '.join(choices)}",
+            code="invalid_catalog",
+        )
+    return value
+
+
 def _day(text: str, where: str) -> date | None:
     if not text.strip():
         return None
@@ -173,6 +186,8 @@ def import_procedures(session: Session, office: Office, path: Path) -> int:
         item.extension_max_working_days = _number(
             row.get("extension_max_working_days", ""), where, int
         )
+        item.extension_counts = _one_of(row, "extension_counts", EXTENSION_COUNTS, where)
+        item.extension_unit = _one_of(row, "extension_unit", EXTENSION_UNITS, where)
         item.fee_text = row.get("fee_text", "")
         item.fee_text_vi = row.get("fee_text_vi", "")
         item.evidence = (row.get("evidence") or "R")[:1]

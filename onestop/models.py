@@ -391,7 +391,12 @@ class Procedure(Base):
     time_value: Mapped[float | None] = mapped_column(Float)
     time_unit: Mapped[str] = mapped_column(String(20))
     same_day_cutoff: Mapped[str | None] = mapped_column(String(5))
+    # The lawful extension (DOMAIN §2.4 step 6): at most this many days of ``extension_unit``
+    # (working_day, or calendar_day where the law says "ngày"), counted as the law words it:
+    # "added" to the legal time, or "in_total" from receipt. None: the law allows none.
     extension_max_working_days: Mapped[int | None] = mapped_column(Integer)
+    extension_counts: Mapped[str] = mapped_column(String(10), default="added")
+    extension_unit: Mapped[str] = mapped_column(String(20), default="working_day")
     fee_text: Mapped[str] = mapped_column(Text, default="")
     fee_text_vi: Mapped[str] = mapped_column(Text, default="")
     evidence: Mapped[str] = mapped_column(String(1), default="R")
@@ -600,6 +605,15 @@ DOSSIER_ACTIONS: dict[str, DossierAction] = {
         OPEN_DOSSIER_STATES, DossierState.STOPPED, needs_reason=True, head_of_unit=True
     ),
     "withdraw": DossierAction(OPEN_DOSSIER_STATES, DossierState.WITHDRAWN, needs_reason=True),
+    # A lawful extension (verification, many documents): any officer, from receipt until the
+    # appointment; a new receipt with the new date, which the dossier is then judged by.
+    "extend_by_law": DossierAction(
+        OPEN_DOSSIER_STATES,
+        None,
+        needs_reason=True,
+        slip="receipt",
+        asks=("new_due_at",),
+    ),
     "extend": DossierAction(
         OPEN_DOSSIER_STATES,
         None,
@@ -625,7 +639,8 @@ class Dossier(Base):
 
     ``rule`` keeps the procedure's legal time as it was when the dossier was received, so a
     later catalogue change never moves an existing appointment. ``due_at_original`` is the
-    appointment before any extension (the one on-time is judged against); both due dates move
+    appointment before any apology's new date (the one on-time is judged against; a lawful
+    extension moves it, ``extend_by_law``); both due dates move
     on by the working time a supplement kept the dossier waiting for the citizen.
     """
 
@@ -648,7 +663,8 @@ class Dossier(Base):
     received_at: Mapped[datetime]
     due_at: Mapped[datetime | None]
     due_at_original: Mapped[datetime | None]
-    extended_count: Mapped[int] = mapped_column(Integer, default=0)
+    extended_count: Mapped[int] = mapped_column(Integer, default=0)  # the apology's new date
+    extended_by_law: Mapped[int] = mapped_column(Integer, default=0)  # a lawful extension
     supplement_count: Mapped[int] = mapped_column(Integer, default=0)
     paused_at: Mapped[datetime | None]  # waiting for the citizen's supplement since then
     resolved_at: Mapped[datetime | None]

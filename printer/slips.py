@@ -154,7 +154,8 @@ def receipt(data: Data) -> Document:
     việc"), ``received_at`` and ``due_at`` (ISO 8601 datetimes with offset), ``return_place``,
     ``delivery`` ("counter" | "post" | "electronic"), ``officer_name``, ``status_url``.
     Optional: ``parent_body``, ``applicant_id``, ``email``, ``sets`` (int, default 1),
-    ``register_book`` and ``register_no`` (the Sổ theo dõi hồ sơ entry).
+    ``register_book`` and ``register_no`` (the Sổ theo dõi hồ sơ entry), ``extension_note``
+    (a receipt given again with the new date of a lawful extension: why).
     """
     form = "receipt"
     _require(
@@ -183,6 +184,11 @@ def receipt(data: Data) -> Document:
         Field("Thời gian giải quyết hồ sơ theo quy định", data["legal_time_text"]),
         Field("Thời gian nhận hồ sơ", _moment(data, form, "received_at")),
         Field("Thời gian trả kết quả giải quyết hồ sơ", _moment(data, form, "due_at")),
+        *(
+            [Field("Gia hạn theo quy định", data["extension_note"])]
+            if _opt(data, "extension_note")
+            else []
+        ),
         Field("Nơi trả kết quả", data["return_place"]),
         Field("Hình thức nhận kết quả", DELIVERY[data["delivery"]]),
     ]

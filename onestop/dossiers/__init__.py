@@ -7,8 +7,12 @@ note): the control slip is a view of them. The legal rules follow DOMAIN.md §1.
   procedure's legal time as it stands then (kept on the dossier);
 - a supplement request pauses the clock: when the papers come back, both due dates move on by
   the working time spent waiting, and a second request makes the dossier count as late;
-- one extension at most, with an apology slip, and only at least one working day before the
-  appointment; on time is still judged against the appointment before the extension;
+- a lawful extension (``extend_by_law``: verification, many documents), once, by any officer
+  from receipt until the appointment, within the procedure's bound as the law words it ("added"
+  or "in total"): a new receipt, and the dossier is judged by the new date (not a delay);
+- one apology's new date at most (``extend``), with an apology slip, by the head of the unit and
+  at least one working day before the appointment; on time is still judged against the
+  appointment before it;
 - on time is judged at ``resolved`` (status 9), not at ``returned``.
 
 Which actions exist, from which states, which need a reason, which the head of the unit takes
@@ -27,6 +31,7 @@ from onestop.dossiers.reading import (
     events,
     find_by_token,
     internal_due,
+    lawful_limit,
     paused_hours,
     public_view,
     staff_view,
@@ -47,6 +52,7 @@ __all__ = [
     "events",
     "find_by_token",
     "internal_due",
+    "lawful_limit",
     "paused_hours",
     "public_view",
     "receive_dossier",

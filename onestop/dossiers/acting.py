@@ -12,7 +12,7 @@ from onestop import clock
 from onestop.clock import as_utc
 from onestop.dossiers import slips
 from onestop.dossiers.desk import DELIVERIES, Desk, Handled, choice, later, log_step, text, utc
-from onestop.dossiers.reading import dossier_by_code
+from onestop.dossiers.reading import dossier_by_code, events, lawful_limit, paused_hours
 from onestop.errors import Conflict, Forbidden, InvalidInput
 from onestop.models import DOSSIER_ACTIONS, SUPERVISING_ROLES, Dossier
 from onestop.workcalendar import OfficeCalendar
@@ -28,7 +28,7 @@ class ActionInput:
     reason: str = ""  # request_supplement: why (the note lists what); others: the note's alias
     delivery: str | None = None  # return: how the result went out
     tracking: str = ""  # return by post: the postal tracking note
-    new_due_at: datetime | None = None  # extend
+    new_due_at: datetime | None = None  # extend, extend_by_law
     signer: str = ""  # extend: who signs the apology (the head of the unit)
 
 
@@ -68,6 +68,8 @@ def act(
         data["reason"] = text(given.reason, "reason", MAX_NOTE, required=True)
     if action == "extend":
         data = _check_extension(dossier, given.new_due_at, calendar, at)
+    if action == "extend_by_law":
+        data = _check_lawful_extension(session, dossier, given.new_due_at, calendar, at)
     if action == "return":
         data = _check_return(dossier, given)
     before = dossier.transition(action)
@@ -100,6 +102,10 @@ def act(
     elif action == "extend":
         dossier.due_at = utc(given.new_due_at)
         dossier.extended_count += 1
+    elif action == "extend_by_law":
+        # Not a delay: the dossier is judged by the new date (DOMAIN §2.4 step 6).
+        dossier.due_at = dossier.due_at_original = utc(given.new_due_at)
+        dossier.extended_by_law += 1
     log_step(session, desk, dossier, action, before, at, note=note, **data)
     job = None
     if printer and rule.slip:
@@ -113,6 +119,7 @@ def act(
             note=note,
             reason=data.get("reason", note),
             signer=signer,
+            extension_note=note if action == "extend_by_law" else "",
         )
     return Handled(dossier, job, warning)
 
@@ -140,6 +147,21 @@ def _check_extension(
         raise Conflict(
             f"dossier {dossier.code} was already given a new date once", code="already_extended"
         )
+    new_due_at = _new_date(dossier, new_due_at, calendar)
+    assert dossier.due_at is not None  # (_new_date checked it)
+    today, due_day = calendar.local(at).date(), calendar.local(dossier.due_at).date()
+    # By the last working day before the appointment (D-1), on a working day.
+    if not calendar.is_working_day(today) or today >= due_day:
+        raise Conflict(
+            "the apology and new date must be issued at least one working day before the "
+            f"appointment ({due_day:%d/%m/%Y})",
+            code="too_late_to_extend",
+        )
+    return _moved(dossier, new_due_at, calendar)
+
+
+def _new_date(dossier: Dossier, new_due_at: datetime | None, calendar: OfficeCalendar) -> datetime:
+    """The checks every new date passes: given, after the current one, in working hours."""
     if dossier.due_at is None or new_due_at is None:
         raise InvalidInput("'new_due_at' (ISO 8601 with offset) is required", code="missing_field")
     if new_due_at <= as_utc(dossier.due_at):
@@ -150,25 +172,54 @@ def _check_extension(
         raise InvalidInput(
             "the new appointment must fall in the office's working hours", code="invalid_field"
         )
-    today, due_day = calendar.local(at).date(), calendar.local(dossier.due_at).date()
-    # By the last working day before the appointment (D-1), on a working day.
-    if not calendar.is_working_day(today) or today >= due_day:
-        raise Conflict(
-            "the apology and new date must be issued at least one working day before the "
-            f"appointment ({due_day:%d/%m/%Y})",
-            code="too_late_to_extend",
-        )
-    limit = dossier.rule.get("extension_max_working_days")
-    if limit == 0:
-        raise Conflict("this procedure allows no extension", code="no_extension_allowed")
-    if limit is not None and new_due_at > calendar.add_working_days(dossier.due_at, limit):
-        raise InvalidInput(
-            f"this procedure allows an extension of at most {limit} working days",
-            code="extension_too_long",
-        )
+    return new_due_at
+
+
+def _moved(dossier: Dossier, new_due_at: datetime, calendar: OfficeCalendar) -> dict[str, Any]:
     return {
         "previous_due_at": clock.iso(dossier.due_at, calendar.timezone),
         "new_due_at": clock.iso(new_due_at, calendar.timezone),
+    }
+
+
+def _check_lawful_extension(
+    session: Session,
+    dossier: Dossier,
+    new_due_at: datetime | None,
+    calendar: OfficeCalendar,
+    at: datetime,
+) -> dict[str, Any]:
+    """A sector law's extension (verification, many documents): once, by any officer, from
+    receipt until the current appointment, within the procedure's lawful bound."""
+    if dossier.extended_by_law:
+        raise Conflict(
+            f"dossier {dossier.code} already had its lawful extension", code="already_extended"
+        )
+    if dossier.extended_count:
+        # An apology says the dossier is late; a lawful extension after it would hide that.
+        raise Conflict(
+            f"dossier {dossier.code} was given an apology's new date: it is late, and no "
+            "lawful extension can follow",
+            code="apology_given",
+        )
+    limit = lawful_limit(dossier, calendar, paused_hours(events(session, dossier)))
+    if limit is None:
+        raise Conflict("the law allows this procedure no extension", code="no_extension_allowed")
+    if dossier.due_at is not None and at > as_utc(dossier.due_at):
+        raise Conflict(
+            "a lawful extension is set by the appointment at the latest; it has passed",
+            code="too_late_to_extend",
+        )
+    new_due_at = _new_date(dossier, new_due_at, calendar)
+    if new_due_at > limit:
+        raise InvalidInput(
+            "the new date is later than the law allows for this procedure "
+            f"({clock.iso(limit, calendar.timezone)})",
+            code="extension_too_long",
+        )
+    return {
+        **_moved(dossier, new_due_at, calendar),
+        "lawful_limit": clock.iso(limit, calendar.timezone),
     }
 
 

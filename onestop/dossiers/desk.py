@@ -101,6 +101,8 @@ def rule_of(procedure: Procedure) -> dict[str, Any]:
         "unit": procedure.time_unit,
         "same_day_cutoff": procedure.same_day_cutoff or SAME_DAY_CUTOFF,
         "extension_max_working_days": procedure.extension_max_working_days,
+        "extension_counts": procedure.extension_counts,
+        "extension_unit": procedure.extension_unit,
         "internal_time_value": procedure.internal_time_value,
         "on_the_spot": procedure.on_the_spot,
         "effective_from": procedure.effective_from.isoformat()

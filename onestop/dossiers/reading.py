@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -24,7 +24,7 @@ from onestop.models import (
     Office,
     Role,
 )
-from onestop.workcalendar import OfficeCalendar, timeliness
+from onestop.workcalendar import OfficeCalendar, Rule, timeliness
 
 BOARD_ROWS = 200  # open dossiers the public board lists at most
 
@@ -96,6 +96,34 @@ def internal_due(
     return later(calendar, due, paused)
 
 
+def lawful_limit(
+    dossier: Dossier, calendar: OfficeCalendar, paused: float = 0.0
+) -> datetime | None:
+    """The latest date the procedure's lawful extension allows, or None if it has none.
+
+    "in_total" (kết hôn: "không quá 05 ngày làm việc") counts from receipt, moved on by the
+    ``paused`` working hours of supplements as the appointment is; "added" ("thêm không quá
+    03 ngày làm việc") counts on from the date the dossier is judged by."""
+    raw = dossier.rule
+    days = raw.get("extension_max_working_days")
+    if not days:
+        return None
+    unit = raw.get("extension_unit") or "working_day"
+    if raw.get("extension_counts") == "in_total":
+        limit = calendar.due_at(as_utc(dossier.received_at), Rule(days, unit))
+        return later(calendar, limit, paused)
+    judged = dossier.due_at_original or dossier.due_at
+    if judged is None:  # (every dossier received has its appointment)
+        return None
+    base = as_utc(judged)
+    if unit == "working_day":
+        return calendar.add_working_days(base, days)
+    day = calendar.local(base).date() + timedelta(days=days)
+    return calendar.end_of_day(
+        day if calendar.is_working_day(day) else calendar.next_working_day(day)
+    )
+
+
 def events(session: Session, dossier: Dossier) -> list[DossierEvent]:
     """The dossier's steps, in order."""
     return queries.dossier_steps(session, dossier.id)
@@ -148,6 +176,7 @@ def staff_view(
     deciding = role is None or role in SUPERVISING_ROLES
     tz = calendar.timezone
     steps = events(session, dossier)
+    paused = paused_hours(steps)
     return {
         **public_view(session, dossier, calendar, status_url, steps),
         "token": dossier.token,
@@ -157,13 +186,17 @@ def staff_view(
         "documents": dossier.documents,
         "rule": dossier.rule,
         "due_at_original": clock.iso(dossier.due_at_original, tz),
-        "internal_due_at": clock.iso(internal_due(dossier, calendar, paused_hours(steps)), tz),
+        "internal_due_at": clock.iso(internal_due(dossier, calendar, paused), tz),
+        "extended_by_law": bool(dossier.extended_by_law),
         "supplement_count": dossier.supplement_count,
         # What the desk may offer now (the state machine decides; the screen only shows it).
+        "lawful_limit": clock.iso(lawful_limit(dossier, calendar, paused), tz),
         "actions": [
             name
             for name, rule in DOSSIER_ACTIONS.items()
-            if dossier.state in rule.allowed_from and (deciding or not rule.head_of_unit)
+            if dossier.state in rule.allowed_from
+            and (deciding or not rule.head_of_unit)
+            and _still_open(dossier, name)
         ],
         "control": [
             {
@@ -180,6 +213,18 @@ def staff_view(
             for e in steps
         ],
     }
+
+
+def _still_open(dossier: Dossier, action: str) -> bool:
+    """Whether a once-only action is still to be had: one apology's new date; one lawful
+    extension, where the law gives one and no apology came first (the state allowing)."""
+    if action == "extend":
+        return not dossier.extended_count
+    if action == "extend_by_law":
+        return not (dossier.extended_by_law or dossier.extended_count) and bool(
+            dossier.rule.get("extension_max_working_days")
+        )
+    return True
 
 
 def watch(

@@ -27,11 +27,12 @@ def queue_slip(
     note: str = "",
     reason: str = "",
     signer: str = "",
+    extension_note: str = "",
 ) -> PrintJob:
     """Build ``slip`` (``receipt``, ``supplement_request`` or ``apology``) for ``dossier`` and
     queue it on ``printer``; its QR code carries the citizen's key (the paper is theirs). A
     supplement request lists ``note``'s lines and gives ``reason``; an apology gives
-    ``reason``."""
+    ``reason``; a receipt given again for a lawful extension says why (``extension_note``)."""
     if desk.links is None:
         raise RuntimeError("printing a slip needs the desk's links (public URL and key)")
     office = desk.office
@@ -49,6 +50,8 @@ def queue_slip(
         assert procedure is not None
         legal_time = catalog.legal_time_text(procedure)  # papers are in Vietnamese
         data = receipt_data(dossier, office, desk.officer, url, legal_time)
+        if extension_note:
+            data["extension_note"] = extension_note
     elif slip == "supplement_request":
         phone = head.get("phone") or "—"
         data = supplement_data(dossier, office, desk.officer, url, note, reason, phone)

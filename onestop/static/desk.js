@@ -155,6 +155,10 @@
     $("d-reason").value = "";
     $("d-date-row").hidden = !rule.asks.includes("new_due_at");
     $("d-date").required = rule.asks.includes("new_due_at");
+    // A lawful extension has the law's bound: the picker stops there, and says so.
+    const limit = action === "extend_by_law" ? dossier.lawful_limit : null;
+    $("d-date").max = limit ? limit.slice(0, 16) : "";
+    $("d-date-limit").textContent = limit ? fill(T.desk_lawful_limit, { due: when(limit) }) : "";
     $("d-tracking-row").hidden = !(rule.asks.includes("tracking") && dossier.delivery === "post");
     $("d-form").hidden = false;
     $("d-note").focus();

@@ -178,6 +178,7 @@ EXTRA = {
     "stop": {"note": "Không đủ điều kiện"},
     "withdraw": {"note": "Công dân đề nghị"},
     "extend": {"note": "Cần xác minh", "new_due_at": "2026-11-30T17:00:00+07:00"},
+    "extend_by_law": {"note": "Cần xác minh", "new_due_at": "2026-11-30T17:00:00+07:00"},
 }
 
 
@@ -378,21 +379,29 @@ def test_no_extension_on_the_weekend_before_a_monday_appointment(
     assert late.get_json()["error"]["code"] == "too_late_to_extend"
 
 
-def test_extension_limit_of_the_procedure(
+def test_lawful_extension_limit_of_the_procedure(
     client: FlaskClient, staff_headers: dict[str, str], frozen: Any
 ) -> None:
     frozen.set(local("2026-11-30 09:00"))
     code = receive(client, staff_headers, "1.004859").get_json()["code"]  # 3 days, +3 at most
     frozen.set(local("2026-12-01 09:00"))
     too_long = act(
-        client, staff_headers, code, "extend", note="x", new_due_at="2026-12-09T09:00:00+07:00"
-    )
+        client, staff_headers, code, "extend_by_law", note="x",
+        new_due_at="2026-12-09T09:00:00+07:00",
+    )  # fmt: skip
     assert too_long.status_code == 400
     assert too_long.get_json()["error"]["code"] == "extension_too_long"
     ok = act(
-        client, staff_headers, code, "extend", note="x", new_due_at="2026-12-08T09:00:00+07:00"
-    )
+        client, staff_headers, code, "extend_by_law", note="Xác minh",
+        new_due_at="2026-12-08T09:00:00+07:00",
+    )  # fmt: skip
     assert ok.status_code == 200
+    view = ok.get_json()
+    assert (view["due_at"], view["due_at_original"]) == ("2026-12-08T09:00:00+07:00",) * 2
+    assert view["extended_by_law"]
+    assert not view["extended"]
+    assert "extend_by_law" not in view["actions"]
+    assert "extend" in view["actions"]
 
 
 @pytest.mark.parametrize(

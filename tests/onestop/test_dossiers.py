@@ -73,13 +73,15 @@ def test_the_table_is_what_the_page_reads() -> None:
         "stop",
         "withdraw",
         "extend",
+        "extend_by_law",
     }
     assert {name for name, r in rules.items() if r["head_of_unit"]} == {"extend", "stop"}
     assert {name: r["slip"] for name, r in rules.items() if r["slip"]} == {
         "request_supplement": "supplement_request",
         "extend": "apology",
+        "extend_by_law": "receipt",  # a new Giấy tiếp nhận và hẹn trả kết quả
     }
-    assert rules["extend"]["asks"] == ["new_due_at"]
+    assert rules["extend"]["asks"] == rules["extend_by_law"]["asks"] == ["new_due_at"]
     assert rules["return"]["asks"] == ["tracking"]
     # A slip the table names is one the printer can draw.
     from onestop.printing import SLIPS
@@ -88,7 +90,7 @@ def test_the_table_is_what_the_page_reads() -> None:
 
 
 def test_closing_actions_start_from_every_open_state() -> None:
-    for name in ("stop", "withdraw", "extend"):
+    for name in ("stop", "withdraw", "extend", "extend_by_law"):
         assert DOSSIER_ACTIONS[name].allowed_from == OPEN_DOSSIER_STATES
     assert DOSSIER_ACTIONS["return"].allowed_from == {DossierState.RESOLVED}
 
@@ -353,6 +355,148 @@ def test_one_extension_a_working_day_ahead_within_the_limit(
     with pytest.raises(Conflict) as twice:
         act(session, desk, code, "extend", note="x", new_due_at=local("2026-12-07 17:00"))
     assert twice.value.code == "already_extended"
+
+
+# -- lawful extensions (DOMAIN §2.4 step 6): not a delay --------------------------------------
+
+
+def officer_desk(session: Any, desk: dossiers.Desk) -> dossiers.Desk:
+    """The same desk for a plain officer (a lawful extension is theirs to give)."""
+    officer = auth.create_officer(session, desk.office, "lan", "password123", Role.OFFICER.value)
+    session.commit()
+    return replace(desk, officer=officer, actor="officer:lan")
+
+
+def test_a_same_day_dossier_may_be_extended_by_law_the_day_it_is_received(
+    session: Any, desk: dossiers.Desk, frozen: Any
+) -> None:
+    """Chứng thực bản sao, many documents: +2 working days (NĐ 23/2015 Art 7), set at receipt;
+    done inside them, it is on time, where the apology path is closed the same day."""
+    code = receive(session, desk, SAME_DAY).dossier.code  # Mon 30/11 09:00, due 17:00 today
+    clerk = officer_desk(session, desk)
+    with pytest.raises(InvalidInput) as too_long:
+        act(session, clerk, code, "extend_by_law", note="x", new_due_at=local("2026-12-03 07:30"))
+    assert too_long.value.code == "extension_too_long"
+    session.rollback()
+    handled = act(
+        session,
+        clerk,
+        code,
+        "extend_by_law",
+        note="Nhiều bản chính, nhiều trang",
+        new_due_at=local("2026-12-02 17:00"),  # 17:00 today + 2 working days
+        printer="desk-1",
+    )
+    dossier = handled.dossier
+    assert as_utc(dossier.due_at) == as_utc(dossier.due_at_original) == local("2026-12-02 17:00")
+    assert (dossier.extended_by_law, dossier.extended_count) == (1, 0)
+    slip = handled.print_job.payload
+    assert slip["slip"] == "receipt"
+    assert slip["due_at"] == "2026-12-02T17:00:00+07:00"
+    assert slip["extension_note"] == "Nhiều bản chính, nhiều trang"
+    step = dossiers.events(session, dossier)[-1]
+    assert step.action == "extend_by_law"
+    assert step.data["previous_due_at"] == "2026-11-30T17:00:00+07:00"
+    assert step.data["lawful_limit"] == "2026-12-02T17:00:00+07:00"
+    frozen.set(local("2026-12-02 16:00"))
+    resolved = act(session, clerk, code, "resolve").dossier
+    assert dossiers.timeliness_of(desk.calendar, resolved, period_end=local("2026-12-31")) == (
+        "on_time"
+    )
+
+
+def test_marriage_with_verification_is_five_working_days_in_total(
+    session: Any, desk: dossiers.Desk
+) -> None:
+    """Luật Hộ tịch Art 18.2: "không quá 05 ngày làm việc" from receipt, not 5 more."""
+    code = receive(session, desk, "1.000894").dossier.code  # Mon 30/11 09:00, same day
+    view = dossiers.staff_view(session, dossiers.dossier_by_code(session, desk.office, code),
+                               desk.calendar, "u")  # fmt: skip
+    assert view["lawful_limit"] == "2026-12-07T09:00:00+07:00"  # 40 working hours on
+    assert "extend_by_law" in view["actions"]
+    with pytest.raises(InvalidInput) as over:
+        act(session, desk, code, "extend_by_law", note="x", new_due_at=local("2026-12-07 17:00"))
+    assert over.value.code == "extension_too_long"  # what "added" would have allowed
+    session.rollback()
+    act(session, desk, code, "extend_by_law", note="Xác minh", new_due_at=local("2026-12-07 09:00"))
+
+
+def test_a_correction_extended_by_law_and_done_inside_it_is_on_time_an_apology_is_not(
+    session: Any, desk: dossiers.Desk, frozen: Any
+) -> None:
+    """1.004859 cải chính: 3 working days, +3 with verification (Art 28.2)."""
+    lawful = receive(session, desk, "1.004859").dossier.code  # due Thu 03/12 09:00
+    apology = receive(session, desk, "1.004859").dossier.code
+    frozen.set(local("2026-12-02 10:00"))
+    with pytest.raises(InvalidInput) as over:
+        act(session, desk, lawful, "extend_by_law", note="x", new_due_at=local("2026-12-08 09:30"))
+    assert over.value.code == "extension_too_long"
+    session.rollback()
+    act(
+        session,
+        desk,
+        lawful,
+        "extend_by_law",
+        note="Xác minh",
+        new_due_at=local("2026-12-08 09:00"),
+    )
+    act(session, desk, apology, "extend", note="Chậm", new_due_at=local("2026-12-08 09:00"))
+    frozen.set(local("2026-12-07 15:00"))
+    for code, expected in ((lawful, "early"), (apology, "late")):
+        done = act(session, desk, code, "resolve").dossier
+        assert dossiers.timeliness_of(desk.calendar, done, period_end=local("2026-12-31")) == (
+            expected
+        )
+
+
+def test_a_lawful_extension_once_by_the_appointment_never_after_an_apology(
+    session: Any, desk: dossiers.Desk, frozen: Any
+) -> None:
+    first = receive(session, desk, "1.004859").dossier.code  # due Thu 03/12 09:00
+    second = receive(session, desk, "1.004859").dossier.code
+    none = receive(session, desk, "1.004837").dossier.code  # giám hộ: the law allows none
+    with pytest.raises(Conflict) as no_law:
+        act(session, desk, none, "extend_by_law", note="x", new_due_at=local("2026-12-04 09:00"))
+    assert no_law.value.code == "no_extension_allowed"
+    session.rollback()
+    view = dossiers.staff_view(session, dossiers.dossier_by_code(session, desk.office, none),
+                               desk.calendar, "u")  # fmt: skip
+    assert "extend_by_law" not in view["actions"]
+    assert view["lawful_limit"] is None
+    act(session, desk, first, "extend_by_law", note="x", new_due_at=local("2026-12-04 09:00"))
+    with pytest.raises(Conflict) as twice:
+        act(session, desk, first, "extend_by_law", note="x", new_due_at=local("2026-12-05 09:00"))
+    assert twice.value.code == "already_extended"
+    session.rollback()
+    # The apology stays possible after it, judged against the lawful date.
+    act(session, desk, first, "extend", note="Chậm", new_due_at=local("2026-12-10 09:00"))
+    done = dossiers.dossier_by_code(session, desk.office, first)
+    assert as_utc(done.due_at_original) == local("2026-12-04 09:00")
+    act(session, desk, second, "extend", note="Chậm", new_due_at=local("2026-12-07 09:00"))
+    with pytest.raises(Conflict) as after_apology:
+        act(session, desk, second, "extend_by_law", note="x", new_due_at=local("2026-12-08 09:00"))
+    assert after_apology.value.code == "apology_given"
+    session.rollback()
+    late = receive(session, desk, "1.004859").dossier.code  # received Mon 09:00 too
+    frozen.set(local("2026-12-03 09:01"))  # a minute after its appointment
+    with pytest.raises(Conflict) as passed:
+        act(session, desk, late, "extend_by_law", note="x", new_due_at=local("2026-12-04 09:00"))
+    assert passed.value.code == "too_late_to_extend"
+
+
+def test_a_verification_counted_in_plain_days_and_moved_by_a_supplement(
+    session: Any, desk: dossiers.Desk, frozen: Any
+) -> None:
+    """1.004873: 23 days in all with verification (calendar days: NĐ 123/2015 Art 22), and an
+    "in total" bound moves on with the appointment when the citizen's papers kept it waiting."""
+    code = receive(session, desk, THREE_DAYS).dossier.code  # Mon 30/11 09:00
+    dossier = dossiers.dossier_by_code(session, desk.office, code)
+    assert dossiers.lawful_limit(dossier, desk.calendar) == local("2026-12-23 17:00")
+    act(session, desk, code, "request_supplement", note="Tờ khai", reason="Thiếu")
+    frozen.set(local("2026-12-01 09:00"))  # a working day later
+    act(session, desk, code, "supplement_received")
+    view = dossiers.staff_view(session, dossier, desk.calendar, "u")
+    assert view["lawful_limit"] == "2026-12-24T17:00:00+07:00"
 
 
 def test_a_late_first_supplement_request_is_allowed_flagged_and_launders_nothing(
