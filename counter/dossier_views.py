@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, request
+from flask import Response, g, request
 
 from counter import bp
-from onestop import dossiers, queue
+from onestop import auth, clock, dossiers, queue
 from onestop.config import LETTERHEAD
 from onestop.context import office_calendar, office_printers, office_settings, rules
 from onestop.db import db
+from onestop.dossiers import finding
+from onestop.errors import InvalidInput
 from onestop.extensions import csrf, limiter
 from onestop.http import (
     actor_label,
@@ -110,6 +112,51 @@ def dossier_action(code: str) -> Any:
 def dossier_watch() -> Any:
     office = caller_office()
     return dossiers.watch(db.session, office, office_calendar(office))
+
+
+@bp.get("/api/v1/dossiers/search")
+@authenticated(staff=True)
+def dossier_search() -> Any:
+    """Find a dossier again: ``q`` is its code, the receipt's QR link, a name, phone or ID."""
+    office = caller_office()
+    return finding.search(db.session, office, office_calendar(office), request.args.get("q", ""))
+
+
+@bp.get("/api/v1/dossiers/awaiting-return")
+@authenticated(staff=True)
+def dossiers_awaiting_return() -> Any:
+    office = caller_office()
+    return finding.awaiting_return(db.session, office, office_calendar(office))
+
+
+@bp.get("/api/v1/dossiers/register")
+@authenticated(staff=True)
+def dossier_register() -> Any:
+    """The Sổ theo dõi hồ sơ of ``year`` (this year by default): JSON, or ``format=csv|xlsx``
+    to download (each download audited: it is a list of citizens)."""
+    office = caller_office()
+    calendar = office_calendar(office)
+    year = request.args.get("year", "")
+    if year and not year.isdigit():
+        raise InvalidInput("'year' must be a year like 2026", code="invalid_field")
+    chosen = int(year) if year else calendar.local(clock.now()).year
+    rows = finding.register(db.session, office, calendar, chosen)
+    kind = request.args.get("format", "json")
+    if kind == "json":
+        return rows
+    if kind not in ("csv", "xlsx"):
+        raise InvalidInput("'format' must be json, csv or xlsx", code="invalid_field")
+    auth.audit(db.session, office.id, actor_label(), "register_exported", f"register:{chosen}",
+               format=kind, rows=len(rows))  # fmt: skip
+    db.session.commit()
+    if kind == "csv":
+        body, mime = finding.register_csv(rows), "text/csv; charset=utf-8"
+    else:
+        body = finding.register_xlsx(rows, office.name, chosen)
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    name = f"so-theo-doi-ho-so-{office.code}-{chosen}.{kind}"
+    return Response(body, mimetype=mime,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
 
 
 @bp.get("/api/v1/dossiers/<code>")

@@ -634,6 +634,15 @@ class DossierSequence(Base):
     last_number: Mapped[int] = mapped_column(Integer)
 
 
+class RegisterSequence(Base):
+    """The last entry of an office's Sổ theo dõi hồ sơ in a year (the receipt's Số)."""
+
+    __tablename__ = "register_sequence"
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
 class Dossier(Base):
     """A hồ sơ: received at the counter, timed against its legal time until it is returned.
 
@@ -645,7 +654,10 @@ class Dossier(Base):
     """
 
     __tablename__ = "dossier"
-    __table_args__ = (UniqueConstraint("office_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("office_id", "code"),
+        UniqueConstraint("office_id", "register_year", "register_number"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
     code: Mapped[str] = mapped_column(String(60))
@@ -671,6 +683,12 @@ class Dossier(Base):
     returned_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]  # refused, stopped or withdrawn
     received_by: Mapped[int | None] = mapped_column(ForeignKey("officer.id"))
+    # Its entry in the office's Sổ theo dõi hồ sơ: the year's book and the number in it.
+    register_year: Mapped[int | None] = mapped_column(Integer)
+    register_number: Mapped[int | None] = mapped_column(Integer)
+    # What the desk's search matches: code, names, ID numbers and phones, lower case and
+    # without accents ("nguyen van an"); staff only, like the applicant it is made from.
+    search_key: Mapped[str] = mapped_column(Text, default="")
 
     def check(self, action: str) -> None:
         """Raise unless ``action`` (a key of ``DOSSIER_ACTIONS``) is allowed now."""
@@ -718,6 +736,26 @@ class DossierEvent(Base):
     @property
     def status_code(self) -> int:
         return STATUS_CODES[DossierState(self.to_state)]
+
+
+class ReceptionNote(Base):
+    """A dossier the counter did not receive: ``guidance`` (the papers are incomplete: the
+    Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ, given instead of receiving) or ``refusal`` (not
+    for this office, or not receivable: the Phiếu từ chối tiếp nhận giải quyết hồ sơ). Neither
+    is a received dossier, nor a supplement round; the reports count them apart."""
+
+    __tablename__ = "reception_note"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # guidance | refusal
+    at: Mapped[datetime]
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
+    procedure_code: Mapped[str] = mapped_column(String(40))
+    procedure_name: Mapped[str] = mapped_column(Text)
+    applicant: Mapped[dict[str, Any]] = mapped_column(JSON)  # personal: never on public pages
+    items: Mapped[list[str]] = mapped_column(JSON, default=list)  # the papers to add or fix
+    reason: Mapped[str] = mapped_column(Text, default="")
 
 
 class RatingScore(enum.StrEnum):

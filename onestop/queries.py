@@ -804,6 +804,44 @@ def open_dossiers(
     )
 
 
+def dossiers_matching(
+    session: Session, office_id: int, words: list[str], *, limit: int
+) -> list[Dossier]:
+    """Up to ``limit`` of the office's dossiers whose search key holds every one of ``words``
+    (plain, see ``onestop.searchkeys``), newest first."""
+    query = select(Dossier).where(Dossier.office_id == office_id)
+    for word in words:
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Dossier.search_key.like(f"%{escaped}%", escape="\\"))
+    newest = (Dossier.received_at.desc(), Dossier.id.desc())
+    return list(session.scalars(query.order_by(*newest).limit(limit)))
+
+
+def dossiers_in_state(
+    session: Session, office_id: int, state: DossierState, *, limit: int
+) -> list[Dossier]:
+    """Up to ``limit`` of the office's dossiers in ``state``, the longest there first."""
+    return list(
+        session.scalars(
+            select(Dossier)
+            .where(Dossier.office_id == office_id, Dossier.state == state)
+            .order_by(Dossier.resolved_at, Dossier.received_at, Dossier.id)
+            .limit(limit)
+        )
+    )
+
+
+def register_entries(session: Session, office_id: int, year: int) -> list[Dossier]:
+    """The office's Sổ theo dõi hồ sơ of ``year``, in the order of its numbers."""
+    return list(
+        session.scalars(
+            select(Dossier)
+            .where(Dossier.office_id == office_id, Dossier.register_year == year)
+            .order_by(Dossier.register_number)
+        )
+    )
+
+
 # -- the office calendar ----------------------------------------------------------------------
 
 

@@ -23,7 +23,16 @@ from onestop.dossiers.desk import (
     utc,
 )
 from onestop.errors import Conflict, InvalidInput, NotFound, found
-from onestop.models import Dossier, DossierSequence, DossierState, Office, Ticket, TicketState
+from onestop.models import (
+    Dossier,
+    DossierSequence,
+    DossierState,
+    Office,
+    RegisterSequence,
+    Ticket,
+    TicketState,
+)
+from onestop.searchkeys import search_key
 from onestop.workcalendar import OfficeCalendar
 
 # Applicant fields and their longest accepted length; only the name is required.
@@ -66,6 +75,12 @@ def _allocate_code(session: Session, office: Office, day: date) -> str:
     keys = {"office_id": office.id, "day": day}
     number = queries.next_in_sequence(session, DossierSequence, keys)
     return f"{office.code}-{day:%y%m%d}-{number:04d}"
+
+
+def _register_entry(session: Session, office: Office, day: date) -> tuple[int, int]:
+    """The next entry of the office's Sổ theo dõi hồ sơ: a book a year, numbered from 1."""
+    keys = {"office_id": office.id, "year": day.year}
+    return day.year, queries.next_in_sequence(session, RegisterSequence, keys)
 
 
 def _check_ticket(session: Session, office: Office, ticket: Ticket) -> None:
@@ -148,16 +163,20 @@ def receive_dossier(
     at = clock.now()
     rule = rule_of(procedure)
     due = _appointment(desk.calendar, desk.calendar.due_at(at, legal_rule(rule)), due_at, at)
+    day = clock.local_day(at, office.timezone)
+    code = _allocate_code(session, office, day)
+    person = _applicant(applicant)
+    year, entry = _register_entry(session, office, day)
     dossier = Dossier(
         office_id=office.id,
-        code=_allocate_code(session, office, clock.local_day(at, office.timezone)),
+        code=code,
         token=secrets.token_urlsafe(TOKEN_BYTES),
         procedure_id=procedure.id,
         procedure_code=procedure.code,
         procedure_name=procedure.name,
         rule=rule,
         ticket_id=ticket.id if ticket else None,
-        applicant=_applicant(applicant),
+        applicant=person,
         channel=choice(channel, "channel", CHANNELS),
         delivery=choice(delivery, "delivery", DELIVERIES),
         documents=papers,
@@ -168,6 +187,9 @@ def receive_dossier(
         extended_count=0,
         supplement_count=0,
         received_by=desk.officer.id if desk.officer else None,
+        register_year=year,
+        register_number=entry,
+        search_key=search_key(code, person),
     )
     session.add(dossier)
     session.flush()

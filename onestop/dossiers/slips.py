@@ -97,7 +97,10 @@ def receipt_data(
     assert due is not None, f"dossier {dossier.code} has no appointment"
     return {
         **_base(dossier, office, status_url),
-        "number": dossier.code,
+        # Số: the entry in the Sổ theo dõi hồ sơ (the dossier code is its own field).
+        "number": str(dossier.register_number or dossier.code),
+        "register_book": str(dossier.register_year or ""),
+        "register_no": str(dossier.register_number or ""),
         "date": clock.iso(dossier.received_at, office.timezone),
         "documents": dossier.documents or ["—"],
         "legal_time_text": legal_time or "—",

@@ -221,7 +221,38 @@
     return li;
   }
 
+  // -- finding a dossier again (a citizen back for the result another day) -------------------
+  const line = (d) => item(d.code, [d.applicant, d.procedure, T["state_" + d.state] || d.state].join(" · "));
+
+  async function find(event) {
+    event.preventDefault();
+    showError("");
+    const query = $("find-q").value.trim().normalize("NFC");
+    if (!query) return;
+    try {
+      const rows = await api("/api/v1/dossiers/search?q=" + encodeURIComponent(query));
+      if (rows.length === 1) {  // one match (a scanned receipt): open it at once
+        $("find-results").replaceChildren();
+        showDossier(await api("/api/v1/dossiers/" + encodeURIComponent(rows[0].code)));
+        return;
+      }
+      $("find-results").replaceChildren(rows.length
+        ? node("li", "muted", fill(T.desk_found, { n: rows.length }))
+        : node("li", "muted", T.desk_found_none), ...rows.map(line));
+    } catch (error) {
+      showError(error.message, $("find"));
+    }
+  }
+
+  async function refreshAwaiting() {
+    const rows = await api("/api/v1/dossiers/awaiting-return").catch(() => null);
+    if (!rows) return;
+    $("awaiting").replaceChildren(...(rows.length ? rows.map((d) => item(d.code, d.applicant + " · " + when(d.resolved_at)))
+      : [node("li", "muted", T.desk_awaiting_empty)]));
+  }
+
   async function refreshWatch() {
+    refreshAwaiting();
     const rows = await api("/api/v1/dossiers/watch").catch(() => null);
     if (!rows) return;
     const list = $("watch");
@@ -259,6 +290,7 @@
   $("procedure").addEventListener("change", renderProcedure);
   $("desk-printer").addEventListener("change", () => localStorage.setItem(PRINTER_KEY, $("desk-printer").value));
   $("receive").addEventListener("submit", receive);
+  $("find").addEventListener("submit", find);
   $("btn-guidance").addEventListener("click", async () => {
     showError("");
     try {

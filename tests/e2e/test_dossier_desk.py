@@ -5,6 +5,7 @@ on the citizen's public page; the due-soon list and a guidance-only visit."""
 from __future__ import annotations
 
 import re
+import sqlite3
 import time
 from typing import Any
 
@@ -230,3 +231,58 @@ def test_slips_print_on_the_counters_printer_and_the_desk_says_so(
         time.sleep(0.1)
     made = sorted(p.name.split("-")[3] for p in prints.glob("*.pdf"))
     assert made == ["receipt", "supplement_request"], made
+
+
+def test_a_result_is_found_and_returned_when_the_citizen_comes_back_next_week(
+    browser: Any, live_server: Any
+) -> None:
+    """Once the officer moved on, a dossier was on no staff screen: a citizen back for the
+    result another day could not be given it. Received and resolved last week (the database's
+    clock moved back), it waits in "Kết quả chờ trả" and is found by name without accents,
+    and by the receipt's QR link as a scanner types it."""
+    page = serving_desk(browser, live_server)
+    receive_one(page, "Đặng Thị Thu")
+    code = page.locator("#d-code").inner_text()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#d-actions button[data-action='resolve']")
+    expect(page.locator("#d-state")).to_have_text("Đã giải quyết xong")
+    page.close()
+    with sqlite3.connect(live_server.folder / "live.db") as db:  # a week goes by
+        db.execute(
+            "UPDATE dossier SET received_at = datetime(received_at, '-7 days'), "
+            "resolved_at = datetime(resolved_at, '-7 days') WHERE code = ?",
+            (code,),
+        )
+        db.execute(
+            "UPDATE dossier_event SET at = datetime(at, '-7 days') "
+            "WHERE dossier_id = (SELECT id FROM dossier WHERE code = ?)",
+            (code,),
+        )
+
+    page = browser.new_page(viewport={"width": 1366, "height": 1000})
+    log_in(page, live_server)  # a new day's session, nobody called yet
+    waiting = page.locator("#awaiting li", has_text=code)
+    expect(waiting).to_contain_text("Đặng Thị Thu")
+    page.fill("#find-q", "dang thi thu")
+    page.click("#btn-find")
+    expect(page.locator("#d-code")).to_have_text(code)  # one match: opened at once
+    expect(page.locator("#d-state")).to_have_text("Đã giải quyết xong")
+    page.screenshot(path=str(SHOTS / "desk-found.png"), full_page=True)
+    page.click("#d-actions button[data-action='return']")
+    page.click("#d-submit")
+    expect(page.locator("#d-state")).to_have_text("Đã trả kết quả")
+    expect(page.locator("#awaiting")).not_to_contain_text(code)
+
+    staff = live_server.login()
+    body = requests.get(f"{live_server.url}/api/v1/dossiers/{code}", headers=staff, timeout=5)
+    steps = body.json()["control"]
+    assert [s["action"] for s in steps] == ["receive", "resolve", "return"]
+    assert steps[0]["at"][:10] != steps[-1]["at"][:10]  # received one day, returned another
+    # A scanner reads the receipt's QR into the box: the link with its key finds the dossier.
+    page.fill("#find-q", body.json()["status_url"] + "?k=scanned")
+    page.click("#d-cancel") if page.locator("#d-form").is_visible() else None
+    page.click("#btn-find")
+    expect(page.locator("#d-code")).to_have_text(code)
+    page.fill("#find-q", "nobody-like-this")
+    page.click("#btn-find")
+    expect(page.locator("#find-results")).to_contain_text("Không tìm thấy hồ sơ")

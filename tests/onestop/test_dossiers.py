@@ -164,7 +164,13 @@ def test_with_a_printer_the_receipt_is_queued_in_the_same_step(
     assert job.printer == "desk-1"
     payload = job.payload
     assert payload["slip"] == "receipt"
-    assert payload["number"] == handled.dossier.code
+    # Số: the entry in the year's Sổ theo dõi hồ sơ; the dossier code is its own field.
+    assert (payload["number"], payload["register_book"], payload["register_no"]) == (
+        "1",
+        "2026",
+        "1",
+    )
+    assert payload["dossier_code"] == handled.dossier.code
     assert (
         payload["legal_time_text"]
         == "Trong ngày (nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo)"
@@ -177,6 +183,7 @@ def test_with_a_printer_the_receipt_is_queued_in_the_same_step(
     several = receive(session, desk, THREE_DAYS, printer="desk-1").print_job
     assert several is not None
     assert several.payload["legal_time_text"] == "3 ngày làm việc"
+    assert several.payload["number"] == "2"
     with pytest.raises(InvalidInput) as unknown:
         receive(session, desk, printer="nowhere")
     assert unknown.value.code == "unknown_printer"

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from flask import Flask
@@ -854,6 +855,36 @@ def _watch(w: World) -> None:
     assert answer.status_code == 200
     w.assert_nothing_of_b(answer.get_json())
     assert {d["code"] for d in answer.get_json()} == {w.a.dossiers["linked"][0]}
+
+
+@probe("GET /api/v1/dossiers/search", "A's search finds none of B's, by name, code or QR")
+def _search(w: World) -> None:
+    b_code, b_token = w.b.dossiers["plain"]
+    for query in (w.b.applicant, b_code, f"http://x/d/{b_token}?k=1", w.b.code):
+        answer = w.call("GET", "/api/v1/dossiers/search?q=" + quote(query), w.a.staff)
+        assert answer.status_code == 200
+        assert answer.get_json() == [], query
+    own = w.call("GET", "/api/v1/dossiers/search?q=" + quote(w.a.applicant), w.a.staff)
+    assert own.get_json()  # the positive control: A finds A's own
+
+
+@probe("GET /api/v1/dossiers/awaiting-return", "A's results awaiting return")
+def _awaiting(w: World) -> None:
+    answer = w.call("GET", "/api/v1/dossiers/awaiting-return", w.a.staff)
+    assert answer.status_code == 200
+    w.assert_nothing_of_b(answer.get_json())
+
+
+@probe("GET /api/v1/dossiers/register", "A's Sổ theo dõi: A's dossiers only, in every format")
+def _register(w: World) -> None:
+    answer = w.call("GET", "/api/v1/dossiers/register", w.a.staff)
+    assert answer.status_code == 200
+    w.assert_nothing_of_b(answer.get_json())
+    assert {r["code"] for r in answer.get_json()} >= {w.a.dossiers["plain"][0]}
+    exported = w.call("GET", "/api/v1/dossiers/register?format=csv", w.a.staff)
+    text = exported.get_data().decode("utf-8-sig")
+    assert w.a.dossiers["plain"][0] in text
+    assert not {m for m in w.b.markers if len(m) > 6 and m in text}
 
 
 # The citizen's voice: ratings and surveys (by pad, or phone with the key).
