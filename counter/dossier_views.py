@@ -12,8 +12,7 @@ from flask import Response, g, request
 
 from counter import bp
 from onestop import auth, clock, dossiers, queue
-from onestop.config import LETTERHEAD
-from onestop.context import office_calendar, office_printers, office_settings, rules
+from onestop.context import office_calendar, rules
 from onestop.db import db
 from onestop.dossiers import finding
 from onestop.errors import InvalidInput
@@ -22,31 +21,18 @@ from onestop.http import (
     actor_label,
     authenticated,
     caller_office,
+    desk_for,
     field,
     json_body,
     limit,
     moment,
     office_of,
 )
-from onestop.models import Dossier, Office
+from onestop.models import Dossier
 
 
 def _status_url(dossier: Dossier) -> str:
     return queue.status_url(rules(), dossier.token, "d")
-
-
-def _desk(office: Office) -> dossiers.Desk:
-    """The officer's desk: their office, its calendar, and what a slip is printed with."""
-    own = office_settings(office)["office"]
-    return dossiers.Desk(
-        office=office,
-        calendar=office_calendar(office),
-        officer=g.officer,
-        links=rules(),
-        printers=office_printers(office),
-        letterhead={key: own[key] for key in LETTERHEAD},
-        actor=actor_label(),
-    )
 
 
 def _answer(desk: dossiers.Desk, handled: dossiers.Handled, status: int = 200) -> Any:
@@ -63,7 +49,7 @@ def _answer(desk: dossiers.Desk, handled: dossiers.Handled, status: int = 200) -
 @authenticated(staff=True)
 def receive_dossier() -> Any:
     body = json_body()
-    desk = _desk(caller_office())
+    desk = desk_for(caller_office())
     handled = dossiers.receive_dossier(
         db.session,
         desk,
@@ -86,7 +72,7 @@ def receive_dossier() -> Any:
 @authenticated(staff=True)
 def dossier_action(code: str) -> Any:
     body = json_body()
-    desk = _desk(caller_office())
+    desk = desk_for(caller_office())
     given = dossiers.ActionInput(
         note=field(body, "note", str, required=False) or "",
         reason=field(body, "reason", str, required=False) or "",
@@ -105,6 +91,50 @@ def dossier_action(code: str) -> Any:
     )
     db.session.commit()
     return _answer(desk, handled)
+
+
+@bp.post("/api/v1/reception")
+@csrf.exempt
+@authenticated(staff=True)
+def without_receiving() -> Any:
+    """Guidance (the papers are incomplete) or a refusal at reception: recorded, its paper
+    printed where ``print`` says, and no dossier received."""
+    body = json_body()
+    desk = desk_for(caller_office())
+    note, job = dossiers.without_receiving(
+        db.session,
+        desk,
+        kind=field(body, "kind", str),
+        procedure_code=field(body, "procedure", str),
+        applicant=body.get("applicant"),
+        missing=body.get("missing"),
+        reason=field(body, "reason", str, required=False) or "",
+        ticket_token=field(body, "ticket", str, required=False),
+        printer=field(body, "print", str, required=False),
+    )
+    db.session.commit()
+    return {
+        "id": note.id,
+        "kind": note.kind,
+        "at": clock.iso(note.at, desk.calendar.timezone),
+        "procedure": note.procedure_code,
+        "missing": note.items,
+        "reason": note.reason,
+        "print_job": job.id if job else None,
+    }, 201
+
+
+@bp.post("/api/v1/dossiers/<code>/control")
+@csrf.exempt
+@authenticated(staff=True)
+def print_control(code: str) -> Any:
+    """Print the dossier's Phiếu kiểm soát quá trình giải quyết on ``print``."""
+    body = json_body()
+    desk = desk_for(caller_office())
+    dossier = dossiers.dossier_by_code(db.session, desk.office, code)
+    job = dossiers.queue_slip(db.session, desk, dossier, "control", field(body, "print", str))
+    db.session.commit()
+    return {"print_job": job.id, "printer": job.printer}, 202
 
 
 @bp.get("/api/v1/dossiers/watch")

@@ -24,8 +24,18 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
 from onestop import auth, clock
-from onestop.context import home_office, requested_office, settings
+from onestop.config import LETTERHEAD
+from onestop.context import (
+    home_office,
+    office_calendar,
+    office_printers,
+    office_settings,
+    requested_office,
+    rules,
+    settings,
+)
 from onestop.db import db, is_busy_error, set_read_only
+from onestop.dossiers import Desk
 from onestop.errors import DomainError, Forbidden, InvalidInput, NotAuthenticated
 from onestop.models import Device, DeviceKind, Dossier, Office, Officer, Role, Ticket
 from onestop.queue import Actor
@@ -293,3 +303,18 @@ def install_error_handlers(app: Flask) -> None:
             415: "unsupported_media_type",
         }.get(exc.code or 500, "http_error")
         return error_response(exc.code or 500, code, exc.description or exc.name)
+
+
+def desk_for(office: Office) -> Desk:
+    """The signed-in officer's dossier desk: their office, its calendar, and what a slip is
+    printed with."""
+    own = office_settings(office)["office"]
+    return Desk(
+        office=office,
+        calendar=office_calendar(office),
+        officer=g.officer,
+        links=rules(),
+        printers=office_printers(office),
+        letterhead={key: own[key] for key in LETTERHEAD},
+        actor=actor_label(),
+    )

@@ -600,9 +600,15 @@ DOSSIER_ACTIONS: dict[str, DossierAction] = {
     "return": DossierAction(
         _from(DossierState.RESOLVED), DossierState.RETURNED, asks=("tracking",)
     ),
-    "refuse": DossierAction(_from(DossierState.RECEIVED), DossierState.REFUSED, needs_reason=True),
+    "refuse": DossierAction(
+        _from(DossierState.RECEIVED), DossierState.REFUSED, needs_reason=True, slip="refusal"
+    ),
     "stop": DossierAction(
-        OPEN_DOSSIER_STATES, DossierState.STOPPED, needs_reason=True, head_of_unit=True
+        OPEN_DOSSIER_STATES,
+        DossierState.STOPPED,
+        needs_reason=True,
+        head_of_unit=True,
+        slip="stop_notice",  # Thông báo dừng giải quyết, signed by the head of the unit
     ),
     "withdraw": DossierAction(OPEN_DOSSIER_STATES, DossierState.WITHDRAWN, needs_reason=True),
     # A lawful extension (verification, many documents): any officer, from receipt until the

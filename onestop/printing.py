@@ -21,7 +21,7 @@ from onestop.events import defer, notify, print_job_queued
 from onestop.models import Device, Office, PrinterState, PrintJob, PrintKind, PrintStatus
 
 # The slips the counter prints for a dossier (printer.slips renders each of them).
-SLIPS = ("receipt", "supplement_request", "apology")
+SLIPS = ("receipt", "supplement_request", "apology", "refusal", "stop_notice", "control")
 # Health states in which a printer cannot print; the kiosk warns and the counters are told.
 STOPPED = frozenset({"paper_out", "cover_open", "offline"})
 HEALTH_STATES = frozenset({"online", "paper_low", "unknown"}) | STOPPED

@@ -176,6 +176,10 @@ def officer_by_username(session: Session, username: str) -> Officer | None:
     return session.scalar(select(Officer).where(Officer.username == username))
 
 
+def officers_of_office(session: Session, office_id: int) -> list[Officer]:
+    return list(session.scalars(select(Officer).where(Officer.office_id == office_id)))
+
+
 @functools.cache
 def _token_statement() -> Select[StaffToken, Office]:
     return (

@@ -307,10 +307,142 @@ def apology(data: Data) -> Document:
     )
 
 
+def refusal(data: Data) -> Document:
+    """Phiếu từ chối tiếp nhận giải quyết hồ sơ (Mẫu 03): at reception (no dossier is received)
+    or after receipt (``dossier_code`` given).
+
+    Required keys: ``office_name``, ``number``, ``place``, ``date``, ``applicant_name``,
+    ``address``, ``phone``, ``procedure_name``, ``reason``, ``officer_name``. Optional:
+    ``parent_body``, ``applicant_id``, ``email``, ``dossier_code``.
+    """
+    form = "refusal"
+    _require(
+        data, form, "office_name", "number", "place", "date", "applicant_name", "address",
+        "phone", "procedure_name", "reason", "officer_name",
+    )  # fmt: skip
+    blocks = _header(data, form, "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ")
+    if _opt(data, "dossier_code"):
+        blocks.append(Field("Mã hồ sơ", data["dossier_code"]))
+    blocks += [
+        Text(f"{data['office_name']} tiếp nhận hồ sơ của:", align="left"),
+        Field("Ông (Bà)/Tổ chức", data["applicant_name"]),
+        *_applicant_id(data),
+        *_contact(data),
+        Field("Đề nghị giải quyết thủ tục hành chính", data["procedure_name"]),
+        Text(
+            f"Qua xem xét, {data['office_name']} từ chối tiếp nhận, giải quyết hồ sơ này với lý "
+            "do cụ thể như sau:",
+            align="left",
+        ),
+        Text(data["reason"], align="left", bold=True),
+        Text("Xin thông báo cho Ông (Bà)/Tổ chức được biết và thực hiện./.", align="left"),
+        Gap(),
+        Columns(
+            (), _signer("Người tiếp nhận hồ sơ", "(Ký và ghi rõ họ tên)", data["officer_name"])
+        ),
+    ]
+    return Document(
+        f"Phiếu từ chối tiếp nhận giải quyết hồ sơ {_opt(data, 'dossier_code') or data['number']}",
+        tuple(blocks),
+    )
+
+
+def stop_notice(data: Data) -> Document:
+    """Thông báo về việc dừng giải quyết hồ sơ (after ``stop``), signed by the head of the unit.
+
+    Required keys: ``office_name``, ``number``, ``place``, ``date``, ``applicant_name``,
+    ``received_at``, ``procedure_name``, ``dossier_code``, ``reason``, ``signer_name``,
+    ``status_url``. Optional: ``parent_body``, ``applicant_id``, ``signer_title``.
+    """
+    form = "stop_notice"
+    _require(
+        data, form, "office_name", "number", "place", "date", "applicant_name", "received_at",
+        "procedure_name", "dossier_code", "reason", "signer_name", "status_url",
+    )  # fmt: skip
+    received = _parse(data["received_at"], form, "received_at")
+    blocks = _header(data, form, "THÔNG BÁO")
+    blocks += [
+        Text("Về việc dừng giải quyết hồ sơ", "normal", bold=True),
+        Gap(),
+        Text(f"Kính gửi: Ông (Bà)/Tổ chức {data['applicant_name']}", bold=True),
+        Text(
+            f"Ngày {received:%d/%m/%Y}, {data['office_name']} tiếp nhận hồ sơ đề nghị "
+            f"{data['procedure_name']}.",
+            align="left",
+        ),
+        *_applicant_id(data),
+        Field("Mã hồ sơ", data["dossier_code"]),
+        Text(f"{data['office_name']} thông báo dừng giải quyết hồ sơ với lý do:", align="left"),
+        Text(data["reason"], align="left", bold=True),
+        Text("Xin thông báo để Ông (Bà)/Tổ chức được biết./.", align="left"),
+        Gap(),
+        Columns(
+            (),
+            _signer(
+                _opt(data, "signer_title") or "Thủ trưởng cơ quan",
+                "(Ký, ghi rõ họ tên và đóng dấu)",
+                data["signer_name"],
+            ),
+        ),
+        *_qr(data["status_url"]),
+    ]
+    return Document(f"Thông báo dừng giải quyết hồ sơ {data['dossier_code']}", tuple(blocks))
+
+
+TIMELINESS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn", "": ""}
+
+
+def control(data: Data) -> Document:
+    """Phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu 05): each hand-over of the dossier.
+
+    Required keys: ``office_name``, ``number``, ``place``, ``date``, ``dossier_code``,
+    ``applicant_name``, ``procedure_name``, ``received_at``, ``due_at``, ``steps`` (a list of
+    ``{"at", "step", "unit", "officer", "timeliness"}``: ``at`` ISO 8601 with its offset,
+    ``timeliness`` early | on_time | late | "" (not judged)), ``status_url``. Optional:
+    ``parent_body``, ``note`` per step.
+    """
+    form = "control"
+    _require(
+        data, form, "office_name", "number", "place", "date", "dossier_code", "applicant_name",
+        "procedure_name", "received_at", "due_at", "steps", "status_url",
+    )  # fmt: skip
+    steps = data["steps"]
+    if not isinstance(steps, list) or not steps:
+        raise ValueError(f"{form}: steps must list at least the receipt")
+    blocks = _header(data, form, "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ")
+    blocks += [
+        Field("Mã hồ sơ", data["dossier_code"]),
+        Field("Người nộp hồ sơ", data["applicant_name"]),
+        Field("Nội dung yêu cầu giải quyết", data["procedure_name"]),
+        Field("Thời gian nhận hồ sơ", _moment(data, form, "received_at")),
+        Field("Thời gian trả kết quả giải quyết hồ sơ", _moment(data, form, "due_at")),
+        Text("Quá trình giao, nhận hồ sơ:", align="left", bold=True),
+    ]
+    for n, step in enumerate(steps, 1):
+        for key in ("at", "step", "unit", "officer", "timeliness"):
+            if key not in step:
+                raise ValueError(f"{form}: step {n} lacks {key!r}")
+        if step["timeliness"] not in TIMELINESS:
+            raise ValueError(f"{form}: step {n}: timeliness {step['timeliness']!r}")
+        when = _moment({"at": step["at"]}, form, "at")
+        judged = TIMELINESS[step["timeliness"]]
+        line = f"{n}. {when} — {step['step']} — {step['unit']}, {step['officer']}"
+        blocks.append(Text(line + (f" — {judged}" if judged else ""), align="left"))
+        if str(step.get("note") or "").strip():
+            blocks.append(Text(f"   {str(step['note']).strip()}", "small", align="left"))
+    blocks += _qr(data["status_url"])
+    return Document(
+        f"Phiếu kiểm soát quá trình giải quyết hồ sơ {data['dossier_code']}", tuple(blocks)
+    )
+
+
 SLIPS: dict[str, Callable[[Data], Document]] = {
     "receipt": receipt,
     "supplement_request": supplement_request,
     "apology": apology,
+    "refusal": refusal,
+    "stop_notice": stop_notice,
+    "control": control,
 }
 
 _OFFICE = {"office_name": "UBND xã Demo", "place": "Demo"}
@@ -393,4 +525,47 @@ def sample(kind: str) -> dict[str, Any]:
             "signer_title": "Chủ tịch",
             "signer_name": "Phạm Minh Tuấn",
         }
+    if kind == "refusal":
+        return {
+            **_OFFICE,
+            **_APPLICANT,
+            "number": "02/PTC",
+            "date": "2026-11-25",
+            "procedure_name": "Đăng ký kết hôn có yếu tố nước ngoài",
+            "reason": "Thủ tục không thuộc thẩm quyền giải quyết của UBND xã Demo.",
+            "officer_name": "Trần Văn Bình",
+        }
+    if kind == "stop_notice":
+        return {
+            **_OFFICE,
+            **_APPLICANT,
+            **_CHUNG_THUC,
+            "number": "01/TB",
+            "date": "2026-11-27",
+            "received_at": "2026-11-25T14:05:00+07:00",
+            "reason": "Người yêu cầu không bổ sung hồ sơ trong thời hạn đã hẹn.",
+            "signer_title": "Chủ tịch",
+            "signer_name": "Phạm Minh Tuấn",
+        }
+    if kind == "control":
+        return {
+            **_OFFICE,
+            **_CHUNG_THUC,
+            "number": "0007",
+            "date": "2026-11-27",
+            "applicant_name": _APPLICANT["applicant_name"],
+            "received_at": "2026-11-25T14:05:00+07:00",
+            "due_at": "2026-11-27T14:05:00+07:00",
+            "steps": [
+                {"at": "2026-11-25T14:05:00+07:00", "step": "Tiếp nhận hồ sơ",
+                 "unit": "Bộ phận tiếp nhận và trả kết quả", "officer": "Trần Văn Bình",
+                 "timeliness": ""},
+                {"at": "2026-11-26T09:30:00+07:00", "step": "Giải quyết hồ sơ",
+                 "unit": "Công chức Tư pháp - Hộ tịch", "officer": "Lê Thị Mai",
+                 "timeliness": "early"},
+                {"at": "2026-11-27T10:00:00+07:00", "step": "Trả kết quả",
+                 "unit": "Bộ phận tiếp nhận và trả kết quả", "officer": "Trần Văn Bình",
+                 "timeliness": "on_time"},
+            ],
+        }  # fmt: skip
     raise ValueError(f"unknown slip {kind!r}; one of {', '.join(SLIPS)}")

@@ -7,12 +7,12 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, request
 
-from onestop import printing
-from onestop.context import office_printers
+from onestop import dossiers, printing, queue
+from onestop.context import office_printers, rules
 from onestop.db import db
 from onestop.errors import InvalidInput, NotFound
 from onestop.extensions import csrf
-from onestop.http import actor_label, authenticated, caller_office, json_body
+from onestop.http import actor_label, authenticated, caller_office, desk_for, json_body
 from onestop.models import SUPERVISING_ROLES
 from printer import raster
 from printer.render import document_for
@@ -60,6 +60,27 @@ def reprint_ticket(token: str) -> Any:
     )
     db.session.commit()
     return {"job": job.id, "printer": job.printer, "status": job.status.value}, 202
+
+
+@bp.get("/dossiers/<code>/control.pdf")
+@authenticated(staff=True)
+def control_pdf(code: str) -> Response:
+    """The dossier's Phiếu kiểm soát quá trình giải quyết hồ sơ as an A4 PDF, from its steps."""
+    from printer.pdf import render_pdf
+
+    desk = desk_for(caller_office())
+    dossier = dossiers.dossier_by_code(db.session, desk.office, code)
+    url = queue.status_url(rules(), dossier.token, "d")
+    data = dossiers.control_data(db.session, dossier, desk, url)
+    head = dossiers.slips.letterhead(desk)  # 409 where the office's papers lack their header
+    data.update(place=head["place_name"], parent_body=head["parent_body"])
+    pdf = render_pdf(document_for("slip", {**data, "slip": "control"}), "A4")
+    name = f"phieu-kiem-soat-{dossier.code}.pdf"
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )
 
 
 @bp.get("/printers/<name>/preview.png")

@@ -39,15 +39,18 @@ from onestop.dossiers.reading import (
     watch,
     with_token,
 )
-from onestop.dossiers.receiving import receive_dossier
+from onestop.dossiers.receiving import RECEPTION_KINDS, receive_dossier, without_receiving
+from onestop.dossiers.slips import control_data, queue_slip
 
 __all__ = [
+    "RECEPTION_KINDS",
     "ActionInput",
     "Desk",
     "Handled",
     "act",
     "action_rules",
     "board",
+    "control_data",
     "dossier_by_code",
     "events",
     "find_by_token",
@@ -55,9 +58,11 @@ __all__ = [
     "lawful_limit",
     "paused_hours",
     "public_view",
+    "queue_slip",
     "receive_dossier",
     "staff_view",
     "timeliness_of",
     "watch",
     "with_token",
+    "without_receiving",
 ]

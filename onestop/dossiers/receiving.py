@@ -28,6 +28,8 @@ from onestop.models import (
     DossierSequence,
     DossierState,
     Office,
+    PrintJob,
+    ReceptionNote,
     RegisterSequence,
     Ticket,
     TicketState,
@@ -198,3 +200,65 @@ def receive_dossier(
     if printer:
         job = slips.queue_slip(session, desk, dossier, "receipt", printer, procedure=procedure)
     return Handled(dossier, job)
+
+
+#: What the counter gives instead of receiving a dossier (DOMAIN §2.5, issue 14 §3–§4).
+RECEPTION_KINDS = ("guidance", "refusal")
+MAX_REASON = 2000
+
+
+def without_receiving(
+    session: Session,
+    desk: Desk,
+    *,
+    kind: str,
+    procedure_code: str,
+    applicant: Any,
+    missing: Any = None,
+    reason: str = "",
+    ticket_token: str | None = None,
+    printer: str | None = None,
+) -> tuple[ReceptionNote, PrintJob | None]:
+    """Record that the counter did not receive a dossier, and queue its paper on ``printer``:
+
+    - ``guidance``: the papers are incomplete; the Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ
+      lists ``missing`` (required) and ``reason``. No dossier, no clock, and not a supplement
+      round: only requests after receipt count (766).
+    - ``refusal``: the Phiếu từ chối tiếp nhận giải quyết hồ sơ gives ``reason``; nothing is
+      received, so nothing is counted as received.
+    """
+    office = desk.office
+    kind = choice(kind, "kind", RECEPTION_KINDS)
+    procedure = found(
+        queries.active_procedure(session, office.id, procedure_code),
+        NotFound(f"no procedure {procedure_code!r} in the catalogue", code="unknown_procedure"),
+    )
+    items = _documents(missing)
+    if kind == "guidance" and not items:
+        raise InvalidInput(
+            "'missing' must list the papers to add or complete, one an entry",
+            code="missing_field",
+        )
+    ticket = None
+    if ticket_token:
+        ticket = found(
+            queries.ticket_by_token(session, ticket_token, office_id=office.id),
+            NotFound("no such ticket", code="unknown_ticket"),
+        )
+        _check_ticket(session, office, ticket)
+    note = ReceptionNote(
+        office_id=office.id,
+        kind=kind,
+        at=clock.now(),
+        officer_id=desk.officer.id if desk.officer else None,
+        ticket_id=ticket.id if ticket else None,
+        procedure_code=procedure.code,
+        procedure_name=procedure.name,
+        applicant=_applicant(applicant),
+        items=items,
+        reason=text(reason, "reason", MAX_REASON, required=True),
+    )
+    session.add(note)
+    session.flush()
+    job = slips.queue_reception_slip(session, desk, note, printer) if printer else None
+    return note, job

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from onestop import catalog, clock, printing, queue
+from onestop import catalog, clock, printing, queries, queue
 from onestop.dossiers.desk import Desk
 from onestop.errors import Conflict
-from onestop.models import Dossier, Office, Officer, PrintJob, Procedure
+from onestop.models import Dossier, Office, Officer, PrintJob, Procedure, ReceptionNote
 
 DEFAULT_SIGNER = "Thủ trưởng cơ quan"
 
@@ -36,14 +36,7 @@ def queue_slip(
     if desk.links is None:
         raise RuntimeError("printing a slip needs the desk's links (public URL and key)")
     office = desk.office
-    head = desk.letterhead
-    for key, what in (("place_name", "place name"), ("parent_body", "parent body")):
-        if not head.get(key):
-            raise Conflict(
-                f"office {office.code} has no {what} for its papers: set {key} in "
-                f"[offices.{office.code}] (or in [office] for the server's own office)",
-                code=f"{key}_missing",
-            )
+    head = letterhead(desk)
     url = queue.citizen_url(desk.links, dossier.token, "d")
     if slip == "receipt":
         procedure = procedure or session.get(Procedure, dossier.procedure_id)
@@ -57,13 +50,137 @@ def queue_slip(
         data = supplement_data(dossier, office, desk.officer, url, note, reason, phone)
     elif slip == "apology":
         data = apology_data(dossier, office, url, reason, signer)
+    elif slip == "refusal":  # a refusal after receipt: the dossier's code is on it
+        data = {
+            **_base(dossier, office, url),
+            "number": f"{dossier.code}/PTC",
+            "reason": reason or note,
+            "officer_name": _name(desk.officer),
+        }
+    elif slip == "stop_notice":
+        data = {
+            **_base(dossier, office, url),
+            "number": f"{dossier.code}/TB",
+            "reason": reason or note,
+            "signer_name": signer or DEFAULT_SIGNER,
+        }
+    elif slip == "control":
+        data = control_data(session, dossier, desk, url)
     else:
         raise ValueError(f"no slip {slip!r} for a dossier")
+    return _queue(session, desk, slip, printer, data, head)
+
+
+def letterhead(desk: Desk) -> dict[str, Any]:
+    """What the office's papers say of it; a slip without its legal header is not printed."""
+    head, office = desk.letterhead, desk.office
+    for key, what in (("place_name", "place name"), ("parent_body", "parent body")):
+        if not head.get(key):
+            raise Conflict(
+                f"office {office.code} has no {what} for its papers: set {key} in "
+                f"[offices.{office.code}] (or in [office] for the server's own office)",
+                code=f"{key}_missing",
+            )
+    return dict(head)
+
+
+def _queue(
+    session: Session,
+    desk: Desk,
+    slip: str,
+    printer: str,
+    data: dict[str, Any],
+    head: dict[str, Any],
+) -> PrintJob:
     # NĐ 30/2020: the body above the unit, and the địa danh (never the unit's name).
     data.update(place=head["place_name"], parent_body=head["parent_body"])
     return printing.queue_slip(
-        session, office, printer, slip, data, printers=desk.printers, actor=desk.actor
+        session, desk.office, printer, slip, data, printers=desk.printers, actor=desk.actor
     )
+
+
+def queue_reception_slip(
+    session: Session, desk: Desk, note: ReceptionNote, printer: str
+) -> PrintJob:
+    """The paper of a dossier not received: the Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ for
+    guidance, or the Phiếu từ chối tiếp nhận giải quyết hồ sơ; no code, no QR (no dossier)."""
+    office, head = desk.office, letterhead(desk)
+    person = note.applicant
+    data: dict[str, Any] = {
+        "office_name": office.name,
+        "date": clock.iso(note.at, office.timezone),
+        "applicant_name": person["name"],
+        "applicant_id": person.get("id_number") or None,
+        "address": person.get("address") or "—",
+        "phone": person.get("phone") or "—",
+        "email": person.get("email") or None,
+        "procedure_name": note.procedure_name,
+        "reason": note.reason,
+        "officer_name": _name(desk.officer),
+    }
+    if note.kind == "guidance":
+        slip = "supplement_request"
+        data.update(
+            number=f"{note.id}/PBS-TN",
+            items=list(note.items),
+            contact_name=_name(desk.officer),
+            contact_phone=head.get("phone") or "—",
+        )
+    else:
+        slip, data["number"] = "refusal", f"{note.id}/PTC"
+    return _queue(session, desk, slip, printer, data, head)
+
+
+#: The steps as the control slip words them (a Vietnamese paper).
+STEP_WORDS = {
+    "receive": "Tiếp nhận hồ sơ",
+    "start": "Bắt đầu giải quyết",
+    "request_supplement": "Yêu cầu bổ sung, hoàn thiện hồ sơ",
+    "supplement_received": "Nhận hồ sơ bổ sung",
+    "request_fee": "Yêu cầu nộp phí, lệ phí",
+    "fee_paid": "Đã nộp phí, lệ phí",
+    "resolve": "Hoàn thành giải quyết",
+    "return": "Trả kết quả",
+    "refuse": "Từ chối giải quyết",
+    "stop": "Dừng giải quyết",
+    "withdraw": "Rút hồ sơ",
+    "extend": "Xin lỗi và hẹn lại ngày trả kết quả",
+    "extend_by_law": "Gia hạn theo quy định",
+}
+
+
+def control_data(session: Session, dossier: Dossier, desk: Desk, url: str) -> dict[str, Any]:
+    """The Phiếu kiểm soát quá trình giải quyết hồ sơ, from the dossier's steps: each hand-over
+    with its time, unit and officer, judged by date against the date the dossier is judged by
+    (before it early, on it on time, after it late; the receipt itself is not judged)."""
+    office = desk.office
+    tz = office.timezone
+    judged = dossier.due_at_original or dossier.due_at
+    assert judged is not None, f"dossier {dossier.code} has no appointment"
+    judged_day = clock.local_day(judged, tz)
+    names = {o.id: o.display_name for o in queries.officers_of_office(session, office.id)}
+    steps = []
+    for event in queries.dossier_steps(session, dossier.id):
+        day = clock.local_day(event.at, tz)
+        verdict = ""
+        if event.action != "receive":
+            verdict = "early" if day < judged_day else "on_time" if day == judged_day else "late"
+        steps.append(
+            {
+                "at": clock.iso(event.at, tz),
+                "step": STEP_WORDS.get(event.action, event.action),
+                "unit": event.unit or office.name,
+                "officer": names.get(event.officer_id or 0, "—"),
+                "timeliness": verdict,
+                "note": event.note,
+            }
+        )
+    return {
+        **_base(dossier, office, url),
+        "number": str(dossier.register_number or dossier.code),
+        "due_at": clock.iso(dossier.due_at, tz),
+        "steps": steps,
+    }
 
 
 def _base(dossier: Dossier, office: Office, status_url: str) -> dict[str, Any]:

@@ -302,7 +302,9 @@
     if (!ticket || state.busy) return;
     clearError();
     try {
-      const job = await api("/api/v1/tickets/" + encodeURIComponent(ticket.token) + "/reprint", { method: "POST", body: {} });
+      // On this counter's printer where the desk has one (not the waiting room's kiosk).
+      const here = localStorage.getItem("onestop.deskPrinter") || undefined;
+      const job = await api("/api/v1/tickets/" + encodeURIComponent(ticket.token) + "/reprint", { method: "POST", body: { printer: here } });
       showNotice(fill(T.reprinted, { number: ticket.number, printer: job.printer }));
     } catch (error) {
       showError(errorText(error));

@@ -110,6 +110,54 @@
     }
   }
 
+  // -- not received: guidance to complete the papers, or a refusal at reception -------------
+  async function notReceived(kind) {
+    showError("");
+    const form = $("receive");
+    if (!$("a-name").reportValidity()) return;
+    const reason = $("r-reason").value.trim().normalize("NFC");
+    if (!reason) { showError(T.desk_need_reason, $("r-reason")); return; }
+    const unticked = [...$("documents").querySelectorAll("input:not(:checked)")].map((c) => c.value);
+    const written = $("r-missing").value.split("\n").map((l) => l.trim().normalize("NFC")).filter(Boolean);
+    const missing = [...unticked, ...written];
+    if (kind === "guidance" && !missing.length) { showError(T.desk_need_missing, $("r-missing")); return; }
+    const body = {
+      kind, procedure: $("procedure").value, ticket: ticket && ticket.token, reason, missing,
+      applicant: { name: $("a-name").value.trim().normalize("NFC"), id_number: $("a-id").value.trim(),
+        phone: $("a-phone").value.trim(), address: $("a-address").value.trim().normalize("NFC"),
+        email: $("a-email").value.trim() },
+    };
+    if ($("desk-printer").value) body.print = $("desk-printer").value;
+    try {
+      const done = await api("/api/v1/reception", { method: "POST", body });
+      form.reset();
+      form.hidden = true;
+      renderProcedures();
+      showNotice((kind === "guidance" ? T.desk_guided : T.desk_refused_reception) + " " + printed(done));
+    } catch (error) {
+      showError(error.message, $("btn-refuse-reception"));
+    }
+  }
+
+  // -- the control slip (phiếu kiểm soát): printed at the desk, or opened as a PDF -----------
+  async function printControl() {
+    showError("");
+    const printer = $("desk-printer").value;
+    if (!printer) { showNotice(T.desk_not_printed); return; }
+    try {
+      await api("/api/v1/dossiers/" + encodeURIComponent(dossier.code) + "/control", { method: "POST", body: { print: printer } });
+      showNotice(fill(T.desk_printed, { printer }));
+    } catch (error) {
+      showError(error.message, $("d-control"));
+    }
+  }
+
+  async function openControlPdf() {
+    const response = await api("/api/v1/dossiers/" + encodeURIComponent(dossier.code) + "/control.pdf", { raw: true });
+    if (!response.ok) { showError(T.err_unknown_dossier, $("d-control")); return; }
+    window.open(URL.createObjectURL(await response.blob()), "_blank");
+  }
+
   // -- one dossier ----------------------------------------------------------------------------
   function showDossier(view) {
     dossier = view;
@@ -291,6 +339,10 @@
   $("desk-printer").addEventListener("change", () => localStorage.setItem(PRINTER_KEY, $("desk-printer").value));
   $("receive").addEventListener("submit", receive);
   $("find").addEventListener("submit", find);
+  $("btn-guide").addEventListener("click", () => notReceived("guidance"));
+  $("btn-refuse-reception").addEventListener("click", () => notReceived("refusal"));
+  $("d-control").addEventListener("click", printControl);
+  $("d-control-pdf").addEventListener("click", () => openControlPdf().catch((error) => showError(error.message, $("d-control"))));
   $("btn-guidance").addEventListener("click", async () => {
     showError("");
     try {

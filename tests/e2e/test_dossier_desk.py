@@ -286,3 +286,63 @@ def test_a_result_is_found_and_returned_when_the_citizen_comes_back_next_week(
     page.fill("#find-q", "nobody-like-this")
     page.click("#btn-find")
     expect(page.locator("#find-results")).to_contain_text("Không tìm thấy hồ sơ")
+
+
+def test_guidance_and_refusal_at_reception_print_at_the_counter_and_receive_nothing(
+    browser: Any, live_server: Any, tmp_path: Any
+) -> None:
+    """The papers are incomplete: the officer leaves the missing ones unticked and gives the
+    request to complete them, without receiving; a refusal at reception likewise. Each paper
+    prints on the counter's printer, as does a reprinted queue ticket and the control slip."""
+    from tests.printer.test_slips import pdf_text
+
+    page = serving_desk(browser, live_server)
+    page.select_option("#desk-printer", "desk-1")
+    page.click("#btn-receive-open")
+    page.select_option("#procedure", "1.001193")  # khai sinh: its papers listed, unticked
+    papers = page.locator("#documents input[type=checkbox]")
+    first = papers.nth(0).get_attribute("value")
+    papers.nth(1).check()  # in hand; the others are missing
+    page.fill("#a-name", "Hoàng Văn Nam")
+    page.fill("#r-missing", "Giấy xác nhận cư trú")
+    page.click("#btn-guide")
+    expect(page.locator("#desk-error")).to_contain_text("lý do")  # the reason first
+    page.fill("#r-reason", "Thiếu giấy chứng sinh bản chính")
+    page.click("#btn-guide")
+    expect(page.locator("#counter-notice")).to_contain_text("hồ sơ chưa được tiếp nhận")
+    expect(page.locator("#counter-notice")).to_contain_text("desk-1")
+    expect(page.locator("#receive")).to_be_hidden()
+    page.click("#btn-receive-open")
+    page.select_option("#procedure", "2.000806")
+    page.fill("#a-name", "Hoàng Văn Nam")
+    page.fill("#r-reason", "Không thuộc thẩm quyền của xã")
+    page.click("#btn-refuse-reception")
+    expect(page.locator("#counter-notice")).to_contain_text("Đã ghi nhận từ chối tiếp nhận")
+    page.click("#btn-reprint")
+    expect(page.locator("#counter-notice")).to_contain_text("desk-1")  # not the kiosk's
+    receive_one(page, "Hoàng Văn Nam")
+    page.click("#d-control")
+    expect(page.locator("#counter-notice")).to_contain_text("desk-1")
+    page.screenshot(path=str(SHOTS / "desk-not-received.png"), full_page=True)
+
+    staff = live_server.login()
+    visit = requests.get(f"{live_server.url}/api/v1/dossiers/register", headers=staff, timeout=5)
+    assert len(visit.json()) == 1  # only the dossier received: guidance and refusal are not
+    prints = live_server.folder / "var" / "prints"
+    # The kiosk printed B001 as ESC/POS (.bin); the reprint came out of desk-1, a page printer.
+    kinds = ["supplement_request-*", "refusal-*", "B001-*.pdf", "control-*"]
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not all(list(prints.glob(f"*-{k}")) for k in kinds):
+        time.sleep(0.2)
+    [guided] = prints.glob("*-supplement_request-*.pdf")
+    text = " ".join(pdf_text(guided.read_bytes(), tmp_path).split())
+    assert first in text
+    assert "Giấy xác nhận cư trú" in text
+    assert "Thiếu giấy chứng sinh bản chính" in text
+    [refusal] = prints.glob("*-refusal-*.pdf")
+    assert "Không thuộc thẩm quyền của xã" in " ".join(
+        pdf_text(refusal.read_bytes(), tmp_path).split()
+    )
+    assert len(list(prints.glob("*-B001-*.pdf"))) == 1
+    [control] = prints.glob("*-control-*.pdf")
+    assert "PHIẾU KIỂM SOÁT" in pdf_text(control.read_bytes(), tmp_path)

@@ -826,11 +826,53 @@ def _dossier_actions(w: World) -> None:
         {"action": "withdraw", "note": "Rút"},
         {"action": "stop", "note": "Dừng"},
         {"action": "extend", "note": "Xin lỗi", "new_due_at": "2026-11-26T10:00:00+07:00"},
+        {"action": "extend_by_law", "note": "Xác minh", "new_due_at": "2026-11-26T10:00:00+07:00"},
     )
     for code, _ in w.b.dossiers.values():
         for body in bodies:
             answer = w.call("POST", f"/api/v1/dossiers/{code}/actions", w.a.staff, json=body)
             refused(answer, 404, "unknown_dossier")
+
+
+@probe(
+    "POST /api/v1/reception",
+    "guidance and refusal from B's ticket, for B's procedure, on B's printer",
+)
+def _reception_of_b(w: World) -> None:
+    base = {"applicant": APPLICANT, "reason": "Thiếu", "missing": ["CCCD"]}
+    for kind in ("guidance", "refusal"):
+        for token in (w.b.tokens["current"], w.b.tokens["served"]):
+            body = {**base, "kind": kind, "procedure": SAME_DAY, "ticket": token}
+            refused(
+                w.call("POST", "/api/v1/reception", w.a.staff, json=body), 404, "unknown_ticket"
+            )
+        body = {**base, "kind": kind, "procedure": w.b.own_procedure}
+        refused(w.call("POST", "/api/v1/reception", w.a.staff, json=body), 404, "unknown_procedure")
+        body = {**base, "kind": kind, "procedure": SAME_DAY, "print": w.b.printer}
+        answer = w.call("POST", "/api/v1/reception", w.a.staff, json=body)
+        assert answer.status_code in (400, 403, 404), answer.get_json()
+
+
+@probe("POST /api/v1/dossiers/<code>/control", "B's control slip, and A's on B's printer")
+def _control_print(w: World) -> None:
+    for code, _ in w.b.dossiers.values():
+        answer = w.call(
+            "POST", f"/api/v1/dossiers/{code}/control", w.a.staff, json={"print": w.a.printer}
+        )
+        refused(answer, 404, "unknown_dossier")
+    mine, _ = w.a.dossiers["plain"]
+    answer = w.call(
+        "POST", f"/api/v1/dossiers/{mine}/control", w.a.staff, json={"print": w.b.printer}
+    )
+    assert answer.status_code in (400, 403, 404), answer.get_json()
+
+
+@probe("GET /api/v1/dossiers/<code>/control.pdf", "B's control slip as PDF")
+def _control_pdf(w: World) -> None:
+    for code, _ in w.b.dossiers.values():
+        refused(
+            w.call("GET", f"/api/v1/dossiers/{code}/control.pdf", w.a.staff), 404, "unknown_dossier"
+        )
 
 
 @probe(

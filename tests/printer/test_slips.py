@@ -192,7 +192,9 @@ def test_apology_carries_the_fields_of_mau_04() -> None:
 def test_every_time_is_hour_minute_and_date(kind: str) -> None:
     moments = [v for v in fields(build(kind)).values() if "giờ" in v]
     assert all(MOMENT.match(v) for v in moments)
-    assert len(moments) == {"receipt": 2, "supplement_request": 0, "apology": 1}[kind]
+    expected = {"receipt": 2, "supplement_request": 0, "apology": 1, "refusal": 0,
+                "stop_notice": 0, "control": 2}  # fmt: skip
+    assert len(moments) == expected[kind]
 
 
 def test_times_print_in_the_offset_they_were_given_in() -> None:
@@ -261,7 +263,7 @@ def test_bad_values_are_refused_with_the_reason(
 
 def test_sample_of_an_unknown_slip() -> None:
     with pytest.raises(ValueError, match="unknown slip"):
-        sample("refusal")
+        sample("handover")
 
 
 # --- the PDF ------------------------------------------------------------------------------
@@ -341,20 +343,22 @@ def test_long_text_never_crosses_the_margins(page: str, tmp_path: Path) -> None:
 def test_pdf_text_is_the_vietnamese_of_the_slip(kind: str, tmp_path: Path) -> None:
     text = " ".join(pdf_text(render_pdf(build(kind), "A4"), tmp_path).split())
     data = sample(kind)
-    for expected in (
-        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-        "Độc lập - Tự do - Hạnh phúc",
-        data["applicant_name"],
-        data["dossier_code"],
-        "Quét mã để theo dõi tiến độ hồ sơ",
-    ):
-        assert expected in text
+    expected = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+                data["applicant_name"]]  # fmt: skip
+    if kind != "refusal":  # a refusal at reception: no dossier, so no code and no page
+        expected += [data["dossier_code"], "Quét mã để theo dõi tiến độ hồ sơ"]
+    else:
+        expected += ["PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", data["reason"]]
+    for words in expected:
+        assert words in text
     if kind == "receipt":
         assert "Thời gian trả kết quả giải quyết hồ sơ: 14 giờ 05 phút, ngày 27/11/2026" in text
         assert "1. Dự thảo hợp đồng, giao dịch" in text
 
 
-@pytest.mark.parametrize(("kind", "page"), [(k, "A5") for k in KINDS] + [("receipt", "A4")])
+@pytest.mark.parametrize(
+    ("kind", "page"), [(k, "A5") for k in KINDS if k != "refusal"] + [("receipt", "A4")]
+)
 def test_the_qr_on_the_page_reads_back_as_the_status_url(
     kind: str, page: str, tmp_path: Path
 ) -> None:
@@ -366,3 +370,52 @@ def test_the_core_knows_every_slip_the_printer_draws() -> None:
     from onestop import printing
 
     assert set(printing.SLIPS) == set(SLIPS)
+
+
+def test_refusal_gives_the_reason_and_no_appointment() -> None:
+    data = sample("refusal")
+    doc = build("refusal")
+    printed, got = texts(doc), fields(doc)
+    assert "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ" in printed
+    assert got["Ông (Bà)/Tổ chức"] == data["applicant_name"]
+    assert got["Đề nghị giải quyết thủ tục hành chính"] == data["procedure_name"]
+    assert data["reason"] in printed
+    assert "Mã hồ sơ" not in got  # at reception: no dossier was received
+    assert not only(doc, QR)
+    assert fields(build("refusal", dossier_code="X-1"))["Mã hồ sơ"] == "X-1"
+    assert only(doc, Columns)[1].right[-1].text == data["officer_name"]
+
+
+def test_stop_notice_names_the_dossier_the_reason_and_the_head() -> None:
+    data = sample("stop_notice")
+    doc = build("stop_notice")
+    printed = texts(doc)
+    assert "Về việc dừng giải quyết hồ sơ" in printed
+    assert fields(doc)["Mã hồ sơ"] == data["dossier_code"]
+    assert data["reason"] in printed
+    assert any("Ngày 25/11/2026" in line for line in printed)
+    signer = only(doc, Columns)[1].right
+    assert (signer[0].text, signer[-1].text) == ("CHỦ TỊCH", data["signer_name"])
+
+
+def test_control_lists_each_hand_over_with_its_judgement() -> None:
+    doc = build("control")
+    steps = [t for t in texts(doc) if re.match(r"^\d\. ", t)]
+    assert steps == [
+        (
+            "1. 14 giờ 05 phút, ngày 25/11/2026 — Tiếp nhận hồ sơ — Bộ phận tiếp nhận và trả kết "
+            "quả, Trần Văn Bình"
+        ),
+        (
+            "2. 09 giờ 30 phút, ngày 26/11/2026 — Giải quyết hồ sơ — Công chức Tư pháp - Hộ tịch, "
+            "Lê Thị Mai — Trước hạn"
+        ),
+        (
+            "3. 10 giờ 00 phút, ngày 27/11/2026 — Trả kết quả — Bộ phận tiếp nhận và trả kết quả, "
+            "Trần Văn Bình — Đúng hạn"
+        ),
+    ]
+    with pytest.raises(ValueError, match="timeliness"):
+        build("control", steps=[{**sample("control")["steps"][0], "timeliness": "soon"}])
+    with pytest.raises(ValueError, match="at least the receipt"):
+        build("control", steps=[])
