@@ -62,6 +62,7 @@ def receive_dossier() -> Any:
         note=field(body, "note", str, required=False) or "",
         printer=field(body, "print", str, required=False),
         due_at=moment(body, "due_at"),
+        postal_address=body.get("postal_address"),
     )
     db.session.commit()
     return _answer(desk, handled, 201)

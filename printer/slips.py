@@ -127,9 +127,27 @@ def _contact(data: Data) -> list[Block]:
 
 
 def _applicant_id(data: Data) -> list[Block]:
+    """The applicant's ID number, an organisation's tax code, and who filed for them under an
+    authorisation (``authorised``: name, id_number, address, phone, document)."""
+    blocks: list[Block] = []
     if _opt(data, "applicant_id"):
-        return [Field("Số định danh cá nhân/tổ chức", data["applicant_id"])]
-    return []
+        blocks.append(Field("Số định danh cá nhân/tổ chức", data["applicant_id"]))
+    if _opt(data, "tax_code"):
+        blocks.append(Field("Mã số doanh nghiệp/mã số thuế", data["tax_code"]))
+    filer = data.get("authorised")
+    if filer:
+        if not isinstance(filer, dict) or not str(filer.get("name") or "").strip():
+            raise ValueError("authorised must be an object with at least a name")
+        blocks.append(Field("Người được ủy quyền nộp hồ sơ", str(filer["name"])))
+        for key, label in (
+            ("id_number", "Số định danh của người được ủy quyền"),
+            ("address", "Địa chỉ của người được ủy quyền"),
+            ("phone", "Số điện thoại của người được ủy quyền"),
+            ("document", "Giấy ủy quyền"),
+        ):
+            if str(filer.get(key) or "").strip():
+                blocks.append(Field(label, str(filer[key])))
+    return blocks
 
 
 def _signer(role: str, note: str, name: str) -> tuple[Text, ...]:
@@ -153,7 +171,10 @@ def receipt(data: Data) -> Document:
     ``procedure_name``, ``documents`` (list of str), ``legal_time_text`` (e.g. "05 ngày làm
     việc"), ``received_at`` and ``due_at`` (ISO 8601 datetimes with offset), ``return_place``,
     ``delivery`` ("counter" | "post" | "electronic"), ``officer_name``, ``status_url``.
-    Optional: ``parent_body``, ``applicant_id``, ``email``, ``sets`` (int, default 1),
+    Optional: ``parent_body``, ``applicant_id``, ``email``, ``tax_code`` (an organisation),
+    ``authorised`` (who filed under an authorisation: ``name``, ``id_number``, ``address``,
+    ``phone``, ``document``), ``postal_address`` (by post: where it goes; default ``address``),
+    ``sets`` (int, default 1),
     ``register_book`` and ``register_no`` (the Sổ theo dõi hồ sơ entry), ``extension_note``
     (a receipt given again with the new date of a lawful extension: why).
     """
@@ -192,6 +213,10 @@ def receipt(data: Data) -> Document:
         Field("Nơi trả kết quả", data["return_place"]),
         Field("Hình thức nhận kết quả", DELIVERY[data["delivery"]]),
     ]
+    if data["delivery"] == "post":
+        # Where the post brings the result (BCCI): on the citizen's paper, as agreed.
+        address = _opt(data, "postal_address") or data["address"]
+        blocks.append(Field("Địa chỉ nhận kết quả qua bưu chính", address))
     if _opt(data, "register_book") or _opt(data, "register_no"):
         entry = f"Quyển số: {_opt(data, 'register_book')}, Số thứ tự: {_opt(data, 'register_no')}"
         blocks.append(Field("Vào Sổ theo dõi hồ sơ", entry))
@@ -226,6 +251,7 @@ def supplement_request(data: Data) -> Document:
         blocks += [Text(f"Mã hồ sơ: {data['dossier_code']}", "normal", bold=True), Gap()]
     blocks += [
         Field("Hồ sơ của", data["applicant_name"]),
+        *_applicant_id(data),
         Field("Nội dung yêu cầu giải quyết", data["procedure_name"]),
         *_contact(data),
         Text("Yêu cầu bổ sung, hoàn thiện hồ sơ gồm những nội dung sau:", align="left", bold=True),

@@ -37,26 +37,62 @@ from onestop.models import (
 from onestop.searchkeys import search_key
 from onestop.workcalendar import OfficeCalendar
 
-# Applicant fields and their longest accepted length; only the name is required.
-APPLICANT = {"name": 200, "id_number": 20, "address": 300, "phone": 20, "email": 200}
+# Applicant fields and their longest accepted length; only the name is required (and, for an
+# organisation, its mã số doanh nghiệp/thuế).
+APPLICANT = {
+    "name": 200, "id_number": 20, "address": 300, "phone": 20, "email": 200, "tax_code": 20,
+}  # fmt: skip
+APPLICANT_KINDS = ("person", "organisation")
+# Who files for the applicant under an authorisation: name, ID and the authorisation required.
+AUTHORISED = {"name": 200, "id_number": 20, "address": 300, "phone": 20, "document": 300}
 MAX_DOCUMENTS = 60
 TOKEN_BYTES = 18
 
 
-def _applicant(raw: Any) -> dict[str, str]:
+def _fields(raw: Any, limits: dict[str, int], where: str, required: set[str]) -> dict[str, str]:
     if not isinstance(raw, dict):
         raise InvalidInput(
-            "'applicant' must be an object with at least a name", code="invalid_field"
+            f"'{where}' must be an object with at least a name", code="invalid_field"
         )
-    unknown = set(raw) - set(APPLICANT)
+    unknown = set(raw) - set(limits) - ({"kind", "authorised"} if where == "applicant" else set())
     if unknown:
         raise InvalidInput(
-            f"unknown applicant field(s): {', '.join(sorted(unknown))}", code="invalid_field"
+            f"unknown {where} field(s): {', '.join(sorted(unknown))}", code="invalid_field"
         )
     return {
-        key: text(raw.get(key), f"applicant.{key}", limit, required=key == "name")
-        for key, limit in APPLICANT.items()
+        key: text(raw.get(key), f"{where}.{key}", limit, required=key in required)
+        for key, limit in limits.items()
     }
+
+
+def _applicant(raw: Any) -> dict[str, Any]:
+    """The applicant: a person, or an organisation with its mã số doanh nghiệp/thuế; with
+    ``authorised``, the person who files for them (their ID and the authorisation document)."""
+    person: dict[str, Any] = _fields(raw, APPLICANT, "applicant", {"name"})
+    kind = choice(raw.get("kind") or "person", "applicant.kind", APPLICANT_KINDS)
+    person["kind"] = kind
+    if kind == "organisation" and not person["tax_code"]:
+        raise InvalidInput(
+            "an organisation is identified by its mã số doanh nghiệp/mã số thuế: "
+            "'applicant.tax_code' is required",
+            code="missing_field",
+        )
+    if raw.get("authorised"):
+        person["authorised"] = _fields(
+            raw["authorised"], AUTHORISED, "applicant.authorised", {"name", "id_number", "document"}
+        )
+    return person
+
+
+def _postal_address(delivery: str, given: Any, applicant: dict[str, Any]) -> str:
+    """Where the post brings the result: given, or the applicant's address; required by post."""
+    address = text(given, "postal_address", 300) or (applicant.get("address") or "")
+    if delivery == "post" and not address:
+        raise InvalidInput(
+            "the result goes by post: give 'postal_address' (or the applicant's address)",
+            code="missing_field",
+        )
+    return address if delivery == "post" else ""
 
 
 def _documents(documents: Any) -> list[str]:
@@ -144,6 +180,7 @@ def receive_dossier(
     note: str = "",
     printer: str | None = None,
     due_at: datetime | None = None,
+    postal_address: Any = None,
 ) -> Handled:
     """Receive a complete dossier: give it a code and a public token, and its appointment;
     with a ``printer``, queue its receipt and appointment slip there. ``due_at`` is the
@@ -168,6 +205,10 @@ def receive_dossier(
     day = clock.local_day(at, office.timezone)
     code = _allocate_code(session, office, day)
     person = _applicant(applicant)
+    how = choice(delivery, "delivery", DELIVERIES)
+    address = _postal_address(how, postal_address, person)
+    if address:
+        person["postal_address"] = address  # personal, like the rest: never on public pages
     year, entry = _register_entry(session, office, day)
     dossier = Dossier(
         office_id=office.id,
@@ -180,7 +221,7 @@ def receive_dossier(
         ticket_id=ticket.id if ticket else None,
         applicant=person,
         channel=choice(channel, "channel", CHANNELS),
-        delivery=choice(delivery, "delivery", DELIVERIES),
+        delivery=how,
         documents=papers,
         state=DossierState.RECEIVED,
         received_at=at,

@@ -117,6 +117,7 @@ def queue_reception_slip(
         "procedure_name": note.procedure_name,
         "reason": note.reason,
         "officer_name": _name(desk.officer),
+        **_filer(person),
     }
     if note.kind == "guidance":
         slip = "supplement_request"
@@ -197,7 +198,18 @@ def _base(dossier: Dossier, office: Office, status_url: str) -> dict[str, Any]:
         "procedure_name": dossier.procedure_name,
         "received_at": clock.iso(dossier.received_at, tz),
         "status_url": status_url,
+        **_filer(applicant),
     }
+
+
+def _filer(applicant: dict[str, Any]) -> dict[str, Any]:
+    """An organisation's tax code and an authorised filer, where the applicant has them."""
+    out: dict[str, Any] = {}
+    if applicant.get("tax_code"):
+        out["tax_code"] = applicant["tax_code"]
+    if applicant.get("authorised"):
+        out["authorised"] = dict(applicant["authorised"])
+    return out
 
 
 def _name(officer: Officer | None) -> str:
@@ -224,6 +236,7 @@ def receipt_data(
         "due_at": clock.iso(due, office.timezone),
         "return_place": office.name,
         "delivery": dossier.delivery,
+        "postal_address": dossier.applicant.get("postal_address") or None,
         "officer_name": _name(officer),
     }
 

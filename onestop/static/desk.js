@@ -86,11 +86,10 @@
     const body = {
       procedure: $("procedure").value,
       ticket: ticket && ticket.token,
-      applicant: { name: $("a-name").value.trim().normalize("NFC"), id_number: $("a-id").value.trim(),
-        phone: $("a-phone").value.trim(), address: $("a-address").value.trim().normalize("NFC"),
-        email: $("a-email").value.trim() },
+      applicant: applicantOf(),
       channel: $("channel").value, delivery: $("delivery").value, documents: papers,
     };
+    if (body.delivery === "post") body.postal_address = typed("postal-address");
     if ($("desk-printer").value) body.print = $("desk-printer").value;
     if (!$("due-row").hidden) body.due_at = $("due-at").value + ":00" + OFFSET;
     $("btn-receive").disabled = true;
@@ -99,6 +98,7 @@
       $("receive").reset();
       $("receive").hidden = true;
       renderProcedures();
+      renderApplicant();
       showNotice(fill(T.desk_received, { code: created.code, due: when(created.due_at) }) + " " + printed(created));
       showDossier(created);
       refreshVisit();
@@ -108,6 +108,31 @@
     } finally {
       $("btn-receive").disabled = false;
     }
+  }
+
+  // -- who the dossier is for, and who files it ---------------------------------------------
+  const typed = (id) => $(id).value.trim().normalize("NFC");
+  function applicantOf() {
+    const person = { kind: $("a-kind").value, name: typed("a-name"), id_number: typed("a-id"),
+      phone: typed("a-phone"), address: typed("a-address"), email: typed("a-email") };
+    if (person.kind === "organisation") person.tax_code = typed("a-tax");
+    if ($("a-authorised").checked) {
+      person.authorised = { name: typed("f-name"), id_number: typed("f-id"), phone: typed("f-phone"),
+        address: typed("f-address"), document: typed("f-document") };
+    }
+    return person;
+  }
+
+  // The form shows what applies: a tax code for an organisation, the filer's fields under an
+  // authorisation, and the postal address when the result goes by post.
+  function renderApplicant() {
+    const organisation = $("a-kind").value === "organisation";
+    $("a-tax-row").hidden = !organisation;
+    $("a-tax").required = organisation;
+    const filed = $("a-authorised").checked;
+    $("filer").hidden = !filed;
+    for (const id of ["f-name", "f-id", "f-document"]) $(id).required = filed;
+    $("postal-row").hidden = $("delivery").value !== "post";
   }
 
   // -- not received: guidance to complete the papers, or a refusal at reception -------------
@@ -123,9 +148,7 @@
     if (kind === "guidance" && !missing.length) { showError(T.desk_need_missing, $("r-missing")); return; }
     const body = {
       kind, procedure: $("procedure").value, ticket: ticket && ticket.token, reason, missing,
-      applicant: { name: $("a-name").value.trim().normalize("NFC"), id_number: $("a-id").value.trim(),
-        phone: $("a-phone").value.trim(), address: $("a-address").value.trim().normalize("NFC"),
-        email: $("a-email").value.trim() },
+      applicant: applicantOf(),
     };
     if ($("desk-printer").value) body.print = $("desk-printer").value;
     try {
@@ -133,6 +156,7 @@
       form.reset();
       form.hidden = true;
       renderProcedures();
+      renderApplicant();
       showNotice((kind === "guidance" ? T.desk_guided : T.desk_refused_reception) + " " + printed(done));
     } catch (error) {
       showError(error.message, $("btn-refuse-reception"));
@@ -339,6 +363,7 @@
   $("desk-printer").addEventListener("change", () => localStorage.setItem(PRINTER_KEY, $("desk-printer").value));
   $("receive").addEventListener("submit", receive);
   $("find").addEventListener("submit", find);
+  for (const id of ["a-kind", "a-authorised", "delivery"]) $(id).addEventListener("change", renderApplicant);
   $("btn-guide").addEventListener("click", () => notReceived("guidance"));
   $("btn-refuse-reception").addEventListener("click", () => notReceived("refusal"));
   $("d-control").addEventListener("click", printControl);

@@ -346,3 +346,60 @@ def test_guidance_and_refusal_at_reception_print_at_the_counter_and_receive_noth
     assert len(list(prints.glob("*-B001-*.pdf"))) == 1
     [control] = prints.glob("*-control-*.pdf")
     assert "PHIẾU KIỂM SOÁT" in pdf_text(control.read_bytes(), tmp_path)
+
+
+def test_an_organisation_by_an_authorised_filer_by_post_then_a_lawful_extension(
+    browser: Any, live_server: Any, tmp_path: Any
+) -> None:
+    """The receive form asks what applies (a tax code, the filer's papers, the postal address);
+    the receipt carries it; a lawful extension is offered with the law's
+    bound on the picker, and prints a new receipt with the new date."""
+    from tests.printer.test_slips import pdf_text
+
+    page = serving_desk(browser, live_server)
+    page.select_option("#desk-printer", "desk-1")
+    page.click("#btn-receive-open")
+    page.select_option("#procedure", "1.004859")  # cải chính: 3 working days, +3 by law
+    expect(page.locator("#a-tax-row")).to_be_hidden()
+    page.select_option("#a-kind", "organisation")
+    page.fill("#a-name", "Hợp tác xã Đồng Tâm")
+    page.fill("#a-tax", "2300123456")
+    page.check("#a-authorised")
+    page.fill("#f-name", "Trịnh Văn Long")
+    page.fill("#f-id", "024088000123")
+    page.fill("#f-document", "Giấy ủy quyền số 05/UQ")
+    expect(page.locator("#postal-row")).to_be_hidden()
+    page.select_option("#delivery", "post")
+    page.fill("#postal-address", "Thôn Đông Tâm, xã Demo")
+    page.screenshot(path=str(SHOTS / "desk-organisation.png"), full_page=True)
+    page.click("#btn-receive")
+    expect(page.locator("#d-state")).to_have_text("Đã tiếp nhận")
+    expect(page.locator("#filer")).to_be_hidden()  # the form is back to its plain state
+
+    page.click("#d-actions button[data-action='extend_by_law']")
+    limit = page.locator("#d-date").get_attribute("max")
+    assert limit
+    expect(page.locator("#d-date-limit")).to_contain_text("Pháp luật cho phép chậm nhất đến")
+    page.fill("#d-note", "Cần xác minh tại nơi đăng ký trước đây")
+    page.fill("#d-date", limit)
+    page.click("#d-submit")
+    expect(page.locator("#counter-notice")).to_contain_text("desk-1")
+    expect(page.locator("#d-actions button[data-action='extend_by_law']")).to_have_count(0)
+    expect(page.locator("#d-due")).to_contain_text(f"{limit[11:16]} {limit[8:10]}/{limit[5:7]}")
+
+    prints = live_server.folder / "var" / "prints"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and len(list(prints.glob("*-receipt-*.pdf"))) < 2:
+        time.sleep(0.2)
+    first, again = sorted(prints.glob("*-receipt-*.pdf"), key=lambda p: int(p.stem.split("-")[-1]))
+    text = " ".join(pdf_text(first.read_bytes(), tmp_path).split())
+    for words in (
+        "Mã số doanh nghiệp/mã số thuế: 2300123456",
+        "Người được ủy quyền nộp hồ sơ: Trịnh Văn Long",
+        "Giấy ủy quyền: Giấy ủy quyền số 05/UQ",
+        "Địa chỉ nhận kết quả qua bưu chính: Thôn Đông Tâm, xã Demo",
+    ):
+        assert words in text, words
+    renewed = " ".join(pdf_text(again.read_bytes(), tmp_path).split())
+    assert "Gia hạn theo quy định: Cần xác minh tại nơi đăng ký trước đây" in renewed
+    assert f"ngày {limit[8:10]}/{limit[5:7]}/{limit[:4]}" in renewed

@@ -80,6 +80,8 @@ def test_the_table_is_what_the_page_reads() -> None:
         "request_supplement": "supplement_request",
         "extend": "apology",
         "extend_by_law": "receipt",  # a new Giấy tiếp nhận và hẹn trả kết quả
+        "refuse": "refusal",
+        "stop": "stop_notice",
     }
     assert rules["extend"]["asks"] == rules["extend_by_law"]["asks"] == ["new_due_at"]
     assert rules["return"]["asks"] == ["tracking"]
