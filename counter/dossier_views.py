@@ -63,6 +63,7 @@ def receive_dossier() -> Any:
         printer=field(body, "print", str, required=False),
         due_at=moment(body, "due_at"),
         postal_address=body.get("postal_address"),
+        on_the_spot=field(body, "on_the_spot", bool, required=False) or False,
     )
     db.session.commit()
     return _answer(desk, handled, 201)

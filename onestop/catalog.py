@@ -258,6 +258,7 @@ def published(session: Session, office: Office, lang: str) -> list[dict[str, Any
                 "legal_time": legal_time_text(p, lang),
                 "time_unit": p.time_unit,
                 "time_value": p.time_value,
+                "same_day_cutoff": p.same_day_cutoff,
                 # False: the officer gives the appointment at receipt (none is made up).
                 "time_stated": Rule(p.time_value, p.time_unit).stated,
                 # "[S]" marks a fee from a secondary source: for staff, not for citizens.

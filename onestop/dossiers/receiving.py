@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -35,7 +35,7 @@ from onestop.models import (
     TicketState,
 )
 from onestop.searchkeys import search_key
-from onestop.workcalendar import OfficeCalendar
+from onestop.workcalendar import SAME_DAY_CUTOFF, OfficeCalendar
 
 # Applicant fields and their longest accepted length; only the name is required (and, for an
 # organisation, its mã số doanh nghiệp/thuế).
@@ -167,6 +167,31 @@ def _appointment(
     return utc(given)
 
 
+#: The procedures a dossier of which may be taken "4 tại chỗ" when received by the cut-off,
+#: besides the same-day ones (the 2022 plan, II.2.1.2.c): 2 to 5 working days.
+ON_THE_SPOT_DAYS = (2, 5)
+
+
+def _check_on_the_spot(calendar: OfficeCalendar, rule: dict[str, Any], at: datetime) -> None:
+    """A 2–5-working-day dossier may be taken "4 tại chỗ" (received, appraised, approved and
+    returned at the one-stop on the spot) when it is received by 15:00 on a working day."""
+    low, high = ON_THE_SPOT_DAYS
+    value = rule.get("value")
+    if rule.get("unit") != "working_day" or value is None or not low <= value <= high:
+        raise InvalidInput(
+            f"only a procedure of {low} to {high} working days (or a same-day one) is taken "
+            '"4 tại chỗ"',
+            code="on_the_spot_not_allowed",
+        )
+    start = calendar.next_session_start(at)
+    cutoff = time.fromisoformat(rule.get("same_day_cutoff") or SAME_DAY_CUTOFF)
+    if start.date() != calendar.local(at).date() or start.time() > cutoff:
+        raise InvalidInput(
+            f'"4 tại chỗ" is for a dossier received by {cutoff:%H:%M} on a working day',
+            code="on_the_spot_not_allowed",
+        )
+
+
 def receive_dossier(
     session: Session,
     desk: Desk,
@@ -181,6 +206,7 @@ def receive_dossier(
     printer: str | None = None,
     due_at: datetime | None = None,
     postal_address: Any = None,
+    on_the_spot: bool = False,
 ) -> Handled:
     """Receive a complete dossier: give it a code and a public token, and its appointment;
     with a ``printer``, queue its receipt and appointment slip there. ``due_at`` is the
@@ -201,6 +227,9 @@ def receive_dossier(
         _check_ticket(session, office, ticket)
     at = clock.now()
     rule = rule_of(procedure)
+    if on_the_spot and not rule["on_the_spot"]:
+        _check_on_the_spot(desk.calendar, rule, at)
+        rule["on_the_spot"] = rule["taken_on_the_spot"] = True  # the officer's flag, this one
     due = _appointment(desk.calendar, desk.calendar.due_at(at, legal_rule(rule)), due_at, at)
     day = clock.local_day(at, office.timezone)
     code = _allocate_code(session, office, day)

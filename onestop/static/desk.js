@@ -54,6 +54,15 @@
   function renderProcedure() {
     const p = procedures.find((x) => x.code === $("procedure").value);
     $("procedure-rule").textContent = p ? [p.legal_time, p.fee].filter(Boolean).join(" · ") : "";
+    // The 2022 plan: a 2–5-working-day dossier received by the cut-off may be taken "4 tại
+    // chỗ"; a 1-day one received after it is offered the return by post. In the office's time.
+    const cutoff = (p && p.same_day_cutoff) || "15:00";
+    const now = officeTime();
+    const days = p && p.time_unit === "working_day" ? p.time_value : null;
+    $("on-spot-row").hidden = !(days >= 2 && days <= 5 && now <= cutoff);
+    if ($("on-spot-row").hidden) $("on-spot").checked = false;
+    const oneDay = p && (p.time_unit === "same_day" || (days !== null && days <= 1));
+    $("post-hint").hidden = !(oneDay && now > cutoff);
     // Where the law states no time, the officer gives the appointment: none is made up.
     const noTime = Boolean(p) && !p.time_stated;
     $("due-row").hidden = !noTime;
@@ -69,6 +78,13 @@
       label.append(check, " " + paper);
       box.appendChild(label);
     }
+  }
+
+  // HH:MM now in the office's zone (its offset, whatever the PC's own zone is).
+  function officeTime() {
+    const [hours, minutes] = OFFSET.slice(1).split(":").map(Number);
+    const shift = (OFFSET[0] === "-" ? -1 : 1) * (hours * 60 + minutes) * 60000;
+    return new Date(Date.now() + shift).toISOString().slice(11, 16);
   }
 
   // -- receiving ----------------------------------------------------------------------------
@@ -90,6 +106,7 @@
       channel: $("channel").value, delivery: $("delivery").value, documents: papers,
     };
     if (body.delivery === "post") body.postal_address = typed("postal-address");
+    if ($("on-spot").checked) body.on_the_spot = true;
     if ($("desk-printer").value) body.print = $("desk-printer").value;
     if (!$("due-row").hidden) body.due_at = $("due-at").value + ":00" + OFFSET;
     $("btn-receive").disabled = true;
@@ -192,6 +209,7 @@
     $("d-state").className = "state-badge dossier-" + view.state;
     $("d-procedure").textContent = view.procedure.code + " — " + view.procedure.name;
     $("d-due").textContent = when(view.due_at);
+    $("d-on-spot").hidden = !view.rule.on_the_spot;
     $("d-internal").textContent = view.internal_due_at ? fill(T.desk_internal, { due: when(view.internal_due_at) }) : "";
     $("d-actions").replaceChildren(...view.actions.map((action) => {
       const button = node("button", "btn", T["act_" + action] || action);
@@ -364,6 +382,7 @@
   $("receive").addEventListener("submit", receive);
   $("find").addEventListener("submit", find);
   for (const id of ["a-kind", "a-authorised", "delivery"]) $(id).addEventListener("change", renderApplicant);
+  $("btn-post").addEventListener("click", () => { $("delivery").value = "post"; renderApplicant(); $("postal-address").focus(); });
   $("btn-guide").addEventListener("click", () => notReceived("guidance"));
   $("btn-refuse-reception").addEventListener("click", () => notReceived("refusal"));
   $("d-control").addEventListener("click", printControl);

@@ -443,6 +443,51 @@ def test_four_on_the_spot_in_one_sitting_from_the_served_ticket(
     assert [d["code"] for d in status["dossiers"]] == [body["code"], second["code"]]
 
 
+@pytest.mark.parametrize(
+    ("procedure", "received", "taken"),
+    [
+        ("2.001035", "2026-11-30 14:59", True),  # chứng thực giao dịch: 2 working days
+        ("2.001035", "2026-11-30 15:00", True),  # 15:00 itself is in time
+        ("2.001035", "2026-11-30 15:01", False),  # after the cut-off
+        ("1.004873", "2026-11-30 07:00", True),  # 3 working days, at opening time
+        ("1.004884", "2026-11-30 10:00", True),  # 5 working days
+        ("1.001776", "2026-11-30 10:00", False),  # 10 working days: not on the spot
+        ("1.004873", "2026-11-28 10:00", False),  # a Saturday: counted from Monday 07:00
+    ],
+)
+def test_an_officer_takes_a_two_to_five_day_dossier_on_the_spot_before_15(
+    client: FlaskClient,
+    staff_headers: dict[str, str],
+    frozen: Any,
+    procedure: str,
+    received: str,
+    taken: bool,
+) -> None:
+    """The 2022 plan: besides same-day procedures, a 2–5-day dossier received by 15:00 may be
+    taken "4 tại chỗ" (a flag at receipt); it counts as such (criterion 5), and is still judged
+    against its legal appointment."""
+    frozen.set(local(received))
+    answer = receive(client, staff_headers, procedure, on_the_spot=True)
+    if not taken:
+        assert answer.status_code == 400, answer.get_json()
+        assert answer.get_json()["error"]["code"] == "on_the_spot_not_allowed"
+        return
+    body = answer.get_json()
+    assert answer.status_code == 201, body
+    assert body["rule"]["on_the_spot"] is True
+    assert body["rule"]["taken_on_the_spot"] is True
+    plain = receive(client, staff_headers, procedure).get_json()
+    assert plain["rule"]["on_the_spot"] is False  # the flag is the officer's, per dossier
+    assert plain["due_at"] == body["due_at"]  # the appointment stays the legal one
+    frozen.advance(minutes=40)
+    act(client, staff_headers, body["code"], "resolve")
+    act(client, staff_headers, body["code"], "return")
+    evaluation = client.get(f"/api/v1/dossiers/{body['code']}/evaluation",
+                            headers=staff_headers).get_json()  # fmt: skip
+    five = next(c for c in evaluation["criteria"] if c["number"] == 5)
+    assert five["points"] == 2, five
+
+
 def test_return_by_post_needs_a_tracking_note(
     client: FlaskClient, staff_headers: dict[str, str]
 ) -> None:

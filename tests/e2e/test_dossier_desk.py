@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -403,3 +404,35 @@ def test_an_organisation_by_an_authorised_filer_by_post_then_a_lawful_extension(
     renewed = " ".join(pdf_text(again.read_bytes(), tmp_path).split())
     assert "Gia hạn theo quy định: Cần xác minh tại nơi đăng ký trước đây" in renewed
     assert f"ngày {limit[8:10]}/{limit[5:7]}/{limit[:4]}" in renewed
+
+
+def test_the_desk_offers_four_on_the_spot_before_15_and_the_post_after(
+    browser: Any, live_server: Any
+) -> None:
+    """The 2022 plan, on the receive form, by the office's time (the page's clock set): a 2–5
+    working-day procedure may be taken "4 tại chỗ" by 15:00; a same-day one after 15:00 is
+    offered the return by public post, which one click chooses."""
+    page = serving_desk(browser, live_server)
+
+    def at(clock: str) -> None:  # the office's wall clock (UTC+7) on a working day
+        page.clock.set_fixed_time(datetime.fromisoformat(f"2026-11-30T{clock}:00+07:00"))
+        page.click("#btn-receive-cancel") if page.locator("#receive").is_visible() else None
+        page.click("#btn-receive-open")
+
+    at("14:30")
+    page.select_option("#procedure", "2.001035")  # 2 working days
+    expect(page.locator("#on-spot-row")).to_be_visible()
+    expect(page.locator("#post-hint")).to_be_hidden()
+    page.select_option("#procedure", "1.001776")  # 10 working days
+    expect(page.locator("#on-spot-row")).to_be_hidden()
+    page.select_option("#procedure", "1.001193")  # same day, before the cut-off
+    expect(page.locator("#post-hint")).to_be_hidden()
+    at("15:30")
+    page.select_option("#procedure", "2.001035")
+    expect(page.locator("#on-spot-row")).to_be_hidden()
+    page.select_option("#procedure", "1.001193")
+    expect(page.locator("#post-hint")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "desk-post-hint.png"), full_page=True)
+    page.click("#btn-post")
+    expect(page.locator("#delivery")).to_have_value("post")
+    expect(page.locator("#postal-row")).to_be_visible()
