@@ -495,32 +495,43 @@ def calendar_unset(day: Any, office_code: str | None) -> None:
 @office_option
 @click.option("--json", "as_json", is_flag=True)
 def calendar_show(year: int, office_code: str | None, as_json: bool) -> None:
-    """The days off and make-up working days of YEAR (holidays and the office's overrides)."""
-    from datetime import date, timedelta
-
-    from onestop import workcalendar
+    """Every weekday off and weekend working day of YEAR, with where it comes from (the law,
+    the holidays library, the office) and the days still awaiting a decision."""
+    from onestop import queries, workcalendar
 
     app = _app()
 
     def work(session: Any) -> dict[str, Any]:
         office = _office(session, app, office_code)
         cal = workcalendar.calendar_for(session, office, app.config["ONESTOP"])
-        day, off, extra = date(year, 1, 1), [], []
-        while day.year == year:
-            working = cal.is_working_day(day)
-            if day.weekday() < 5 and not working:
-                off.append(day.isoformat())
-            elif day.weekday() >= 5 and working:
-                extra.append(day.isoformat())
-            day += timedelta(days=1)
-        return {"year": year, "days_off": off, "working_weekend_days": extra}
+        notes = {row.day: row.note for row in queries.calendar_override_rows(session, office.id)}
+        days = workcalendar.year_days(cal, year, notes)
+        return {
+            "year": year,
+            "office": office.code,
+            "days": days,
+            "days_off": [d["date"] for d in days if not d["working"]],
+            "working_weekend_days": [d["date"] for d in days if d["working"]],
+            "undecided": [d["date"] for d in days if d["undecided"]],
+        }
 
     result = _run(app, work)
-    human = (
-        f"{year}: weekdays off {', '.join(result['days_off'])}\n"
-        f"{year}: weekend days worked {', '.join(result['working_weekend_days']) or 'none'}"
-    )
-    _emit(as_json, human, result)
+    why = {
+        "prime_minister": "awaits the Prime Minister's decision",
+        "law_pending": "awaits a law",
+    }
+    lines = [f"{year}, office {result['office']}: days off and weekend days worked"]
+    for d in result["days"]:
+        what = "worked" if d["working"] else "off   "
+        mark = f"  UNCONFIRMED: {why[d['undecided']]}" if d["undecided"] else ""
+        label = " — ".join(filter(None, [d["name"], d["note"]]))
+        lines.append(f"  {d['date']}  {what}  {d['source']:<7}  {label}{mark}")
+    if result["undecided"]:
+        lines.append(
+            "Confirm or correct each unconfirmed day once it is decided: "
+            'onestop calendar set DATE --off|--working --note "the decision"'
+        )
+    _emit(as_json, "\n".join(lines), result)
 
 
 @main.group("printer")

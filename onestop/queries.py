@@ -849,6 +849,16 @@ def register_entries(session: Session, office_id: int, year: int) -> list[Dossie
 # -- the office calendar ----------------------------------------------------------------------
 
 
+def calendar_override_rows(session: Session, office_id: int) -> list[CalendarOverride]:
+    return list(
+        session.scalars(
+            select(CalendarOverride)
+            .where(CalendarOverride.office_id == office_id)
+            .order_by(CalendarOverride.day)
+        )
+    )
+
+
 def calendar_overrides(session: Session, office_id: int) -> dict[date, bool]:
     """The office's own days: day → working (True) or off (False)."""
     rows = session.execute(

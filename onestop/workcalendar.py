@@ -254,6 +254,73 @@ def _seconds(start: time, end: time) -> float:
     return (datetime.combine(date.min, end) - datetime.combine(date.min, start)).total_seconds()
 
 
+# -- what the calendar assumes, and where each day comes from ---------------------------------
+
+#: The last year whose Tết days off and Quốc khánh neighbour day the Prime Minister had decided
+#: when this release was made (BLLĐ 2019 Art 112.3); later years' are the library's guesses.
+DECIDED_THROUGH = 2026
+#: Fixed-date holidays of the Labour Code (Art 112.1), by their (English) names in `holidays`.
+_STATUTORY = {
+    (1, 1): "New Year's Day",
+    (4, 30): "Liberation Day/Reunification Day",
+    (5, 1): "International Labor Day",
+    (9, 2): "National Day",
+}
+
+
+def _undecided(day: date, name: str) -> str | None:
+    """Why a day off the library gives is not settled yet, if it is not (DOMAIN §6)."""
+    if name == "Vietnam Cultural Day":
+        return "law_pending"  # 24/11: a resolution and a plan to amend Art 112.1, no law yet
+    if day.year <= DECIDED_THROUGH:
+        return None
+    if "Lunar New Year" in name:
+        return "prime_minister"  # the Tết days off are chosen yearly
+    if name.startswith("National Day") and (day.month, day.day) != (9, 2):
+        return "prime_minister"  # "01 ngày liền kề trước hoặc sau": chosen yearly
+    return None
+
+
+def year_days(
+    calendar: OfficeCalendar, year: int, notes: Mapping[date, str] | None = None
+) -> list[dict[str, Any]]:
+    """Every weekday off and weekend working day of ``year``, each with its ``source``:
+    ``law`` (a fixed-date holiday of the Labour Code), ``library`` (the lunar holidays, days in
+    lieu and the government's swaps, from the `holidays` package), or ``office`` (its own
+    override, with its ``note``, which wins); ``undecided`` says why a library day is still a
+    guess (``prime_minister``: awaits the Prime Minister's decision; ``law_pending``: a law
+    still to be passed), so the office confirms or corrects it with ``calendar set``."""
+    notes = notes or {}
+    named = holidays.country_holidays("VN", years=year)
+    in_vietnamese = holidays.country_holidays("VN", years=year, language="vi")
+    rows = []
+    day = date(year, 1, 1)
+    while day.year == year:
+        working = calendar.is_working_day(day)
+        if (day.weekday() < 5) == working:  # an ordinary weekday or weekend day
+            day += timedelta(days=1)
+            continue
+        name = named.get(day) or ""
+        if day in calendar.overrides:
+            source, undecided = "office", None
+        elif _STATUTORY.get((day.month, day.day)) == name:
+            source, undecided = "law", None
+        else:
+            source, undecided = "library", _undecided(day, name)
+        rows.append(
+            {
+                "date": day.isoformat(),
+                "working": working,
+                "name": in_vietnamese.get(day) or ("Ngày làm bù" if working else ""),
+                "source": source,
+                "undecided": undecided,
+                "note": notes.get(day, ""),
+            }
+        )
+        day += timedelta(days=1)
+    return rows
+
+
 # -- the office's own days ----------------------------------------------------------------------
 
 

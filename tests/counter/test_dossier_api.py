@@ -305,16 +305,17 @@ def test_supplement_pauses_the_clock_and_a_second_one_counts_late(
 def test_a_pause_over_a_holiday_counts_only_working_time(
     client: FlaskClient, staff_headers: dict[str, str], frozen: Any
 ) -> None:
-    frozen.set(local("2026-11-23 09:00"))  # Monday; Tue 24/11 is a holiday
+    # Wed 29/04/2026; 30/04 and 01/05 are holidays of the law (not an undecided day).
+    frozen.set(local("2026-04-29 09:00"))
     code = receive(client, staff_headers).get_json()["code"]
     first = client.get(f"/api/v1/dossiers/{code}", headers=staff_headers).get_json()
-    assert first["due_at"] == "2026-11-27T09:00:00+07:00"
-    frozen.set(local("2026-11-23 16:00"))
+    assert first["due_at"] == "2026-05-06T09:00:00+07:00"
+    frozen.set(local("2026-04-29 16:00"))
     ask_papers(client, staff_headers, code, "Thiếu tờ khai")
-    frozen.set(local("2026-11-25 08:00"))  # 1 h on Monday, none on the holiday, 1 h Wednesday
+    frozen.set(local("2026-05-04 08:00"))  # 1 h on Wednesday, none over the holidays, 1 h Monday
     body = act(client, staff_headers, code, "supplement_received").get_json()
     assert body["control"][-1]["data"]["paused_working_hours"] == 2
-    assert body["due_at"] == "2026-11-27T11:00:00+07:00"
+    assert body["due_at"] == "2026-05-06T11:00:00+07:00"
 
 
 def test_one_extension_only_and_only_a_working_day_ahead(
@@ -522,7 +523,7 @@ def test_public_progress_shows_no_personal_data(
     assert "Đang xử lý" in html
     assert "Nguyễn" not in html
     assert "0912345678" not in html
-    assert "Tiếp nhận tại Bộ phận Một cửa" in html
+    assert "Tiếp nhận tại Trung tâm Phục vụ hành chính công xã Demo" in html  # the unit, by name
     assert client.get("/d/not-a-token").status_code == 404
 
 
