@@ -17,7 +17,7 @@ from printer.document import QR, Block, Columns, Document, Field, Gap, Items, Te
 Data = Mapping[str, Any]
 
 DELIVERY = {
-    "counter": "Tại Bộ phận Một cửa",
+    "counter": "Trực tiếp tại {unit}",  # the unit's configured name (DOMAIN §11)
     "post": "Qua dịch vụ bưu chính công ích",
     "electronic": "Nhận kết quả điện tử",  # DOMAIN §11: "Trực tuyến" is the submission channel
 }
@@ -211,7 +211,9 @@ def receipt(data: Data) -> Document:
             else []
         ),
         Field("Nơi trả kết quả", data["return_place"]),
-        Field("Hình thức nhận kết quả", DELIVERY[data["delivery"]]),
+        Field(
+            "Hình thức nhận kết quả", DELIVERY[data["delivery"]].format(unit=data["office_name"])
+        ),
     ]
     if data["delivery"] == "post":
         # Where the post brings the result (BCCI): on the citizen's paper, as agreed.
@@ -508,7 +510,7 @@ def sample(kind: str) -> dict[str, Any]:
             "legal_time_text": "02 ngày làm việc",
             "received_at": "2026-11-25T14:05:00+07:00",
             "due_at": "2026-11-27T14:05:00+07:00",
-            "return_place": "Bộ phận Một cửa UBND xã Demo, quầy số 2",
+            "return_place": "Trung tâm Phục vụ hành chính công xã Demo, quầy số 2",
             "delivery": "counter",
             "officer_name": "Trần Văn Bình",
             "register_book": "01/2026",

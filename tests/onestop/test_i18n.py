@@ -120,6 +120,16 @@ def test_the_terms_of_the_screens_are_the_offices_own() -> None:
     for english, vietnamese in TERMS.items():
         assert said[english] == {vietnamese}, english
     assert not [text for text in every if "tác tử" in text]  # the print agent: máy trạm in
+    # The unit is named as configured (the office's name), never the generic "Bộ phận Một cửa".
+    assert not [text for text in every if "bộ phận một cửa" in text.lower()]
+    assert said["At %(unit)s"] == {"Tại %(unit)s"}
+    # The full SIPAS form's statements are answered on an agreement scale (DOMAIN §11).
+    from onestop import surveyforms
+
+    full = surveyforms.load(None).forms["full"]
+    assert [c.text("vi") for c in full.scale] == [
+        "Rất không đồng ý", "Không đồng ý", "Phân vân", "Đồng ý", "Rất đồng ý",
+    ]  # fmt: skip
     same_day = Procedure(time_unit="same_day", same_day_cutoff="15:00")
     assert legal_time_text(same_day) == (
         "Trong ngày (nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo)"

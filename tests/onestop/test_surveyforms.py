@@ -216,8 +216,12 @@ def test_form_view_in_both_languages(forms: surveyforms.FormSet) -> None:
     vi = surveyforms.form_view(forms.forms["full"], "vi")
     en = surveyforms.form_view(forms.forms["full"], "en")
     assert vi["code"] == en["code"] == "full"
-    assert [s["label"] for s in vi["scale"]][::4] == ["Rất không hài lòng", "Rất hài lòng"]
-    assert [s["label"] for s in en["scale"]][::4] == ["Very dissatisfied", "Very satisfied"]
+    # The full form's SIPAS statements are agreed with or not (DOMAIN §11); the short form's
+    # factor questions ask how satisfied.
+    assert [s["label"] for s in vi["scale"]][::4] == ["Rất không đồng ý", "Rất đồng ý"]
+    assert [s["label"] for s in en["scale"]][::4] == ["Strongly disagree", "Strongly agree"]
+    short = surveyforms.form_view(forms.forms["short"], "vi")
+    assert [s["label"] for s in short["scale"]][::4] == ["Rất không hài lòng", "Rất hài lòng"]
     assert [v["label"] for v in vi["visits"]] == ["Không lần nào", "1 lần", "Nhiều hơn 1 lần"]
     assert vi["factors"][0] == {"number": 1, "title": "Tiếp cận dịch vụ"}
     assert en["factors"][0] == {"number": 1, "title": "Access to the service"}

@@ -121,7 +121,7 @@ def test_receipt_carries_the_fields_of_mau_01() -> None:
     assert got["Thời gian nhận hồ sơ"] == "14 giờ 05 phút, ngày 25/11/2026"
     assert got["Thời gian trả kết quả giải quyết hồ sơ"] == "14 giờ 05 phút, ngày 27/11/2026"
     assert got["Nơi trả kết quả"] == data["return_place"]
-    assert got["Hình thức nhận kết quả"] == "Tại Bộ phận Một cửa"
+    assert got["Hình thức nhận kết quả"] == "Trực tiếp tại UBND xã Demo"  # the unit, by name
     assert got["Vào Sổ theo dõi hồ sơ"] == "Quyển số: 01/2026, Số thứ tự: 0007"
     signatures = only(doc, Columns)[1]
     assert signatures.left[0].text == "NGƯỜI NỘP HỒ SƠ"
