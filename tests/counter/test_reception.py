@@ -91,6 +91,13 @@ def test_guidance_at_reception_prints_the_request_and_receives_nothing(
     # and its first request is its first.
     dossier = receive(client, staff_headers, SAME_DAY, ticket=ticket["token"]).get_json()
     assert dossier["supplement_count"] == 0
+    asked = act(client, staff_headers, dossier["code"], "request_supplement",
+                note="Bản sao", reason="Chưa chứng thực").get_json()  # fmt: skip
+    assert asked["supplement_count"] == 1  # the first round: only a second makes it late
+    assert asked["warning"] is None
+    act(client, staff_headers, dossier["code"], "supplement_received")
+    done = act(client, staff_headers, dossier["code"], "resolve").get_json()
+    assert done["timeliness"] == "on_time"
     for wrong, code in (
         ({"kind": "guidance", "reason": "x"}, "missing_field"),  # guidance lists the papers
         ({"kind": "guidance", "missing": ["x"]}, "missing_field"),  # and says why

@@ -436,3 +436,34 @@ def test_the_desk_offers_four_on_the_spot_before_15_and_the_post_after(
     page.click("#btn-post")
     expect(page.locator("#delivery")).to_have_value("post")
     expect(page.locator("#postal-row")).to_be_visible()
+
+
+def test_a_refusal_and_a_stop_print_their_forms_from_their_actions(
+    browser: Any, live_server: Any, tmp_path: Any
+) -> None:
+    from tests.printer.test_slips import pdf_text
+
+    page = serving_desk(browser, live_server)
+    page.select_option("#desk-printer", "desk-1")
+    page.on("dialog", lambda dialog: dialog.accept())  # both cannot be undone: confirmed
+    for action, reason in (("refuse", "Hồ sơ không thuộc thẩm quyền"), ("stop", "Quá hạn bổ sung")):
+        receive_one(page, "Lý Thị Mơ", "1.004873")
+        page.click(f"#d-actions button[data-action='{action}']")
+        page.fill("#d-note", reason)
+        page.click("#d-submit")
+        expect(page.locator("#d-actions button")).to_have_count(0)
+        expect(page.locator("#counter-notice")).to_contain_text("desk-1")
+    prints = live_server.folder / "var" / "prints"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not (
+        list(prints.glob("*-refusal-*.pdf")) and list(prints.glob("*-stop_notice-*.pdf"))
+    ):
+        time.sleep(0.2)
+    [refusal] = prints.glob("*-refusal-*.pdf")
+    assert "Hồ sơ không thuộc thẩm quyền" in " ".join(
+        pdf_text(refusal.read_bytes(), tmp_path).split()
+    )
+    [stop] = prints.glob("*-stop_notice-*.pdf")
+    text = " ".join(pdf_text(stop.read_bytes(), tmp_path).split())
+    assert "Về việc dừng giải quyết hồ sơ" in text
+    assert "Quá hạn bổ sung" in text
