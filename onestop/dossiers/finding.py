@@ -163,8 +163,14 @@ def _cells(row: dict[str, Any]) -> list[Any]:
         value = words.get(key, row[key])
         if key.endswith("_at") and value:
             value = f"{value[11:16]} {value[8:10]}/{value[5:7]}/{value[:4]}"
+        elif isinstance(value, str) and value[:1] in FORMULA_STARTS:
+            value = "'" + value  # typed text, never a formula the spreadsheet would run
         cells.append("" if value is None else value)
     return cells
+
+
+#: What makes a spreadsheet read a cell as a formula (a name typed "=HYPERLINK(…)").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def register_csv(rows: list[dict[str, Any]]) -> bytes:

@@ -30,14 +30,6 @@ def app(make_app: Any) -> Any:
     return make_app(security=LONG_SESSIONS)
 
 
-@pytest.fixture
-def desk_printer(app: Any) -> str:
-    from tests.printer.fakes import config
-
-    app.config["ONESTOP"]["printers"]["desk-1"] = config(page="A4")
-    return "desk-1"
-
-
 def test_an_organisation_filed_by_an_authorised_person_on_the_record_and_the_receipt(
     client: FlaskClient,
     staff_headers: dict[str, str],

@@ -136,3 +136,21 @@ def test_the_register_numbers_a_book_a_year_and_exports_it(
         400
     )
     assert client.get("/api/v1/dossiers/register").status_code == 401
+
+
+def test_the_exports_never_hand_a_spreadsheet_a_formula(
+    client: FlaskClient, staff_headers: dict[str, str], frozen: Any
+) -> None:
+    frozen.set(local("2026-11-30 09:00"))
+    trap = '=HYPERLINK("http://x.invalid","Nguyễn")'
+    receive(client, staff_headers, applicant={"name": trap, "phone": "+84912345678"})
+    query = {"year": 2026, "format": "xlsx"}
+    xlsx = client.get("/api/v1/dossiers/register", query_string=query, headers=staff_headers)
+    sheet = load_workbook(io.BytesIO(xlsx.get_data())).active
+    row = [c.value for c in next(sheet.iter_rows(min_row=3, max_row=3))]
+    assert row[3] == "'" + trap  # text, not a formula
+    assert sheet.cell(3, 4).data_type == "s"
+    text = client.get("/api/v1/dossiers/register", query_string={**query, "format": "csv"},
+                      headers=staff_headers).get_data().decode("utf-8-sig")  # fmt: skip
+    assert "'=HYPERLINK" in text
+    assert "'+84912345678" in text

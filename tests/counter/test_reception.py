@@ -24,14 +24,6 @@ def app(make_app: Any) -> Any:
     return make_app(security=LONG_SESSIONS)
 
 
-@pytest.fixture
-def desk_printer(app: Any) -> str:
-    from tests.printer.fakes import config
-
-    app.config["ONESTOP"]["printers"]["desk-1"] = config(page="A4")
-    return "desk-1"
-
-
 def printed(app: Any, tmp_path: Path, slip: str) -> str:
     """The text of the one ``slip`` PDF the worker printed, on one line."""
     from printer.worker import process_pending

@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -18,6 +19,7 @@ from tests.e2e.conftest import SHOTS
 from tests.e2e.test_counter_page import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def serving_desk(browser: Any, live_server: Any) -> Any:
@@ -438,12 +440,31 @@ def test_the_desk_offers_four_on_the_spot_before_15_and_the_post_after(
     expect(page.locator("#postal-row")).to_be_visible()
 
 
-def test_a_refusal_and_a_stop_print_their_forms_from_their_actions(
+def test_a_refusal_a_stop_and_an_apology_print_their_forms_from_their_actions(
     browser: Any, live_server: Any, tmp_path: Any
 ) -> None:
     from tests.printer.test_slips import pdf_text
 
     page = serving_desk(browser, live_server)
+    # The apology's new date is given on a working day before the appointment (the server's
+    # real clock): a 5-working-day dossier received today allows it on any working day.
+    from onestop import workcalendar
+    from onestop.config import load_config
+
+    today = datetime.now(VN).date()
+    if workcalendar.OfficeCalendar.from_config(load_config({})).is_working_day(today):
+        page.select_option("#desk-printer", "desk-1")
+        receive_one(page, "Lý Thị Mơ", "1.004884")  # đăng ký lại khai sinh: 5 working days
+        page.click("#d-actions button[data-action='extend']")
+        due = page.locator("#d-due").inner_text()  # "HH:MM dd/mm/yyyy"
+        later = datetime.strptime(due, "%H:%M %d/%m/%Y").replace(hour=16, minute=0)  # noqa: DTZ007
+        later += timedelta(days=7)
+        while later.weekday() >= 5:
+            later += timedelta(days=1)
+        page.fill("#d-note", "Cần xác minh thêm")
+        page.fill("#d-date", later.strftime("%Y-%m-%dT%H:%M"))
+        page.click("#d-submit")
+        expect(page.locator("#d-due")).to_have_text(later.strftime("%H:%M %d/%m/%Y"))
     page.select_option("#desk-printer", "desk-1")
     page.on("dialog", lambda dialog: dialog.accept())  # both cannot be undone: confirmed
     for action, reason in (("refuse", "Hồ sơ không thuộc thẩm quyền"), ("stop", "Quá hạn bổ sung")):
@@ -467,3 +488,8 @@ def test_a_refusal_and_a_stop_print_their_forms_from_their_actions(
     text = " ".join(pdf_text(stop.read_bytes(), tmp_path).split())
     assert "Về việc dừng giải quyết hồ sơ" in text
     assert "Quá hạn bổ sung" in text
+    if workcalendar.OfficeCalendar.from_config(load_config({})).is_working_day(today):
+        [apology] = prints.glob("*-apology-*.pdf")
+        text = " ".join(pdf_text(apology.read_bytes(), tmp_path).split())
+        assert "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in text
+        assert "Cần xác minh thêm" in text
