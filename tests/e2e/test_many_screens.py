@@ -39,7 +39,11 @@ class Screens:
         client = socketio.AsyncClient(reconnection=False)
         for name, times in self.heard.items():
             client.on(name, (lambda t: lambda _data: t.append(time.monotonic()))(times), "/display")
-        await client.connect(self.url, namespaces=["/display"], transports=["websocket"])
+        # The namespace's answer may take over socketio's default 1 s while a wave of 50
+        # connects on a slow machine (it failed so in CI): this test is about holding them.
+        await client.connect(
+            self.url, namespaces=["/display"], transports=["websocket"], wait_timeout=20
+        )
         self.clients.append(client)
 
     async def _open_all(self) -> None:
