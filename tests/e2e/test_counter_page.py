@@ -21,6 +21,17 @@ def count(page: Any, service: str) -> Any:
     return page.locator(f"#waiting tr[data-service='{service}'] .count")
 
 
+# Each action's key and its button: a key is ignored while its button is disabled (the screen
+# is re-reading after the last action), as a busy screen should; a test presses once it is on.
+KEYS = {"n": "#btn-call-next", "r": "#btn-recall", "s": "#btn-start", "x": "#btn-no-show",
+        "f": "#btn-finish", "t": "#btn-transfer-open"}  # fmt: skip
+
+
+def press(page: Any, key: str) -> None:
+    expect(page.locator(KEYS[key])).to_be_enabled()
+    page.keyboard.press(key)
+
+
 def test_every_action_from_the_keyboard(browser: Any, live_server: Any) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1366, "height": 768})
@@ -36,7 +47,7 @@ def test_every_action_from_the_keyboard(browser: Any, live_server: Any) -> None:
     page.evaluate("window.__sameDocument = true")
 
     # Nobody waits yet: N says so in the notice, not as an error.
-    page.keyboard.press("n")
+    press(page, "n")
     expect(page.locator("#counter-notice")).to_have_text("Không còn ai đang chờ")
     expect(page.locator("#counter-error")).to_be_hidden()
 
@@ -49,7 +60,7 @@ def test_every_action_from_the_keyboard(browser: Any, live_server: Any) -> None:
     assert page.evaluate("window.__sameDocument") is True
 
     # N calls A001; the timer ticks; only the actions that make sense are enabled.
-    page.keyboard.press("n")
+    press(page, "n")
     expect(page.locator("#current-number")).to_have_text("A001")
     expect(page.locator("#current-state")).to_have_text("Đang gọi")
     expect(page.locator("#current")).to_have_class("current card state-called")
@@ -62,32 +73,32 @@ def test_every_action_from_the_keyboard(browser: Any, live_server: Any) -> None:
     # R three times: the screen then suggests a no-show; X marks it.
     for times in (1, 2, 3):
         expect(page.locator("#btn-recall")).to_be_enabled()
-        page.keyboard.press("r")
+        press(page, "r")
         expect(page.locator("#current-recalls")).to_have_text(f"Đã gọi lại {times} lần")
     expect(page.locator("#no-show-hint")).to_be_visible()
     expect(page.locator("#btn-no-show")).to_have_class("btn action action-warn suggested")
-    page.keyboard.press("x")
+    press(page, "x")
     expect(page.locator("#current-number")).to_have_text("—")
     expect(page.locator("#today-no-show")).to_have_text("1")
     expect(page.locator("#no-show-hint")).to_be_hidden()
 
     # N, S, F: a full service.
-    page.keyboard.press("n")
+    press(page, "n")
     expect(page.locator("#current-number")).to_have_text("A002")
-    page.keyboard.press("s")
+    press(page, "s")
     expect(page.locator("#current-state")).to_have_text("Đang phục vụ")
     expect(page.locator("#timer-label")).to_have_text("Thời gian phục vụ")
     expect(page.locator("#btn-start")).to_be_disabled()
     expect(page.locator("#btn-recall")).to_be_disabled()
-    page.keyboard.press("f")
+    press(page, "f")
     expect(page.locator("#current-number")).to_have_text("—")
     expect(page.locator("#today-served")).to_have_text("1")
     expect(page.locator("#today-service")).to_contain_text("phút")
 
     # T opens the transfer form with the focus in it; Enter sends A003 to service C.
-    page.keyboard.press("n")
+    press(page, "n")
     expect(page.locator("#current-number")).to_have_text("A003")
-    page.keyboard.press("t")
+    press(page, "t")
     expect(page.locator("#transfer")).to_be_visible()
     expect(page.locator("#transfer-target")).to_be_focused()
     page.select_option("#transfer-target", "service:C")
@@ -99,9 +110,9 @@ def test_every_action_from_the_keyboard(browser: Any, live_server: Any) -> None:
     expect(page.locator("#today-transferred")).to_have_text("1")
 
     # ...and B001 to counter 2.
-    page.keyboard.press("n")
+    press(page, "n")
     expect(page.locator("#current-number")).to_have_text("B001")
-    page.keyboard.press("t")
+    press(page, "t")
     page.select_option("#transfer-target", "counter:2")
     page.keyboard.press("Enter")
     expect(page.locator("#current-number")).to_have_text("—")
@@ -114,22 +125,22 @@ def test_every_action_from_the_keyboard(browser: Any, live_server: Any) -> None:
     live_server.issue("A", priority="elderly_80")
     live_server.issue("A", priority="pregnant")
     expect(count(page, "A")).to_have_text("4")
-    page.keyboard.press("n")
+    press(page, "n")
     expect(page.locator("#current-number")).to_have_text("A006")  # rank 3 goes first
     expect(page.locator("#priority-box")).to_be_visible()
     expect(page.locator("#priority-label")).to_have_text("Người từ 80 tuổi")
     page.click("#btn-priority-yes")
     expect(page.locator("#priority-result")).to_have_text("Đã xác nhận ưu tiên")
     expect(page.locator("#priority-actions")).to_be_hidden()
-    page.keyboard.press("s")
+    press(page, "s")
     expect(page.locator("#current-state")).to_have_text("Đang phục vụ")
     page.wait_for_timeout(1200)  # let the timer show a few seconds
     page.screenshot(path=str(SHOTS / "counter-desk.png"))
 
     # A stale screen: someone else checks the next priority first; the 409 is shown.
-    page.keyboard.press("f")
+    press(page, "f")
     expect(page.locator("#current-number")).to_have_text("—")
-    page.keyboard.press("n")
+    press(page, "n")
     expect(page.locator("#current-number")).to_have_text("A007")
     # The other check, then this screen's click at once, in one script: the other check's push
     # (sent after the commit, from the background sender) cannot refresh the screen between them.
