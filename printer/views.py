@@ -71,10 +71,10 @@ def control_pdf(code: str) -> Response:
     desk = desk_for(caller_office())
     dossier = dossiers.dossier_by_code(db.session, desk.office, code)
     url = queue.status_url(rules(), dossier.token, "d")
-    data = dossiers.control_data(db.session, dossier, desk, url)
-    head = dossiers.slips.letterhead(desk)  # 409 where the office's papers lack their header
-    data.update(place=head["place_name"], parent_body=head["parent_body"])
-    pdf = render_pdf(document_for("slip", {**data, "slip": "control"}), "A4")
+    # (409 where the office's papers lack their header, as for a printed slip)
+    pdf = render_pdf(
+        document_for("slip", dossiers.control_paper(db.session, desk, dossier, url)), "A4"
+    )
     name = f"phieu-kiem-soat-{dossier.code}.pdf"
     return Response(
         pdf,

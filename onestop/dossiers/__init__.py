@@ -40,7 +40,7 @@ from onestop.dossiers.reading import (
     with_token,
 )
 from onestop.dossiers.receiving import RECEPTION_KINDS, receive_dossier, without_receiving
-from onestop.dossiers.slips import control_data, queue_slip
+from onestop.dossiers.slips import control_paper, queue_slip
 
 __all__ = [
     "RECEPTION_KINDS",
@@ -50,7 +50,7 @@ __all__ = [
     "act",
     "action_rules",
     "board",
-    "control_data",
+    "control_paper",
     "dossier_by_code",
     "events",
     "find_by_token",

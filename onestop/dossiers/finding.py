@@ -151,6 +151,10 @@ def register(
     return rows
 
 
+#: What makes a spreadsheet read a cell as a formula (a name typed "=HYPERLINK(…)").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cells(row: dict[str, Any]) -> list[Any]:
     """A register row as the book prints it: Vietnamese words, local times to the minute."""
     words = {
@@ -167,10 +171,6 @@ def _cells(row: dict[str, Any]) -> list[Any]:
             value = "'" + value  # typed text, never a formula the spreadsheet would run
         cells.append("" if value is None else value)
     return cells
-
-
-#: What makes a spreadsheet read a cell as a formula (a name typed "=HYPERLINK(…)").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def register_csv(rows: list[dict[str, Any]]) -> bytes:

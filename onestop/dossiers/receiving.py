@@ -29,6 +29,7 @@ from onestop.models import (
     DossierState,
     Office,
     PrintJob,
+    Procedure,
     ReceptionNote,
     RegisterSequence,
     Ticket,
@@ -49,12 +50,19 @@ MAX_DOCUMENTS = 60
 TOKEN_BYTES = 18
 
 
-def _fields(raw: Any, limits: dict[str, int], where: str, required: set[str]) -> dict[str, str]:
+def _fields(
+    raw: Any,
+    limits: dict[str, int],
+    where: str,
+    required: set[str],
+    more: frozenset[str] = frozenset(),
+) -> dict[str, str]:
+    """The text fields of ``raw`` within their limits; ``more``: other keys the caller reads."""
     if not isinstance(raw, dict):
         raise InvalidInput(
             f"'{where}' must be an object with at least a name", code="invalid_field"
         )
-    unknown = set(raw) - set(limits) - ({"kind", "authorised"} if where == "applicant" else set())
+    unknown = set(raw) - set(limits) - more
     if unknown:
         raise InvalidInput(
             f"unknown {where} field(s): {', '.join(sorted(unknown))}", code="invalid_field"
@@ -68,7 +76,9 @@ def _fields(raw: Any, limits: dict[str, int], where: str, required: set[str]) ->
 def _applicant(raw: Any) -> dict[str, Any]:
     """The applicant: a person, or an organisation with its mã số doanh nghiệp/thuế; with
     ``authorised``, the person who files for them (their ID and the authorisation document)."""
-    person: dict[str, Any] = _fields(raw, APPLICANT, "applicant", {"name"})
+    person: dict[str, Any] = _fields(
+        raw, APPLICANT, "applicant", {"name"}, frozenset({"kind", "authorised"})
+    )
     kind = choice(raw.get("kind") or "person", "applicant.kind", APPLICANT_KINDS)
     person["kind"] = kind
     if kind == "organisation" and not person["tax_code"]:
@@ -137,6 +147,25 @@ def _check_ticket(session: Session, office: Office, ticket: Ticket) -> None:
             f"ticket {ticket.number} was finished as a guidance-only visit",
             code="guidance_only_visit",
         )
+
+
+def _procedure_and_visit(
+    session: Session, office: Office, procedure_code: str, ticket_token: str | None
+) -> tuple[Procedure, Ticket | None]:
+    """The office's procedure (404 if not in its catalogue) and, when named, the visit being
+    served that a dossier (or a paper given instead of one) comes from."""
+    procedure = found(
+        queries.active_procedure(session, office.id, procedure_code),
+        NotFound(f"no procedure {procedure_code!r} in the catalogue", code="unknown_procedure"),
+    )
+    if not ticket_token:
+        return procedure, None
+    ticket = found(
+        queries.ticket_by_token(session, ticket_token, office_id=office.id),
+        NotFound("no such ticket", code="unknown_ticket"),
+    )
+    _check_ticket(session, office, ticket)
+    return procedure, ticket
 
 
 def _appointment(
@@ -213,18 +242,8 @@ def receive_dossier(
     appointment the officer gives for a procedure whose legal time the law does not state
     (required then, refused otherwise)."""
     office = desk.office
-    procedure = found(
-        queries.active_procedure(session, office.id, procedure_code),
-        NotFound(f"no procedure {procedure_code!r} in the catalogue", code="unknown_procedure"),
-    )
+    procedure, ticket = _procedure_and_visit(session, office, procedure_code, ticket_token)
     papers = _documents(documents)
-    ticket = None
-    if ticket_token:
-        ticket = found(
-            queries.ticket_by_token(session, ticket_token, office_id=office.id),
-            NotFound("no such ticket", code="unknown_ticket"),
-        )
-        _check_ticket(session, office, ticket)
     at = clock.now()
     rule = rule_of(procedure)
     if on_the_spot and not rule["on_the_spot"]:
@@ -299,23 +318,13 @@ def without_receiving(
     """
     office = desk.office
     kind = choice(kind, "kind", RECEPTION_KINDS)
-    procedure = found(
-        queries.active_procedure(session, office.id, procedure_code),
-        NotFound(f"no procedure {procedure_code!r} in the catalogue", code="unknown_procedure"),
-    )
+    procedure, ticket = _procedure_and_visit(session, office, procedure_code, ticket_token)
     items = _documents(missing)
     if kind == "guidance" and not items:
         raise InvalidInput(
             "'missing' must list the papers to add or complete, one an entry",
             code="missing_field",
         )
-    ticket = None
-    if ticket_token:
-        ticket = found(
-            queries.ticket_by_token(session, ticket_token, office_id=office.id),
-            NotFound("no such ticket", code="unknown_ticket"),
-        )
-        _check_ticket(session, office, ticket)
     note = ReceptionNote(
         office_id=office.id,
         kind=kind,

@@ -92,11 +92,28 @@ def _queue(
     data: dict[str, Any],
     head: dict[str, Any],
 ) -> PrintJob:
-    # NĐ 30/2020: the body above the unit, and the địa danh (never the unit's name).
-    data.update(place=head["place_name"], parent_body=head["parent_body"])
     return printing.queue_slip(
-        session, desk.office, printer, slip, data, printers=desk.printers, actor=desk.actor
+        session,
+        desk.office,
+        printer,
+        slip,
+        _headed(data, head),
+        printers=desk.printers,
+        actor=desk.actor,
     )
+
+
+def _headed(data: dict[str, Any], head: dict[str, Any]) -> dict[str, Any]:
+    """NĐ 30/2020: the body above the unit, and the địa danh (never the unit's name)."""
+    return {**data, "place": head["place_name"], "parent_body": head["parent_body"]}
+
+
+def control_paper(session: Session, desk: Desk, dossier: Dossier, url: str) -> dict[str, Any]:
+    """The control slip's whole data with its header, for a PDF drawn at once (not queued)."""
+    return {
+        **_headed(control_data(session, dossier, desk, url), letterhead(desk)),
+        "slip": "control",
+    }
 
 
 def queue_reception_slip(

@@ -229,8 +229,9 @@ def test_the_calendar_says_where_each_day_comes_from_and_what_is_undecided() -> 
     override the office's; Tết and the Quốc khánh neighbour day of a year not yet decided, and
     24/11 (no law yet), are marked for the office to confirm. (Checked here, never relied on.)"""
     later = workcalendar.DECIDED_THROUGH + 1
-    office = replace(CAL, overrides={date(later, 1, 2): True})
-    days = {d["date"]: d for d in workcalendar.year_days(office, later, {date(later, 1, 2): "x"})}
+    saturday = next(date(later, 3, d) for d in range(1, 8) if date(later, 3, d).weekday() == 5)
+    office = replace(CAL, overrides={saturday: True})
+    days = {d["date"]: d for d in workcalendar.year_days(office, later, {saturday: "Làm bù"})}
     assert days[f"{later}-01-01"]["source"] == "law"
     assert days[f"{later}-09-02"]["source"] == "law"
     tet = [d for d in days.values() if "Tết Nguyên Đán" in d["name"]]
@@ -242,8 +243,8 @@ def test_the_calendar_says_where_each_day_comes_from_and_what_is_undecided() -> 
     cultural = [d for d in days.values() if d["name"] == "Ngày Văn hóa Việt Nam"]
     assert [d["undecided"] for d in cultural] == ["law_pending"] * len(cultural)
     assert workcalendar._undecided(date(2026, 11, 24), "Vietnam Cultural Day") == "law_pending"
-    if date(later, 1, 2).weekday() >= 5:  # the office's make-up day, with its note
-        assert days[f"{later}-01-02"]["source"] == "office"
+    made_up = days[saturday.isoformat()]  # the office's make-up day, with its note
+    assert (made_up["working"], made_up["source"], made_up["note"]) == (True, "office", "Làm bù")
     decided = {d["date"]: d for d in workcalendar.year_days(CAL, 2026)}
     assert decided["2026-02-17"]["undecided"] is None  # Tết 2026 was decided
     assert decided["2026-08-22"] == {
