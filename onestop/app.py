@@ -75,12 +75,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         ONESTOP=cfg,
         SECRET_KEY=_secret_key(cfg),
         MAX_CONTENT_LENGTH=cfg["security"]["max_body_bytes"],
-        RATELIMIT_STORAGE_URI=cfg["security"]["ratelimit_storage"],
-        RATELIMIT_HEADERS_ENABLED=True,
-        # Redis down: count in this process's memory meanwhile (and say so in the log) rather
-        # than fail the kiosk, the login and the public pages; back to Redis when it returns.
-        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
-        RATELIMIT_SWALLOW_ERRORS=True,
         JSON_AS_ASCII=False,
         TEMPLATES_AUTO_RELOAD=False,
     )

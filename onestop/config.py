@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from limits import parse_many
+
 REPO_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
 
 # section -> key -> default. The type of each default is the type the key must have.
@@ -355,6 +357,9 @@ def _validate(cfg: dict[str, Any]) -> None:
         for code, own in cfg["offices"].items():
             if own[session]:
                 parse_hours(own[session], f"offices.{code}.{session}")
+    for key, value in cfg["security"].items():
+        if key.endswith("_rate_limit"):
+            _validate_rate_limit(f"security.{key}", value)
     if cfg["realtime"]["async_mode"] not in ASYNC_MODES:
         raise ConfigError(
             "realtime.async_mode must be 'gevent' (gunicorn's gevent worker: thousands of "
@@ -365,6 +370,16 @@ def _validate(cfg: dict[str, Any]) -> None:
         raise ConfigError("priority_classes need a unique, non-empty code each")
     for name, printer in cfg["printers"].items():
         _validate_printer(name, printer)
+
+
+def _validate_rate_limit(where: str, value: str) -> None:
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ConfigError(
+            f"{where} {value!r} is not a rate limit: write it as '30 per minute' (or several "
+            "joined by ';', per second, minute, hour or day)"
+        ) from None
 
 
 PRINTER_MODES = ("raster", "text", "hybrid")

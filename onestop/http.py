@@ -260,15 +260,15 @@ def caller_office() -> Office:
 
 
 def install_error_handlers(app: Flask) -> None:
-    """The error answers; call before ``limiter.init_app`` (see ``_retry_after``)."""
+    """The error answers."""
 
     @app.after_request
     def _retry_after(response: Response) -> Response:
-        # Flask runs these hooks last-registered first, so this runs after the limiter's, which
-        # would stretch a 503's "try again in 1 s" to the end of its rate window (60 s).
+        # A 503 (try again in a moment) or a 429 (at the rate window's end), and a 429's limit.
         wanted = g.pop("retry_after", None)
         if wanted is not None:
             response.headers["Retry-After"] = wanted
+        response.headers.update(g.pop("rate_limit_headers", {}))
         return response
 
     @app.errorhandler(DomainError)

@@ -149,13 +149,19 @@ def test_ticket_rate_limit_per_device(make_app: Any, tmp_path: Any, demo_templat
     creds = demo_templates.load(app, tmp_path)
     client = app.test_client()
     headers = {"X-Device-Key": creds["devices"]["kiosk-1"]}
-    codes = [
-        client.post("/api/v1/tickets", json={"service": "A"}, headers=headers).status_code
-        for _ in range(4)
+    answers = [
+        client.post("/api/v1/tickets", json={"service": "A"}, headers=headers) for _ in range(4)
     ]
-    assert codes == [201, 201, 201, 429]
+    assert [a.status_code for a in answers] == [201, 201, 201, 429]
+    assert "X-RateLimit-Limit" not in answers[0].headers  # told only when it is reached
     last = client.post("/api/v1/tickets", json={"service": "A"}, headers=headers)
     assert last.get_json()["error"]["code"] == "rate_limited"
+    assert 1 <= int(last.headers["Retry-After"]) <= 60  # the minute's window ends by then
+    assert last.headers["X-RateLimit-Limit"] == "3"
+    assert last.headers["X-RateLimit-Remaining"] == "0"
+    # A limit on another route is counted apart: the ticket's own status still answers.
+    token = answers[0].get_json()["token"]
+    assert client.get(f"/api/v1/tickets/{token}", headers=headers).status_code == 200
 
 
 def test_busy_database_answers_503_and_loses_nothing(

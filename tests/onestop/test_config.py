@@ -61,6 +61,7 @@ def test_unknown_keys_warn(tmp_path: Path) -> None:
         ({"ONESTOP_HOURS__MORNING": "11:30-07:00"}, "hours.morning"),
         ({"ONESTOP_CONFIG": "/nonexistent/site.toml"}, "not found"),
         ({"ONESTOP_REALTIME__ASYNC_MODE": "eventlet"}, "realtime.async_mode"),
+        ({"ONESTOP_SECURITY__TICKET_RATE_LIMIT": "30 a minute"}, "not a rate limit"),
     ],
 )
 def test_bad_configuration_fails_clearly(environ: dict[str, str], needle: str) -> None:

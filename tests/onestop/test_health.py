@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from limits.storage import MemoryStorage
 
-from onestop import cli, server
+from onestop import cli, ratelimit, server
 from tests.conftest import free_port
 
 # A port on loopback where nothing listens: the database or Redis is down.
@@ -110,3 +111,49 @@ def test_serve_refuses_to_make_up_a_secret_key(
     (tmp_path / "var" / "secret_key").write_text("written-by-init")
     assert CliRunner().invoke(cli.main, ["serve"], env=env).exit_code == 0
     assert len(started) == 1
+
+
+def test_rate_limits_go_back_to_their_storage_once_it_answers(
+    make_app: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """After a fault the memory counts only until the next try; then the shared storage counts
+    again (and the log says both)."""
+    app = make_app(security={"login_rate_limit": "100 per minute"})
+    counters = app.extensions["onestop.ratelimits"]
+    shared = counters.storage
+    real_incr = shared.incr
+    down, counted = {"now": True}, []
+
+    def flaky(key: str, expiry: int, amount: int = 1) -> int:
+        if down["now"]:
+            raise ConnectionError("storage cut")
+        counted.append(key)
+        return real_incr(key, expiry, amount)
+
+    monkeypatch.setattr(shared, "incr", flaky)
+    clock = {"now": 1000.0}
+    monkeypatch.setattr(ratelimit.time, "monotonic", lambda: clock["now"])
+    client = app.test_client()
+
+    def login() -> int:
+        answer = client.post("/api/v1/auth/token", json={"username": "x", "password": "y"})
+        return answer.status_code
+
+    assert [login(), login()] == [401, 401]  # counted in memory, nobody refused
+    assert "counting in memory, next try in 1 s" in caplog.text
+    assert counters.failures == 1
+    down["now"] = False
+    assert login() == 401  # still within the pause: memory
+    assert counters.failures == 1
+    assert counted == []
+    clock["now"] += 1.5
+    assert login() == 401
+    assert counters.failures == 0
+    assert "is back" in caplog.text
+    assert len(counted) == 1  # the shared storage counts again
+
+
+def test_the_rate_limit_log_never_shows_the_storage_password() -> None:
+    counters = ratelimit.Counters("redis://:s3cret@10.0.0.6:6379/1", MemoryStorage())
+    assert counters.shown == "redis://:***@10.0.0.6:6379/1"
+    assert ratelimit.Counters("redis://10.0.0.6:6379/1", MemoryStorage()).shown.endswith("6379/1")
