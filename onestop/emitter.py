@@ -25,7 +25,7 @@ from typing import Any
 from onestop.events import realtime_event
 from onestop.extensions import socketio
 from onestop.mq import QueueDown
-from onestop.realtime import Push, coalesce, urgent
+from onestop.realtime import Push, coalesce, in_seq_order, urgent
 
 log = logging.getLogger(__name__)
 
@@ -102,17 +102,22 @@ class Emitter:
                 burst = [self.pending.get(timeout=RETRY_SECONDS if waiting else None)]
             except queue.Empty:
                 burst = []
-            # After a quiet spell the first push leaves at once; while pushes keep coming, they
-            # leave at most once a window. A call never waits: it leaves at once, with what was
-            # queued before it.
+            # After a quiet spell what is queued leaves at once; while pushes keep coming, they
+            # leave at most once a window. A call never waits: it leaves at once, with what is
+            # queued with it (taken whole, so that pushes handed over out of order are put back
+            # in their order).
+            burst += self._queued() if burst else []
             deadline = self.last_sent + self.window
-            while burst and not urgent(burst[-1]) and (left := deadline - time.monotonic()) > 0:
+            while (
+                burst and not any(map(urgent, burst)) and (left := deadline - time.monotonic()) > 0
+            ):
                 try:
                     burst.append(self.pending.get(timeout=left))
                 except queue.Empty:
                     break
+                burst += self._queued()
             try:
-                self._send_all(coalesce(burst))
+                self._send_all(coalesce(in_seq_order(burst)))
             except Exception:  # one bad burst must not stop the sender for good
                 log.exception("could not send a burst of %d pushes", len(burst))
             finally:
@@ -120,6 +125,15 @@ class Emitter:
                     self.last_sent = time.monotonic()
                 for _ in burst:
                     self.pending.task_done()
+
+    def _queued(self) -> list[Push]:
+        """What is in the queue now, without waiting."""
+        ready: list[Push] = []
+        while True:
+            try:
+                ready.append(self.pending.get_nowait())
+            except queue.Empty:
+                return ready
 
     def _send_all(self, pushes: list[Push]) -> None:
         """The held pushes (in their order), then the lost offices' fresh state, then

@@ -116,11 +116,30 @@ def mergeable(push: Push) -> bool:
     return push.name in STATE_EVENTS and "seq" in push.payload
 
 
+def in_seq_order(pushes: list[Push]) -> list[Push]:
+    """``pushes`` with each office's in the order of their seqs; a push without one stays
+    after the numbered push it came after (the pushes of different offices go to different
+    screens: their order among each other does not matter).
+
+    Two requests that commit one after the other may hand their pushes over the other way
+    round: under gevent a request can yield between its commit and its hand-over. Sent as
+    they came, a screen would see seq 7 before 6 and take the older counts for the newer."""
+    keys: list[tuple[int, int]] = []
+    last: dict[int, int] = {}  # office -> the seq of its latest numbered push so far
+    for push in pushes:
+        seq = push.payload.get("seq")
+        if isinstance(seq, int):
+            last[push.office_id] = seq
+        keys.append((push.office_id, last.get(push.office_id, 0)))
+    ranked = sorted(range(len(pushes)), key=keys.__getitem__)  # stable: ties keep their order
+    return [pushes[place] for place in ranked]
+
+
 def coalesce(pushes: list[Push]) -> list[Push]:
     """The pushes to send for a burst, in order: each run of state events (``queue_changed``) of
-    one office, room and namespaces becomes its latest, sent where the first one stood, with
-    ``since``, the first seq it stands for. A client checking seqs for gaps reads the event as
-    covering ``since``..``seq``, so nothing it skipped looks lost."""
+    one office, room and namespaces becomes its newest (by seq), sent where the first one stood,
+    with ``since``, the first seq it stands for. A client checking seqs for gaps reads the event
+    as covering ``since``..``seq``, so nothing it skipped looks lost."""
     kept: list[Push] = []
     at: dict[tuple[Any, ...], int] = {}  # a state event's key -> its place in ``kept``
     for push in pushes:
@@ -132,7 +151,8 @@ def coalesce(pushes: list[Push]) -> list[Push]:
             at[key] = len(kept)
             kept.append(push)
             continue
-        first = kept[at[key]]
-        since = first.payload.get("since", first.payload["seq"])
-        kept[at[key]] = replace(push, payload={**push.payload, "since": since})
+        held = kept[at[key]]
+        newer = push if push.payload["seq"] >= held.payload["seq"] else held
+        since = min(p.payload.get("since", p.payload["seq"]) for p in (held, push))
+        kept[at[key]] = replace(newer, payload={**newer.payload, "since": since})
     return kept

@@ -1,5 +1,7 @@
-// Waiting-room display: the snapshot on every (re)connect, then pushed events; a seq gap means
-// the display missed something, so it fetches the snapshot again instead of guessing.
+// Waiting-room display: the snapshot on every (re)connect, then pushed events; a seq gap that is
+// not filled within a moment means the display missed something, so it fetches the snapshot
+// again instead of guessing. (Pushes from several server processes, or two requests that commit
+// together, may come a little out of order: the missing seq is usually just behind.)
 //
 // Words come from #display-strings and settings from #display-config (JSON data blocks rendered by
 // the server in the page's language), so nothing here is Vietnamese or English.
@@ -18,6 +20,12 @@
   let baseSeq = -1; // the seq of the last snapshot: events up to it are already in it
   let syncing = false;
   let droppedMax = -1; // the newest seq dropped while a snapshot was on its way
+  const missing = new Set(); // seqs skipped over, waited for a moment before a fresh snapshot
+  let gapTimer = null;
+  const GAP_WAIT_MS = 1000;
+  const GAP_MAX = 50; // a jump wider than this is not waited for
+  let countsSeq = -1; // the seq of the waiting counts shown (an older push never replaces them)
+  let noticesSeq = -1;
   let latest = null; // the newest call of this area: highlighted
   let flashing = null; // the call that flashes right now
   let flashTimer = 0;
@@ -261,7 +269,10 @@
 
   function applyState(snapshot) {
     state = snapshot;
-    lastSeq = baseSeq = snapshot.seq;
+    lastSeq = baseSeq = countsSeq = noticesSeq = snapshot.seq;
+    missing.clear();
+    clearTimeout(gapTimer);
+    gapTimer = null;
     for (const call of state.now_serving.concat(state.recent)) if (inArea(call)) seenCounters.add(call.counter);
     const current = newestInArea();
     latest = current && sameCall(current, latest) ? latest : current;
@@ -286,19 +297,28 @@
     if (fetched && droppedMax > lastSeq) resync(); // events came that the snapshot did not hold
   }
 
-  // True when the event may be applied; a gap triggers a fresh snapshot instead. An event may
-  // stand for several changes, since..seq (the server sends a burst of queue counts as one).
+  // True when the event may be applied. An event may stand for several changes, since..seq (the
+  // server sends a burst of queue counts as one). Seqs it skips over are waited for a moment; if
+  // one never comes, a fresh snapshot.
   function inOrder(seq, since = seq) {
     if (syncing) {
       droppedMax = Math.max(droppedMax, seq);
       return false;
     }
     if (seq <= baseSeq) return false; // already in the snapshot
-    if (lastSeq >= 0 && since > lastSeq + 1) {
+    if (lastSeq >= 0 && since - lastSeq > GAP_MAX) {
       resync();
       return false;
     }
+    for (let skipped = lastSeq + 1; lastSeq >= 0 && skipped < since; skipped += 1) missing.add(skipped);
+    for (let covered = since; covered <= seq; covered += 1) missing.delete(covered);
     lastSeq = Math.max(lastSeq, seq);
+    if (missing.size && !gapTimer) {
+      gapTimer = setTimeout(() => {
+        gapTimer = null;
+        if (missing.size) resync();
+      }, GAP_WAIT_MS);
+    }
     return true;
   }
 
@@ -372,12 +392,14 @@
   socket.on("state", applyState); // sent on every connect: the true state after any outage
   socket.on("ticket_called", onCalled);
   socket.on("queue_changed", (message) => {
-    if (!inOrder(message.seq, message.since)) return;
+    if (!inOrder(message.seq, message.since) || message.seq < countsSeq) return;
+    countsSeq = message.seq;
     state.waiting = message.waiting;
     renderWaiting();
   });
   socket.on("notices_changed", (message) => {
-    if (!inOrder(message.seq)) return;
+    if (!inOrder(message.seq) || message.seq < noticesSeq) return;
+    noticesSeq = message.seq;
     state.notices = message.notices;
     renderTicker();
   });

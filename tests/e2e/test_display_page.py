@@ -231,3 +231,53 @@ REFUSED_WEBSOCKETS = """(() => {
   Object.assign(Refused, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
   window.WebSocket = Refused;
 })()"""
+
+
+#: Keeps the page's Socket.IO client reachable, so that a test can hand the display's own
+#: handlers events as a server would send them (out of order, or with a seq never sent).
+CATCH_SOCKET = """(() => {
+  let real;
+  Object.defineProperty(window, "io", {
+    configurable: true,
+    get: () => real && ((...args) => (window.testSocket = real(...args))),
+    set: (value) => { real = value; },
+  });
+})()"""
+
+
+def push(page: Any, name: str, payload: dict[str, Any]) -> None:
+    page.evaluate(
+        "([name, payload]) => window.testSocket.listeners(name).forEach((f) => f(payload))",
+        [name, payload],
+    )
+
+
+def test_pushes_out_of_order_neither_roll_the_counts_back_nor_refetch(
+    browser: Any, live_server: Any
+) -> None:
+    """Two requests that commit together, or two server processes, may deliver seq 7 before 6:
+    the display waits a moment for 6 instead of fetching the state, and 6's older counts never
+    replace 7's. A seq that never comes still brings a fresh state, a second later."""
+    live_server.issue("A", "A")
+    page = browser.new_page(viewport=TV)
+    page.add_init_script(CATCH_SOCKET)
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "/display/state" in r.url else None)
+    page.goto(f"{live_server.url}/display")
+    page.wait_for_selector("#conn.conn-on")
+    count = page.locator("#waiting li[data-service='A'] .waiting-count")
+    expect(count).to_have_text("2")
+    seq = requests.get(f"{live_server.url}/api/v1/display/state", timeout=5).json()["seq"]
+    before = len(fetched)
+
+    push(page, "queue_changed", {"seq": seq + 2, "waiting": {"A": 7}})
+    push(page, "queue_changed", {"seq": seq + 1, "waiting": {"A": 5}})  # late, and older
+    expect(count).to_have_text("7")
+    time.sleep(1.5)  # past the display's wait for a missing seq
+    expect(count).to_have_text("7")
+    assert len(fetched) == before, "a gap that was filled must not fetch the state"
+
+    push(page, "queue_changed", {"seq": seq + 4, "waiting": {"A": 9}})  # seq + 3 never comes
+    expect(count).to_have_text("9")
+    expect(count).to_have_text("2", timeout=5000)  # the true state, fetched after the wait
+    assert len(fetched) == before + 1

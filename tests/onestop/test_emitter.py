@@ -12,7 +12,7 @@ import pytest
 
 from onestop import emitter
 from onestop.extensions import socketio
-from onestop.realtime import DISPLAY, EVERYONE, Push, coalesce
+from onestop.realtime import DISPLAY, EVERYONE, Push, coalesce, in_seq_order
 
 
 def queue_changed(seq: int, waiting: int, office: int = 1) -> Push:
@@ -199,3 +199,54 @@ def test_a_call_never_waits_for_the_window_but_counts_do() -> None:
     sender.put(queue_changed(5, 0))
     assert sender.flush(5)
     assert len(sent) == 4  # two counts in one window: one push
+
+
+def test_pushes_handed_over_out_of_order_go_out_in_seq_order() -> None:
+    """Measured in the call benchmark under gevent: a request yielded between its call and its
+    count, so another request's seq 7 came between them. Sent as they came, the display took
+    seq 6's counts for the newest and saw a gap at 7."""
+    tc6, tc7, qc7, qc6 = (
+        called(6, "A006"),
+        called(7, "A007"),
+        queue_changed(7, 2),
+        queue_changed(6, 3),
+    )
+    rating = Push(1, "rating_requested", {"counter": 1}, (DISPLAY,))  # no seq: stays after tc7
+    other = queue_changed(3, 9, office=2)
+    ordered = in_seq_order([tc6, tc7, rating, other, qc7, qc6])
+    assert ordered == [tc6, qc6, tc7, rating, qc7, other]
+    sent = coalesce(ordered)
+    assert sent[1].payload == {"seq": 7, "waiting": {"A": 2}, "since": 6}
+
+
+def test_a_burst_never_trades_newer_counts_for_older_ones() -> None:
+    merged = coalesce([queue_changed(9, 1), queue_changed(8, 5)])
+    assert merged == [
+        Push(1, "queue_changed", {"seq": 9, "waiting": {"A": 1}, "since": 8}, EVERYONE)
+    ]
+
+
+def test_what_is_queued_with_a_call_leaves_with_it_in_order() -> None:
+    bursts: list[list[tuple[str, int | None, int]]] = []
+    gate = threading.Event()
+
+    def sender(push: Push) -> None:
+        gate.wait(5)
+        bursts[-1].append((push.name, push.payload.get("since"), push.payload["seq"]))
+
+    class Recording(emitter.Emitter):
+        def _send_all(self, pushes: list[Push]) -> None:
+            bursts.append([])
+            super()._send_all(pushes)
+
+    out = Recording(sender, window=0.05)
+    out.put(queue_changed(1, 1))  # taken at once; its send waits at the gate
+    time.sleep(0.1)
+    for push in (called(3, "A003"), called(2, "A002"), queue_changed(3, 0), queue_changed(2, 1)):
+        out.put(push)  # handed over out of order while the sender is busy
+    gate.set()
+    assert out.flush(5)
+    assert bursts == [  # one burst, in seq order, the counts as one that stands for 2..3
+        [("queue_changed", None, 1)],
+        [("ticket_called", None, 2), ("queue_changed", 2, 3), ("ticket_called", None, 3)],
+    ]
