@@ -148,8 +148,16 @@
     }
   }
 
+  // A print's outcome may come over the socket before the ticket's own answer (a fast printer,
+  // a slow network): kept here, by token, for the answer to pick up.
+  const earlyPrints = new Map();
+  const EARLY_KEPT = 20;
+
   function showTicket(t) {
     current = t;
+    const printedBefore = earlyPrints.get(t.token);
+    earlyPrints.clear();
+    if (printedBefore) t.print.status = printedBefore;
     $("t-number").textContent = t.number;
     $("t-service").textContent = (locale === "en" && t.service_name_en) || t.service_name;
     onestop.say("t-priority", t.priority ? priorityLabel(t.priority) : "");
@@ -283,6 +291,8 @@
     if (current && m.token === current.token) {
       setPrintStatus(m.status);
       if (m.status === "failed") scheduleTicketEnd(FAILED_MS);
+    } else if (earlyPrints.size < EARLY_KEPT) {
+      earlyPrints.set(m.token, m.status);
     }
   });
   start();
