@@ -47,7 +47,7 @@ lint: $(STAMP) $(NODE)
 	node_modules/.bin/eslint --max-warnings=0 onestop/static
 
 ## Every benchmark, each beside its floor (PostgreSQL and Redis rows when reachable): tables,
-## and JSON under bench/results/. About 15 minutes on two cores.
+## and JSON under bench/results/. About 20 minutes on two cores.
 bench: $(STAMP)
 	cd bench && ../$(BIN)/python ticket_bench.py
 	cd bench && ../$(BIN)/python call_bench.py
