@@ -106,7 +106,8 @@ class Emitter:
             # leave at most once a window. A call never waits: it leaves at once, with what is
             # queued with it (taken whole, so that pushes handed over out of order are put back
             # in their order).
-            burst += self._queued() if burst else []
+            if burst:
+                burst += self._queued()
             deadline = self.last_sent + self.window
             while (
                 burst and not any(map(urgent, burst)) and (left := deadline - time.monotonic()) > 0

@@ -23,6 +23,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from time import monotonic
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -62,14 +63,14 @@ class Counters:
 
     def count(self, key: str, expiry: int) -> int:
         """Add one to ``key``'s window and say how many it holds."""
-        if self.failures and time.monotonic() < self.retry_at:
+        if self.failures and monotonic() < self.retry_at:
             return self.fallback.incr(key, expiry)
         try:
             counted = self.storage.incr(key, expiry)
         except Exception as exc:  # noqa: BLE001 - a broken counter must not refuse anyone
             self.failures += 1
             pause = RETRY_PAUSES[min(self.failures, len(RETRY_PAUSES)) - 1]
-            self.retry_at = time.monotonic() + pause
+            self.retry_at = monotonic() + pause
             log.warning(
                 "Rate limit storage %s failed (%s: %s); counting in memory, next try in %.0f s",
                 self.shown,

@@ -311,7 +311,7 @@
       return false;
     }
     for (let skipped = lastSeq + 1; lastSeq >= 0 && skipped < since; skipped += 1) missing.add(skipped);
-    for (let covered = since; covered <= seq; covered += 1) missing.delete(covered);
+    for (const waited of missing) if (waited >= since && waited <= seq) missing.delete(waited);
     lastSeq = Math.max(lastSeq, seq);
     if (missing.size && !gapTimer) {
       gapTimer = setTimeout(() => {

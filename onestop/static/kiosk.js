@@ -291,7 +291,9 @@
     if (current && m.token === current.token) {
       setPrintStatus(m.status);
       if (m.status === "failed") scheduleTicketEnd(FAILED_MS);
-    } else if (earlyPrints.size < EARLY_KEPT) {
+    } else {
+      // Every kiosk of the office hears every print: keep the newest few.
+      if (earlyPrints.size >= EARLY_KEPT) earlyPrints.delete(earlyPrints.keys().next().value);
       earlyPrints.set(m.token, m.status);
     }
   });

@@ -132,7 +132,7 @@ def test_rate_limits_go_back_to_their_storage_once_it_answers(
 
     monkeypatch.setattr(shared, "incr", flaky)
     clock = {"now": 1000.0}
-    monkeypatch.setattr(ratelimit.time, "monotonic", lambda: clock["now"])
+    monkeypatch.setattr(ratelimit, "monotonic", lambda: clock["now"])  # its clock only
     client = app.test_client()
 
     def login() -> int:
