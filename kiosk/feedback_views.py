@@ -19,7 +19,8 @@ from onestop.db import db
 from onestop.errors import Forbidden
 from onestop.extensions import csrf, limiter
 from onestop.http import field, json_body, limit, office_of
-from onestop.models import Device, DeviceKind, Office
+from onestop.models import DeviceKind, Office
+from onestop.refs import DeviceRef
 
 TICKET = "/api/v1/tickets/<token>"
 DOSSIER = "/api/v1/dossiers/<code>"
@@ -36,7 +37,7 @@ def _limit_key() -> str:
     return f"visit:{auth.digest(subject)[:16]}"
 
 
-def _pad() -> Device | None:
+def _pad() -> DeviceRef | None:
     """The rating pad sending this, or None for a citizen's phone."""
     key = request.headers.get("X-Device-Key")
     if not key:
@@ -58,7 +59,7 @@ def _finder(token: str | None, code: str | None) -> tuple[str, Callable[[], feed
     return ticket.token, lambda: feedback.visit_of_ticket(db.session, ticket)
 
 
-def _visit(token: str | None, code: str | None, device: Device | None) -> feedback.Visit:
+def _visit(token: str | None, code: str | None, device: DeviceRef | None) -> feedback.Visit:
     """The visit, once the caller may speak for it: a pad by its device key (its counter is
     checked by the domain), a phone by the feedback key of the citizen's link (``?k=``)."""
     held, find = _finder(token, code)

@@ -28,6 +28,7 @@ from onestop.models import (
     Role,
     StaffToken,
 )
+from onestop.refs import DeviceRef
 
 MIN_PASSWORD = 8
 # werkzeug's method for new password hashes. Tests swap in a cheap one; nothing else may.
@@ -200,9 +201,10 @@ def create_device(
     return device, key
 
 
-def device_for_key(session: Session, key: str) -> Device:
+def device_for_key(session: Session, key: str) -> DeviceRef:
+    """The active device a key belongs to (a plain value: see ``onestop.refs``)."""
     device = queries.device_by_key_hash(session, digest(key))
-    if device is None or not device.is_active:
+    if device is None:
         raise NotAuthenticated("unknown or disabled device key", code="invalid_device_key")
     return device
 

@@ -17,6 +17,7 @@ from onestop.errors import NotFound, found
 from onestop.feedback import FeedbackRules
 from onestop.models import Office
 from onestop.queue import QueueRules
+from onestop.refs import OfficeLike
 from onestop.workcalendar import OfficeCalendar
 
 
@@ -39,18 +40,20 @@ def office_printers(office: Office) -> dict[str, Any]:
     return {n: cfg for n, cfg in printers().items() if (cfg["office"] or home) == office.code}
 
 
-def rules(office: Office | None = None) -> QueueRules:
+def rules(office: OfficeLike | None = None) -> QueueRules:
     """The queue rules of ``office``, else of the caller's office (an authenticated request),
     else of this server's: an office of the deployment has its own time zone (its local day,
     its times) and may have its own public URL."""
     base: QueueRules = current_app.extensions["onestop.rules"]
-    office = office or g.get("office")
+    if office is None:
+        device = g.get("device")
+        office = g.get("office") or (device.office if device is not None else None)
     if office is None:
         return base
     return base.of(office, office_settings(office)["office"]["public_url"])
 
 
-def office_settings(office: Office) -> dict[str, Any]:
+def office_settings(office: OfficeLike) -> dict[str, Any]:
     """The configuration as ``office`` sees it (its own ``[offices.<code>]`` keys)."""
     return for_office(settings(), office.code)
 

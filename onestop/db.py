@@ -3,8 +3,9 @@
 SQLite (the embedded default) is put in WAL mode with foreign keys on, and every write
 transaction starts with ``BEGIN IMMEDIATE``: the writer takes SQLite's write lock up front, so two
 writers queue instead of one failing half-way with "database is locked" when it upgrades a read
-lock. Read-only work (GET requests, snapshots, a write request's authentication) uses a plain
-deferred ``BEGIN`` so readers never wait for writers. PostgreSQL needs none of this.
+lock. Read-only work (GET requests, snapshots) uses a plain deferred ``BEGIN`` so readers never
+wait for writers; a write request's authentication, one lookup, begins nothing at all (SQLite
+runs a lone statement on a snapshot of its own). PostgreSQL needs none of this.
 
 The writers of one process queue on a lock of the process before they ask SQLite (in arrival
 order under gevent, near enough with threads): a waiting writer sleeps in the server's scheduler
@@ -25,14 +26,23 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-_read_only: contextvars.ContextVar[bool] = contextvars.ContextVar(
-    "onestop_read_only", default=False
-)
+# How the current thread's or context's next transaction on SQLite begins: WRITE takes the
+# write lock (``BEGIN IMMEDIATE``), SNAPSHOT reads from one snapshot (a plain ``BEGIN``),
+# STATEMENT begins nothing: each statement is its own snapshot (SQLite's autocommit).
+WRITE, SNAPSHOT, STATEMENT = 0, 1, 2
+_read_only: contextvars.ContextVar[int] = contextvars.ContextVar("onestop_read_only", default=WRITE)
 
 
 def set_read_only(flag: bool) -> None:
     """Mark the work of the current thread or context as read-only (or not)."""
-    _read_only.set(flag)
+    _read_only.set(SNAPSHOT if flag else WRITE)
+
+
+def set_statement_reads() -> None:
+    """The next reads are single statements that need no common snapshot (who a write request
+    comes from: one lookup): no transaction is begun for them, which spares a ``BEGIN`` and a
+    ``COMMIT`` of their own. Only reads may follow, up to :meth:`Database.end_reads`."""
+    _read_only.set(STATEMENT)
 
 
 _WRITER = "onestop_writer"  # in a pooled connection's info: it holds the process's write lock
@@ -48,7 +58,10 @@ def _serialise_writers(engine: Engine, timeout: float) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        if _read_only.get():
+        mode = _read_only.get()
+        if mode == STATEMENT:
+            return
+        if mode == SNAPSHOT:
             connection.exec_driver_sql("BEGIN")
             return
         if not lock.acquire(timeout=timeout):
@@ -150,9 +163,10 @@ class Database:
         return session
 
     def end_reads(self) -> None:
-        """What a write request read so far (who is asking) needed no lock: end that read
-        transaction, so SQLite's write lock is taken at the next statement and held only for the
-        rest of the request, not for the authentication too."""
+        """What a write request read so far (who is asking) needed no lock: end those reads
+        (the session's transaction, in which SQLite began none), so the write lock is taken at
+        the next statement and held only for the rest of the request, not for the
+        authentication too."""
         session: Session | None = g.get("onestop_session")
         if (
             session is not None

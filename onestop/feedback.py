@@ -34,7 +34,6 @@ from onestop.errors import Conflict, Forbidden, InvalidInput
 from onestop.events import notify
 from onestop.models import (
     Counter,
-    Device,
     Dossier,
     Office,
     Officer,
@@ -44,6 +43,7 @@ from onestop.models import (
     Ticket,
     TicketState,
 )
+from onestop.refs import DeviceRef
 
 MAX_CONTACT = 200
 # A visit that ended in one of these was never finished at a counter: its dossier stands alone.
@@ -222,13 +222,13 @@ def _reasons(value: Any) -> list[str]:
     return sorted(set(value), key=surveyforms.REASONS.index)
 
 
-def _paired_counter(device: Device) -> int:
+def _paired_counter(device: DeviceRef) -> int:
     if device.counter_id is None:
         raise Conflict(f"rating pad {device.name} is not paired with a counter", code="no_counter")
     return device.counter_id
 
 
-def check_pad(device: Device, visit: Visit, rules: FeedbackRules) -> None:
+def check_pad(device: DeviceRef, visit: Visit, rules: FeedbackRules) -> None:
     """A pad rates only what its own counter served, shortly after."""
     if visit.counter_id != _paired_counter(device):
         raise Forbidden(
@@ -243,7 +243,7 @@ def rate(
     score: str,
     *,
     reasons: Any = None,
-    device: Device | None,
+    device: DeviceRef | None,
     rules: FeedbackRules,
 ) -> Rating:
     """Record the citizen's rating of ``visit`` (``device`` is the counter's pad, or None for
@@ -291,7 +291,7 @@ def rate(
 
 
 def add_reasons(
-    session: Session, visit: Visit, reasons: Any, *, device: Device | None, rules: FeedbackRules
+    session: Session, visit: Visit, reasons: Any, *, device: DeviceRef | None, rules: FeedbackRules
 ) -> Rating:
     """The optional reasons after "Không hài lòng", sent a moment after the score itself (so a
     citizen who walks away still leaves the score). Once, and only to an unsatisfied rating."""
@@ -314,7 +314,9 @@ def add_reasons(
     return rating
 
 
-def _audit(session: Session, visit: Visit, device: Device | None, action: str, **data: Any) -> None:
+def _audit(
+    session: Session, visit: Visit, device: DeviceRef | None, action: str, **data: Any
+) -> None:
     actor = f"device:{device.name}" if device else "citizen"
     audit(session, visit.office_id, actor, action, f"visit:{visit.label}", **data)
 
@@ -508,7 +510,7 @@ def request_rating(
     )
 
 
-def pad_state(session: Session, device: Device, rules: FeedbackRules) -> dict[str, Any]:
+def pad_state(session: Session, device: DeviceRef, rules: FeedbackRules) -> dict[str, Any]:
     """What a pad shows on (re)connect: its counter and officer, the ticket to ask about if
     one was finished there moments ago and is not rated yet, and its words in both languages
     (the pad shows Vietnamese with English beneath)."""

@@ -34,11 +34,12 @@ from onestop.context import (
     rules,
     settings,
 )
-from onestop.db import db, is_busy_error, set_read_only
+from onestop.db import db, is_busy_error, set_statement_reads
 from onestop.dossiers import Desk
 from onestop.errors import DomainError, Forbidden, InvalidInput, NotAuthenticated
-from onestop.models import Device, DeviceKind, Dossier, Office, Officer, Role, Ticket
+from onestop.models import DeviceKind, Dossier, Office, Officer, Role, Ticket
 from onestop.queue import Actor
+from onestop.refs import DeviceRef
 
 MAX_STRING = 2000
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # a database INTEGER (PostgreSQL's is 32 bits)
@@ -197,9 +198,10 @@ def authenticated(
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             writes = request.method not in SAFE_METHODS
             if writes:
-                set_read_only(True)  # who is asking, and their office, are read without a lock
+                set_statement_reads()  # who is asking, and their office: without a lock
             _resolve(staff, devices)
-            g.office = office_of(g.officer or g.device)
+            if g.officer is not None:  # (its office came with its token: no statement)
+                g.office = office_of(g.officer)
             if writes:
                 db.end_reads()
             officer = g.get("officer")
@@ -228,7 +230,7 @@ def actor_label() -> str:
     return f"device:{device.name}" if device is not None else "anonymous"
 
 
-def office_of(who: Officer | Device | Ticket | Dossier) -> Office:
+def office_of(who: Officer | DeviceRef | Ticket | Dossier) -> Office:
     """The office an officer, a device, a ticket or a dossier belongs to."""
     office = db.session.get(Office, who.office_id)
     assert office is not None
@@ -251,12 +253,16 @@ def screen_office(kind: DeviceKind) -> tuple[Office, str | None]:
 
 
 def caller_office() -> Office:
-    """The office of the authenticated caller."""
+    """The office of the authenticated caller (a device's is loaded on first ask: the kiosk's
+    ticket needs only the plain value its key came with, ``g.device.office``)."""
     office: Office | None = g.get("office")
     if office is not None:
         return office
-    who: Officer | Device | None = g.get("officer") or g.get("device")
-    return home_office() if who is None else office_of(who)
+    who: Officer | DeviceRef | None = g.get("officer") or g.get("device")
+    if who is None:
+        return home_office()
+    g.office = office_of(who)
+    return g.office
 
 
 def install_error_handlers(app: Flask) -> None:

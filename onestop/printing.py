@@ -18,7 +18,8 @@ from onestop import clock, queries, realtime
 from onestop.auth import audit
 from onestop.errors import Conflict, InvalidInput, NotFound, found
 from onestop.events import defer, notify, print_job_queued
-from onestop.models import Device, Office, PrinterState, PrintJob, PrintKind, PrintStatus
+from onestop.models import Office, PrinterState, PrintJob, PrintKind, PrintStatus
+from onestop.refs import DeviceRef
 
 # The slips the counter prints for a dossier (printer.slips renders each of them).
 SLIPS = ("receipt", "supplement_request", "apology", "refusal", "stop_notice", "control")
@@ -199,7 +200,7 @@ def health_view(state: PrinterState | None, name: str, tz: str) -> dict[str, Any
     }
 
 
-def kiosk_printer(session: Session, device: Device, office: dict[str, Any]) -> dict[str, Any]:
+def kiosk_printer(session: Session, device: DeviceRef, office: dict[str, Any]) -> dict[str, Any]:
     """The health of a kiosk's own printer (``printer: null`` when it prints nothing)."""
     if not device.printer:
         return {"printer": None, "status": "unknown", "ok": True, "detail": ""}

@@ -54,6 +54,7 @@ from onestop.models import (
     run_core,
     table_of,
 )
+from onestop.refs import DeviceRef, OfficeRef, ServiceRef, TicketLike
 
 ACTIVE_AT_COUNTER = (TicketState.CALLED, TicketState.SERVING)
 
@@ -212,21 +213,33 @@ def device_by_name(session: Session, office_id: int, name: str) -> Device | None
 
 
 @functools.cache
-def _device_statement() -> Select[Device, Office]:
+def _device_statement() -> Select[Any]:
+    device, office = table_of(Device), table_of(Office)
     return (
-        select(Device, Office)
-        .join(Office, Office.id == Device.office_id)
-        .where(Device.key_hash == bindparam("key_hash"))
+        select(
+            device.c.id,
+            device.c.office_id,
+            device.c.kind,
+            device.c.name,
+            device.c.counter_id,
+            device.c.printer,
+            office.c.code,
+            office.c.name.label("office_name"),
+            office.c.timezone,
+        )
+        .join(office, office.c.id == device.c.office_id)
+        .where(device.c.key_hash == bindparam("key_hash"), device.c.is_active.is_(True))
     )
 
 
-def device_by_key_hash(session: Session, key_hash: str) -> Device | None:
-    """The device with its office, in one statement (see :func:`staff_token`)."""
-    row = session.execute(_device_statement(), {"key_hash": key_hash}).first()
+def device_by_key_hash(session: Session, key_hash: str) -> DeviceRef | None:
+    """The active device of a key, with its office, in one Core statement: a plain value,
+    not an ORM object (the device asks on every request; see ``onestop.refs``)."""
+    row = run_core(session, _device_statement(), {"key_hash": key_hash}).first()
     if row is None:
         return None
-    _keep(session, row[1])
-    return row[0]
+    office = OfficeRef(row.office_id, row.code, row.office_name, row.timezone)
+    return DeviceRef(row.id, row.office_id, row.kind, row.name, row.counter_id, row.printer, office)
 
 
 def counters_allowed_to(session: Session, officer_id: int) -> set[int]:
@@ -249,6 +262,23 @@ def _service_statement() -> Select[Service]:
     return select(Service).where(
         Service.office_id == bindparam("office_id"), Service.code == bindparam("code")
     )
+
+
+@functools.cache
+def _service_ref_statement() -> Select[Any]:
+    service = table_of(Service)
+    columns = [getattr(service.c, name) for name in ServiceRef.__slots__]
+    return select(*columns).where(
+        service.c.office_id == bindparam("office_id"), service.c.code == bindparam("code")
+    )
+
+
+def service_ref(session: Session, office_id: int, code: str) -> ServiceRef:
+    """A service of the office by its code, as a plain value (the kiosk's path)."""
+    keys = {"office_id": office_id, "code": code}
+    row = run_core(session, _service_ref_statement(), keys).first()
+    missing = NotFound(f"no service with code {code!r}", code="unknown_service")
+    return ServiceRef(*found(row, missing))
 
 
 def find_service(session: Session, office_id: int, code: str) -> Service | None:
@@ -466,7 +496,7 @@ def recent_calls(
     return [(t, c) for t, c in rows]
 
 
-def ahead_of(session: Session, ticket: Ticket) -> int:
+def ahead_of(session: Session, ticket: TicketLike) -> int:
     """Waiting tickets of the same service that will be called before ``ticket``."""
     return (
         session.scalar(

@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import event, inspect
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
 from onestop import clock, feedback, printing, queries, realtime
 from onestop.auth import claim_counter
@@ -33,7 +33,6 @@ from onestop.errors import Conflict, InvalidInput, NotFound, found
 from onestop.events import announce
 from onestop.models import (
     Counter,
-    Device,
     Office,
     Officer,
     PrintJob,
@@ -44,6 +43,14 @@ from onestop.models import (
     TicketState,
     insert_into,
     run_core,
+)
+from onestop.refs import (
+    DeviceRef,
+    NewTicket,
+    OfficeLike,
+    ServiceLike,
+    ServiceRef,
+    TicketLike,
 )
 
 TOKEN_BYTES = 18  # 144 bits, url-safe base64 → 24 characters
@@ -62,7 +69,7 @@ class QueueRules:
     # Signs the feedback key of the citizen's links (see feedback.feedback_key): the app's secret.
     link_secret: str = ""
 
-    def of(self, office: Office, public_url: str | None = None) -> QueueRules:
+    def of(self, office: OfficeLike, public_url: str | None = None) -> QueueRules:
         """These rules as ``office`` has them: its own time zone (its day, its times) and, when
         given, its own public URL."""
         url = public_url or self.public_url
@@ -90,7 +97,7 @@ class Actor:
     """Who does something: an officer, a device, or the system itself (both None)."""
 
     officer: Officer | None = None
-    device: Device | None = None
+    device: DeviceRef | None = None
 
     @property
     def officer_id(self) -> int | None:
@@ -106,7 +113,7 @@ SYSTEM = Actor()
 
 def _log(
     session: Session,
-    ticket: Ticket,
+    ticket: TicketLike,
     kind: str,
     before: TicketState | None,
     actor: Actor,
@@ -164,7 +171,7 @@ def _keep_waiting_counts(session: Session, _context: Any, _instances: Any) -> No
 
 def _announce_queue(
     session: Session,
-    office: Office,
+    office: OfficeLike,
     rules: QueueRules,
     at: datetime,
     waiting: dict[str, int] | None = None,
@@ -193,7 +200,7 @@ def _announce_call(
 
 @dataclass(frozen=True)
 class Issued:
-    ticket: Ticket
+    ticket: TicketLike  # a NewTicket, or the Ticket a replayed key names
     receipt: dict[str, Any]
     print_job: PrintJob | None
     #: True when ``request_key`` named a ticket issued before: nothing new was created.
@@ -202,7 +209,7 @@ class Issued:
 
 def issue_ticket(
     session: Session,
-    office: Office,
+    office: OfficeLike,
     service_code: str,
     *,
     priority: str | None = None,
@@ -217,8 +224,12 @@ def issue_ticket(
     answer to the kiosk and the print job's payload, so the paper says what the screen says.
     ``request_key`` makes the call idempotent: a double tap or a retry after a lost answer sends
     the same key and gets the first ticket back, never a second one.
+
+    Every kiosk's ticket comes this way, so it is written in Core statements over plain values
+    (``onestop.refs``): the new ticket is not put in the session (``session.get(Ticket,
+    issued.ticket.id)`` loads it), and its waiting count is the number's upsert's.
     """
-    service = queries.service_by_code(session, office.id, service_code)
+    service = queries.service_ref(session, office.id, service_code)
     if request_key is not None:
         earlier = queries.ticket_by_request_key(session, office.id, request_key)
         if earlier is not None:
@@ -240,7 +251,6 @@ def issue_ticket(
             seq_no, mean_seconds = queries.next_ticket_number(session, office.id, service.id, day)
             ticket = _insert_ticket(
                 session,
-                service,
                 office_id=office.id,
                 service_id=service.id,
                 day=day,
@@ -265,10 +275,10 @@ def issue_ticket(
     _log(session, ticket, "issued", None, actor, at, priority=priority)
     waiting, staffed = queries.waiting_and_staffed(session, office.id, day)
     # Without a priority the new ticket is the last of its service: everyone waiting is ahead.
-    ahead = waiting.get(service.code, 1) - 1 if rank == 0 else None
+    ahead = waiting.get(service.code, 1) - 1 if rank == 0 else queries.ahead_of(session, ticket)
     # No mean yet (0.0): the default pace, without asking again.
     pace = Pace(mean_seconds or 0.0, staffed.get(service.code, 0))
-    receipt = ticket_receipt(session, office, ticket, rules, ahead=ahead, pace=pace)
+    receipt = ticket_receipt(session, office, ticket, service, rules, ahead=ahead, pace=pace)
     job = None
     if printer:
         job = printing.queue_job(
@@ -285,36 +295,38 @@ def issue_ticket(
     return Issued(ticket, receipt, job)
 
 
-def _insert_ticket(session: Session, service: Service, **given: Any) -> Ticket:
-    """A new ticket by a plain insert (the number's upsert has counted it as waiting), then
-    put in the session as the row it now is: the unit of work's insert of one object costs
-    more than the rest of the transaction's statements together."""
-    values = {**_TICKET_BLANK, **given}
-    ticket_id = run_core(session, insert_into(Ticket), values).inserted_primary_key[0]
-    ticket = Ticket(id=ticket_id, **values)
-    ticket.service = service
-    make_transient_to_detached(ticket)
-    session.add(ticket)
-    return ticket
+def _insert_ticket(session: Session, **values: Any) -> NewTicket:
+    """A new ticket by a plain insert: the unit of work's insert of one object, or even an
+    object built from the row, costs more than the rest of the transaction's statements."""
+    row = {**_TICKET_BLANK, **values}
+    ticket_id = run_core(session, insert_into(Ticket), row).inserted_primary_key[0]
+    return NewTicket(ticket_id, **{name: row[name] for name in _NEW_TICKET})
 
 
-#: A new ticket's columns before it is called: every column (none is left to load again),
-#: empty but its recall count; issue_ticket gives the rest.
+#: A new ticket's columns before it is called: none but its recall count has a value yet;
+#: issue_ticket gives the rest.
 _TICKET_BLANK: dict[str, Any] = {
     **dict.fromkeys(attr.key for attr in inspect(Ticket).column_attrs if attr.key != "id"),
     "recall_count": 0,
 }
+_NEW_TICKET = [name for name in NewTicket.__slots__ if name != "id"]
 
 
 def _replay(
-    session: Session, office: Office, ticket: Ticket, service: Service, rules: QueueRules
+    session: Session, office: OfficeLike, ticket: Ticket, service: ServiceRef, rules: QueueRules
 ) -> Issued:
     if ticket.service_id != service.id:
         raise Conflict(
             "this request key was already used for another service", code="request_key_reused"
         )
     job = queries.first_print_of_ticket(session, ticket.id)
-    receipt = job.payload if job else ticket_receipt(session, office, ticket, rules)
+    receipt = (
+        job.payload
+        if job
+        else ticket_receipt(
+            session, office, ticket, service, rules, ahead=queries.ahead_of(session, ticket)
+        )
+    )
     return Issued(ticket, receipt, job, replayed=True)
 
 
@@ -331,19 +343,17 @@ def citizen_url(rules: QueueRules, token: str, page: str = "t") -> str:
 
 def ticket_receipt(
     session: Session,
-    office: Office,
-    ticket: Ticket,
+    office: OfficeLike,
+    ticket: TicketLike,
+    service: ServiceLike,
     rules: QueueRules,
     *,
-    ahead: int | None = None,
+    ahead: int,
     pace: Pace | None = None,
 ) -> dict[str, Any]:
     """What the kiosk shows and the printer prints for a freshly issued ticket (its status
-    link carries the feedback key: it goes only to the citizen). ``ahead`` and ``pace``, when
-    the caller knows them, spare their queries."""
-    if ahead is None:
-        ahead = queries.ahead_of(session, ticket)
-    service: Service = ticket.service
+    link carries the feedback key: it goes only to the citizen). ``pace``, when the caller
+    knows it, spares its queries."""
     return {
         "number": ticket.number,
         "service": service.code,
@@ -616,7 +626,7 @@ class Pace:
 
 
 def estimated_wait_minutes(
-    session: Session, ticket: Ticket, ahead: int, rules: QueueRules, pace: Pace | None = None
+    session: Session, ticket: TicketLike, ahead: int, rules: QueueRules, pace: Pace | None = None
 ) -> int:
     """People ahead × minutes per citizen ÷ staffed counters serving the service.
 

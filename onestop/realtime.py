@@ -13,6 +13,7 @@ from typing import Any
 
 from onestop import clock
 from onestop.models import Counter, Officer, Service, Ticket
+from onestop.refs import ServiceLike, TicketLike
 
 DISPLAY = "/display"
 COUNTER = "/counter"
@@ -58,7 +59,7 @@ def ticket_called(
     }
 
 
-def ticket_issued(ticket: Ticket, service: Service, tz: str) -> dict[str, Any]:
+def ticket_issued(ticket: TicketLike, service: ServiceLike, tz: str) -> dict[str, Any]:
     return {
         "number": ticket.number,
         "service": service.code,

@@ -16,7 +16,8 @@ from onestop.context import requested_office, rules
 from onestop.db import db, set_read_only
 from onestop.errors import DomainError
 from onestop.http import office_of
-from onestop.models import Device, DeviceKind, Officer
+from onestop.models import DeviceKind, Officer
+from onestop.refs import DeviceRef
 
 
 def _credential(credentials: Any, name: str) -> str:
@@ -27,7 +28,7 @@ def _credential(credentials: Any, name: str) -> str:
     return str(credentials.get(name) or "")
 
 
-def connecting_device(credentials: Any, kind: DeviceKind) -> Device:
+def connecting_device(credentials: Any, kind: DeviceKind) -> DeviceRef:
     """The device of ``kind`` that connects with ``auth={"key": …}``."""
     set_read_only(True)
     try:
@@ -64,7 +65,7 @@ def follow_display(credentials: Any) -> None:
     emit("state", readmodels.display_state(db.session, office, rules(office)))
 
 
-def follow_queue(who: Officer | Device) -> None:
+def follow_queue(who: Officer | DeviceRef) -> None:
     """Join the office's room and send the queue as it is now (the client's snapshot)."""
     office = office_of(who)
     join_room(realtime.office_room(office.id))

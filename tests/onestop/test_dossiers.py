@@ -21,6 +21,7 @@ from onestop.models import (
     DossierState,
     PrintJob,
     Role,
+    Ticket,
 )
 from tests.helpers import APPLICANT, SAME_DAY, THREE_DAYS, local
 from tests.printer.fakes import config as printer_config
@@ -144,7 +145,9 @@ def test_a_dossier_comes_from_the_visit_being_served(
     app: Any, session: Any, desk: dossiers.Desk
 ) -> None:
     rules = app.extensions["onestop.rules"]
-    waiting = queue.issue_ticket(session, desk.office, "A", rules=rules).ticket
+    waiting = session.get(
+        Ticket, queue.issue_ticket(session, desk.office, "A", rules=rules).ticket.id
+    )
     session.commit()
     with pytest.raises(Conflict) as early:
         receive(session, desk, ticket_token=waiting.token)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from onestop import auth, dossiers, feedback, queries, queue, workcalendar
 from onestop.errors import Conflict, Forbidden, InvalidInput
-from onestop.models import AuditEvent, Device, RatingScore, SurveyResponse
+from onestop.models import AuditEvent, Device, RatingScore, SurveyResponse, Ticket
 
 SHORT = {"f1": 4, "f2": 5, "visits": "0"}
 
@@ -36,7 +36,9 @@ def env(app: Any, creds: Any, session: Any, frozen: Any) -> Any:
     e.pads = {n: session.scalar(select(Device).where(Device.name == f"rating-{n}")) for n in (1, 2)}
 
     def served(counter: int = 1) -> Any:
-        ticket = queue.issue_ticket(session, office, "A", rules=rules).ticket
+        ticket = session.get(
+            Ticket, queue.issue_ticket(session, office, "A", rules=rules).ticket.id
+        )
         queue.call_next(session, office, counter, actor=actor, rules=rules)
         queue.finish(session, office, counter, actor=actor, rules=rules)
         session.commit()
@@ -69,7 +71,9 @@ def test_a_visit_is_rated_once_where_it_was_served(session: Any, env: Any) -> No
 
 
 def test_a_visit_not_served_cannot_be_rated(session: Any, env: Any) -> None:
-    waiting = queue.issue_ticket(session, env.office, "B", rules=env.rules).ticket
+    waiting = session.get(
+        Ticket, queue.issue_ticket(session, env.office, "B", rules=env.rules).ticket.id
+    )
     session.commit()
     with pytest.raises(Conflict) as early:
         feedback.visit_of_ticket(session, waiting)

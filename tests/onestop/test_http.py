@@ -10,7 +10,7 @@ from onestop import db as database
 def test_a_read_leaves_no_read_only_flag_behind(client: Any) -> None:
     """Server threads are reused: after a GET, the thread's next writes must lock again."""
     assert client.get("/api/v1/display/state").status_code == 200
-    assert database._read_only.get() is False
+    assert database._read_only.get() == database.WRITE
 
 
 def test_a_url_number_beyond_a_database_integer_matches_no_route(client: Any) -> None:

@@ -30,7 +30,9 @@ def env(app: Any, creds: Any, session: Any, frozen: Any) -> Any:
     e.s, e.office, e.rules, e.clock, e.officers = session, office, rules, frozen, officers
 
     def issue(service: str = "A", **kw: Any) -> Ticket:
-        t = queue.issue_ticket(session, office, service, rules=rules, **kw).ticket
+        issued = queue.issue_ticket(session, office, service, rules=rules, **kw)
+        t = session.get(Ticket, issued.ticket.id)
+        assert t is not None
         session.commit()
         frozen.advance(seconds=1)
         return t
