@@ -131,11 +131,13 @@ class OfficeCalendar:
         )
 
     def is_appointment_time(self, moment: datetime) -> bool:
-        """Whether a result can be given at ``moment``: while the office works, or at its
-        closing time on a working day (the usual "17:00")."""
+        """Whether a result can be given at ``moment``: while the office works, or at the end
+        of a session of a working day (the usual "17:00", and "11:30": where a due time that
+        runs out with the morning stays, so a lawful bound computed from it may be there)."""
         day = self.local(moment).date()
         return self.is_working_moment(moment) or (
-            self.is_working_day(day) and moment == self.end_of_day(day)
+            self.is_working_day(day)
+            and any(moment == self._at(day, end) for _, end in self.sessions)
         )
 
     def next_session_start(self, moment: datetime) -> datetime:

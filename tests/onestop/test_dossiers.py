@@ -417,6 +417,28 @@ def test_a_same_day_dossier_may_be_extended_by_law_the_day_it_is_received(
     )
 
 
+def test_a_dossier_received_over_lunch_may_be_extended_to_its_bound_at_the_mornings_end(
+    session: Any, desk: dossiers.Desk, frozen: Any
+) -> None:
+    """Received at 11:42 (the morning session over), the time counts from 13:30 and runs out
+    at 11:30, the end of a morning; the law's bound lands there too, and the desk offers it:
+    that moment must be a valid new appointment (it was refused as outside working hours)."""
+    frozen.set(local("2026-12-02 11:42"))
+    code = receive(session, desk, "1.004859").dossier.code
+    dossier = dossiers.dossier_by_code(session, desk.office, code)
+    assert as_utc(dossier.due_at) == local("2026-12-07 11:30")
+    view = dossiers.staff_view(session, dossier, desk.calendar, "u")
+    assert view["lawful_limit"] == "2026-12-10T11:30:00+07:00"
+    with pytest.raises(InvalidInput) as shut:  # a minute into the lunch break is no time
+        act(session, desk, code, "extend_by_law", note="x", new_due_at=local("2026-12-09 11:31"))
+    assert shut.value.code == "invalid_field"
+    session.rollback()
+    extended = act(
+        session, desk, code, "extend_by_law", note="Xác minh", new_due_at=local("2026-12-10 11:30")
+    ).dossier
+    assert as_utc(extended.due_at) == local("2026-12-10 11:30")
+
+
 def test_marriage_with_verification_is_five_working_days_in_total(
     session: Any, desk: dossiers.Desk
 ) -> None:

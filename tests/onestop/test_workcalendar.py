@@ -87,6 +87,13 @@ def test_moments_and_next_session() -> None:
     assert CAL.is_working_moment(datetime(2026, 11, 27, 3))  # noqa: DTZ001  (naive: UTC, as stored)
 
 
+def test_an_appointment_may_be_a_sessions_end_not_a_moment_after() -> None:
+    assert CAL.is_appointment_time(at("2026-11-27 11:30"))  # the morning's end
+    assert CAL.is_appointment_time(at("2026-11-27 17:00"))  # the day's
+    assert not CAL.is_appointment_time(at("2026-11-27 11:31"))  # lunch
+    assert not CAL.is_appointment_time(at("2026-11-28 11:30"))  # Saturday
+
+
 def test_working_hours_span_sessions_days_and_holidays() -> None:
     assert CAL.add_working_hours(at("2026-11-27 10:00"), 1) == at("2026-11-27 11:00")
     assert CAL.add_working_hours(at("2026-11-27 11:00"), 1) == at("2026-11-27 14:00")  # lunch
