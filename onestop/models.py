@@ -249,6 +249,9 @@ class Ticket(Base):
         UniqueConstraint("office_id", "service_id", "day", "seq_no"),
         UniqueConstraint("office_id", "request_key"),
         Index("ix_ticket_queue", "office_id", "state", "day"),
+        # A counter's current ticket, asked by every counter action: without it, a scan of
+        # every ticket ever issued.
+        Index("ix_ticket_counter", "counter_id", "state"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))

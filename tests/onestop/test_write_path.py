@@ -261,3 +261,53 @@ def test_a_kiosks_ticket_loads_no_orm_object(app: Flask, creds: Any) -> None:
             answer.get_json()["token"],
             "waiting",
         )
+
+
+#: Tables that grow with every visit: a statement on them must find its rows by an index,
+#: or each counter action slows with the office's whole history.
+GROWING = ("ticket", "ticket_event", "print_job", "audit_event", "rating", "dossier")
+
+
+def test_the_kiosk_counter_and_screen_paths_never_scan_a_growing_table(
+    app: Flask, client: Any, kiosk_headers: dict[str, str], staff_headers: dict[str, str]
+) -> None:
+    for service in "AABB":
+        issue(client, kiosk_headers, service)
+    seen: list[tuple[str, Any]] = []
+    engine = app.extensions["onestop.engine"]
+
+    def note(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        token = issue(client, kiosk_headers, "A")["token"]
+        for page in ("/api/v1/display/state", f"/api/v1/tickets/{token}", f"/t/{token}"):
+            assert client.get(page).status_code == 200, page
+        for action, body in [
+            ("call-next", None),
+            ("recall", None),
+            ("start", None),
+            ("finish", None),
+            ("call-next", None),
+            ("no-show", None),
+            ("call-next", None),
+            ("transfer", {"service": "B"}),
+        ]:
+            answer = client.post(f"/api/v1/counters/1/{action}", json=body, headers=staff_headers)
+            assert answer.status_code == 200, (action, answer.get_json())
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    scans = []
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        for statement, parameters in seen:
+            if not statement.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE", "WITH")):
+                continue
+            for row in raw.execute("EXPLAIN QUERY PLAN " + statement, parameters):
+                detail = row[-1]
+                if any(detail.startswith(f"SCAN {table}") and detail.split()[1] == table
+                       for table in GROWING):  # fmt: skip
+                    scans.append(f"{detail}: {' '.join(statement.split())[:160]}")
+    assert len(seen) > 40  # the path ran
+    assert scans == []
