@@ -72,10 +72,13 @@ def _act(action: Callable[..., Any], number: int, **extra: Any) -> Any:
     ticket = action(
         db.session, caller_office(), number, actor=current_actor(), rules=rules(), **extra
     )
+    # The answer is read before the commit: a read after it would begin a new transaction,
+    # on SQLite with the write lock, held until the request's end.
+    answer = None if ticket is None else readmodels.ticket_for_staff(ticket, rules())
     db.session.commit()
-    if ticket is None:
+    if answer is None:
         return "", 204
-    return readmodels.ticket_for_staff(ticket, rules())
+    return answer
 
 
 ACTIONS = {

@@ -284,16 +284,7 @@ def test_the_kiosk_counter_and_screen_paths_never_scan_a_growing_table(
         token = issue(client, kiosk_headers, "A")["token"]
         for page in ("/api/v1/display/state", f"/api/v1/tickets/{token}", f"/t/{token}"):
             assert client.get(page).status_code == 200, page
-        for action, body in [
-            ("call-next", None),
-            ("recall", None),
-            ("start", None),
-            ("finish", None),
-            ("call-next", None),
-            ("no-show", None),
-            ("call-next", None),
-            ("transfer", {"service": "B"}),
-        ]:
+        for action, body in COUNTER_CYCLE:
             answer = client.post(f"/api/v1/counters/1/{action}", json=body, headers=staff_headers)
             assert answer.status_code == 200, (action, answer.get_json())
     finally:
@@ -311,3 +302,32 @@ def test_the_kiosk_counter_and_screen_paths_never_scan_a_growing_table(
                     scans.append(f"{detail}: {' '.join(statement.split())[:160]}")
     assert len(seen) > 40  # the path ran
     assert scans == []
+
+
+COUNTER_CYCLE: list[tuple[str, Any]] = [
+    ("call-next", None),
+    ("recall", None),
+    ("start", None),
+    ("finish", None),
+    ("call-next", None),
+    ("no-show", None),
+    ("call-next", None),
+    ("transfer", {"service": "B"}),
+]
+
+
+def test_a_counter_action_ends_with_its_commit(
+    app: Flask, client: Any, kiosk_headers: dict[str, str], staff_headers: dict[str, str]
+) -> None:
+    """Nothing is read after a counter action's commit: on SQLite such a read began a new
+    transaction with the write lock, which every other writer then waited on until the
+    request's end."""
+    for service in "AAAB":
+        issue(client, kiosk_headers, service)
+    seen = _statements(app)
+    for action, body in COUNTER_CYCLE:
+        seen.clear()
+        answer = client.post(f"/api/v1/counters/1/{action}", json=body, headers=staff_headers)
+        assert answer.status_code == 200, (action, answer.get_json())
+        assert "COMMIT" in seen, action
+        assert seen[-1] == "COMMIT", (action, seen[seen.index("COMMIT") :])
