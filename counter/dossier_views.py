@@ -65,7 +65,7 @@ def receive_dossier() -> Any:
         postal_address=body.get("postal_address"),
         on_the_spot=field(body, "on_the_spot", bool, required=False) or False,
     )
-    db.session.commit()
+    db.commit_writes()
     return _answer(desk, handled, 201)
 
 
@@ -91,7 +91,7 @@ def dossier_action(code: str) -> Any:
         given,
         printer=field(body, "print", str, required=False),
     )
-    db.session.commit()
+    db.commit_writes()
     return _answer(desk, handled)
 
 

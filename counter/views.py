@@ -47,7 +47,7 @@ def login() -> Any:
         field(body, "password", str),
         hours=settings()["security"]["token_hours"],
     )
-    db.session.commit()
+    db.commit_writes()
     officer = row.officer
     office = office_of(officer)  # of several in a deployment, the staff page names theirs
     return {

@@ -151,7 +151,7 @@ def answer_survey(token: str | None = None, code: str | None = None) -> Any:
         feedback.change_survey(db.session, visit, answer, keep_contact=keep, rules=survey_rules)
     else:
         feedback.answer_survey(db.session, visit, answer, rules=survey_rules)
-    db.session.commit()
+    db.commit_writes()
     status = 200 if request.method == "PUT" else 201
     return feedback.feedback_view(db.session, visit, survey_rules)["survey"], status
 

@@ -176,6 +176,14 @@ class Database:
             session.commit()  # nothing written yet: this only lets go of the read snapshot
         set_read_only(False)  # (PostgreSQL takes no lock for reading: nothing to end there)
 
+    def commit_writes(self) -> None:
+        """Commit the request's writes: what follows only reads (the answer), so on SQLite it
+        reads from a plain ``BEGIN`` and the write lock is not taken again and held until the
+        request ends (a lazy load after a commit begins a new transaction). Nothing may be
+        written after this in the same request."""
+        self.session.commit()
+        set_read_only(True)
+
     @staticmethod
     def _close(_exc: BaseException | None) -> None:
         session = g.pop("onestop_session", None)

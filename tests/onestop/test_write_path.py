@@ -331,3 +331,29 @@ def test_a_counter_action_ends_with_its_commit(
         assert answer.status_code == 200, (action, answer.get_json())
         assert "COMMIT" in seen, action
         assert seen[-1] == "COMMIT", (action, seen[seen.index("COMMIT") :])
+
+
+def test_a_dossier_step_answers_without_taking_the_write_lock_again(
+    app: Flask, client: Any, staff_headers: dict[str, str], frozen: Any
+) -> None:
+    """The desk's answer (the dossier's view, its steps) is read after the commit: from a
+    plain BEGIN, never under a second BEGIN IMMEDIATE held to the request's end."""
+    from tests.helpers import APPLICANT, THREE_DAYS, local
+
+    frozen.set(local("2026-11-30 09:00"))
+    seen = _statements(app)
+    body = {"procedure": THREE_DAYS, "applicant": APPLICANT, "documents": ["Tờ khai"]}
+    received = client.post("/api/v1/dossiers", json=body, headers=staff_headers)
+    assert received.status_code == 201, received.get_json()
+    code = received.get_json()["code"]
+    steps = [seen[:]]
+    seen.clear()
+    moved = client.post(
+        f"/api/v1/dossiers/{code}/actions", json={"action": "start"}, headers=staff_headers
+    )
+    assert moved.status_code == 200, moved.get_json()
+    steps.append(seen[:])
+    for statements in steps:
+        after = statements[statements.index("COMMIT") + 1 :]
+        assert after, "the answer read nothing after the commit: this test shows nothing"
+        assert "BEGIN IMMEDIATE" not in after, after
