@@ -15,6 +15,7 @@ from onestop.extensions import csrf, limiter
 from onestop.http import (
     authenticated,
     caller_office,
+    caller_office_ref,
     current_actor,
     field,
     json_body,
@@ -70,7 +71,7 @@ def list_counters() -> Any:
 
 def _act(action: Callable[..., Any], number: int, **extra: Any) -> Any:
     ticket = action(
-        db.session, caller_office(), number, actor=current_actor(), rules=rules(), **extra
+        db.session, caller_office_ref(), number, actor=current_actor(), rules=rules(), **extra
     )
     # The answer is read before the commit: a read after it would begin a new transaction,
     # on SQLite with the write lock, held until the request's end.

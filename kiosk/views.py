@@ -18,6 +18,7 @@ from onestop.extensions import csrf, limiter
 from onestop.http import (
     authenticated,
     caller_office,
+    caller_office_ref,
     current_actor,
     field,
     json_body,
@@ -76,8 +77,7 @@ def create_ticket() -> Any:
     request_key = request.headers.get("Idempotency-Key") or None
     if request_key is not None and not 8 <= len(request_key) <= 64:
         raise InvalidInput("Idempotency-Key must be 8 to 64 characters", code="invalid_field")
-    # A kiosk's key came with its office as a plain value: no ORM load on the ticket's path.
-    office = device.office if device else caller_office()
+    office = caller_office_ref()  # as the key came with it: no ORM load on the ticket's path
     issued = queue.issue_ticket(
         db.session,
         office,

@@ -28,7 +28,7 @@ from onestop.models import (
     Role,
     StaffToken,
 )
-from onestop.refs import DeviceRef
+from onestop.refs import DeviceRef, OfficeRef, OfficerLike, OfficerRef
 
 MIN_PASSWORD = 8
 # werkzeug's method for new password hashes. Tests swap in a cheap one; nothing else may.
@@ -141,13 +141,15 @@ def issue_token(
     return token, row
 
 
-def officer_for_token(session: Session, token: str) -> Officer:
+def officer_for_token(session: Session, token: str) -> OfficerRef:
+    """The officer a bearer token names (a plain value: see ``onestop.refs``)."""
     row = queries.staff_token(session, digest(token))
     if row is None or row.revoked_at is not None or clock.as_utc(row.expires_at) <= clock.now():
         raise NotAuthenticated("the token is unknown or has expired", code="invalid_token")
-    if not row.officer.is_active:
+    if not row.is_active:
         raise NotAuthenticated("this account is disabled", code="invalid_token")
-    return row.officer
+    office = OfficeRef(row.office_id, row.code, row.office_name, row.timezone)
+    return OfficerRef(row.id, row.office_id, row.username, row.full_name, row.role, office)
 
 
 def create_device(
@@ -209,14 +211,14 @@ def device_for_key(session: Session, key: str) -> DeviceRef:
     return device
 
 
-def may_use_counter(session: Session, officer: Officer, counter: Counter) -> bool:
+def may_use_counter(session: Session, officer: OfficerLike, counter: Counter) -> bool:
     if counter.office_id != officer.office_id:
         return False
     allowed = queries.counters_allowed_to(session, officer.id)
     return not allowed or counter.id in allowed
 
 
-def claim_counter(session: Session, officer: Officer, counter: Counter) -> None:
+def claim_counter(session: Session, officer: OfficerLike, counter: Counter) -> None:
     """Acting at a counter claims it and releases the counter the officer held before.
 
     If another officer held it (a shift change, a forgotten logout), the claim takes it over and

@@ -46,8 +46,8 @@ def rules(office: OfficeLike | None = None) -> QueueRules:
     its times) and may have its own public URL."""
     base: QueueRules = current_app.extensions["onestop.rules"]
     if office is None:
-        device = g.get("device")
-        office = g.get("office") or (device.office if device is not None else None)
+        who = g.get("officer") or g.get("device")  # a key's or token's office, as a plain value
+        office = g.get("office") or (who.office if who is not None else None)
     if office is None:
         return base
     return base.of(office, office_settings(office)["office"]["public_url"])

@@ -43,7 +43,7 @@ from onestop.models import (
     Ticket,
     TicketState,
 )
-from onestop.refs import DeviceRef
+from onestop.refs import DeviceRef, OfficerLike
 
 MAX_CONTACT = 200
 # A visit that ended in one of these was never finished at a counter: its dossier stands alone.
@@ -497,7 +497,7 @@ def reveal_contacts(
 
 
 def request_rating(
-    session: Session, ticket: Ticket, counter: Counter, officer: Officer | None
+    session: Session, ticket: Ticket, counter: Counter, officer: OfficerLike | None
 ) -> None:
     """Ask the counter's pad to rate ``ticket`` (after the commit; nobody waits for it)."""
     notify(

@@ -39,7 +39,7 @@ from onestop.dossiers import Desk
 from onestop.errors import DomainError, Forbidden, InvalidInput, NotAuthenticated
 from onestop.models import DeviceKind, Dossier, Office, Officer, Role, Ticket
 from onestop.queue import Actor
-from onestop.refs import DeviceRef
+from onestop.refs import DeviceRef, OfficeLike, OfficerRef
 
 MAX_STRING = 2000
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # a database INTEGER (PostgreSQL's is 32 bits)
@@ -200,8 +200,6 @@ def authenticated(
             if writes:
                 set_statement_reads()  # who is asking, and their office: without a lock
             _resolve(staff, devices)
-            if g.officer is not None:  # (its office came with its token: no statement)
-                g.office = office_of(g.officer)
             if writes:
                 db.end_reads()
             officer = g.get("officer")
@@ -230,7 +228,7 @@ def actor_label() -> str:
     return f"device:{device.name}" if device is not None else "anonymous"
 
 
-def office_of(who: Officer | DeviceRef | Ticket | Dossier) -> Office:
+def office_of(who: Officer | OfficerRef | DeviceRef | Ticket | Dossier) -> Office:
     """The office an officer, a device, a ticket or a dossier belongs to."""
     office = db.session.get(Office, who.office_id)
     assert office is not None
@@ -253,16 +251,23 @@ def screen_office(kind: DeviceKind) -> tuple[Office, str | None]:
 
 
 def caller_office() -> Office:
-    """The office of the authenticated caller (a device's is loaded on first ask: the kiosk's
-    ticket needs only the plain value its key came with, ``g.device.office``)."""
+    """The office of the authenticated caller, loaded on first ask (the hot paths need only
+    the plain value the key or token came with: :func:`caller_office_ref`)."""
     office: Office | None = g.get("office")
     if office is not None:
         return office
-    who: Officer | DeviceRef | None = g.get("officer") or g.get("device")
+    who: OfficerRef | DeviceRef | None = g.get("officer") or g.get("device")
     if who is None:
         return home_office()
     g.office = office_of(who)
     return g.office
+
+
+def caller_office_ref() -> OfficeLike:
+    """The authenticated caller's office as the plain value its key or token came with (no
+    statement), else this server's office."""
+    who: OfficerRef | DeviceRef | None = g.get("officer") or g.get("device")
+    return who.office if who is not None else caller_office()
 
 
 def install_error_handlers(app: Flask) -> None:

@@ -33,8 +33,6 @@ from onestop.errors import Conflict, InvalidInput, NotFound, found
 from onestop.events import announce
 from onestop.models import (
     Counter,
-    Office,
-    Officer,
     PrintJob,
     PrintKind,
     Service,
@@ -48,6 +46,7 @@ from onestop.refs import (
     DeviceRef,
     NewTicket,
     OfficeLike,
+    OfficerLike,
     ServiceLike,
     ServiceRef,
     TicketLike,
@@ -96,7 +95,7 @@ class QueueRules:
 class Actor:
     """Who does something: an officer, a device, or the system itself (both None)."""
 
-    officer: Officer | None = None
+    officer: OfficerLike | None = None
     device: DeviceRef | None = None
 
     @property
@@ -185,7 +184,7 @@ def _announce_queue(
 
 def _announce_call(
     session: Session,
-    office: Office,
+    office: OfficeLike,
     ticket: Ticket,
     counter: Counter,
     rules: QueueRules,
@@ -370,7 +369,7 @@ def ticket_receipt(
     }
 
 
-def _own_counter(session: Session, office: Office, number: int, actor: Actor) -> Counter:
+def _own_counter(session: Session, office: OfficeLike, number: int, actor: Actor) -> Counter:
     counter = queries.counter_by_number(session, office.id, number)
     if actor.officer is not None:
         claim_counter(session, actor.officer, counter)
@@ -383,7 +382,7 @@ def _current(session: Session, counter: Counter) -> Ticket:
 
 
 def call_next(
-    session: Session, office: Office, counter_number: int, *, actor: Actor, rules: QueueRules
+    session: Session, office: OfficeLike, counter_number: int, *, actor: Actor, rules: QueueRules
 ) -> Ticket | None:
     """Call the next waiting ticket to a counter; None when nobody waits."""
     counter = _own_counter(session, office, counter_number, actor)
@@ -409,7 +408,7 @@ def call_next(
 
 
 def recall(
-    session: Session, office: Office, counter_number: int, *, actor: Actor, rules: QueueRules
+    session: Session, office: OfficeLike, counter_number: int, *, actor: Actor, rules: QueueRules
 ) -> Ticket:
     """Call the counter's current ticket again (the display and voice repeat it)."""
     counter = _own_counter(session, office, counter_number, actor)
@@ -426,7 +425,7 @@ def recall(
 
 def _close_current(
     session: Session,
-    office: Office,
+    office: OfficeLike,
     counter_number: int,
     actor: Actor,
     rules: QueueRules,
@@ -445,7 +444,7 @@ def _close_current(
 
 
 def start(
-    session: Session, office: Office, counter_number: int, *, actor: Actor, rules: QueueRules
+    session: Session, office: OfficeLike, counter_number: int, *, actor: Actor, rules: QueueRules
 ) -> Ticket:
     """The citizen has arrived at the counter: service time starts."""
     return _close_current(session, office, counter_number, actor, rules, "start", "started")
@@ -456,7 +455,7 @@ OUTCOMES = ("guidance",)
 
 def finish(
     session: Session,
-    office: Office,
+    office: OfficeLike,
     counter_number: int,
     *,
     actor: Actor,
@@ -487,7 +486,7 @@ def finish(
 
 def _finish_guidance(
     session: Session,
-    office: Office,
+    office: OfficeLike,
     counter_number: int,
     actor: Actor,
     rules: QueueRules,
@@ -507,7 +506,7 @@ def _finish_guidance(
 
 
 def no_show(
-    session: Session, office: Office, counter_number: int, *, actor: Actor, rules: QueueRules
+    session: Session, office: OfficeLike, counter_number: int, *, actor: Actor, rules: QueueRules
 ) -> Ticket:
     """The called citizen did not come."""
     return _close_current(session, office, counter_number, actor, rules, "mark_no_show", "no_show")
@@ -515,7 +514,7 @@ def no_show(
 
 def confirm_priority(
     session: Session,
-    office: Office,
+    office: OfficeLike,
     counter_number: int,
     *,
     confirmed: bool,
@@ -539,7 +538,7 @@ def confirm_priority(
 
 def transfer(
     session: Session,
-    office: Office,
+    office: OfficeLike,
     counter_number: int,
     *,
     actor: Actor,
@@ -602,7 +601,7 @@ def transfer(
     return leg
 
 
-def close_stale_tickets(session: Session, office: Office, *, rules: QueueRules) -> int:
+def close_stale_tickets(session: Session, office: OfficeLike, *, rules: QueueRules) -> int:
     """Cancel tickets of earlier days still waiting or open (the daily reset). Returns a count."""
     at = clock.now()
     today = clock.local_day(at, rules.timezone)

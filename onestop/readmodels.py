@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from onestop import clock, queries, realtime
 from onestop.models import Counter, Office, Officer, Ticket, TicketState
 from onestop.queue import QueueRules, estimated_wait_minutes, status_url
+from onestop.refs import OfficerLike
 
 
 def ticket_status(session: Session, ticket: Ticket, rules: QueueRules) -> dict[str, Any]:
@@ -148,7 +149,7 @@ def services_list(session: Session, office: Office, rules: QueueRules) -> list[d
     return result
 
 
-def officer_day(session: Session, officer: Officer, rules: QueueRules) -> dict[str, Any]:
+def officer_day(session: Session, officer: OfficerLike, rules: QueueRules) -> dict[str, Any]:
     """An officer's own figures for today: the counter screen's "my day" panel."""
     day = clock.local_day(clock.now(), rules.timezone)
     tickets = queries.officer_day_tickets(session, officer.id, day)

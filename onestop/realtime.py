@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from onestop import clock
-from onestop.models import Counter, Officer, Service, Ticket
-from onestop.refs import ServiceLike, TicketLike
+from onestop.models import Counter, Service, Ticket
+from onestop.refs import OfficerLike, ServiceLike, TicketLike
 
 DISPLAY = "/display"
 COUNTER = "/counter"
@@ -88,7 +88,9 @@ def printer_status(
     return {"printer": printer, "status": status, "detail": detail, "ok": ok, "devices": devices}
 
 
-def rating_requested(ticket: Ticket, counter: Counter, officer: Officer | None) -> dict[str, Any]:
+def rating_requested(
+    ticket: Ticket, counter: Counter, officer: OfficerLike | None
+) -> dict[str, Any]:
     # The served leg's token lets the pad rate exactly this visit; a token shows no personal data.
     return {
         "token": ticket.token,

@@ -2,9 +2,9 @@
 
 Loading a row as an ORM object costs several times its statement (identity map, instrumented
 attributes, load events), and so does building one from a cache. The paths that run for every
-ticket (a kiosk's key, the service it asks for, the new ticket itself) read their rows with Core
-into these frozen values instead. The protocols say which columns a function reads, so it takes
-the ORM object or the value alike.
+ticket and call (a kiosk's key, an officer's token, the service asked for, the new ticket
+itself) read their rows with Core into these frozen values instead. The protocols say which
+columns a function reads, so it takes the ORM object or the value alike.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from onestop.models import DeviceKind, TicketState
+from onestop.models import DeviceKind, Role, TicketState
 
 
 class OfficeLike(Protocol):
@@ -25,6 +25,21 @@ class OfficeLike(Protocol):
     def name(self) -> str: ...
     @property
     def timezone(self) -> str: ...
+
+
+class OfficerLike(Protocol):
+    """What the counter and the desk read of the officer acting."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def office_id(self) -> int: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def role(self) -> Role: ...
+    @property
+    def display_name(self) -> str: ...
 
 
 class ServiceLike(Protocol):
@@ -84,6 +99,23 @@ class DeviceRef:
     counter_id: int | None
     printer: str | None
     office: OfficeRef
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerRef:
+    """The officer a valid, unrevoked token of an active account names."""
+
+    id: int
+    office_id: int
+    username: str
+    full_name: str
+    role: Role
+    office: OfficeRef
+
+    @property
+    def display_name(self) -> str:
+        """How screens and papers name the officer: the full name, else the username."""
+        return self.full_name or self.username
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,8 @@ from onestop.context import requested_office, rules
 from onestop.db import db, set_read_only
 from onestop.errors import DomainError
 from onestop.http import office_of
-from onestop.models import DeviceKind, Officer
-from onestop.refs import DeviceRef
+from onestop.models import DeviceKind
+from onestop.refs import DeviceRef, OfficerRef
 
 
 def _credential(credentials: Any, name: str) -> str:
@@ -40,7 +40,7 @@ def connecting_device(credentials: Any, kind: DeviceKind) -> DeviceRef:
     return device
 
 
-def connecting_officer(credentials: Any) -> Officer:
+def connecting_officer(credentials: Any) -> OfficerRef:
     """The officer that connects with ``auth={"token": …}``."""
     set_read_only(True)
     try:
@@ -65,7 +65,7 @@ def follow_display(credentials: Any) -> None:
     emit("state", readmodels.display_state(db.session, office, rules(office)))
 
 
-def follow_queue(who: Officer | DeviceRef) -> None:
+def follow_queue(who: OfficerRef | DeviceRef) -> None:
     """Join the office's room and send the queue as it is now (the client's snapshot)."""
     office = office_of(who)
     join_room(realtime.office_room(office.id))

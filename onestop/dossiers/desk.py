@@ -20,11 +20,11 @@ from onestop.models import (
     DossierEvent,
     DossierState,
     Office,
-    Officer,
     PrintJob,
     Procedure,
 )
 from onestop.queue import QueueRules
+from onestop.refs import OfficerLike
 from onestop.workcalendar import SAME_DAY_CUTOFF, OfficeCalendar, Rule
 
 CHANNELS = ("direct", "online", "post")
@@ -45,7 +45,7 @@ class Desk:
 
     office: Office
     calendar: OfficeCalendar
-    officer: Officer | None = None
+    officer: OfficerLike | None = None
     unit: str = ""
     links: QueueRules | None = None
     printers: Mapping[str, Any] = field(default_factory=dict)

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from onestop import catalog, clock, printing, queries, queue
 from onestop.dossiers.desk import Desk
 from onestop.errors import Conflict
-from onestop.models import Dossier, Office, Officer, PrintJob, Procedure, ReceptionNote
+from onestop.models import Dossier, Office, PrintJob, Procedure, ReceptionNote
+from onestop.refs import OfficerLike
 
 DEFAULT_SIGNER = "Thủ trưởng cơ quan"
 
@@ -229,12 +230,12 @@ def _filer(applicant: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _name(officer: Officer | None) -> str:
+def _name(officer: OfficerLike | None) -> str:
     return officer.display_name if officer else "—"
 
 
 def receipt_data(
-    dossier: Dossier, office: Office, officer: Officer | None, status_url: str, legal_time: str
+    dossier: Dossier, office: Office, officer: OfficerLike | None, status_url: str, legal_time: str
 ) -> dict[str, Any]:
     """The receipt and appointment slip's data (printer.slips.receipt documents the keys)."""
     # Every dossier has its appointment from its receipt: the legal time's, or the officer's
@@ -261,7 +262,7 @@ def receipt_data(
 def supplement_data(
     dossier: Dossier,
     office: Office,
-    officer: Officer | None,
+    officer: OfficerLike | None,
     status_url: str,
     missing: str,
     reason: str,

@@ -263,6 +263,36 @@ def test_a_kiosks_ticket_loads_no_orm_object(app: Flask, creds: Any) -> None:
         )
 
 
+def test_an_officers_token_is_read_as_a_plain_value(app: Flask, creds: Any) -> None:
+    """Every counter and desk request names its officer by token: one Core statement, no ORM
+    object, and the office with it."""
+    from onestop import auth
+    from onestop.db import db
+    from onestop.models import Base
+    from onestop.refs import OfficerRef
+
+    with db.new_session(app) as session:
+        token, _ = auth.issue_token(session, "admin", creds["admin"]["password"], hours=1)
+        session.commit()
+    made: list[Any] = []
+
+    def note(target: Any, *_args: Any) -> None:
+        made.append(target)
+
+    event.listen(Base, "load", note, propagate=True)
+    event.listen(Base, "init", note, propagate=True)
+    try:
+        with db.new_session(app) as session:
+            officer = auth.officer_for_token(session, token)
+    finally:
+        event.remove(Base, "load", note)
+        event.remove(Base, "init", note)
+    assert made == []
+    assert isinstance(officer, OfficerRef)
+    assert (officer.username, officer.role.value) == ("admin", "admin")
+    assert officer.office.code == app.config["ONESTOP"]["office"]["code"]
+
+
 #: Tables that grow with every visit: a statement on them must find its rows by an index,
 #: or each counter action slows with the office's whole history.
 GROWING = ("ticket", "ticket_event", "print_job", "audit_event", "rating", "dossier")
