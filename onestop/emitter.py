@@ -63,6 +63,7 @@ class Emitter:
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
         self.pid = 0
+        self.running = False  # the sender thread of process ``pid`` is running
         self.last_sent = 0.0  # when the last burst left (monotonic)
         # While the message queue is down: the pushes no seq can recover (a print's outcome,
         # a pad's question), held with the time they came, and the offices whose queue state
@@ -78,6 +79,11 @@ class Emitter:
             return
         self.pending.put(push)
         self._ensure_thread()
+        if urgent(push):
+            # A call leaves before the request goes on: under gevent a greenlet runs until it
+            # yields, so the call would otherwise wait for the answer, its JSON, the access log
+            # and every request ready before it. Other pushes wait for the sender's turn.
+            time.sleep(0)
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until everything queued has been sent (tests, shutdown); False on timeout."""
@@ -87,15 +93,26 @@ class Emitter:
 
     def _ensure_thread(self) -> None:
         # A gunicorn worker is forked from the process that built the app: a thread started
-        # there does not exist here, so the first push of each process starts its own.
+        # there does not exist here, so the first push of each process starts its own. The
+        # sender's own flag says it runs, not Thread.is_alive(): under gevent that yields, and
+        # the request handing its pushes over waited behind everything ready to run (the
+        # sender's whole burst, other requests) before it could answer.
+        if self.running and self.pid == os.getpid():
+            return
         with self.lock:
-            if self.thread is not None and self.thread.is_alive() and self.pid == os.getpid():
+            if self.running and self.pid == os.getpid():
                 return
-            self.pid = os.getpid()
+            self.pid, self.running = os.getpid(), True
             self.thread = threading.Thread(target=self._run, name="onestop-emitter", daemon=True)
             self.thread.start()
 
     def _run(self) -> None:
+        try:
+            self._send_forever()
+        finally:
+            self.running = False
+
+    def _send_forever(self) -> None:
         while True:
             waiting = bool(self.held or self.resync)
             try:

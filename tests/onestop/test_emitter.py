@@ -121,6 +121,43 @@ def test_a_request_does_not_wait_for_its_pushes(
     assert took < 2  # the send is held for 5 s: the answer did not wait for it
 
 
+#: Under gevent (as served): queue counts handed over do not switch to the sender (the
+#: request would answer only after the sender's burst and everything else ready to run); a
+#: call does, so that it reaches the screens before the request goes on.
+HANDOVER_UNDER_GEVENT = """
+from gevent import monkey
+monkey.patch_all()
+import time
+from onestop import emitter
+from onestop.realtime import DISPLAY, EVERYONE, Push
+sent = []
+sender = emitter.Emitter(lambda push: sent.append(push.payload["seq"]), window=0.05)
+sender.put(Push(1, "queue_changed", {"seq": 1, "waiting": {}}, EVERYONE))
+time.sleep(0.2)
+sender.put(Push(1, "queue_changed", {"seq": 2, "waiting": {}}, EVERYONE))
+print(len(sent))
+time.sleep(0.2)
+print(len(sent))
+sender.put(Push(1, "ticket_called", {"seq": 3, "number": "A001"}, (DISPLAY,)))
+print(len(sent))
+"""
+
+
+def test_under_gevent_only_a_call_is_sent_before_the_request_goes_on() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", HANDOVER_UNDER_GEVENT],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    # The counts had not left when put() returned, only once the caller yielded; the call had.
+    assert done.stdout.split() == ["1", "2", "3"], done.stderr
+
+
 def test_a_send_that_fails_does_not_stop_the_sender() -> None:
     sent: list[int] = []
 
