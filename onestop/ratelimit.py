@@ -20,16 +20,17 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from time import monotonic
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, current_app, g, request
 from limits import RateLimitItem, parse_many
-from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.storage import Storage, storage_from_string
 from werkzeug.exceptions import TooManyRequests
 
 from onestop.config import ConfigError
@@ -51,13 +52,57 @@ def parsed(value: str) -> tuple[RateLimitItem, ...]:
     return tuple(parse_many(value))
 
 
+class Counting(Protocol):
+    """What the limiter asks of a storage: ``limits``'s, or :class:`WindowCounts`."""
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int: ...
+    def get_expiry(self, key: str) -> float: ...
+
+
+class WindowCounts:
+    """Fixed windows counted in this process's memory (``memory://``, and the fallback while
+    the shared storage is down).
+
+    Not ``limits``'s MemoryStorage: each of its increments asks whether its expiry timer thread
+    is alive, which under gevent yields (every rate-limited request gave up its turn before its
+    handler ran), and it starts a new timer thread every 10 ms of traffic. Here a window is a
+    count and its end; ended windows are dropped as they are met, and all of them now and then.
+    """
+
+    PRUNE_EVERY = 4096
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self.clock = clock
+        self.windows: dict[str, list[float]] = {}  # key → [count, end (epoch seconds)]
+        self.lock = threading.Lock()
+        self.since_prune = 0
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        now = self.clock()
+        with self.lock:
+            window = self.windows.get(key)
+            if window is None or window[1] <= now:
+                window = self.windows[key] = [0, now + expiry]
+            window[0] += amount
+            self.since_prune += 1
+            if self.since_prune >= self.PRUNE_EVERY:
+                self.since_prune = 0
+                self.windows = {k: w for k, w in self.windows.items() if w[1] > now}
+                self.windows.setdefault(key, window)
+            return int(window[0])
+
+    def get_expiry(self, key: str) -> float:
+        window = self.windows.get(key)
+        return window[1] if window is not None and window[1] > self.clock() else self.clock()
+
+
 @dataclass
 class Counters:
     """One app's counting: its storage, the memory fallback, and the storage's health."""
 
     uri: str
-    storage: Storage
-    fallback: MemoryStorage = field(default_factory=MemoryStorage)
+    storage: Counting
+    fallback: WindowCounts = field(default_factory=WindowCounts)
     failures: int = 0
     retry_at: float = 0.0
 
@@ -107,6 +152,9 @@ class RateLimiter:
 
     def init_app(self, app: Flask) -> None:
         uri = str(app.config["ONESTOP"]["security"]["ratelimit_storage"])
+        if urlsplit(uri).scheme == "memory":
+            app.extensions["onestop.ratelimits"] = Counters(uri, WindowCounts())
+            return
         storage = storage_from_string(uri)
         if not isinstance(storage, Storage):  # an "async+…" URL: its counters need an event loop
             raise ConfigError(f"security.ratelimit_storage {uri!r} is not a synchronous storage")

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from limits.storage import MemoryStorage
 
 from onestop import cli, ratelimit, server
 from tests.conftest import free_port
@@ -154,6 +153,66 @@ def test_rate_limits_go_back_to_their_storage_once_it_answers(
 
 
 def test_the_rate_limit_log_never_shows_the_storage_password() -> None:
-    counters = ratelimit.Counters("redis://:s3cret@10.0.0.6:6379/1", MemoryStorage())
+    counters = ratelimit.Counters("redis://:s3cret@10.0.0.6:6379/1", ratelimit.WindowCounts())
     assert counters.shown == "redis://:***@10.0.0.6:6379/1"
-    assert ratelimit.Counters("redis://10.0.0.6:6379/1", MemoryStorage()).shown.endswith("6379/1")
+    assert ratelimit.Counters("redis://10.0.0.6:6379/1", ratelimit.WindowCounts()).shown.endswith(
+        "6379/1"
+    )
+
+
+def test_memory_windows_count_until_their_end_then_start_again() -> None:
+    clock = {"now": 1000.0}
+    counts = ratelimit.WindowCounts(clock=lambda: clock["now"])
+    assert [counts.incr("a", 60) for _ in range(3)] == [1, 2, 3]
+    assert counts.incr("b", 60) == 1  # each key its own window
+    assert counts.get_expiry("a") == 1060.0
+    clock["now"] = 1059.9
+    assert counts.incr("a", 60) == 4
+    clock["now"] = 1060.0  # the window has ended: a new one
+    assert counts.incr("a", 60) == 1
+    assert counts.get_expiry("a") == 1120.0
+    assert counts.get_expiry("nobody") == 1060.0  # no window: it would end now
+
+
+def test_memory_windows_drop_the_ended_ones_now_and_then() -> None:
+    clock = {"now": 0.0}
+    counts = ratelimit.WindowCounts(clock=lambda: clock["now"])
+    counts.PRUNE_EVERY = 10
+    for n in range(9):
+        counts.incr(f"old-{n}", 5)
+    clock["now"] = 6.0
+    counts.incr("new", 5)  # the tenth increment: the ended windows go
+    assert set(counts.windows) == {"new"}
+    assert counts.incr("new", 5) == 2
+
+
+NO_YIELD_UNDER_GEVENT = """
+from gevent import monkey
+monkey.patch_all()
+import gevent
+from onestop.ratelimit import WindowCounts
+ran = []
+gevent.spawn(ran.append, 1)
+counts = WindowCounts()
+for _ in range(3):
+    counts.incr("k", 60)
+print(len(ran))
+gevent.sleep(0)
+print(len(ran))
+"""
+
+
+def test_counting_a_request_never_yields_under_gevent() -> None:
+    """As served, a rate-limited request must not give up its turn before its handler runs
+    (limits' MemoryStorage did, on every increment)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", NO_YIELD_UNDER_GEVENT],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.split() == ["0", "1"], done.stderr
