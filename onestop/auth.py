@@ -28,7 +28,7 @@ from onestop.models import (
     Role,
     StaffToken,
 )
-from onestop.refs import DeviceRef, OfficeRef, OfficerLike, OfficerRef
+from onestop.refs import DeviceRef, OfficerLike, OfficerRef
 
 MIN_PASSWORD = 8
 # werkzeug's method for new password hashes. Tests swap in a cheap one; nothing else may.
@@ -148,7 +148,7 @@ def officer_for_token(session: Session, token: str) -> OfficerRef:
         raise NotAuthenticated("the token is unknown or has expired", code="invalid_token")
     if not row.is_active:
         raise NotAuthenticated("this account is disabled", code="invalid_token")
-    office = OfficeRef(row.office_id, row.code, row.office_name, row.timezone)
+    office = queries.office_ref(row)
     return OfficerRef(row.id, row.office_id, row.username, row.full_name, row.role, office)
 
 

@@ -181,6 +181,16 @@ def officers_of_office(session: Session, office_id: int) -> list[Officer]:
     return list(session.scalars(select(Officer).where(Officer.office_id == office_id)))
 
 
+def _office_columns(office: Any) -> tuple[Any, ...]:
+    """The office's columns a lookup of who is asking brings along (see :func:`office_ref`)."""
+    return office.c.code, office.c.name.label("office_name"), office.c.timezone
+
+
+def office_ref(row: Any) -> OfficeRef:
+    """The office of a row of :func:`staff_token` or of the device lookup, as a plain value."""
+    return OfficeRef(row.office_id, row.code, row.office_name, row.timezone)
+
+
 @functools.cache
 def _token_statement() -> Select[Any]:
     token, officer, office = table_of(StaffToken), table_of(Officer), table_of(Office)
@@ -194,9 +204,7 @@ def _token_statement() -> Select[Any]:
             officer.c.full_name,
             officer.c.role,
             officer.c.is_active,
-            office.c.code,
-            office.c.name.label("office_name"),
-            office.c.timezone,
+            *_office_columns(office),
         )
         .join(officer, officer.c.id == token.c.officer_id)
         .join(office, office.c.id == officer.c.office_id)
@@ -225,9 +233,7 @@ def _device_statement() -> Select[Any]:
             device.c.name,
             device.c.counter_id,
             device.c.printer,
-            office.c.code,
-            office.c.name.label("office_name"),
-            office.c.timezone,
+            *_office_columns(office),
         )
         .join(office, office.c.id == device.c.office_id)
         .where(device.c.key_hash == bindparam("key_hash"), device.c.is_active.is_(True))
@@ -240,7 +246,7 @@ def device_by_key_hash(session: Session, key_hash: str) -> DeviceRef | None:
     row = run_core(session, _device_statement(), {"key_hash": key_hash}).first()
     if row is None:
         return None
-    office = OfficeRef(row.office_id, row.code, row.office_name, row.timezone)
+    office = office_ref(row)
     return DeviceRef(row.id, row.office_id, row.kind, row.name, row.counter_id, row.printer, office)
 
 

@@ -319,14 +319,11 @@ def _replay(
             "this request key was already used for another service", code="request_key_reused"
         )
     job = queries.first_print_of_ticket(session, ticket.id)
-    receipt = (
-        job.payload
-        if job
-        else ticket_receipt(
-            session, office, ticket, service, rules, ahead=queries.ahead_of(session, ticket)
-        )
-    )
-    return Issued(ticket, receipt, job, replayed=True)
+    if job is not None:
+        return Issued(ticket, job.payload, job, replayed=True)
+    ahead = queries.ahead_of(session, ticket)
+    receipt = ticket_receipt(session, office, ticket, service, rules, ahead=ahead)
+    return Issued(ticket, receipt, None, replayed=True)
 
 
 def status_url(rules: QueueRules, token: str, page: str = "t") -> str:

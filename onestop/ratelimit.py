@@ -88,7 +88,6 @@ class WindowCounts:
             if self.since_prune >= self.PRUNE_EVERY:
                 self.since_prune = 0
                 self.windows = {k: w for k, w in self.windows.items() if w[1] > now}
-                self.windows.setdefault(key, window)
             return int(window[0])
 
     def get_expiry(self, key: str) -> float:

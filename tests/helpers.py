@@ -158,3 +158,17 @@ def last_json(out: str) -> dict[str, Any]:
     """The JSON object a ``--json`` command prints as its last line."""
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return result
+
+
+def under_gevent(script: str) -> list[str]:
+    """What ``script`` prints, run as served: in a child Python with gevent's monkey patching
+    done first (a test process is not patched)."""
+    done = subprocess.run(
+        [sys.executable, "-c", "from gevent import monkey\nmonkey.patch_all()\n" + script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()

@@ -13,6 +13,7 @@ import pytest
 from onestop import emitter
 from onestop.extensions import socketio
 from onestop.realtime import DISPLAY, EVERYONE, Push, coalesce, in_seq_order
+from tests.helpers import under_gevent
 
 
 def queue_changed(seq: int, waiting: int, office: int = 1) -> Push:
@@ -125,8 +126,6 @@ def test_a_request_does_not_wait_for_its_pushes(
 #: request would answer only after the sender's burst and everything else ready to run); a
 #: call does, so that it reaches the screens before the request goes on.
 HANDOVER_UNDER_GEVENT = """
-from gevent import monkey
-monkey.patch_all()
 import time
 from onestop import emitter
 from onestop.realtime import DISPLAY, EVERYONE, Push
@@ -144,18 +143,8 @@ print(len(sent))
 
 
 def test_under_gevent_only_a_call_is_sent_before_the_request_goes_on() -> None:
-    import subprocess
-    import sys
-
-    done = subprocess.run(
-        [sys.executable, "-c", HANDOVER_UNDER_GEVENT],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
     # The counts had not left when put() returned, only once the caller yielded; the call had.
-    assert done.stdout.split() == ["1", "2", "3"], done.stderr
+    assert under_gevent(HANDOVER_UNDER_GEVENT) == ["1", "2", "3"]
 
 
 def test_a_send_that_fails_does_not_stop_the_sender() -> None:

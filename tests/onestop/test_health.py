@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from onestop import cli, ratelimit, server
 from tests.conftest import free_port
+from tests.helpers import under_gevent
 
 # A port on loopback where nothing listens: the database or Redis is down.
 NOWHERE = free_port()
@@ -187,8 +188,6 @@ def test_memory_windows_drop_the_ended_ones_now_and_then() -> None:
 
 
 NO_YIELD_UNDER_GEVENT = """
-from gevent import monkey
-monkey.patch_all()
 import gevent
 from onestop.ratelimit import WindowCounts
 ran = []
@@ -205,14 +204,4 @@ print(len(ran))
 def test_counting_a_request_never_yields_under_gevent() -> None:
     """As served, a rate-limited request must not give up its turn before its handler runs
     (limits' MemoryStorage did, on every increment)."""
-    import subprocess
-    import sys
-
-    done = subprocess.run(
-        [sys.executable, "-c", NO_YIELD_UNDER_GEVENT],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    assert done.stdout.split() == ["0", "1"], done.stderr
+    assert under_gevent(NO_YIELD_UNDER_GEVENT) == ["0", "1"]
