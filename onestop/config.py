@@ -87,6 +87,14 @@ SCHEMA: dict[str, dict[str, Any]] = {
         "survey_days": 30,
         "edit_hours": 24,
     },
+    "reports": {
+        "period_start_day": 1,  # 1: calendar months; 15: the 15th of the month before to the 14th
+        "on_time_target": 100.0,  # the plan's targets, in %, that the dashboard measures against
+        "on_the_spot_target": 100.0,
+        "reduction_target": 30.0,
+        "online_target": 10.0,
+        "satisfaction_target": 90.0,
+    },
     "security": {
         "token_hours": 12,
         "login_rate_limit": "10 per minute",
@@ -370,6 +378,14 @@ def _validate(cfg: dict[str, Any]) -> None:
         raise ConfigError("priority_classes need a unique, non-empty code each")
     for name, printer in cfg["printers"].items():
         _validate_printer(name, printer)
+    if not 1 <= cfg["reports"]["period_start_day"] <= 28:
+        raise ConfigError(
+            "reports.period_start_day must be 1 (calendar months) to 28 (a month runs from that "
+            "day of the month before to the day before it in the month, e.g. 15 → 15th–14th)"
+        )
+    for key, value in cfg["reports"].items():
+        if key.endswith("_target") and not 0 <= value <= 100:
+            raise ConfigError(f"reports.{key} is a percentage: 0 to 100")
 
 
 def _validate_rate_limit(where: str, value: str) -> None:

@@ -76,6 +76,7 @@ from onestop.models import (
     SurveyResponse,
     Ticket,
 )
+from onestop.refs import DossierTimesLike
 from onestop.workcalendar import SAME_DAY_CUTOFF, OfficeCalendar, Rule
 
 # number → (code, name), DOMAIN §3.1
@@ -347,15 +348,25 @@ def voice_of(ratings: Iterable[Rating], surveys: Iterable[SurveyResponse]) -> Ci
         key=lambda v: VISITS[v],
         default=None,
     )
-    official: list[int] = []
-    publicity: list[int] = []
-    for survey in surveys:
-        full = survey.form == "full"
-        official_keys = [f"c3_{i}" for i in range(1, 7)] if full else ["f3"]
-        publicity_keys = ["c2_1", "c2_2"] if full else ["f2"]
-        for keys, into in ((official_keys, official), (publicity_keys, publicity)):
-            into.extend(a for k in keys if (a := _scale(survey.answers.get(k))) is not None)
+    official = [a for s in surveys for a in answers_about(s.form, s.answers, "official")]
+    publicity = [a for s in surveys for a in answers_about(s.form, s.answers, "publicity")]
     return CitizenVoice(score, reasons, visits, tuple(official), tuple(publicity))
+
+
+def answers_about(form: str, answers: dict[str, Any], subject: str) -> list[int]:
+    """A survey's five-level answers about the ``official`` (short f3, full c3_1..c3_6) or the
+    procedure's ``publicity`` (short f2, full c2_1 and c2_2)."""
+    full = form == "full"
+    if subject == "official":
+        keys = [f"c3_{i}" for i in range(1, 7)] if full else ["f3"]
+    else:
+        keys = ["c2_1", "c2_2"] if full else ["f2"]
+    return [a for k in keys if (a := _scale(answers.get(k))) is not None]
+
+
+def complains(form: str, answers: dict[str, Any]) -> bool:
+    """Whether a survey answer complains about the official (an answer of 2 or less)."""
+    return any(a <= COMPLAINT_ANSWER for a in answers_about(form, answers, "official"))
 
 
 def _paused_hours(session: Session, ids: Iterable[int]) -> dict[int, float]:
@@ -376,7 +387,7 @@ def _internal_timeliness(
     return dossiers.timeliness_of(calendar, dossier, period_end=period_end, against=due)
 
 
-def _spot_met(calendar: OfficeCalendar, dossier: Dossier) -> bool:
+def spot_met(calendar: OfficeCalendar, dossier: DossierTimesLike) -> bool:
     """Returned by the end of the day of receipt (the next working day after the cut-off)."""
     if dossier.returned_at is None or dossier.resolved_at is None:
         return False
@@ -406,7 +417,7 @@ def facts_of(
         delivery=dossier.delivery,
         on_the_spot=bool(dossier.rule.get("on_the_spot")),
         returned=dossier.returned_at is not None,
-        spot_met=_spot_met(calendar, dossier),
+        spot_met=spot_met(calendar, dossier),
         published=procedure is not None and procedure.is_active,
     )
 
@@ -581,19 +592,20 @@ def _rating_rate(ratings: Sequence[Rating]) -> dict[str, Any]:
     }
 
 
-def _survey_index(surveys: Sequence[SurveyResponse]) -> dict[str, Any]:
-    """Per SIPAS factor, the share of 4–5 answers (short f<n>, full c<n>_*: factor n)."""
+def survey_index(responses: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Per SIPAS factor, the share of 4–5 answers (short f<n>, full c<n>_*: factor n), over
+    each response's answers."""
     answers: Tally[str] = Tally()
     satisfied: Tally[str] = Tally()
-    for survey in surveys:
-        for key, value in survey.answers.items():
+    for given in responses:
+        for key, value in given.items():
             found, answer = SURVEY_FACTOR.match(key), _scale(value)
             if found and answer is not None:
                 factor = found.group(1) or found.group(2)
                 answers[factor] += 1
                 satisfied[factor] += answer >= SATISFIED_ANSWER
     return {
-        "responses": len(surveys),
+        "responses": len(responses),
         "factors": {
             str(n): {
                 "answers": answers[str(n)],
@@ -670,7 +682,7 @@ def evaluate_period(
         },
         "officers": officers,
         "rating": _rating_rate(ratings),
-        "survey": _survey_index(surveys),
+        "survey": survey_index([s.answers for s in surveys]),
     }
 
 

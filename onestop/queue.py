@@ -271,13 +271,15 @@ def issue_ticket(
         if earlier is None:
             raise
         return _replay(session, office, earlier, service, rules)
-    _log(session, ticket, "issued", None, actor, at, priority=priority)
     waiting, staffed = queries.waiting_and_staffed(session, office.id, day)
     # Without a priority the new ticket is the last of its service: everyone waiting is ahead.
     ahead = waiting.get(service.code, 1) - 1 if rank == 0 else queries.ahead_of(session, ticket)
     # No mean yet (0.0): the default pace, without asking again.
     pace = Pace(mean_seconds or 0.0, staffed.get(service.code, 0))
     receipt = ticket_receipt(session, office, ticket, service, rules, ahead=ahead, pace=pace)
+    # What the paper promised is kept with the issue: the reports compare it with the real wait.
+    estimate = receipt["estimated_wait_minutes"]
+    _log(session, ticket, "issued", None, actor, at, priority=priority, estimate=estimate)
     job = None
     if printer:
         job = printing.queue_job(

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from onestop.models import DeviceKind, Role, TicketState
+from onestop.models import DeviceKind, DossierState, Role, TicketState
 
 
 class OfficeLike(Protocol):
@@ -40,6 +40,27 @@ class OfficerLike(Protocol):
     def role(self) -> Role: ...
     @property
     def display_name(self) -> str: ...
+
+
+class DossierTimesLike(Protocol):
+    """What the timeliness rules read of a dossier: the ORM row, or a report's plain row."""
+
+    @property
+    def state(self) -> DossierState: ...
+    @property
+    def rule(self) -> dict[str, Any]: ...
+    @property
+    def received_at(self) -> datetime: ...
+    @property
+    def due_at_original(self) -> datetime | None: ...
+    @property
+    def supplement_count(self) -> int: ...
+    @property
+    def paused_at(self) -> datetime | None: ...
+    @property
+    def resolved_at(self) -> datetime | None: ...
+    @property
+    def returned_at(self) -> datetime | None: ...
 
 
 class ServiceLike(Protocol):

@@ -24,6 +24,7 @@ from onestop.models import (
     Office,
     Role,
 )
+from onestop.refs import DossierTimesLike
 from onestop.workcalendar import OfficeCalendar, Rule, timeliness
 
 BOARD_ROWS = 200  # open dossiers the public board lists at most
@@ -54,7 +55,7 @@ def find_by_token(session: Session, token: str) -> Dossier:
 
 def timeliness_of(
     calendar: OfficeCalendar,
-    dossier: Dossier,
+    dossier: DossierTimesLike,
     *,
     period_end: datetime,
     against: datetime | None = None,
@@ -86,7 +87,7 @@ def paused_hours(steps: Iterable[DossierEvent]) -> float:
 
 
 def internal_due(
-    dossier: Dossier, calendar: OfficeCalendar, paused: float = 0.0
+    dossier: DossierTimesLike, calendar: OfficeCalendar, paused: float = 0.0
 ) -> datetime | None:
     """When the office's own, shorter target falls (None without one), moved on like the legal
     appointment by the ``paused`` working hours spent waiting for supplements."""

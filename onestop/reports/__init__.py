@@ -1,0 +1,133 @@
+"""The office's reports: Biểu 06, the plan's KPIs with the QĐ 766 indicators, the queue, the
+officer sheet and the citizens' satisfaction, for any period (DOMAIN §2.4–§4, §9).
+
+:func:`build` gives a report as JSON-ready data; :mod:`onestop.reports.export` writes it as
+XLSX, CSV, JSON or PDF; :func:`dashboard` is what ``/admin/reports`` draws. Every figure is
+computed from the records as they stand, so any past period can be computed again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from onestop import clock, config, workcalendar
+from onestop.errors import InvalidInput
+from onestop.models import Office
+from onestop.reports.bieu06 import bieu06
+from onestop.reports.frame import frame_of
+from onestop.reports.kpi import kpi
+from onestop.reports.people import officers, satisfaction
+from onestop.reports.periods import KINDS as PERIOD_KINDS
+from onestop.reports.periods import Period, custom, period_of, weeks_back
+from onestop.reports.queue_report import legs_of, queue_report
+
+KINDS = ("summary", "bieu06", "kpi", "queue", "officers", "satisfaction")
+TREND_WEEKS = 12
+
+
+def _day(text: str, name: str) -> date:
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"'{name}' must be a date, YYYY-MM-DD", code="invalid_field") from None
+    if not clock.FIRST_YEAR <= day.year <= clock.LAST_YEAR:
+        raise InvalidInput(
+            f"'{name}' must fall in the years {clock.FIRST_YEAR}–{clock.LAST_YEAR}",
+            code="invalid_field",
+        )
+    return day
+
+
+def period_from(args: Mapping[str, Any], start_day: int, today: date) -> Period:
+    """The period a request asks for: ``from`` and ``to`` (days, both included), or ``period``
+    (day, week, month, quarter, year) holding ``at`` (default today); by default this month."""
+    start, end = args.get("from"), args.get("to")
+    if start or end:
+        if not (start and end):
+            raise InvalidInput("give both 'from' and 'to' (YYYY-MM-DD)", code="missing_field")
+        return custom(_day(str(start), "from"), _day(str(end), "to"))
+    kind = str(args.get("period") or "month")
+    if kind not in PERIOD_KINDS[:-1]:
+        raise InvalidInput(
+            f"unknown period {kind!r}; one of {', '.join(PERIOD_KINDS[:-1])}, or from and to",
+            code="invalid_field",
+        )
+    at = _day(str(args["at"]), "at") if args.get("at") else today
+    return period_of(kind, at, start_day)
+
+
+def check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise InvalidInput(
+            f"unknown report {kind!r}; one of {', '.join(KINDS)}", code="unknown_report"
+        )
+
+
+def _header(office: Office, cfg: dict[str, Any], kind: str, period: Period) -> dict[str, Any]:
+    own = config.for_office(cfg, office.code)["office"]
+    return {
+        "kind": kind,
+        "office": {
+            "code": office.code,
+            "name": office.name,
+            "parent_body": own.get("parent_body", ""),
+            "place_name": own.get("place_name", ""),
+        },
+        "period": period.as_dict(),
+        "generated_at": clock.iso(clock.now(), office.timezone),
+    }
+
+
+def build(
+    session: Session, office: Office, kind: str, period: Period, cfg: dict[str, Any]
+) -> dict[str, Any]:
+    """Report ``kind`` of ``office`` for ``period``."""
+    check_kind(kind)
+    calendar = workcalendar.calendar_for(session, office, cfg)
+    result = _header(office, cfg, kind, period)
+    if kind == "queue":
+        return result | queue_report(session, office.id, calendar, period)
+    frame = frame_of(session, office.id, calendar, period)
+    if kind == "bieu06":
+        return result | bieu06(session, office.id, frame)
+    if kind == "officers":
+        return result | officers(
+            session, office.id, frame, legs_of(session, office.id, calendar, period)
+        )
+    if kind == "satisfaction":
+        return result | satisfaction(session, office.id, frame, cfg)
+    figures = kpi(frame, cfg["reports"])
+    if kind == "summary":  # the KPIs with the queue's headline
+        queue = queue_report(session, office.id, calendar, period)
+        figures["queue"] = {key: queue[key] for key in ("tickets", "wait", "service", "estimate")}
+    return result | figures
+
+
+def dashboard(
+    session: Session, office: Office, period: Period, cfg: dict[str, Any]
+) -> dict[str, Any]:
+    """What ``/admin/reports`` shows: the period's KPIs against the plan's targets, the weekly
+    trend of the last weeks up to the period's end, and the peak-hour heat map."""
+    calendar = workcalendar.calendar_for(session, office, cfg)
+    result = build(session, office, "summary", period, cfg)
+    queue = queue_report(session, office.id, calendar, period)
+    trend = []
+    for week in weeks_back(period.end, TREND_WEEKS):
+        figures = kpi(frame_of(session, office.id, calendar, week), cfg["reports"])
+        trend.append(
+            {
+                "week": week.label,
+                "from": week.start.isoformat(),
+                "on_time": figures["on_time"]["percent"],
+                "online": figures["online"]["percent"],
+                "satisfaction": figures["satisfaction"]["percent"],
+                "resolved": figures["on_time"]["resolved"],
+            }
+        )
+    result["trend"] = trend
+    result["heat_map"] = queue["heat_map"]
+    return result

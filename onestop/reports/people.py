@@ -1,0 +1,145 @@
+"""The citizens' satisfaction and the officer sheet for a period.
+
+**Satisfaction**: the ratings of the visits served in the period (very satisfied, satisfied,
+unsatisfied, no answer), with the satisfaction rate (satisfied or better ÷ answered) by
+officer, counter, service and week; the SIPAS factor indices of the survey answers; and the
+nine-criterion evaluation's summary of the dossiers received in the period
+(:func:`onestop.evaluation.evaluate_period`, reused as it is).
+
+**The officer sheet** (the facts behind the yearly rating, DOMAIN §3), per officer: ticket legs
+served and their mean service time; dossiers received, and of those resolved in the period how
+many on time; dossiers whose result the officer recorded; the satisfaction rate of the
+officer's ratings; complaints (a rating "unsatisfied" for the officer's attitude, or a survey
+answer of 2 or less about the official); apologies (a new date given, for a dossier the officer
+received).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from onestop import evaluation
+from onestop.models import Office, RatingScore, TicketState
+from onestop.reports import queries
+from onestop.reports.frame import RESOLVED, Frame
+from onestop.reports.kpi import percent, rating_rate
+from onestop.reports.periods import period_of
+from onestop.reports.queries import RatingRow
+from onestop.reports.queue_report import Leg, stats
+
+SCORES = [s.value for s in RatingScore]
+
+
+def _distribution(ratings: Iterable[RatingRow]) -> dict[str, int]:
+    found = dict.fromkeys(SCORES, 0)
+    for r in ratings:
+        found[r.score] = found.get(r.score, 0) + 1
+    return found
+
+
+def _by(
+    ratings: list[RatingRow], key: Callable[[RatingRow], Any], names: dict[Any, str]
+) -> list[dict[str, Any]]:
+    groups: dict[Any, list[RatingRow]] = {}
+    for r in ratings:
+        value = key(r)
+        if value is not None:
+            groups.setdefault(value, []).append(r)
+    return [
+        {
+            "key": value,
+            "name": names.get(value, str(value)),
+            **rating_rate(items),
+            "scores": _distribution(items),
+        }
+        for value, items in sorted(groups.items(), key=lambda kv: str(kv[0]))
+    ]
+
+
+def _attitude(rating: RatingRow) -> bool:
+    return rating.score == RatingScore.UNSATISFIED.value and "attitude" in (rating.reasons or [])
+
+
+def satisfaction(
+    session: Session, office_id: int, frame: Frame, cfg: dict[str, Any]
+) -> dict[str, Any]:
+    names = queries.names(session, office_id)
+    tz = frame.calendar
+    ratings = frame.ratings
+    weeks = {r.served_at: period_of("week", tz.local(r.served_at).date()).label for r in ratings}
+    surveys = queries.surveys_between(session, office_id, frame.start, frame.end)
+    office = session.get(Office, office_id)
+    assert office is not None
+    evaluated = evaluation.evaluate_period(
+        session, office, frame.period.start, frame.period.end, cfg
+    )
+    return {
+        **rating_rate(ratings),
+        "scores": _distribution(ratings),
+        "complaints": sum(_attitude(r) for r in ratings)
+        + sum(evaluation.complains(form, answers) for _, _, form, answers in surveys),
+        "by_officer": _by(ratings, lambda r: r.officer_id, names["officer"]),
+        "by_counter": _by(ratings, lambda r: r.counter_id, names["counter"]),
+        "by_service": _by(ratings, lambda r: r.service_id, names["service"]),
+        "by_week": _by(ratings, lambda r: weeks[r.served_at], {}),
+        "survey": evaluation.survey_index([answers for _, _, _, answers in surveys]),
+        "evaluation": {
+            key: evaluated[key]
+            for key in ("dossiers", "classified", "average_total", "average_scaled_total")
+        }
+        | {"criteria": evaluated["criteria"], "classification": evaluated["classification"]},
+    }
+
+
+def officers(session: Session, office_id: int, frame: Frame, legs: list[Leg]) -> dict[str, Any]:
+    names = queries.names(session, office_id)["officer"]
+    surveys = queries.surveys_between(session, office_id, frame.start, frame.end)
+    received_by = {j.row.id: j.row.received_by for j in frame.dossiers}
+    ids = (
+        {leg.row.officer_id for leg in legs}
+        | {j.row.received_by for j in frame.dossiers if j.received}
+        | {r.officer_id for r in frame.ratings}
+        | {o for _, a, _, o in frame.steps if a == "resolve"}
+    )
+    sheet = []
+    for officer_id in sorted(i for i in ids if i is not None):
+        served = [
+            leg
+            for leg in legs
+            if leg.row.officer_id == officer_id and leg.row.state == TicketState.DONE
+        ]
+        mine = [j for j in frame.dossiers if j.received and j.row.received_by == officer_id]
+        resolved = [j for j in mine if j.outcome in RESOLVED]
+        on_time = sum(j.outcome in ("early", "on_time") for j in resolved)
+        ratings = [r for r in frame.ratings if r.officer_id == officer_id]
+        complaints = sum(_attitude(r) for r in ratings) + sum(
+            evaluation.complains(form, answers)
+            for who, _, form, answers in surveys
+            if who == officer_id
+        )
+        sheet.append(
+            {
+                "officer_id": officer_id,
+                "name": names.get(officer_id, str(officer_id)),
+                "tickets_served": len(served),
+                "service_minutes": stats([leg.service for leg in served if leg.service])["mean"],
+                "dossiers_received": len(mine),
+                "dossiers_resolved": sum(
+                    1 for _, a, _, o in frame.steps if a == "resolve" and o == officer_id
+                ),
+                "received_resolved": len(resolved),
+                "on_time": on_time,
+                "on_time_percent": percent(on_time, len(resolved)),
+                "satisfaction": rating_rate(ratings),
+                "complaints": complaints,
+                "apologies": sum(
+                    1
+                    for d, a, _, _ in frame.steps
+                    if a == "extend" and received_by.get(d) == officer_id
+                ),
+            }
+        )
+    return {"officers": sheet}

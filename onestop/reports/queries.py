@@ -1,0 +1,311 @@
+"""The reports' queries: a few Core selects per report, read as plain rows (a busy office's
+year is 150,000 tickets and 60,000 dossiers: no ORM object is built for any of them)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from onestop.clock import as_utc
+from onestop.models import (
+    CatalogField,
+    Counter,
+    Dossier,
+    DossierEvent,
+    DossierState,
+    Officer,
+    Procedure,
+    Rating,
+    ReceptionNote,
+    Service,
+    SurveyResponse,
+    Ticket,
+    TicketEvent,
+    TicketState,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DossierRow:
+    """What the reports read of a dossier (the columns :func:`dossiers_touching` selects)."""
+
+    id: int
+    procedure_id: int
+    procedure_code: str
+    procedure_name: str
+    field_code: str
+    channel: str
+    delivery: str
+    state: DossierState
+    rule: dict[str, Any]
+    received_at: datetime
+    due_at_original: datetime | None
+    supplement_count: int
+    extended_count: int
+    extended_by_law: int
+    paused_at: datetime | None
+    resolved_at: datetime | None
+    returned_at: datetime | None
+    closed_at: datetime | None
+    received_by: int | None
+    ticket_id: int | None
+
+
+_DOSSIER_COLUMNS = (
+    Dossier.id,
+    Dossier.procedure_id,
+    Dossier.procedure_code,
+    Dossier.procedure_name,
+    func.coalesce(Procedure.field_code, ""),
+    Dossier.channel,
+    Dossier.delivery,
+    Dossier.state,
+    Dossier.rule,
+    Dossier.received_at,
+    Dossier.due_at_original,
+    Dossier.supplement_count,
+    Dossier.extended_count,
+    Dossier.extended_by_law,
+    Dossier.paused_at,
+    Dossier.resolved_at,
+    Dossier.returned_at,
+    Dossier.closed_at,
+    Dossier.received_by,
+    Dossier.ticket_id,
+)
+T = TypeVar("T")
+
+
+def _rows(kind: Callable[..., T], result: Iterable[Any]) -> list[T]:
+    """Each row as ``kind``, its instants as aware UTC (SQLite hands back naive ones)."""
+    return [
+        kind(*(as_utc(v) if isinstance(v, datetime) else v for v in values)) for values in result
+    ]
+
+
+def dossiers_touching(
+    session: Session, office_id: int, start: datetime, end: datetime
+) -> list[DossierRow]:
+    """Every dossier the period [start, end) handled: received in it, still open when it began
+    (carried over), or resolved, closed or returned in it; oldest first."""
+
+    def within(column: Any) -> Any:
+        return and_(column >= start, column < end)
+
+    open_at_start = and_(
+        or_(Dossier.resolved_at.is_(None), Dossier.resolved_at >= start),
+        or_(Dossier.closed_at.is_(None), Dossier.closed_at >= start),
+    )
+    query = (
+        select(*_DOSSIER_COLUMNS)
+        .outerjoin(Procedure, Procedure.id == Dossier.procedure_id)
+        .where(
+            Dossier.office_id == office_id,
+            Dossier.received_at < end,
+            or_(Dossier.received_at >= start, open_at_start, within(Dossier.returned_at)),
+        )
+        .order_by(Dossier.received_at, Dossier.id)
+    )
+    return _rows(DossierRow, session.execute(query))
+
+
+def dossier_steps_between(
+    session: Session,
+    office_id: int,
+    actions: Iterable[str],
+    start: datetime,
+    end: datetime,
+) -> list[tuple[int, str, datetime, int | None]]:
+    """(dossier id, action, at, officer id) of the office's steps of these kinds in [start, end)."""
+    query = select(
+        DossierEvent.dossier_id, DossierEvent.action, DossierEvent.at, DossierEvent.officer_id
+    ).where(
+        DossierEvent.office_id == office_id,
+        DossierEvent.action.in_(list(actions)),
+        DossierEvent.at >= start,
+        DossierEvent.at < end,
+    )
+    return [(d, a, as_utc(at), o) for d, a, at, o in session.execute(query)]
+
+
+def supplement_steps_until(
+    session: Session, dossier_ids: set[int], end: datetime
+) -> list[tuple[int, str, datetime]]:
+    """(dossier id, action, at) of the supplement requests and receipts before ``end``."""
+    if not dossier_ids:
+        return []
+    query = (
+        select(DossierEvent.dossier_id, DossierEvent.action, DossierEvent.at)
+        .where(
+            DossierEvent.dossier_id.in_(dossier_ids),
+            DossierEvent.action.in_(("request_supplement", "supplement_received")),
+            DossierEvent.at < end,
+        )
+        .order_by(DossierEvent.at, DossierEvent.id)
+    )
+    return [(d, a, as_utc(at)) for d, a, at in session.execute(query)]
+
+
+def paused_hours_of(session: Session, dossier_ids: set[int]) -> dict[int, float]:
+    """Per dossier, the working hours it waited for supplements (recorded on each receipt)."""
+    if not dossier_ids:
+        return {}
+    query = select(DossierEvent.dossier_id, DossierEvent.data).where(
+        DossierEvent.dossier_id.in_(dossier_ids), DossierEvent.action == "supplement_received"
+    )
+    paused: dict[int, float] = {}
+    for dossier_id, data in session.execute(query):
+        hours = float((data or {}).get("paused_working_hours") or 0.0)
+        paused[dossier_id] = paused.get(dossier_id, 0.0) + hours
+    return paused
+
+
+def reception_notes_between(
+    session: Session, office_id: int, start: datetime, end: datetime
+) -> list[tuple[str, str, int | None]]:
+    """(kind, procedure code, officer id) of the guidance and refusals at reception."""
+    query = select(ReceptionNote.kind, ReceptionNote.procedure_code, ReceptionNote.officer_id)
+    query = query.where(
+        ReceptionNote.office_id == office_id, ReceptionNote.at >= start, ReceptionNote.at < end
+    )
+    return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
+
+
+def fields_of(session: Session, office_id: int) -> dict[str, tuple[str, str, int]]:
+    """The catalogue's fields: code → (name, English name, position)."""
+    query = select(
+        CatalogField.code, CatalogField.name, CatalogField.name_en, CatalogField.position
+    )
+    query = query.where(CatalogField.office_id == office_id)
+    return {code: (name, name_en, pos) for code, name, name_en, pos in session.execute(query)}
+
+
+def procedure_positions(session: Session, office_id: int) -> dict[str, int]:
+    """Procedure code → its position in the catalogue (the report's row order)."""
+    query = select(Procedure.code, Procedure.position).where(Procedure.office_id == office_id)
+    return {code: position for code, position in session.execute(query).all()}  # noqa: C416
+
+
+# -- the queue ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TicketRow:
+    id: int
+    day: date
+    service_id: int
+    counter_id: int | None
+    officer_id: int | None
+    state: TicketState
+    priority: str | None
+    issued_at: datetime
+    first_called_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    previous_id: int | None
+
+
+def tickets_between(session: Session, office_id: int, first: date, last: date) -> list[TicketRow]:
+    """Every ticket leg of the local days ``first`` to ``last`` (a transfer makes a new leg)."""
+    query = select(
+        Ticket.id,
+        Ticket.day,
+        Ticket.service_id,
+        Ticket.counter_id,
+        Ticket.officer_id,
+        Ticket.state,
+        Ticket.priority,
+        Ticket.issued_at,
+        Ticket.first_called_at,
+        Ticket.started_at,
+        Ticket.finished_at,
+        Ticket.previous_id,
+    ).where(Ticket.office_id == office_id, Ticket.day >= first, Ticket.day <= last)
+    return _rows(TicketRow, session.execute(query.order_by(Ticket.id)))
+
+
+def estimates_of(
+    session: Session, office_id: int, start: datetime, end: datetime
+) -> dict[int, int]:
+    """Ticket id → the wait in minutes its paper promised (recorded with the issue)."""
+    query = select(TicketEvent.ticket_id, TicketEvent.data).where(
+        TicketEvent.office_id == office_id,
+        TicketEvent.kind == "issued",
+        TicketEvent.at >= start,
+        TicketEvent.at < end,
+    )
+    found = {}
+    for ticket_id, data in session.execute(query):
+        estimate = (data or {}).get("estimate")
+        if isinstance(estimate, int):
+            found[ticket_id] = estimate
+    return found
+
+
+def names(session: Session, office_id: int) -> dict[str, dict[int, str]]:
+    """Display names of the office's services, counters and officers, by id."""
+    services = select(Service.id, Service.code, Service.name).where(Service.office_id == office_id)
+    counters = select(Counter.id, Counter.number, Counter.name).where(
+        Counter.office_id == office_id
+    )
+    officers = select(Officer.id, Officer.username, Officer.full_name).where(
+        Officer.office_id == office_id
+    )
+    return {
+        "service": {i: f"{code} {name}".strip() for i, code, name in session.execute(services)},
+        "counter": {i: name or f"Quầy {n}" for i, n, name in session.execute(counters)},
+        "officer": {i: full or user for i, user, full in session.execute(officers)},
+    }
+
+
+# -- the citizens' voice ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RatingRow:
+    ticket_id: int | None
+    dossier_id: int | None
+    counter_id: int | None
+    officer_id: int | None
+    service_id: int | None
+    served_at: datetime
+    score: str
+    reasons: list[str] | None
+
+
+def ratings_between(
+    session: Session, office_id: int, start: datetime, end: datetime
+) -> list[RatingRow]:
+    query = select(
+        Rating.ticket_id,
+        Rating.dossier_id,
+        Rating.counter_id,
+        Rating.officer_id,
+        Rating.service_id,
+        Rating.served_at,
+        Rating.score,
+        Rating.reasons,
+    ).where(Rating.office_id == office_id, Rating.served_at >= start, Rating.served_at < end)
+    return _rows(RatingRow, session.execute(query.order_by(Rating.id)))
+
+
+def surveys_between(
+    session: Session, office_id: int, start: datetime, end: datetime
+) -> list[tuple[int | None, int | None, str, dict[str, Any]]]:
+    """(officer id, dossier id, form, answers) of the survey answers of visits served then."""
+    query = select(
+        SurveyResponse.officer_id,
+        SurveyResponse.dossier_id,
+        SurveyResponse.form,
+        SurveyResponse.answers,
+    ).where(
+        SurveyResponse.office_id == office_id,
+        SurveyResponse.served_at >= start,
+        SurveyResponse.served_at < end,
+    )
+    return [(o, d, f, dict(a or {})) for o, d, f, a in session.execute(query)]

@@ -1,0 +1,292 @@
+"""The reports against hand-counted figures on a constructed month (DOMAIN §2.4–§4).
+
+The office counts its months from the 15th ("November" = Thu 15/10/2026 – Sat 14/11/2026). The
+dossiers, each made through the API on a frozen clock (times are Hà Nội's; working hours
+07:00–11:30 and 13:30–17:00, 8 a day):
+
+====  =============================================================  =======================
+name  what happens                                                   the month's outcome
+====  =============================================================  =======================
+A     3-day, received Mon 12/10 09:00 (before), resolved Thu 15/10   carried over, on time
+B     same-day, received 12/10, resolved 14/10, returned by post 15/10  returned only
+C     3-day, 19/10 09:00, resolved Tue 20/10 10:00, returned           early
+D     3-day, 19/10; supplement asked 10:00, given Wed 21/10 10:00;     on time (paused 16 h)
+      resolved Mon 26/10 08:00 (due moved from Thu 22/10 to Mon 26/10)
+E     same-day, Tue 20/10; lawful extension to Thu 22/10 17:00;         on time (extended date)
+      resolved 22/10 16:00, returned 16:30
+F     3-day, Mon 26/10 (due Thu 29/10); apology, new date 02/11;        late (apology)
+      resolved Fri 30/10 10:00; rated "unsatisfied"
+G     3-day, Mon 09/11 09:00 (due Thu 12/11), still open                in progress, overdue
+H     3-day, Fri 13/11 09:00 (due Wed 18/11)                            in progress, within
+I     same-day online, Wed 21/10: resolved 10:00, returned 10:05 e-     on time, 4 tại chỗ met
+J     3-day, Wed 21/10, withdrawn Thu 22/10                             closed (withdrawn)
+K     3-day, Mon 16/11 (after the month)                                not in the month
+L     3-day, Mon 02/11 (due Thu 05/11); supplement asked Wed 04/11,     in progress, within
+      still with the citizen at the month's end, given 16/11             (judged at the request)
+M     3-day, Thu 12/11 09:00; supplement asked 10:00, given Fri 13/11   in progress, within
+      10:00; asked again Tue 17/11 (after the month)                    (one request then)
+====  =============================================================  =======================
+
+Besides: a refusal and a guidance at reception in the month (not dossiers), and three ratings
+served in it (C very satisfied, F unsatisfied, one pad that timed out).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from onestop import auth, reports, workcalendar
+from onestop.db import db
+from onestop.models import Dossier, Office, Rating
+from onestop.reports.kpi import WorkingHours
+from onestop.reports.periods import custom, period_of, weeks_back
+from tests.counter.test_dossier_api import APPLICANT, act, receive
+from tests.helpers import LONG_SESSIONS, SAME_DAY, THREE_DAYS, local
+
+NOVEMBER = period_of("month", date(2026, 11, 1), 15)
+
+
+@pytest.fixture
+def app(make_app: Any) -> Flask:
+    result: Flask = make_app(security=LONG_SESSIONS, reports={"period_start_day": 15})
+    return result
+
+
+def ok(answer: Any) -> dict[str, Any]:
+    assert answer.status_code in (200, 201), answer.get_json()
+    result: dict[str, Any] = answer.get_json()
+    return result
+
+
+@pytest.fixture
+def month(client: FlaskClient, staff_headers: dict[str, str], frozen: Any, app: Flask) -> Any:
+    code: dict[str, str] = {}
+
+    def at(when: str) -> None:
+        frozen.set(local(when))
+
+    def got(name: str, when: str, procedure: str = THREE_DAYS, **extra: Any) -> None:
+        at(when)
+        code[name] = ok(receive(client, staff_headers, procedure, **extra))["code"]
+
+    def step(name: str, when: str, action: str, **extra: Any) -> None:
+        at(when)
+        ok(act(client, staff_headers, code[name], action, **extra))
+
+    def ask(name: str, when: str) -> None:
+        step(name, when, "request_supplement", note="Thiếu tờ khai", reason="Chưa chứng thực")
+
+    got("A", "2026-10-12 09:00")
+    got("B", "2026-10-12 09:10", SAME_DAY, delivery="post")
+    step("B", "2026-10-14 16:00", "resolve")
+    step("B", "2026-10-15 08:00", "return", delivery="post", tracking="EV123456789VN")
+    step("A", "2026-10-15 10:00", "resolve")
+    got("C", "2026-10-19 09:00")
+    got("D", "2026-10-19 09:00")
+    ask("D", "2026-10-19 10:00")
+    got("E", "2026-10-20 09:00", SAME_DAY)
+    step("C", "2026-10-20 10:00", "resolve")
+    extended = {"note": "Nhiều trang", "new_due_at": "2026-10-22T17:00:00+07:00"}
+    step("E", "2026-10-20 10:05", "extend_by_law", **extended)
+    step("C", "2026-10-20 10:10", "return")
+    got("I", "2026-10-21 09:00", SAME_DAY, channel="online", delivery="electronic")
+    got("J", "2026-10-21 09:30")
+    step("D", "2026-10-21 10:00", "supplement_received")
+    step("I", "2026-10-21 10:00", "resolve")
+    step("I", "2026-10-21 10:05", "return", delivery="electronic")
+    step("J", "2026-10-22 09:00", "withdraw", note="Công dân rút hồ sơ")
+    step("E", "2026-10-22 16:00", "resolve")
+    step("E", "2026-10-22 16:30", "return")
+    step("D", "2026-10-26 08:00", "resolve")
+    got("F", "2026-10-26 09:00")
+    apology = {"note": "Cần xác minh", "new_due_at": "2026-11-02T17:00:00+07:00"}
+    step("F", "2026-10-27 09:00", "extend", **apology)
+    step("F", "2026-10-30 10:00", "resolve")
+    got("L", "2026-11-02 09:00")
+    ask("L", "2026-11-04 09:00")
+    got("G", "2026-11-09 09:00")
+    at("2026-11-10 09:00")
+    reception = {"procedure": SAME_DAY, "applicant": APPLICANT}
+    refused = {"kind": "refusal", "reason": "Không thuộc thẩm quyền"}
+    ok(client.post("/api/v1/reception", json=reception | refused, headers=staff_headers))
+    guided = {"kind": "guidance", "missing": ["Bản sao CCCD"], "reason": "Thiếu giấy tờ"}
+    ok(client.post("/api/v1/reception", json=reception | guided, headers=staff_headers))
+    got("M", "2026-11-12 09:00")
+    ask("M", "2026-11-12 10:00")
+    got("H", "2026-11-13 09:00")
+    step("M", "2026-11-13 10:00", "supplement_received")
+    got("K", "2026-11-16 09:00")
+    step("L", "2026-11-16 10:00", "supplement_received")
+    ask("M", "2026-11-17 09:00")
+
+    with db.new_session(app) as session:
+        ids = {
+            n: session.scalar(select(Dossier.id).where(Dossier.code == c)) for n, c in code.items()
+        }
+        office = auth.office_by_code(session, app.config["ONESTOP"]["office"]["code"])
+        common = {"office_id": office.id, "channel": "pad", "reasons": []}
+        for dossier, score, when in (
+            ("C", "very_satisfied", "2026-10-20 10:10"),
+            ("F", "unsatisfied", "2026-10-30 10:00"),
+            ("G", "no_answer", "2026-11-09 09:30"),
+        ):
+            served = local(when)
+            session.add(
+                Rating(
+                    dossier_id=ids[dossier],
+                    score=score,
+                    served_at=served,
+                    created_at=served,
+                    updated_at=served,
+                    **common,
+                )
+            )
+        session.commit()
+    at("2026-12-01 09:00")
+    return ids
+
+
+def report(app: Flask, kind: str, period: Any = NOVEMBER) -> dict[str, Any]:
+    with db.new_session(app) as session:
+        office = session.scalar(select(Office))
+        assert office is not None
+        return reports.build(session, office, kind, period, app.config["ONESTOP"])
+
+
+def test_periods_cut_on_the_fifteenth_and_on_calendar_months() -> None:
+    assert (NOVEMBER.start, NOVEMBER.end) == (date(2026, 10, 15), date(2026, 11, 14))
+    assert period_of("month", date(2026, 11, 15), 15).label == "2026-12"
+    january = period_of("month", date(2026, 1, 3), 15)
+    assert (january.start, january.end, january.label) == (
+        date(2025, 12, 15),
+        date(2026, 1, 14),
+        "2026-01",
+    )
+    q4 = period_of("quarter", date(2026, 12, 14), 15)
+    assert (q4.start, q4.end, q4.label) == (date(2026, 9, 15), date(2026, 12, 14), "2026-Q4")
+    year = period_of("year", date(2026, 12, 15), 15)
+    assert (year.start, year.end, year.label) == (date(2026, 12, 15), date(2027, 12, 14), "2027")
+    calendar_q = period_of("quarter", date(2026, 2, 28))
+    assert (calendar_q.start, calendar_q.end) == (date(2026, 1, 1), date(2026, 3, 31))
+    week = period_of("week", date(2026, 12, 2))
+    assert (week.start, week.end, week.label) == (date(2026, 11, 30), date(2026, 12, 6), "2026-W49")
+    assert NOVEMBER.before() == period_of("month", date(2026, 10, 1), 15)
+    assert [w.label for w in weeks_back(date(2026, 12, 2), 3)] == [
+        "2026-W47",
+        "2026-W48",
+        "2026-W49",
+    ]
+    with pytest.raises(Exception, match="at most"):
+        custom(date(2025, 1, 1), date(2026, 6, 1))
+    with pytest.raises(Exception, match="not be after"):
+        custom(date(2026, 2, 1), date(2026, 1, 1))
+
+
+def test_bieu06_counts_the_month_as_hand_counted(app: Flask, month: Any) -> None:
+    result = report(app, "bieu06")
+    total = result["total"]
+    assert {k: total[k] for k in result["columns"]} == {
+        "received_total": 11,  # A carried; C D E F G H I J L M received (K after, B done before)
+        "carried": 1,
+        "online": 1,  # I
+        "direct_post": 9,
+        "resolved_total": 6,
+        "early": 1,  # C
+        "on_time": 4,  # A, D (after its pause), E (by the extended date), I
+        "late": 1,  # F: an apology's new date does not make it on time
+        "pending_total": 4,
+        "pending_within": 3,  # H; L waiting for the citizen; M with one request at the end
+        "pending_overdue": 1,  # G
+    }
+    assert total["closed"] == 1  # J, withdrawn: received, neither resolved nor in progress
+    assert result["beside"] == {"refused_at_reception": 1, "guidance_at_reception": 1}
+    fields = {f["field"]: f for f in result["fields"]}
+    assert set(fields) == {"CT", "HT"}
+    assert fields["CT"]["received_total"] == 2
+    assert fields["CT"]["on_time"] == 2
+    [marriage] = fields["HT"]["procedures"]
+    assert marriage["code"] == THREE_DAYS
+    assert marriage["received_total"] == 9
+    for row in [*result["fields"], total]:
+        assert row["received_total"] == row["resolved_total"] + row["pending_total"] + row["closed"]
+    # Each field's row is the sum of its procedures'.
+    for f in result["fields"]:
+        for column in result["columns"]:
+            assert f[column] == sum(p[column] for p in f["procedures"])
+
+
+def test_a_past_period_is_judged_as_it_stood(app: Flask, month: Any) -> None:
+    """October (15/09–14/10): A and B were open at its end; B resolved late inside it."""
+    october = NOVEMBER.before()
+    total = report(app, "bieu06", october)["total"]
+    assert (total["received_total"], total["late"], total["pending_within"]) == (2, 1, 1)
+    # The week of 9–15 November: M had one supplement request then (a second came on 17/11).
+    week = report(app, "bieu06", custom(date(2026, 11, 9), date(2026, 11, 15)))["total"]
+    assert week["pending_overdue"] == 1
+    assert week["pending_within"] == 3
+
+
+def test_kpis_and_the_766_indicators(app: Flask, month: Any) -> None:
+    result = report(app, "kpi")
+    assert result["on_time"] | {} == {
+        "resolved": 6,
+        "on_time": 5,
+        "early": 1,
+        "late": 1,
+        "percent": 83.3,
+        "target": 100.0,
+        "overdue_stock": 1,
+    }
+    # 4 tại chỗ: the same-day dossiers resolved in the month, E (returned two days late) and I.
+    assert result["on_the_spot"] == {"dossiers": 2, "met": 1, "percent": 50.0, "target": 100.0}
+    assert result["online"] == {"received": 10, "online": 1, "percent": 10.0, "target": 10.0}
+    assert result["postal"] == {"returned": 4, "post": 1, "electronic": 1, "percent": 25.0}
+    assert result["supplements"] == {"requests": 3, "dossiers": 3}  # D, L, M (M's 2nd is after)
+    assert result["extensions"] == {"lawful": 1, "apologies": 1}
+    assert result["reception"] == {"refused": 1, "guidance": 1}
+    sat = result["satisfaction"]
+    assert (sat["ratings"], sat["answered"], sat["satisfied"], sat["percent"]) == (3, 2, 1, 50.0)
+    # The 3-day dossiers resolved in the month, in working hours against 24: A 25, C 9,
+    # D 39 − 16 paused = 23, F 33. C alone met the internal 2 days (16 h).
+    reduction = result["time_reduction"]
+    expected = round(100 * (1 - (25 + 9 + 23 + 33) / 4 / 24), 1)
+    assert (reduction["dossiers"], reduction["percent"], reduction["target"]) == (4, expected, 30.0)
+    [row] = reduction["procedures"]
+    assert (row["legal_days"], row["internal_days"], row["within_internal"]) == (3.0, 2.0, 1)
+    assert row["internal_target_percent"] == 33.3
+    assert row["mean_days"] == round(90 / 4 / 8, 2)
+    indicators = {i["code"]: i for i in result["indicators_766"]}
+    # 2.1: early 1 + on time 4 + within 3 + J withdrawn before its appointment = 9 of 11.
+    assert indicators["2.1"]["value"] == 81.8
+    assert indicators["2.1"]["points"] == round(20 * 81.8 / 100, 2)
+    assert indicators["3.3"]["points"] == round(12 * 10.0 / 50, 2)
+    # 5.4: 100 − (F late + G overdue: 18.2 %) − (F rated unsatisfied: 9.1 %).
+    assert indicators["5.4"]["value"] == 72.7
+    assert indicators["5.4"]["points"] == round(6 * 72.7 / 90, 2)
+    # 2.2: the six resolved, in working hours: A 25, C 9, D 23, E 21 (Tue 20/10 09:00 – Thu
+    # 16:00), F 33, I 1; in working days of 8 hours.
+    assert indicators["2.2"]["value"] == round((25 + 9 + 23 + 21 + 33 + 1) / 6 / 8, 2)
+    assert not indicators["1.4"]["computable"]
+    assert indicators["1.4"]["reason"]
+    assert result["points_766"]["max"] == 38
+
+
+def test_working_hours_match_the_calendar(app: Flask) -> None:
+    calendar = workcalendar.OfficeCalendar.from_config(app.config["ONESTOP"])
+    hours = WorkingHours(calendar)
+    moments = [
+        local(f"2026-{m} {t}")
+        for m in ("10-12", "10-16", "10-17", "11-02")
+        for t in ("06:00", "07:00", "09:15", "11:45", "13:30", "16:59", "18:00")
+    ]
+    for start in moments:
+        for end in moments:
+            assert hours.between(start, end) == pytest.approx(
+                calendar.working_hours_between(start, end)
+            ), (start, end)
