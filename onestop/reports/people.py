@@ -111,6 +111,7 @@ def officers(session: Session, office_id: int, frame: Frame, legs: list[Leg]) ->
             for leg in legs
             if leg.row.officer_id == officer_id and leg.row.state == TicketState.DONE
         ]
+        service = [leg.service for leg in served if leg.service is not None]
         mine = [j for j in frame.dossiers if j.received and j.row.received_by == officer_id]
         resolved = [j for j in mine if j.outcome in RESOLVED]
         on_time = sum(j.outcome in ("early", "on_time") for j in resolved)
@@ -125,7 +126,7 @@ def officers(session: Session, office_id: int, frame: Frame, legs: list[Leg]) ->
                 "officer_id": officer_id,
                 "name": names.get(officer_id, str(officer_id)),
                 "tickets_served": len(served),
-                "service_minutes": stats([leg.service for leg in served if leg.service])["mean"],
+                "service_minutes": stats(service)["mean"],
                 "dossiers_received": len(mine),
                 "dossiers_resolved": sum(
                     1 for _, a, _, o in frame.steps if a == "resolve" and o == officer_id

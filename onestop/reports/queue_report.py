@@ -5,8 +5,8 @@ map; and how far the wait printed on the ticket was from the real one.
 A ticket is one visit; a transfer continues it on a new leg. Counts of outcomes are per leg
 (one visit transferred once and then served is one transfer and one service). A leg's wait runs
 from when it joined its queue (the issue, or the end of the leg before it) to its first call;
-its service from the start of service (the call, when the officer never pressed "start") to
-its end. Times are in minutes; hours of the day are the office's local ones.
+its service from the start of service (the first call, when the officer never pressed
+"start") to its end. Times are in minutes; hours of the day are the office's local ones.
 """
 
 from __future__ import annotations
@@ -56,11 +56,13 @@ class Leg:
     def __init__(self, row: TicketRow, entry: datetime, calendar: OfficeCalendar) -> None:
         self.row = row
         self.wait = _minutes(entry, row.first_called_at)
-        self.service = (
-            _minutes(row.started_at or row.first_called_at, row.finished_at)
-            if row.state == TicketState.DONE
-            else None
-        )
+        self.service = None
+        if row.state == TicketState.DONE:
+            # Finishing without "start" records the start at the finish: serving began at the call.
+            began = row.started_at
+            if began is None or (row.finished_at is not None and began >= row.finished_at):
+                began = row.first_called_at
+            self.service = _minutes(began, row.finished_at)
         local = calendar.local(entry)
         self.hour, self.weekday = local.hour, local.weekday()
 

@@ -43,11 +43,11 @@ from sqlalchemy import select
 
 from onestop import auth, reports, workcalendar
 from onestop.db import db
-from onestop.models import Dossier, Office, Rating
+from onestop.models import Dossier, Office, Officer, Rating
 from onestop.reports.kpi import WorkingHours
 from onestop.reports.periods import custom, period_of, weeks_back
 from tests.counter.test_dossier_api import APPLICANT, act, receive
-from tests.helpers import LONG_SESSIONS, SAME_DAY, THREE_DAYS, local
+from tests.helpers import LONG_SESSIONS, SAME_DAY, THREE_DAYS, add_officer, local, login
 
 NOVEMBER = period_of("month", date(2026, 11, 1), 15)
 
@@ -290,3 +290,126 @@ def test_working_hours_match_the_calendar(app: Flask) -> None:
             assert hours.between(start, end) == pytest.approx(
                 calendar.working_hours_between(start, end)
             ), (start, end)
+
+
+# -- the queue, the officer sheet and satisfaction --------------------------------------------
+
+
+@pytest.fixture
+def morning(
+    app: Flask,
+    client: FlaskClient,
+    staff_headers: dict[str, str],
+    kiosk_headers: dict[str, str],
+    frozen: Any,
+) -> dict[str, Any]:
+    """Mon 16/11/2026: three tickets for service A; T1 served at counter 1, T2 transferred
+    from counter 1 to counter 2 and served there by a second officer, T3 a no-show."""
+    add_officer(app, "canbo2", full_name="Bình")
+    second = login(client, "canbo2", "a-long-password")
+    promised = {}
+    for name, when in (("T1", "08:00"), ("T2", "08:05"), ("T3", "08:10")):
+        frozen.set(local(f"2026-11-16 {when}"))
+        answer = ok(client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk_headers))
+        promised[name] = answer["estimated_wait_minutes"]
+
+    def counter(headers: dict[str, str], number: int, verb: str, when: str, **body: Any) -> None:
+        frozen.set(local(f"2026-11-16 {when}"))
+        path = f"/api/v1/counters/{number}/{verb}"
+        ok(client.post(path, json=body or None, headers=headers))
+
+    counter(staff_headers, 1, "call-next", "08:10")  # T1 waited 10
+    counter(staff_headers, 1, "finish", "08:20")  # served 10 (from the call)
+    counter(staff_headers, 1, "call-next", "08:20")  # T2 waited 15
+    counter(staff_headers, 1, "transfer", "08:25", counter=2)
+    counter(second, 2, "call-next", "08:30")  # T2's second leg waited 5
+    counter(second, 2, "start", "08:31")
+    counter(second, 2, "finish", "08:40")  # served 9 (from the start)
+    counter(staff_headers, 1, "call-next", "08:40")  # T3 waited 30
+    for when in ("08:41", "08:42", "08:43"):
+        counter(staff_headers, 1, "recall", when)
+    counter(staff_headers, 1, "no-show", "08:45")
+    with db.new_session(app) as session:
+        ids = {
+            name: session.scalar(select(Officer.id).where(Officer.username == name))
+            for name in ("admin", "canbo2")
+        }
+    frozen.set(local("2026-11-17 09:00"))
+    return {"promised": promised, "officers": ids}
+
+
+DAY = custom(date(2026, 11, 16), date(2026, 11, 16))
+
+
+def test_queue_figures_of_a_morning(app: Flask, morning: dict[str, Any]) -> None:
+    result = report(app, "queue", DAY)
+    assert result["tickets"] == {
+        "issued": 3,
+        "legs": 4,
+        "served": 2,
+        "no_show": 1,
+        "transferred": 1,
+        "cancelled": 0,
+        "unserved": 0,
+        "priority": 0,
+    }
+    assert result["wait"] == {"count": 4, "mean": 15.0, "median": 12.5, "p90": 30.0}
+    assert result["service"] == {"count": 2, "mean": 9.5, "median": 9.5, "p90": 10.0}
+    by_counter = {row["name"]: row for row in result["by_counter"]}
+    assert by_counter["Quầy 1"]["wait"]["count"] == 3  # T1, T2's first leg, T3
+    assert by_counter["Quầy 2"]["service"]["mean"] == 9.0
+    [hour] = [h for h in result["by_hour"] if h["legs"]]
+    assert hour["name"] == "08:00"
+    heat = result["heat_map"]
+    assert heat["issued"][0][heat["hours"].index(8)] == 3  # Monday, 08:00–08:59
+    assert sum(map(sum, heat["issued"])) == 3
+    # The papers promised these waits; the first calls came after 10, 15 and 30 minutes.
+    errors = [real - morning["promised"][n] for n, real in (("T1", 10), ("T2", 15), ("T3", 30))]
+    estimate = result["estimate"]
+    assert estimate["tickets"] == 3
+    assert estimate["mean_error"] == round(sum(errors) / 3, 1)
+    assert estimate["mean_absolute_error"] == round(sum(map(abs, errors)) / 3, 1)
+
+
+def test_officer_sheet_and_satisfaction(app: Flask, morning: dict[str, Any]) -> None:
+    admin, second = morning["officers"]["admin"], morning["officers"]["canbo2"]
+    with db.new_session(app) as session:
+        office = session.scalar(select(Office))
+        assert office is not None
+        served = local("2026-11-16 08:40")
+        common = {"office_id": office.id, "channel": "pad", "served_at": served}
+        common |= {"created_at": served, "updated_at": served}
+        session.add_all(
+            [
+                Rating(officer_id=second, score="very_satisfied", reasons=[], **common),
+                Rating(officer_id=admin, score="unsatisfied", reasons=["attitude"], **common),
+                Rating(officer_id=admin, score="satisfied", reasons=[], **common),
+                Rating(officer_id=admin, score="no_answer", reasons=[], **common),
+            ]
+        )
+        session.commit()
+    sheet = {row["officer_id"]: row for row in report(app, "officers", DAY)["officers"]}
+    assert sheet[admin]["tickets_served"] == 1
+    assert sheet[admin]["service_minutes"] == 10.0
+    assert sheet[second]["tickets_served"] == 1
+    assert sheet[second]["service_minutes"] == 9.0
+    assert sheet[admin]["satisfaction"] == {
+        "ratings": 3,
+        "answered": 2,
+        "satisfied": 1,
+        "percent": 50.0,
+    }
+    assert (sheet[admin]["complaints"], sheet[second]["complaints"]) == (1, 0)
+    result = report(app, "satisfaction", DAY)
+    assert result["scores"] == {
+        "very_satisfied": 1,
+        "satisfied": 1,
+        "unsatisfied": 1,
+        "no_answer": 1,
+    }
+    assert (result["answered"], result["satisfied"], result["percent"]) == (3, 2, 66.7)
+    assert result["complaints"] == 1
+    by_officer = {row["key"]: row for row in result["by_officer"]}
+    assert by_officer[second]["percent"] == 100.0
+    assert [w["key"] for w in result["by_week"]] == ["2026-W47"]
+    assert len(result["evaluation"]["criteria"]) == 9
