@@ -7,7 +7,7 @@ from typing import Any
 from flask import render_template, request, url_for
 
 from display import bp
-from onestop import dossiers, readmodels
+from onestop import catalog, dossiers, i18n, readmodels, reports
 from onestop.context import office_calendar, requested_office, rules, settings
 from onestop.db import db
 from onestop.extensions import limiter
@@ -60,3 +60,18 @@ def board_state() -> Any:
 def display_state() -> Any:
     office = requested_office()
     return readmodels.display_state(db.session, office, rules(office))
+
+
+@bp.get("/public")
+@limiter.limit(limit("public_rate_limit"))
+def public_page() -> str:
+    """What the office posts publicly: this month's and year's figures, today's progress board
+    and the procedure catalogue (no login, nothing personal; also the kiosk's idle page)."""
+    office = requested_office()
+    return render_template(
+        "display/public.html",
+        office=office,
+        figures=reports.public_figures(db.session, office, settings()),
+        board=dossiers.board(db.session, office, office_calendar(office)),
+        catalog=catalog.published(db.session, office, i18n.current_locale()),
+    )

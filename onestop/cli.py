@@ -641,5 +641,85 @@ def evaluation_command(start: Any, end: Any, office_code: str | None, as_json: b
     _emit(as_json, evaluation.render_table(result), result)
 
 
+@main.command("report")
+@click.option(
+    "--kind",
+    default="summary",
+    show_default=True,
+    metavar="KIND",
+    help="bieu06, kpi, queue, officers, satisfaction or summary.",
+)
+@click.option(
+    "--from",
+    "start",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="First day (with --to); else --period.",
+)
+@click.option("--to", "end", default=None, metavar="YYYY-MM-DD", help="Last day, included.")
+@click.option(
+    "--period",
+    default=None,
+    metavar="KIND",
+    help="day, week, month, quarter or year holding --at (default: this month).",
+)
+@click.option("--at", default=None, metavar="YYYY-MM-DD", help="A day in the --period.")
+@click.option(
+    "--format",
+    "fmt",
+    default="json",
+    show_default=True,
+    metavar="FORMAT",
+    help="xlsx, csv, json or pdf.",
+)
+@click.option(
+    "--out",
+    "out",
+    default="-",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The file to write; - for standard output (json and csv only).",
+)
+@office_option
+def report_command(
+    kind: str,
+    start: str | None,
+    end: str | None,
+    period: str | None,
+    at: str | None,
+    fmt: str,
+    out: str,
+    office_code: str | None,
+) -> None:
+    """A report for a period: Biểu 06, the plan's KPIs with the 766 indicators, the queue, the
+    officer sheet or satisfaction, as XLSX (the official layout), CSV, JSON or PDF."""
+    from onestop import clock, reports
+    from onestop.reports import export
+
+    try:
+        export.check_format(fmt)
+        reports.check_kind(kind)
+    except DomainError as exc:
+        raise click.UsageError(exc.message) from None
+    if out == "-" and fmt in ("xlsx", "pdf"):
+        raise click.UsageError(f"a {fmt} report needs --out FILE")
+    app = _app()
+    cfg = app.config["ONESTOP"]
+
+    def work(session: Any) -> bytes:
+        office = _office(session, app, office_code)
+        args = {"from": start, "to": end, "period": period, "at": at}
+        today = clock.local_day(clock.now(), office.timezone)
+        chosen = reports.period_from(args, cfg["reports"]["period_start_day"], today)
+        return export.render(reports.build(session, office, kind, chosen, cfg), fmt)
+
+    data = _run(app, work)
+    if out == "-":
+        click.echo(data.decode("utf-8-sig"), nl=False)
+    else:
+        Path(out).write_bytes(data)
+        click.echo(f"{out}: {len(data):,} bytes", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from onestop import fonts
 from printer.document import (
     QR,
     BigNumber,
@@ -29,7 +29,6 @@ from printer.document import (
 )
 from printer.raster import qr_image
 
-FONTS = Path(__file__).with_name("fonts")
 FAMILY = "NotoSans"
 # A fixed date: the same document must give the same bytes (it also seeds the PDF's /ID).
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -65,8 +64,8 @@ class _Renderer:
     def __init__(self, doc: Document, paper: _Paper) -> None:
         self.page = paper
         pdf = FPDF(orientation="portrait", unit="mm", format=paper.size)
-        pdf.add_font(FAMILY, "", str(FONTS / "NotoSans-Regular.ttf"))
-        pdf.add_font(FAMILY, "B", str(FONTS / "NotoSans-Bold.ttf"))
+        pdf.add_font(FAMILY, "", str(fonts.REGULAR))
+        pdf.add_font(FAMILY, "B", str(fonts.BOLD))
         pdf.set_margins(self.page.margin, self.page.margin, self.page.margin)
         pdf.set_auto_page_break(True, self.page.margin)
         # Cell padding would indent wrapped text unevenly between blocks; the margins suffice.

@@ -12,11 +12,11 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import qrcode
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
+from onestop import fonts
 from printer.document import (
     QR,
     Align,
@@ -32,7 +32,6 @@ from printer.document import (
     clean,
 )
 
-FONTS = Path(__file__).parent / "fonts"
 DOTS = {80: 576, 58: 384}
 MARGIN = 8
 LINE_GAP = 8
@@ -45,8 +44,7 @@ SIZES = {
 
 @lru_cache(maxsize=32)
 def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
-    name = "NotoSans-Bold.ttf" if bold else "NotoSans-Regular.ttf"
-    return ImageFont.truetype(str(FONTS / name), size)
+    return ImageFont.truetype(str(fonts.BOLD if bold else fonts.REGULAR), size)
 
 
 def wrap(text: str, face: ImageFont.FreeTypeFont, width: float) -> list[str]:

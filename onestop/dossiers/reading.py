@@ -309,6 +309,7 @@ def board(session: Session, office: Office, calendar: OfficeCalendar) -> dict[st
             {
                 "code": d.code,
                 "procedure": d.procedure_code,
+                "procedure_name": d.procedure_name,
                 "state": d.state.value,
                 "status_code": d.status_code,
                 "due_at": clock.iso(d.due_at, calendar.timezone),

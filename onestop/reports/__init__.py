@@ -8,6 +8,7 @@ computed from the records as they stand, so any past period can be computed agai
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -131,3 +132,39 @@ def dashboard(
     result["trend"] = trend
     result["heat_map"] = queue["heat_map"]
     return result
+
+
+PUBLIC_SECONDS = 600  # the public page's figures are computed at most this often per office
+_public: dict[tuple[str, int, date], tuple[float, dict[str, Any]]] = {}
+
+
+def public_figures(session: Session, office: Office, cfg: dict[str, Any]) -> dict[str, Any]:
+    """What the office posts publicly (the plan's công khai): this month's and this year's
+    on-time rate, satisfaction rate, dossiers received and resolved. No personal data, and
+    computed at most every ``PUBLIC_SECONDS`` for an office: an anonymous page must not make
+    the server count a year of dossiers on every request."""
+    today = clock.local_day(clock.now(), office.timezone)
+    key = (str(session.get_bind().engine.url), office.id, today)
+    moment = time.monotonic()
+    kept = _public.get(key)
+    if kept is not None and moment - kept[0] < PUBLIC_SECONDS:
+        return kept[1]
+    start_day = cfg["reports"]["period_start_day"]
+    calendar = workcalendar.calendar_for(session, office, cfg)
+    figures = {}
+    for kind in ("month", "year"):
+        period = period_of(kind, today, start_day)
+        frame = frame_of(session, office.id, calendar, period)
+        found = kpi(frame, cfg["reports"])
+        figures[kind] = {
+            "period": period.as_dict(),
+            "received": found["dossiers"]["received"],
+            "resolved": found["on_time"]["resolved"],
+            "on_time_percent": found["on_time"]["percent"],
+            "satisfaction_percent": found["satisfaction"]["percent"],
+            "ratings": found["satisfaction"]["answered"],
+        }
+    for stale in [k for k in _public if k[2] != today]:
+        del _public[stale]
+    _public[key] = (moment, figures)
+    return figures

@@ -445,6 +445,7 @@ PUBLIC = {
     "GET /admin/": "a shell: its data comes from the API with the staff token",
     "GET /admin/printers": "a shell: its data comes from the API with the staff token",
     "GET /admin/evaluation": "a shell: its data comes from the API with the staff token",
+    "GET /admin/reports": "a shell: its data comes from the API with the staff token",
     "GET /api/v1/tickets/<token>": "by unguessable token, in whichever office (public status)",
     "GET /t/<token>": "by unguessable token, in whichever office",
     "GET /t/<token>/qr.svg": "by unguessable token, in whichever office",
@@ -1018,6 +1019,31 @@ def _evaluation(w: World) -> None:
     assert [o["username"] for o in result["officers"]] == [w.a.username]
 
 
+@probe("GET /api/v1/reports/<kind>", "A's reports count A's dossiers, tickets and officers only")
+def _reports(w: World) -> None:
+    period = f"from={TODAY}&to={TODAY}"
+    for kind in ("bieu06", "kpi", "queue", "officers", "satisfaction", "summary"):
+        answer = w.call("GET", f"/api/v1/reports/{kind}?{period}", w.a.staff)
+        assert answer.status_code == 200, kind
+        w.assert_nothing_of_b(answer.get_json())
+    bieu06 = w.call("GET", f"/api/v1/reports/bieu06?{period}", w.a.staff).get_json()
+    assert bieu06["total"]["received_total"] == 2
+    officers = w.call("GET", f"/api/v1/reports/officers?{period}", w.a.staff).get_json()
+    assert {o["name"] for o in officers["officers"]} <= {w.a.username, w.a.full_name}
+    for fmt in ("csv", "xlsx"):
+        answer = w.call("GET", f"/api/v1/reports/bieu06?{period}&format={fmt}", w.a.staff)
+        assert answer.status_code == 200
+        assert w.b.name.encode() not in answer.get_data()
+
+
+@probe("GET /api/v1/reports/dashboard", "A's dashboard is A's figures only")
+def _dashboard(w: World) -> None:
+    answer = w.call("GET", f"/api/v1/reports/dashboard?from={TODAY}&to={TODAY}", w.a.staff)
+    assert answer.status_code == 200
+    w.assert_nothing_of_b(answer.get_json())
+    assert answer.get_json()["dossiers"]["received"] == 2
+
+
 @probe("GET /api/v1/dossiers/<code>/evaluation", "B's dossiers")
 def _dossier_evaluation(w: World) -> None:
     for code, _ in w.b.dossiers.values():
@@ -1080,6 +1106,16 @@ def _board(w: World) -> None:
     w.assert_nothing_of_b(board)
     assert board["received"] == 2
     assert {d["code"] for d in board["in_progress"]} == {c for c, _ in w.a.dossiers.values()}
+
+
+@probe("GET /public", "A's public page (?office=A): A's figures, board and catalogue")
+def _public_page(w: World) -> None:
+    page = w.call("GET", f"/public?office={w.a.code}", {}).get_data(as_text=True)
+    assert w.a.name in page
+    assert all(code in page for code, _ in w.a.dossiers.values())
+    assert not [code for code, _ in w.b.dossiers.values() if code in page]
+    assert w.b.name not in page
+    assert w.b.own_procedure not in page
 
 
 @probe("GET /board", "A's board page (?office=A)")

@@ -33,9 +33,14 @@ served in it (C very satisfied, F unsatisfied, one pad that timed out).
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -44,10 +49,21 @@ from sqlalchemy import select
 from onestop import auth, reports, workcalendar
 from onestop.db import db
 from onestop.models import Dossier, Office, Officer, Rating
+from onestop.reports import export
 from onestop.reports.kpi import WorkingHours
 from onestop.reports.periods import custom, period_of, weeks_back
 from tests.counter.test_dossier_api import APPLICANT, act, receive
-from tests.helpers import LONG_SESSIONS, SAME_DAY, THREE_DAYS, add_officer, local, login
+from tests.helpers import (
+    LONG_SESSIONS,
+    SAME_DAY,
+    THREE_DAYS,
+    add_officer,
+    cli_env,
+    error_code,
+    invoke_cli,
+    local,
+    login,
+)
 
 NOVEMBER = period_of("month", date(2026, 11, 1), 15)
 
@@ -413,3 +429,112 @@ def test_officer_sheet_and_satisfaction(app: Flask, morning: dict[str, Any]) -> 
     assert by_officer[second]["percent"] == 100.0
     assert [w["key"] for w in result["by_week"]] == ["2026-W47"]
     assert len(result["evaluation"]["criteria"]) == 9
+
+
+# -- the files and the API ----------------------------------------------------------------
+
+
+def test_bieu06_xlsx_in_the_official_layout(app: Flask, month: Any) -> None:
+    result = report(app, "bieu06")
+    book = openpyxl.load_workbook(io.BytesIO(export.to_xlsx(result)))
+    sheet = book["Biểu số 06VPCPKSTT"]
+    merged = {str(r) for r in sheet.merged_cells.ranges}
+    # The groups over their columns, "Trong đó" over the parts, STT and the name down 3 rows.
+    assert {
+        "A6:A8",
+        "B6:B8",
+        "C6:F6",
+        "G6:J6",
+        "K6:M6",
+        "C7:C8",
+        "D7:F7",
+        "H7:J7",
+        "L7:M7",
+    } <= merged
+    assert sheet["C6"].value == "Số hồ sơ nhận giải quyết"
+    assert sheet["D7"].value == "Trong đó"
+    assert [sheet.cell(8, n).value for n in range(4, 7)] == [
+        "Từ kỳ trước",
+        "Trực tuyến",
+        "Trực tiếp, dịch vụ bưu chính",
+    ]
+    assert [sheet.cell(9, n).value for n in (1, 2, 13)] == ["(1)", "(2)", "(13)"]
+    assert "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT" in sheet["A3"].value
+    assert sheet["A4"].value == "Kỳ báo cáo: từ ngày 15/10/2026 đến ngày 14/11/2026"
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in sheet.cell(1, 7).value
+    rows = {sheet.cell(r, 2).value: r for r in range(10, sheet.max_row + 1)}
+    total = rows["Tổng cộng"]
+    assert [sheet.cell(total, n).value for n in range(3, 14)] == [11, 1, 1, 9, 6, 1, 4, 1, 4, 3, 1]
+    assert sheet.cell(rows["Lĩnh vực Hộ tịch"], 1).value in ("I", "II")
+    # The same bytes for the same report: a report can be filed and compared.
+    assert export.to_xlsx(result) == export.to_xlsx(result)
+
+
+@pytest.mark.parametrize("kind", ["kpi", "queue", "officers", "satisfaction", "summary"])
+def test_every_kind_writes_every_format(app: Flask, month: Any, kind: str) -> None:
+    result = report(app, kind)
+    text = export.to_csv(result).decode("utf-8-sig")
+    assert result["office"]["name"] in text
+    assert json.loads(export.to_json(result)) == json.loads(json.dumps(result))
+    book = openpyxl.load_workbook(io.BytesIO(export.to_xlsx(result)))
+    assert all(sheet["A3"].value for sheet in book.worksheets)
+    assert export.to_pdf(result).startswith(b"%PDF")
+
+
+def test_kpi_csv_rows(app: Flask, month: Any) -> None:
+    rows = list(csv.reader(io.StringIO(export.to_csv(report(app, "kpi")).decode("utf-8-sig"))))
+    assert ["Tỷ lệ hồ sơ trả đúng hạn (%)", "83.3", "100.0"] in rows
+    assert ["Số văn bản xin lỗi, hẹn lại", "1", "—"] in rows
+
+
+def test_reports_api(
+    app: Flask, client: FlaskClient, month: Any, staff_headers: dict[str, str]
+) -> None:
+    query = "from=2026-10-15&to=2026-11-14"
+    answer = client.get(f"/api/v1/reports/bieu06?{query}", headers=staff_headers)
+    assert answer.status_code == 200
+    assert answer.get_json()["total"]["received_total"] == 11
+    by_period = client.get(
+        "/api/v1/reports/bieu06?period=month&at=2026-11-01", headers=staff_headers
+    )
+    assert by_period.get_json()["total"] == answer.get_json()["total"]  # the 15th–14th month
+    summary = client.get(f"/api/v1/reports/summary?{query}", headers=staff_headers).get_json()
+    assert summary["on_time"]["percent"] == 83.3
+    assert summary["queue"]["tickets"]["issued"] == 0
+    xlsx = client.get(f"/api/v1/reports/bieu06?{query}&format=xlsx", headers=staff_headers)
+    assert xlsx.status_code == 200
+    assert xlsx.mimetype == export.MEDIA_TYPES["xlsx"]
+    assert "bieu06-2026-10-15-2026-11-14.xlsx" in xlsx.headers["Content-Disposition"]
+    board = client.get(f"/api/v1/reports/dashboard?{query}", headers=staff_headers).get_json()
+    assert len(board["trend"]) == 12
+    assert board["trend"][-1]["from"] == "2026-11-09"
+    for bad, code in (
+        ("/api/v1/reports/nonsense", "unknown_report"),
+        ("/api/v1/reports/kpi?format=doc", "invalid_field"),
+        ("/api/v1/reports/kpi?from=2026-13-01&to=2026-12-01", "invalid_field"),
+        ("/api/v1/reports/kpi?from=2026-11-01", "missing_field"),
+        ("/api/v1/reports/kpi?period=decade", "invalid_field"),
+    ):
+        refused = client.get(bad, headers=staff_headers)
+        assert refused.status_code == 400, bad
+        assert error_code(refused) == code
+    assert client.get(f"/api/v1/reports/kpi?{query}").status_code == 401
+    add_officer(app, "canbo3")
+    officer = login(client, "canbo3", "a-long-password")
+    refused = client.get(f"/api/v1/reports/kpi?{query}", headers=officer)
+    assert refused.status_code == 403
+    assert error_code(refused) == "wrong_role"
+
+
+def test_report_command(app: Flask, month: Any, tmp_path: Path) -> None:
+    env = cli_env(tmp_path, ONESTOP_DATABASE__URL=app.config["ONESTOP"]["database"]["url"])
+    out = tmp_path / "bieu06.xlsx"
+    args = ["report", "--kind", "bieu06", "--from", "2026-10-15", "--to", "2026-11-14"]
+    done = invoke_cli([*args, "--format", "xlsx", "--out", str(out)], env)
+    assert done.returncode == 0, done.stderr
+    assert openpyxl.load_workbook(out).worksheets[0].max_row > 10
+    as_json = invoke_cli([*args, "--format", "json"], env)
+    assert json.loads(as_json.stdout)["total"]["received_total"] == 11
+    for wrong in (["--kind", "nonsense"], ["--format", "doc"], ["--format", "pdf"]):
+        failed = invoke_cli(["report", *wrong], env)
+        assert failed.returncode == 2, failed.stderr
