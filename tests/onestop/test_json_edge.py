@@ -426,6 +426,7 @@ def path_values(w: World) -> dict[str, st.SearchStrategy[str]]:
         "job_id": real_or_junk([str(j) for j in w.jobs], ["0", "99999", str(2**63), "9" * 25]),
         "name": real_or_junk(["kiosk-1"], ["nope", "ẞ", "kiosk-1.png", "%2e%2e"]),
         "verb": st.sampled_from(["call-next", "recall", "start", "no-show", "finish"]),
+        "kind": real_or_junk(["bieu06", "kpi", "queue", "officers", "summary"], ["nope", "ẞ"]),
     }
 
 
