@@ -67,7 +67,6 @@ from onestop.clock import as_utc
 from onestop.errors import InvalidInput
 from onestop.models import (
     Dossier,
-    DossierEvent,
     Office,
     Officer,
     Procedure,
@@ -369,14 +368,6 @@ def complains(form: str, answers: dict[str, Any]) -> bool:
     return any(a <= COMPLAINT_ANSWER for a in answers_about(form, answers, "official"))
 
 
-def _paused_hours(session: Session, ids: Iterable[int]) -> dict[int, float]:
-    """Per dossier, the working hours it waited for supplements (one query for the period)."""
-    steps: dict[int, list[DossierEvent]] = {}
-    for event in queries.dossier_events_of(session, set(ids), "supplement_received"):
-        steps.setdefault(event.dossier_id, []).append(event)
-    return {dossier_id: dossiers.paused_hours(events) for dossier_id, events in steps.items()}
-
-
 def _internal_timeliness(
     calendar: OfficeCalendar, dossier: Dossier, paused: float, period_end: datetime
 ) -> str | None:
@@ -478,7 +469,7 @@ class _Evaluation:
 def _facts(
     session: Session, rows: Sequence[Dossier], calendar: OfficeCalendar, period_end: datetime
 ) -> list[DossierFacts]:
-    paused = _paused_hours(session, (d.id for d in rows if d.supplement_count))
+    paused = queries.paused_hours_of(session, {d.id for d in rows if d.supplement_count})
     return [
         facts_of(session, d, calendar, period_end=period_end, paused_hours=paused.get(d.id, 0.0))
         for d in rows
@@ -567,7 +558,7 @@ def _mean(values: Sequence[float]) -> float | None:
     return round(sum(values) / len(values), 2) if values else None
 
 
-def _percent(part: int, whole: int) -> float | None:
+def percent(part: float, whole: float) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
@@ -581,14 +572,16 @@ def _totals(evaluations: Sequence[_Evaluation]) -> dict[str, Any]:
     }
 
 
-def _rating_rate(ratings: Sequence[Rating]) -> dict[str, Any]:
-    answered = [r for r in ratings if r.score != RatingScore.NO_ANSWER]
-    satisfied = sum(r.score in SATISFIED_SCORES for r in answered)
+def rating_rate(scores: Sequence[str]) -> dict[str, Any]:
+    """Ratings, answered ones, satisfied or better, and their share, from the ratings' scores
+    (a pad that timed out is no answer)."""
+    answered = [s for s in scores if s != RatingScore.NO_ANSWER]
+    satisfied = sum(s in SATISFIED_SCORES for s in answered)
     return {
-        "ratings": len(ratings),
+        "ratings": len(scores),
         "answered": len(answered),
         "satisfied": satisfied,
-        "percent": _percent(satisfied, len(answered)),
+        "percent": percent(satisfied, len(answered)),
     }
 
 
@@ -610,7 +603,7 @@ def survey_index(responses: Sequence[dict[str, Any]]) -> dict[str, Any]:
             str(n): {
                 "answers": answers[str(n)],
                 "satisfied": satisfied[str(n)],
-                "percent": _percent(satisfied[str(n)], answers[str(n)]),
+                "percent": percent(satisfied[str(n)], answers[str(n)]),
             }
             for n in range(1, 6)
         },
@@ -661,7 +654,7 @@ def evaluate_period(
                 "username": officer.username if officer else None,
                 "full_name": officer.full_name if officer else None,
                 **_totals([e for e in evaluations if e.dossier.received_by == officer_id]),
-                "rating": _rating_rate([r for r in ratings if r.officer_id == officer_id]),
+                "rating": rating_rate([r.score for r in ratings if r.officer_id == officer_id]),
             }
         )
     return {
@@ -677,11 +670,11 @@ def evaluate_period(
             "dossiers": online.dossiers,
             "online": online.online,
             "online_late": online.online_late,
-            "percent": _percent(online.online, online.dossiers),
+            "percent": percent(online.online, online.dossiers),
             "catalog_online": online.catalog_online,
         },
         "officers": officers,
-        "rating": _rating_rate(ratings),
+        "rating": rating_rate([r.score for r in ratings]),
         "survey": survey_index([s.answers for s in surveys]),
     }
 

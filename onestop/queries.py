@@ -723,17 +723,18 @@ def dossiers_received_between(
     )
 
 
-def dossier_events_of(session: Session, dossier_ids: set[int], action: str) -> list[DossierEvent]:
-    """The events of one action on these dossiers, in order."""
+def paused_hours_of(session: Session, dossier_ids: set[int]) -> dict[int, float]:
+    """Per dossier, the working hours it waited for supplements (recorded on each receipt)."""
     if not dossier_ids:
-        return []
-    return list(
-        session.scalars(
-            select(DossierEvent)
-            .where(DossierEvent.dossier_id.in_(dossier_ids), DossierEvent.action == action)
-            .order_by(DossierEvent.at, DossierEvent.id)
-        )
+        return {}
+    query = select(DossierEvent.dossier_id, DossierEvent.data).where(
+        DossierEvent.dossier_id.in_(dossier_ids), DossierEvent.action == "supplement_received"
     )
+    paused: dict[int, float] = {}
+    for dossier_id, data in session.execute(query):
+        hours = float((data or {}).get("paused_working_hours") or 0.0)
+        paused[dossier_id] = paused.get(dossier_id, 0.0) + hours
+    return paused
 
 
 def feedback_of(

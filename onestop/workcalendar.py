@@ -79,7 +79,7 @@ class OfficeCalendar:
 
     @property
     def hours_per_day(self) -> float:
-        return sum(_seconds(start, end) for start, end in self.sessions) / 3600
+        return sum(seconds_between(start, end) for start, end in self.sessions) / 3600
 
     # -- days ------------------------------------------------------------------------------
     def is_working_day(self, day: date) -> bool:
@@ -252,7 +252,8 @@ def timeliness(
     return "early" if done < due else "on_time" if done == due else "late"
 
 
-def _seconds(start: time, end: time) -> float:
+def seconds_between(start: time, end: time) -> float:
+    """Seconds from ``start`` to ``end`` on the same day."""
     return (datetime.combine(date.min, end) - datetime.combine(date.min, start)).total_seconds()
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from onestop import clock, config, workcalendar
 from onestop.errors import InvalidInput
+from onestop.evaluation import parse_day
 from onestop.models import Office
 from onestop.reports.bieu06 import bieu06
 from onestop.reports.frame import frame_of
@@ -30,19 +31,6 @@ KINDS = ("summary", "bieu06", "kpi", "queue", "officers", "satisfaction")
 TREND_WEEKS = 12
 
 
-def _day(text: str, name: str) -> date:
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"'{name}' must be a date, YYYY-MM-DD", code="invalid_field") from None
-    if not clock.FIRST_YEAR <= day.year <= clock.LAST_YEAR:
-        raise InvalidInput(
-            f"'{name}' must fall in the years {clock.FIRST_YEAR}–{clock.LAST_YEAR}",
-            code="invalid_field",
-        )
-    return day
-
-
 def period_from(args: Mapping[str, Any], start_day: int, today: date) -> Period:
     """The period a request asks for: ``from`` and ``to`` (days, both included), or ``period``
     (day, week, month, quarter, year) holding ``at`` (default today); by default this month."""
@@ -50,14 +38,14 @@ def period_from(args: Mapping[str, Any], start_day: int, today: date) -> Period:
     if start or end:
         if not (start and end):
             raise InvalidInput("give both 'from' and 'to' (YYYY-MM-DD)", code="missing_field")
-        return custom(_day(str(start), "from"), _day(str(end), "to"))
+        return custom(parse_day(str(start), "from"), parse_day(str(end), "to"))
     kind = str(args.get("period") or "month")
     if kind not in PERIOD_KINDS[:-1]:
         raise InvalidInput(
             f"unknown period {kind!r}; one of {', '.join(PERIOD_KINDS[:-1])}, or from and to",
             code="invalid_field",
         )
-    at = _day(str(args["at"]), "at") if args.get("at") else today
+    at = parse_day(str(args["at"]), "at") if args.get("at") else today
     return period_of(kind, at, start_day)
 
 
@@ -103,9 +91,12 @@ def build(
         return result | satisfaction(session, office.id, frame, cfg)
     figures = kpi(frame, cfg["reports"])
     if kind == "summary":  # the KPIs with the queue's headline
-        queue = queue_report(session, office.id, calendar, period)
-        figures["queue"] = {key: queue[key] for key in ("tickets", "wait", "service", "estimate")}
+        figures["queue"] = _headline(queue_report(session, office.id, calendar, period))
     return result | figures
+
+
+def _headline(queue: dict[str, Any]) -> dict[str, Any]:
+    return {key: queue[key] for key in ("tickets", "wait", "service", "estimate")}
 
 
 def dashboard(
@@ -114,8 +105,9 @@ def dashboard(
     """What ``/admin/reports`` shows: the period's KPIs against the plan's targets, the weekly
     trend of the last weeks up to the period's end, and the peak-hour heat map."""
     calendar = workcalendar.calendar_for(session, office, cfg)
-    result = build(session, office, "summary", period, cfg)
+    result = build(session, office, "kpi", period, cfg)
     queue = queue_report(session, office.id, calendar, period)
+    result["kind"], result["queue"] = "summary", _headline(queue)
     trend = []
     for week in weeks_back(period.end, TREND_WEEKS):
         figures = kpi(frame_of(session, office.id, calendar, week), cfg["reports"])

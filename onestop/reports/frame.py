@@ -26,12 +26,13 @@ not dossiers: they are counted beside, never in, the received figures.
 from __future__ import annotations
 
 from collections import Counter as Tally
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from onestop import clock
+from onestop import queries as shared
 from onestop.reports import queries
 from onestop.reports.periods import Period
 from onestop.reports.queries import DossierRow, RatingRow
@@ -68,20 +69,12 @@ class Frame:
     ratings: list[RatingRow]
     steps: list[tuple[int, str, datetime, int | None]]  # this period's extensions, requests
     reception: list[tuple[str, str, int | None]]
-    _paused: dict[int, float] | None = field(default=None, repr=False)
-    _session: Session | None = field(default=None, repr=False)
+    # Per dossier resolved in the period, the working hours it waited for supplements.
+    paused: dict[int, float]
 
     @property
     def counted(self) -> list[Judged]:
         return [j for j in self.dossiers if j.counted]
-
-    def paused_hours(self) -> dict[int, float]:
-        """Per dossier resolved in the period, the working hours it waited for supplements."""
-        if self._paused is None:
-            assert self._session is not None
-            ids = {j.row.id for j in self.dossiers if j.outcome in RESOLVED}
-            self._paused = queries.paused_hours_of(self._session, ids)
-        return self._paused
 
     def step_counts(self) -> Tally[str]:
         return Tally(action for _, action, _, _ in self.steps)
@@ -112,7 +105,9 @@ def frame_of(session: Session, office_id: int, calendar: OfficeCalendar, period:
         ratings=queries.ratings_between(session, office_id, start, end),
         steps=queries.dossier_steps_between(session, office_id, STEP_KINDS, start, end),
         reception=queries.reception_notes_between(session, office_id, start, end),
-        _session=session,
+        paused=shared.paused_hours_of(
+            session, {j.row.id for j in judged if j.outcome in RESOLVED and j.row.supplement_count}
+        ),
     )
 
 

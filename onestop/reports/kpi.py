@@ -35,12 +35,12 @@ from datetime import date, datetime, time
 from typing import Any
 
 from onestop.dossiers.desk import legal_rule
-from onestop.evaluation import spot_met
+from onestop.evaluation import percent, rating_rate, spot_met
 from onestop.models import RatingScore
 from onestop.reports.bieu06 import counts
-from onestop.reports.frame import RESOLVED, Frame, Judged
+from onestop.reports.frame import RESOLVED, Frame
 from onestop.reports.queries import DossierRow, RatingRow
-from onestop.workcalendar import OfficeCalendar, Rule
+from onestop.workcalendar import OfficeCalendar, Rule, seconds_between
 
 SATISFIED = (RatingScore.VERY_SATISFIED.value, RatingScore.SATISFIED.value)
 NO_ANSWER = RatingScore.NO_ANSWER.value
@@ -62,10 +62,6 @@ NOT_LOCAL = (
 )
 
 
-def percent(part: int | float, whole: int | float) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
-
-
 class WorkingHours:
     """Working time between two instants, as ``OfficeCalendar.working_hours_between`` gives
     it, with each day's standing remembered: a year's report asks it 60,000 times."""
@@ -73,7 +69,7 @@ class WorkingHours:
     def __init__(self, calendar: OfficeCalendar) -> None:
         self.calendar = calendar
         self._working: dict[date, bool] = {}
-        self._day = sum(_seconds(a, b) for a, b in calendar.sessions)
+        self._day = calendar.hours_per_day * 3600
 
     def working(self, day: date) -> bool:
         if day not in self._working:
@@ -87,7 +83,7 @@ class WorkingHours:
         for a, b in self.calendar.sessions:
             lo, hi = max(a, start), min(b, end)
             if hi > lo:
-                total += _seconds(lo, hi)
+                total += seconds_between(lo, hi)
         return total
 
     def between(self, start: datetime, end: datetime) -> float:
@@ -104,15 +100,6 @@ class WorkingHours:
             seconds += self._day if self.working(date.fromordinal(day)) else 0.0
             day += 1
         return seconds / 3600
-
-
-def _seconds(start: time, end: time) -> float:
-    return (
-        (end.hour - start.hour) * 3600
-        + (end.minute - start.minute) * 60
-        + (end.second - start.second)
-        + (end.microsecond - start.microsecond) / 1e6
-    )
 
 
 @dataclass(frozen=True)
@@ -137,7 +124,7 @@ def _rule_hours(hours: WorkingHours, row: DossierRow, *, internal: bool = False)
 
 
 def _timed(frame: Frame, hours: WorkingHours) -> list[_Timed]:
-    paused = frame.paused_hours()
+    paused = frame.paused
     timed = []
     for judged in frame.dossiers:
         row = judged.row
@@ -211,22 +198,14 @@ def _dislikes(frame: Frame) -> set[int]:
     }
 
 
-def rating_rate(ratings: Iterable[RatingRow]) -> dict[str, Any]:
-    ratings = list(ratings)
-    answered = [r for r in ratings if r.score != NO_ANSWER]
-    satisfied = sum(r.score in SATISFIED for r in answered)
-    return {
-        "ratings": len(ratings),
-        "answered": len(answered),
-        "satisfied": satisfied,
-        "percent": percent(satisfied, len(answered)),
-    }
+def ratings_rate(ratings: Iterable[RatingRow]) -> dict[str, Any]:
+    return rating_rate([r.score for r in ratings])
 
 
-def _closed_in_time(frame: Frame, judged: Judged) -> bool:
-    row = judged.row
-    if judged.outcome != "closed" or row.closed_at is None or row.due_at_original is None:
-        return judged.outcome == "closed"
+def _closed_in_time(frame: Frame, row: DossierRow) -> bool:
+    """Withdrawn, stopped or refused by its appointment (766 takes that as its end)."""
+    if row.closed_at is None or row.due_at_original is None:
+        return True
     local = frame.calendar.local
     return local(row.closed_at).date() <= local(row.due_at_original).date()
 
@@ -245,7 +224,7 @@ def kpi(frame: Frame, targets: dict[str, float]) -> dict[str, Any]:
     received_new = c["online"] + c["direct_post"]
     handled = c["received_total"]
     good = c["early"] + c["on_time"] + c["pending_within"]
-    good += sum(_closed_in_time(frame, j) for j in frame.counted if j.outcome == "closed")
+    good += sum(_closed_in_time(frame, j.row) for j in frame.counted if j.outcome == "closed")
     late_rate = percent(c["late"] + c["pending_overdue"], handled)
     dislike_rate = percent(len(_dislikes(frame)), handled)
     satisfaction_766 = (
@@ -254,7 +233,7 @@ def kpi(frame: Frame, targets: dict[str, float]) -> dict[str, Any]:
     on_time_766 = percent(good, handled)
     online = percent(c["online"], received_new)
     mean_days = _mean([t.actual for t in timed])
-    ratings = rating_rate(frame.ratings)
+    ratings = ratings_rate(frame.ratings)
     indicators = [
         _indicator("2.1", "Dossiers resolved early or on time", on_time_766, 20, full=100),
         {

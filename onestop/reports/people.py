@@ -22,10 +22,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from onestop import evaluation
+from onestop.evaluation import percent
 from onestop.models import Office, RatingScore, TicketState
 from onestop.reports import queries
 from onestop.reports.frame import RESOLVED, Frame
-from onestop.reports.kpi import percent, rating_rate
+from onestop.reports.kpi import ratings_rate
 from onestop.reports.periods import period_of
 from onestop.reports.queries import RatingRow
 from onestop.reports.queue_report import Leg, stats
@@ -52,7 +53,7 @@ def _by(
         {
             "key": value,
             "name": names.get(value, str(value)),
-            **rating_rate(items),
+            **ratings_rate(items),
             "scores": _distribution(items),
         }
         for value, items in sorted(groups.items(), key=lambda kv: str(kv[0]))
@@ -77,7 +78,7 @@ def satisfaction(
         session, office, frame.period.start, frame.period.end, cfg
     )
     return {
-        **rating_rate(ratings),
+        **ratings_rate(ratings),
         "scores": _distribution(ratings),
         "complaints": sum(_attitude(r) for r in ratings)
         + sum(evaluation.complains(form, answers) for _, _, form, answers in surveys),
@@ -134,7 +135,7 @@ def officers(session: Session, office_id: int, frame: Frame, legs: list[Leg]) ->
                 "received_resolved": len(resolved),
                 "on_time": on_time,
                 "on_time_percent": percent(on_time, len(resolved)),
-                "satisfaction": rating_rate(ratings),
+                "satisfaction": ratings_rate(ratings),
                 "complaints": complaints,
                 "apologies": sum(
                     1

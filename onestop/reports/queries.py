@@ -151,20 +151,6 @@ def supplement_steps_until(
     return [(d, a, as_utc(at)) for d, a, at in session.execute(query)]
 
 
-def paused_hours_of(session: Session, dossier_ids: set[int]) -> dict[int, float]:
-    """Per dossier, the working hours it waited for supplements (recorded on each receipt)."""
-    if not dossier_ids:
-        return {}
-    query = select(DossierEvent.dossier_id, DossierEvent.data).where(
-        DossierEvent.dossier_id.in_(dossier_ids), DossierEvent.action == "supplement_received"
-    )
-    paused: dict[int, float] = {}
-    for dossier_id, data in session.execute(query):
-        hours = float((data or {}).get("paused_working_hours") or 0.0)
-        paused[dossier_id] = paused.get(dossier_id, 0.0) + hours
-    return paused
-
-
 def reception_notes_between(
     session: Session, office_id: int, start: datetime, end: datetime
 ) -> list[tuple[str, str, int | None]]:
