@@ -103,13 +103,15 @@ def dashboard(
     session: Session, office: Office, period: Period, cfg: dict[str, Any]
 ) -> dict[str, Any]:
     """What ``/admin/reports`` shows: the period's KPIs against the plan's targets, the weekly
-    trend of the last weeks up to the period's end, and the peak-hour heat map."""
+    trend of the last weeks up to the period's end (or today), and the peak-hour heat map."""
     calendar = workcalendar.calendar_for(session, office, cfg)
     result = build(session, office, "kpi", period, cfg)
     queue = queue_report(session, office.id, calendar, period)
     result["kind"], result["queue"] = "summary", _headline(queue)
     trend = []
-    for week in weeks_back(period.end, TREND_WEEKS):
+    # Up to the period's end, or this week while the period runs (no empty weeks ahead).
+    today = clock.local_day(clock.now(), office.timezone)
+    for week in weeks_back(min(period.end, today), TREND_WEEKS):
         figures = kpi(frame_of(session, office.id, calendar, week), cfg["reports"])
         trend.append(
             {

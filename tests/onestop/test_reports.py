@@ -508,6 +508,9 @@ def test_reports_api(
     board = client.get(f"/api/v1/reports/dashboard?{query}", headers=staff_headers).get_json()
     assert len(board["trend"]) == 12
     assert board["trend"][-1]["from"] == "2026-11-09"
+    # A month still running ends its trend this week (today is Tue 01/12), not at the 14th.
+    running = client.get("/api/v1/reports/dashboard?period=month", headers=staff_headers)
+    assert running.get_json()["trend"][-1]["from"] == "2026-11-30"
     for bad, code in (
         ("/api/v1/reports/nonsense", "unknown_report"),
         ("/api/v1/reports/kpi?format=doc", "invalid_field"),
