@@ -23,9 +23,11 @@ $(NODE): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $(NODE)
 
-## Set up, load the demo and serve it at http://127.0.0.1:5000 (Ctrl-C stops).
+## Set up, load the demo (with four months of made-up history for the reports) and serve it
+## at http://127.0.0.1:5000 (Ctrl-C stops).
 run: $(STAMP)
 	$(BIN)/onestop init --demo
+	$(BIN)/onestop history --if-empty
 	$(BIN)/onestop serve
 
 ## Set up and run every check: lint, types, import rules, the whole suite with coverage.

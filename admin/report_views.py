@@ -14,9 +14,10 @@ from onestop.db import db
 from onestop.http import authenticated, caller_office
 from onestop.models import SUPERVISING_ROLES, Office
 from onestop.reports import export
+from onestop.reports.periods import Period
 
 
-def _period(office: Office) -> reports.Period:
+def _period(office: Office) -> Period:
     cfg = settings()
     today = clock.local_day(clock.now(), office.timezone)
     return reports.period_from(request.args, cfg["reports"]["period_start_day"], today)

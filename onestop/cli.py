@@ -721,5 +721,43 @@ def report_command(
         click.echo(f"{out}: {len(data):,} bytes", err=True)
 
 
+@main.command("history")
+@click.option("--days", default=120, show_default=True, help="Calendar days, ending yesterday.")
+@click.option("--per-day", default=60, show_default=True, help="Tickets a working day, on average.")
+@click.option("--seed", default=1, show_default=True, help="The same seed, the same history.")
+@click.option(
+    "--if-empty", is_flag=True, help="Do nothing (and succeed) when those days have data."
+)
+@office_option
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+def history_command(
+    days: int, per_day: int, seed: int, if_empty: bool, office_code: str | None, as_json: bool
+) -> None:
+    """Make up a past for the office (demo and benchmarks): tickets, dossiers, ratings and
+    survey answers of the days before today, over its services, counters and catalogue."""
+    from onestop import history
+
+    app = _app()
+    cfg = app.config["ONESTOP"]
+
+    def work(session: Any) -> dict[str, Any]:
+        office = _office(session, app, office_code)
+        try:
+            return history.generate(session, office, cfg, days=days, per_day=per_day, seed=seed)
+        except DomainError as exc:
+            if if_empty and exc.code == "history_exists":
+                return {"office": office.code, "skipped": exc.message}
+            raise
+
+    result = _run(app, work)
+    human = (
+        f"history kept: {result['skipped']}"
+        if "skipped" in result
+        else f"history of {result['office']} from {result['from']} to {result['to']}: "
+        + ", ".join(f"{result[t]:,} {t}" for t in ("ticket", "dossier", "rating"))
+    )
+    _emit(as_json, human, result)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

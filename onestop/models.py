@@ -252,6 +252,8 @@ class Ticket(Base):
         # A counter's current ticket, asked by every counter action: without it, a scan of
         # every ticket ever issued.
         Index("ix_ticket_counter", "counter_id", "state"),
+        # The reports read the tickets of a range of days.
+        Index("ix_ticket_day", "office_id", "day"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
@@ -431,6 +433,8 @@ class TicketEvent(Base):
     """Append-only log of everything that happened to a ticket, with actor and time."""
 
     __tablename__ = "ticket_event"
+    # The queue report reads the estimates printed with a period's issues.
+    __table_args__ = (Index("ix_ticket_event_kind_at", "office_id", "kind", "at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
@@ -666,6 +670,9 @@ class Dossier(Base):
     __table_args__ = (
         UniqueConstraint("office_id", "code"),
         UniqueConstraint("office_id", "register_year", "register_number"),
+        # The reports select a period's dossiers by these instants.
+        Index("ix_dossier_received", "office_id", "received_at"),
+        Index("ix_dossier_resolved", "office_id", "resolved_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
@@ -730,6 +737,8 @@ class DossierEvent(Base):
     """One step of a dossier (the control slip, phiếu kiểm soát, is a view of these)."""
 
     __tablename__ = "dossier_event"
+    # The reports count a period's steps of some kinds (extensions, apologies, supplements).
+    __table_args__ = (Index("ix_dossier_event_action_at", "office_id", "action", "at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
@@ -799,6 +808,7 @@ class Rating(VisitFeedback, Base):
     the reasons after "Không hài lòng". No personal data is kept."""
 
     __tablename__ = "rating"
+    __table_args__ = (Index("ix_rating_served", "office_id", "served_at"),)
     score: Mapped[RatingScore] = mapped_column(_enum(RatingScore, "rating_score"))
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     channel: Mapped[str] = mapped_column(String(20))  # pad | phone
@@ -814,6 +824,7 @@ class SurveyResponse(VisitFeedback, Base):
     """
 
     __tablename__ = "survey_response"
+    __table_args__ = (Index("ix_survey_response_served", "office_id", "served_at"),)
     form: Mapped[str] = mapped_column(String(20))  # short | full
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     contact: Mapped[str | None] = mapped_column(String(200))
