@@ -54,7 +54,8 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections import Counter as Tally
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -73,7 +74,6 @@ from onestop.models import (
     Rating,
     RatingScore,
     SurveyResponse,
-    Ticket,
 )
 from onestop.refs import DossierTimesLike
 from onestop.workcalendar import SAME_DAY_CUTOFF, OfficeCalendar, Rule
@@ -395,11 +395,15 @@ def facts_of(
     *,
     period_end: datetime,
     paused_hours: float = 0.0,
+    published: bool | None = None,
 ) -> DossierFacts:
     """What the system knows of ``dossier``, an open one judged as it stood at ``period_end``;
-    ``paused_hours`` is the working time it waited for the citizen's supplements."""
+    ``paused_hours`` is the working time it waited for the citizen's supplements; ``published``
+    whether its procedure is in the catalogue (looked up when not given)."""
     legal = dossiers.timeliness_of(calendar, dossier, period_end=period_end)
-    procedure = session.get(Procedure, dossier.procedure_id)
+    if published is None:
+        procedure = session.get(Procedure, dossier.procedure_id)
+        published = procedure is not None and procedure.is_active
     return DossierFacts(
         timeliness=legal,
         internal_timeliness=_internal_timeliness(calendar, dossier, paused_hours, period_end),
@@ -409,28 +413,33 @@ def facts_of(
         on_the_spot=bool(dossier.rule.get("on_the_spot")),
         returned=dossier.returned_at is not None,
         spot_met=spot_met(calendar, dossier),
-        published=procedure is not None and procedure.is_active,
+        published=published,
     )
 
 
 def _voices(session: Session, rows: Sequence[Dossier]) -> dict[int, CitizenVoice]:
     """Each dossier's voice: ratings and surveys of any leg of its visit, or of the dossier."""
-    legs: dict[int, set[int]] = {}
-    for dossier in rows:
-        ticket = session.get(Ticket, dossier.ticket_id) if dossier.ticket_id else None
-        legs[dossier.id] = queries.visit_legs(session, ticket) if ticket else set()
+    visits = queries.visits_of(session, {d.ticket_id for d in rows if d.ticket_id})
+    legs = {d.id: visits[d.ticket_id] if d.ticket_id else frozenset() for d in rows}
     all_legs = set().union(*legs.values()) if legs else set()
     ids = {d.id for d in rows}
-    ratings = queries.feedback_of(session, Rating, all_legs, ids)
-    surveys = queries.feedback_of(session, SurveyResponse, all_legs, ids)
 
-    def mine(row: Rating | SurveyResponse, dossier_id: int) -> bool:
-        return row.dossier_id == dossier_id or row.ticket_id in legs[dossier_id]
+    def about(kind: Any) -> Callable[[int], list[Any]]:
+        by_leg: dict[int | None, list[Any]] = defaultdict(list)
+        by_dossier: dict[int | None, list[Any]] = defaultdict(list)
+        for row in queries.feedback_of(session, kind, all_legs, ids):
+            by_leg[row.ticket_id].append(row)
+            by_dossier[row.dossier_id].append(row)
 
-    return {
-        d.id: voice_of([r for r in ratings if mine(r, d.id)], [s for s in surveys if mine(s, d.id)])
-        for d in rows
-    }
+        def of(dossier_id: int) -> list[Any]:
+            found = {r.id: r for leg in legs[dossier_id] for r in by_leg.get(leg, ())}
+            found.update((r.id, r) for r in by_dossier.get(dossier_id, ()))
+            return [found[i] for i in sorted(found)]
+
+        return of
+
+    ratings, surveys = about(Rating), about(SurveyResponse)
+    return {d.id: voice_of(ratings(d.id), surveys(d.id)) for d in rows}
 
 
 def catalog_is_online(public_url: str) -> bool:
@@ -470,8 +479,16 @@ def _facts(
     session: Session, rows: Sequence[Dossier], calendar: OfficeCalendar, period_end: datetime
 ) -> list[DossierFacts]:
     paused = queries.paused_hours_of(session, {d.id for d in rows if d.supplement_count})
+    active = queries.active_procedures(session, {d.procedure_id for d in rows})
     return [
-        facts_of(session, d, calendar, period_end=period_end, paused_hours=paused.get(d.id, 0.0))
+        facts_of(
+            session,
+            d,
+            calendar,
+            period_end=period_end,
+            paused_hours=paused.get(d.id, 0.0),
+            published=d.procedure_id in active,
+        )
         for d in rows
     ]
 

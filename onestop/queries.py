@@ -737,19 +737,72 @@ def paused_hours_of(session: Session, dossier_ids: set[int]) -> dict[int, float]
     return paused
 
 
+#: Ids per ``IN (…)``: a period's visits are tens of thousands, more than SQLite binds at once.
+IN_CHUNK = 5000
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), IN_CHUNK):
+        yield ordered[start : start + IN_CHUNK]
+
+
 def feedback_of(
     session: Session, kind: type[FeedbackRow], ticket_ids: set[int], dossier_ids: set[int]
 ) -> list[FeedbackRow]:
     """The ratings (or survey responses) about any of these ticket legs or dossiers."""
-    if not ticket_ids and not dossier_ids:
-        return []
-    return list(
-        session.scalars(
-            select(kind)
-            .where(or_(kind.ticket_id.in_(ticket_ids), kind.dossier_id.in_(dossier_ids)))
-            .order_by(kind.id)
-        )
-    )
+    found: dict[int, FeedbackRow] = {}
+    for column, ids in ((kind.ticket_id, ticket_ids), (kind.dossier_id, dossier_ids)):
+        for chunk in _chunks(ids):
+            found.update(
+                (row.id, row) for row in session.scalars(select(kind).where(column.in_(chunk)))
+            )
+    return [found[i] for i in sorted(found)]
+
+
+def active_procedures(session: Session, ids: set[int]) -> set[int]:
+    """Those of these procedures that are in the catalogue (not retired)."""
+    found: set[int] = set()
+    for chunk in _chunks(ids):
+        query = select(Procedure.id).where(Procedure.id.in_(chunk), Procedure.is_active.is_(True))
+        found.update(session.scalars(query))
+    return found
+
+
+def visits_of(session: Session, ticket_ids: set[int]) -> dict[int, frozenset[int]]:
+    """Each ticket leg → every leg of its visit (:func:`visit_legs` for many at once: the
+    transfer links are read a round of queries per step along the chains, not a query a leg)."""
+    links: dict[int, tuple[int | None, int | None]] = {}
+    wanted = set(ticket_ids)
+    for _ in range(100):  # chains are a few legs long; the bound only stops a broken one
+        if not wanted:
+            break
+        for chunk in _chunks(wanted):
+            query = select(Ticket.id, Ticket.previous_id, Ticket.next_id).where(
+                Ticket.id.in_(chunk)
+            )
+            links.update((i, (before, after)) for i, before, after in session.execute(query))
+        wanted = {
+            other
+            for i in wanted
+            for other in links.get(i, (None, None))
+            if other is not None and other not in links
+        }
+    visits: dict[int, frozenset[int]] = {}
+    for ticket_id in ticket_ids:
+        if ticket_id in visits:
+            continue
+        chain: set[int] = set()
+        todo = [ticket_id]
+        while todo and len(chain) < 100:
+            leg = todo.pop()
+            if leg in chain or leg not in links:
+                continue
+            chain.add(leg)
+            todo.extend(other for other in links[leg] if other is not None)
+        visit = frozenset(chain)
+        visits.update(dict.fromkeys(visit, visit))
+    return {i: visits.get(i, frozenset()) for i in ticket_ids}
 
 
 def feedback_served_between(
