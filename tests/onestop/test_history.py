@@ -43,7 +43,9 @@ def _generate(app: Flask, **given: Any) -> dict[str, Any]:
 
 def test_history_keeps_the_counter_rules(app: Flask, creds: Any, frozen: Any) -> None:
     made = _generate(app, days=40, per_day=40)
-    assert made["ticket"] > 600 and made["dossier"] > 200 and made["rating"] > 300
+    assert made["ticket"] > 600
+    assert made["dossier"] > 200
+    assert made["rating"] > 300
     s = db.new_session(app)
     cfg = app.config["ONESTOP"]
     office = auth.office_by_code(s, cfg["office"]["code"])
@@ -66,7 +68,8 @@ def test_history_keeps_the_counter_rules(app: Flask, creds: Any, frozen: Any) ->
     assert len({d.code for d in dossiers}) == len(dossiers)
     assert [d.register_number for d in dossiers] == list(range(1, len(dossiers) + 1))
     book = s.get(RegisterSequence, {"office_id": office.id, "year": 2026})
-    assert book is not None and book.last_number == len(dossiers)
+    assert book is not None
+    assert book.last_number == len(dossiers)
     steps: dict[int, list[DossierEvent]] = defaultdict(list)
     for event in s.scalars(select(DossierEvent).order_by(DossierEvent.at, DossierEvent.id)):
         steps[event.dossier_id].append(event)
@@ -76,12 +79,14 @@ def test_history_keeps_the_counter_rules(app: Flask, creds: Any, frozen: Any) ->
     for d in dossiers:
         actions = [e.action for e in steps[d.id]]
         assert actions[:2] == ["receive", "start"]
-        assert d.due_at is not None and d.due_at_original is not None
+        assert d.due_at is not None
+        assert d.due_at_original is not None
         if d.state == DossierState.RETURNED:
             assert actions[-2:] == ["resolve", "return"]
             assert d.received_at < d.resolved_at <= d.returned_at  # type: ignore[operator]
         elif d.state in (DossierState.IN_PROGRESS, DossierState.SUPPLEMENT_REQUESTED):
-            assert d.resolved_at is None and "resolve" not in actions
+            assert d.resolved_at is None
+            assert "resolve" not in actions
         for event in steps[d.id]:
             if event.action == "supplement_received":  # the pause is the calendar's
                 asked = next(e for e in steps[d.id] if e.action == "request_supplement")
@@ -123,11 +128,14 @@ def test_history_command(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert last_json(done.stdout)["ticket"] > 0
     again = run_cli(tmp_path, "history", "--days", "10", "--if-empty")
-    assert again.returncode == 0 and "history kept" in again.stdout
+    assert again.returncode == 0
+    assert "history kept" in again.stdout
     refused = run_cli(tmp_path, "history", "--days", "10")
-    assert refused.returncode != 0 and "already has tickets" in refused.stderr
+    assert refused.returncode != 0
+    assert "already has tickets" in refused.stderr
     wrong = run_cli(tmp_path, "history", "--days", "0")
-    assert wrong.returncode != 0 and "days must be" in wrong.stderr
+    assert wrong.returncode != 0
+    assert "days must be" in wrong.stderr
 
 
 @pytest.mark.services
@@ -139,7 +147,8 @@ def test_history_on_postgresql_leaves_the_id_sequences_ahead(
     s = db.new_session(app)
     office = auth.office_by_code(s, app.config["ONESTOP"]["office"]["code"])
     top = s.scalar(select(func.max(Ticket.id)))
-    assert top is not None and top >= made["ticket"]
+    assert top is not None
+    assert top >= made["ticket"]
     service = s.scalars(select(Ticket.service_id)).first()
     at = datetime.now(UTC) + timedelta(minutes=1)
     ticket = Ticket(

@@ -123,6 +123,8 @@ ROUTE_QUERY: dict[str, tuple[str, ...]] = {
     "counter.dossier_search": ("q",),
     "counter.dossier_register": ("year", "format"),
     "admin_api.period_evaluation": ("from", "to"),
+    "admin_api.report_file": ("from", "to", "period", "at", "format"),
+    "admin_api.report_dashboard": ("from", "to", "period", "at"),
     "printers.preview": ("kind",),
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH"}
@@ -452,8 +454,12 @@ def query_for(draw: st.DrawFn, w: World, route: Route, path: dict[str, str]) -> 
             query[name] = w.dossiers.get(code, "x" * 24)
         elif name == "form":
             query[name] = draw(st.sampled_from(["short", "full", "SHORT", ""]))
-        elif name in ("from", "to"):
+        elif name in ("from", "to", "at"):
             query[name] = draw(st.sampled_from(DATES))
+        elif name == "period":
+            query[name] = draw(st.sampled_from(["day", "week", "month", "quarter", "year", "x"]))
+        elif name == "format":
+            query[name] = draw(st.sampled_from(["json", "csv", "xlsx", "pdf", "doc"]))
         elif name == "kind":
             query[name] = draw(
                 st.sampled_from(["ticket", "receipt", "supplement_request", "apology", "x"])
