@@ -529,10 +529,11 @@ class _Writer:
         lawful extensions; those whose time has not come yet are still open."""
         cal, rng, now = self.s.calendar, self.rng, self.now
         procedure, rule = rng.choice(self.procedures(field_code))
-        due = cal.due_at(received, legal_rule(rule))
-        if due is None:  # the law states no time: the officer gives the appointment
-            due = clock.as_utc(cal.add_working_days(received, OFFICER_GIVEN_DAYS))
-        elif self.taken_on_the_spot(rule, received):
+        # (instants are kept as UTC: SQLite would store a local time's wall clock as UTC)
+        stated = cal.due_at(received, legal_rule(rule))
+        # (where the law states no time, the officer gives the appointment)
+        due = clock.as_utc(stated or cal.add_working_days(received, OFFICER_GIVEN_DAYS))
+        if stated is not None and self.taken_on_the_spot(rule, received):
             rule = rule | {"on_the_spot": True, "taken_on_the_spot": True}
         legal = max(cal.working_hours_between(received, due), 0.5)
         steps: list[tuple[str, str | None, str, datetime, dict[str, Any] | None]] = [
@@ -543,9 +544,9 @@ class _Writer:
         paused_hours, back = 0.0, received  # the supplement's pause, and its end
         timed = rule.get("unit") == "working_day" and not rule.get("taken_on_the_spot")
         if timed and legal > cal.hours_per_day and rng.random() < 0.04:
-            asked = cal.add_working_hours(received, legal * rng.uniform(0.1, 0.4))
+            asked = clock.as_utc(cal.add_working_hours(received, legal * rng.uniform(0.1, 0.4)))
             waited = rng.uniform(3, 40)
-            back = cal.add_working_hours(asked, waited)
+            back = clock.as_utc(cal.add_working_hours(asked, waited))
             if asked < now:
                 supplements = 1
                 steps.append(

@@ -47,19 +47,47 @@ NO_ANSWER = RatingScore.NO_ANSWER.value
 LONG_PROCEDURE_DAYS = 2  # the plan's 30–50 % reduction is for procedures of ≥ 2 days
 
 # The 766 indicators a commune's system cannot compute, and why (DOMAIN §4.1–§4.2).
-NOT_LOCAL = (
-    ("1.1", "TTHC published on time", "published by the province in the national database"),
-    ("1.2", "TTHC updated and published on time", "published by the province"),
-    ("1.3", "TTHC published with all mandatory parts", "published by the province"),
-    ("1.4", "Dossiers synced to the national portal", "onestop does not sync to the DVCQG"),
-    ("3.1", "Procedures offered online", "the catalogue does not record online levels yet"),
-    ("3.6", "Dossiers paid online", "no fee payments are recorded"),
-    ("4.1", "Electronic result issued", "no result files are kept with dossiers"),
-    ("4.2", "Dossiers digitised", "no component files are kept with dossiers"),
-    ("4.3", "Reuse of digitised data", "no component files are kept with dossiers"),
-    ("5.1", "Feedback (PAKN) handled on time", "there is no register of feedback and complaints"),
-    ("5.2", "Satisfaction with PAKN handling", "there is no register of feedback and complaints"),
+# The indicators computed here: code -> (name, English name); the name is the form's own.
+INDICATORS = {
+    "2.1": ("Tỷ lệ hồ sơ giải quyết trước hạn, đúng hạn", "Dossiers resolved early or on time"),
+    "2.2": (
+        "Thời gian giải quyết trung bình (ngày làm việc)",
+        "Average resolution time (working days)",
+    ),
+    "3.3": ("Tỷ lệ hồ sơ tiếp nhận trực tuyến", "Dossiers received online"),
+    "5.4": (
+        "Mức độ hài lòng trong tiếp nhận, giải quyết TTHC",
+        "Satisfaction in receipt and handling of TTHC",
+    ),
+}
+_BY_PROVINCE = ("do tỉnh công bố trên Cơ sở dữ liệu quốc gia", "published by the province")
+_NO_FILES = ("chưa lưu tệp thành phần hồ sơ", "no component files are kept with dossiers")
+_NO_PAKN = (
+    "chưa có sổ theo dõi phản ánh, kiến nghị",
+    "there is no register of feedback and complaints",
 )
+# The ones a commune cannot compute from its own records: code, names, why (vi, en).
+NOT_LOCAL = (
+    ("1.1", "Công bố, công khai TTHC đúng hạn", "TTHC published on time", *_BY_PROVINCE),
+    ("1.2", "Cập nhật, công khai TTHC đúng hạn", "TTHC updated and published on time",
+     *_BY_PROVINCE),
+    ("1.3", "TTHC công khai đủ nội dung bắt buộc", "TTHC published with all mandatory parts",
+     *_BY_PROVINCE),
+    ("1.4", "Hồ sơ đồng bộ lên Cổng Dịch vụ công quốc gia",
+     "Dossiers synced to the national portal",
+     "onestop không đồng bộ với Cổng Dịch vụ công quốc gia", "onestop does not sync to the DVCQG"),
+    ("3.1", "TTHC cung cấp dịch vụ công trực tuyến", "Procedures offered online",
+     "danh mục chưa ghi mức độ trực tuyến", "the catalogue does not record online levels yet"),
+    ("3.6", "Hồ sơ thanh toán trực tuyến", "Dossiers paid online",
+     "chưa ghi nhận thanh toán phí, lệ phí", "no fee payments are recorded"),
+    ("4.1", "Cấp kết quả điện tử", "Electronic result issued",
+     "chưa lưu tệp kết quả cùng hồ sơ", "no result files are kept with dossiers"),
+    ("4.2", "Số hóa hồ sơ", "Dossiers digitised", *_NO_FILES),
+    ("4.3", "Tái sử dụng dữ liệu đã số hóa", "Reuse of digitised data", *_NO_FILES),
+    ("5.1", "Phản ánh, kiến nghị xử lý đúng hạn", "Feedback (PAKN) handled on time", *_NO_PAKN),
+    ("5.2", "Hài lòng về xử lý phản ánh, kiến nghị", "Satisfaction with PAKN handling",
+     *_NO_PAKN),
+)  # fmt: skip
 
 
 class WorkingHours:
@@ -235,22 +263,28 @@ def kpi(frame: Frame, targets: dict[str, float]) -> dict[str, Any]:
     mean_days = _mean([t.actual for t in timed])
     ratings = ratings_rate(frame.ratings)
     indicators = [
-        _indicator("2.1", "Dossiers resolved early or on time", on_time_766, 20, full=100),
+        _indicator("2.1", on_time_766, 20, full=100),
         {
             "code": "2.2",
-            "name": "Average resolution time (working days)",
+            "name": INDICATORS["2.2"][0],
+            "name_en": INDICATORS["2.2"][1],
             "value": _rounded(mean_days / frame.calendar.hours_per_day, 2) if mean_days else None,
             "points": None,
             "max": None,
             "computable": True,
         },
-        _indicator("3.3", "Dossiers received online", online, 12, full=50),
-        _indicator(
-            "5.4", "Satisfaction in receipt and handling of TTHC", satisfaction_766, 6, full=90
-        ),
+        _indicator("3.3", online, 12, full=50),
+        _indicator("5.4", satisfaction_766, 6, full=90),
         *(
-            {"code": code, "name": name, "computable": False, "reason": reason}
-            for code, name, reason in NOT_LOCAL
+            {
+                "code": code,
+                "name": name,
+                "name_en": name_en,
+                "computable": False,
+                "reason": reason,
+                "reason_en": reason_en,
+            }
+            for code, name, name_en, reason, reason_en in NOT_LOCAL
         ),
     ]
     return {
@@ -302,14 +336,13 @@ def kpi(frame: Frame, targets: dict[str, float]) -> dict[str, Any]:
     }
 
 
-def _indicator(
-    code: str, name: str, rate: float | None, points: int, *, full: float
-) -> dict[str, Any]:
+def _indicator(code: str, rate: float | None, points: int, *, full: float) -> dict[str, Any]:
     """A rate and its points: ``points`` at ``full`` % or more, proportionally below."""
     scored = None if rate is None else round(points * min(max(rate, 0.0) / full, 1.0), 2)
     return {
         "code": code,
-        "name": name,
+        "name": INDICATORS[code][0],
+        "name_en": INDICATORS[code][1],
         "value": _rounded(rate),
         "points": scored,
         "max": points,

@@ -8,6 +8,7 @@
   const { api } = onestopAdmin;
   const SVG = "http://www.w3.org/2000/svg";
   const COLORS = { on_time: "#0b6b3a", satisfaction: "#0b4f8a", online: "#a35200" };
+  const english = document.documentElement.lang === "en";
   const shown = (value, unit) => (value === null || value === undefined ? "—" : value + (unit || ""));
 
   function svg(tag, attributes, text) {
@@ -123,9 +124,12 @@
     $("f-766").textContent = r.points_766.points + " / " + r.points_766.max;
     $("indicators").replaceChildren(...r.indicators_766.map((i) => {
       const tr = row(i.computable
-        ? [i.code, i.name, shown(i.value), shown(i.points), shown(i.max)]
-        : [i.code, i.name, "—", "—", "—"]);
-      if (!i.computable) { tr.classList.add("muted"); tr.title = fill(T.not_local, { reason: i.reason }); }
+        ? [i.code, english ? i.name_en : i.name, shown(i.value), shown(i.points), shown(i.max)]
+        : [i.code, english ? i.name_en : i.name, "—", "—", "—"]);
+      if (!i.computable) {
+        tr.classList.add("muted");
+        tr.title = fill(T.not_local, { reason: english ? i.reason_en : i.reason });
+      }
       return tr;
     }));
     trend(r.trend);

@@ -68,6 +68,8 @@ def test_office_head_reads_last_month_and_files_bieu06(
     expect(page.locator("#trend svg path.line")).to_have_count(3)
     assert page.locator("#heat td").count() >= 5 * 9
     expect(page.locator("#indicators tr")).to_have_count(len(figures["indicators_766"]))
+    first = figures["indicators_766"][0]  # named in the page's language
+    expect(page.locator("#indicators tr").first).to_contain_text(first["name"])
     page.screenshot(path=str(SHOTS / "admin-reports-month.png"), full_page=True)
 
     with page.expect_download() as downloading:
@@ -100,6 +102,7 @@ def test_office_head_reads_last_month_and_files_bieu06(
     expect(english.locator("#plan-title")).to_have_text("The plan's targets", timeout=20000)
     expect(english.locator("#g-on_time figcaption")).to_have_text("Returned on time")
     expect(english.locator("#result")).to_be_visible()
+    expect(english.locator("#indicators tr").first).to_contain_text(first["name_en"])
     english.screenshot(path=str(SHOTS / "admin-reports-en.png"), full_page=True)
 
 

@@ -81,6 +81,8 @@ def test_history_keeps_the_counter_rules(app: Flask, creds: Any, frozen: Any) ->
         assert actions[:2] == ["receive", "start"]
         assert d.due_at is not None
         assert d.due_at_original is not None
+        # An appointment is a moment the office is open (or its closing), in UTC as stored.
+        assert calendar.is_working_moment(d.due_at - timedelta(seconds=1)), d.due_at
         if d.state == DossierState.RETURNED:
             assert actions[-2:] == ["resolve", "return"]
             assert d.received_at < d.resolved_at <= d.returned_at  # type: ignore[operator]
