@@ -29,7 +29,7 @@ from common import drop_pg, onestop_env, onestop_init, pg_database, table, write
 
 KINDS = ("summary", "bieu06", "kpi", "queue", "officers", "satisfaction")
 TARGET_SECONDS = 2.0
-RUNS = 3
+RUNS = 2
 
 
 def make_history(folder: Path, env: dict[str, str], days: int, per_day: int) -> dict[str, Any]:

@@ -25,7 +25,9 @@ not dossiers: they are counted beside, never in, the received figures.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter as Tally
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -66,11 +68,17 @@ class Frame:
     end: datetime
     judged_at: datetime  # the period's last moment, or now while it runs
     dossiers: list[Judged]
-    ratings: list[RatingRow]
+    load_ratings: Callable[[], list[RatingRow]]
     steps: list[tuple[int, str, datetime, int | None]]  # this period's extensions, requests
     reception: list[tuple[str, str, int | None]]
     # Per dossier resolved in the period, the working hours it waited for supplements.
     paused: dict[int, float]
+
+    @functools.cached_property
+    def ratings(self) -> list[RatingRow]:
+        """The ratings of the visits served in the period (read when a report asks: Biểu 06
+        does not)."""
+        return self.load_ratings()
 
     @property
     def counted(self) -> list[Judged]:
@@ -102,7 +110,7 @@ def frame_of(session: Session, office_id: int, calendar: OfficeCalendar, period:
         end=end,
         judged_at=judged_at,
         dossiers=judged,
-        ratings=queries.ratings_between(session, office_id, start, end),
+        load_ratings=lambda: queries.ratings_between(session, office_id, start, end),
         steps=queries.dossier_steps_between(session, office_id, STEP_KINDS, start, end),
         reception=queries.reception_notes_between(session, office_id, start, end),
         paused=shared.paused_hours_of(

@@ -25,7 +25,9 @@ from onestop.models import (
     TicketEvent,
     TicketState,
 )
-from onestop.reports.periods import custom
+from onestop.reports.frame import frame_of
+from onestop.reports.kpi import kpi
+from onestop.reports.periods import custom, period_of, weeks_back
 from tests.conftest import load_demo
 from tests.helpers import last_json, run_cli
 
@@ -165,4 +167,26 @@ def test_history_on_postgresql_leaves_the_id_sequences_ahead(
     s.add(ticket)
     s.commit()  # a real ticket after the history gets the next id, not one of the history's
     assert ticket.id > top
+    s.close()
+
+
+def test_the_dashboard_trend_is_each_weeks_kpis(app: Flask, creds: Any, frozen: Any) -> None:
+    """The trend is drawn from one frame over its twelve weeks: each week's rates are what
+    that week's own KPIs give (over a made-up past with supplements, extensions, apologies)."""
+    _generate(app, days=100, per_day=30)
+    s = db.new_session(app)
+    cfg = app.config["ONESTOP"]
+    office = auth.office_by_code(s, cfg["office"]["code"])
+    calendar = workcalendar.calendar_for(s, office, cfg)
+    today = date(2026, 11, 23)
+    board = reports.dashboard(s, office, period_of("month", today, 1), cfg)
+    weeks = weeks_back(today, reports.TREND_WEEKS)
+    assert [p["from"] for p in board["trend"]] == [w.start.isoformat() for w in weeks]
+    for week, point in zip(weeks, board["trend"], strict=True):
+        figures = kpi(frame_of(s, office.id, calendar, week), cfg["reports"])
+        assert point["on_time"] == figures["on_time"]["percent"], week.label
+        assert point["resolved"] == figures["on_time"]["resolved"], week.label
+        assert point["online"] == figures["online"]["percent"], week.label
+        assert point["satisfaction"] == figures["satisfaction"]["percent"], week.label
+    assert sum(p["resolved"] for p in board["trend"]) > 300
     s.close()
