@@ -74,4 +74,5 @@ def public_page() -> str:
         figures=reports.public_figures(db.session, office, settings()),
         board=dossiers.board(db.session, office, office_calendar(office)),
         catalog=catalog.published(db.session, office, i18n.current_locale()),
+        kiosk=request.args.get("kiosk") == "1",
     )

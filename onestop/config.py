@@ -67,6 +67,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
         "idle_seconds": 45,
         "ticket_seconds": 20,
         "print_failed_seconds": 90,
+        "public_after_seconds": 180,
     },
     "printing": {
         "health_seconds": 30,

@@ -11,6 +11,7 @@
   const IDLE_MS = Number(root.dataset.idleSeconds) * 1000;
   const TICKET_MS = Number(root.dataset.ticketSeconds) * 1000;
   const FAILED_MS = Number(root.dataset.printFailedSeconds) * 1000;
+  const PUBLIC_MS = Number(root.dataset.publicAfterSeconds) * 1000;
   const HEALTH_MS = 3000;
 
   const key = onestop.deviceKey("kioskKey");
@@ -39,12 +40,18 @@
     start();
   }
 
-  // Leaving the kiosk alone brings it back to the start screen (and to Vietnamese).
+  // Leaving the kiosk alone brings it back to the start screen (and to Vietnamese); a start
+  // screen left alone longer shows the office's public figures until someone touches them.
   function armIdle() {
     clearTimeout(idleTimer);
     const onStart = !$("screen-start").hidden && priority === null && locale === "vi";
-    if (onStart || current) return;  // the ticket screen has its own timer
-    idleTimer = setTimeout(resetToStart, IDLE_MS);
+    if (current) return;  // the ticket screen has its own timer
+    if (!onStart) idleTimer = setTimeout(resetToStart, IDLE_MS);
+    else if (PUBLIC_MS > 0) idleTimer = setTimeout(showPublic, PUBLIC_MS);
+  }
+  function showPublic() {
+    if (online && !pending) location.assign(root.dataset.publicUrl);
+    else armIdle();
   }
   document.addEventListener("pointerdown", armIdle, { passive: true });
 

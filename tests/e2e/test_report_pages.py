@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
 from tests.e2e.conftest import SHOTS, LiveServer, running_server
+from tests.e2e.test_kiosk_page import open_kiosk
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -27,7 +28,8 @@ ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 @pytest.fixture(scope="module")
 def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with running_server(tmp_path_factory.mktemp("reports")) as server:
+    idle = {"ONESTOP_KIOSK__PUBLIC_AFTER_SECONDS": "3"}  # (an office's would be minutes)
+    with running_server(tmp_path_factory.mktemp("reports"), idle) as server:
         made = server.cli("history", "--days", "100", "--per-day", "40")
         assert made["dossier"] > 500
         yield server
@@ -139,3 +141,19 @@ def test_public_page_posts_the_figures_and_no_names(browser: Any, office: LiveSe
     expect(english.locator("#results-title")).to_have_text("Results")
     expect(english.locator("#catalog-title")).to_have_text("Procedures received here")
     english.screenshot(path=str(SHOTS / "public-en.png"), full_page=True)
+
+
+def test_an_idle_kiosk_shows_the_public_figures_until_touched(
+    browser: Any, office: LiveServer
+) -> None:
+    kiosk = open_kiosk(browser, office)
+    kiosk.wait_for_url("**/public?kiosk=1*", timeout=20000)
+    kpi = api(office, "/api/v1/reports/kpi?period=year")
+    expect(kiosk.locator("#p-year-on-time")).to_have_text(f"{kpi['on_time']['percent']} %")
+    expect(kiosk.locator("#kiosk-return")).to_have_text("Chạm vào màn hình để lấy số thứ tự")
+    kiosk.screenshot(path=str(SHOTS / "kiosk-idle-public.png"))
+    kiosk.locator("#results-title").tap()  # a touch anywhere
+    kiosk.wait_for_selector(".service-button[data-service='A']")
+    assert "/kiosk" in kiosk.url
+    kiosk.click(".service-button[data-service='A']")  # still the registered kiosk: a number
+    expect(kiosk.locator("#t-number")).to_have_text(re.compile(r"^A\d{3}$"))
