@@ -336,8 +336,9 @@ def _scale(value: Any) -> int | None:
     return value if is_scale else None
 
 
-def voice_of(ratings: Iterable[Rating], surveys: Iterable[SurveyResponse]) -> CitizenVoice:
-    """One voice from a visit's rating(s) and survey(s): the worst answered score counts."""
+def voice_of(ratings: Iterable[Any], surveys: Iterable[Any]) -> CitizenVoice:
+    """One voice from a visit's rating(s) and survey(s) (anything with a rating's ``score`` and
+    ``reasons``, a survey's ``form`` and ``answers``): the worst answered score counts."""
     ratings, surveys = list(ratings), list(surveys)
     scores = {r.score for r in ratings}
     score = next((s.value for s in WORST_FIRST if s in scores), None)

@@ -747,16 +747,25 @@ def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
         yield ordered[start : start + IN_CHUNK]
 
 
+def _feedback_columns(kind: type[FeedbackRow]) -> tuple[Any, ...]:
+    """What the evaluation reads of a rating or a survey answer (plain rows: a year's ratings
+    are 100,000, and none of them is changed)."""
+    common: tuple[Any, ...] = (kind.id, kind.ticket_id, kind.dossier_id, kind.officer_id)
+    if kind is Rating:
+        return (*common, Rating.score, Rating.reasons)
+    return (*common, SurveyResponse.form, SurveyResponse.answers)
+
+
 def feedback_of(
     session: Session, kind: type[FeedbackRow], ticket_ids: set[int], dossier_ids: set[int]
-) -> list[FeedbackRow]:
-    """The ratings (or survey responses) about any of these ticket legs or dossiers."""
-    found: dict[int, FeedbackRow] = {}
+) -> list[Any]:
+    """The ratings (or survey responses) about any of these ticket legs or dossiers, as rows
+    of :func:`_feedback_columns`."""
+    found: dict[int, Any] = {}
     for column, ids in ((kind.ticket_id, ticket_ids), (kind.dossier_id, dossier_ids)):
         for chunk in _chunks(ids):
-            found.update(
-                (row.id, row) for row in session.scalars(select(kind).where(column.in_(chunk)))
-            )
+            query = select(*_feedback_columns(kind)).where(column.in_(chunk))
+            found.update((row.id, row) for row in session.execute(query))
     return [found[i] for i in sorted(found)]
 
 
@@ -807,11 +816,12 @@ def visits_of(session: Session, ticket_ids: set[int]) -> dict[int, frozenset[int
 
 def feedback_served_between(
     session: Session, kind: type[FeedbackRow], office_id: int, start: datetime, end: datetime
-) -> list[FeedbackRow]:
-    """The office's ratings (or survey responses) of visits served in [start, end)."""
+) -> list[Any]:
+    """The office's ratings (or survey responses) of visits served in [start, end), as rows of
+    :func:`_feedback_columns`."""
     return list(
-        session.scalars(
-            select(kind)
+        session.execute(
+            select(*_feedback_columns(kind))
             .where(kind.office_id == office_id, kind.served_at >= start, kind.served_at < end)
             .order_by(kind.served_at, kind.id)
         )
