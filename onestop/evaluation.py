@@ -75,7 +75,7 @@ from onestop.models import (
     RatingScore,
     SurveyResponse,
 )
-from onestop.refs import DossierTimesLike
+from onestop.refs import DossierRowLike, DossierTimesLike
 from onestop.workcalendar import SAME_DAY_CUTOFF, OfficeCalendar, Rule
 
 # number → (code, name), DOMAIN §3.1
@@ -118,7 +118,9 @@ class DossierFacts:
     delivery: str = "counter"  # counter | post | electronic (as returned, once returned)
     on_the_spot: bool = False  # the procedure promises "4 tại chỗ"
     returned: bool = False
-    spot_met: bool = False  # resolved and returned on the day of receipt (next after cut-off)
+    # A "4 tại chỗ" dossier resolved and returned on the day of receipt (the next working day
+    # after the cut-off); False for the other procedures, which do not promise it.
+    spot_met: bool = False
     published: bool = True  # the procedure is in the published catalog
 
 
@@ -370,7 +372,7 @@ def complains(form: str, answers: dict[str, Any]) -> bool:
 
 
 def _internal_timeliness(
-    calendar: OfficeCalendar, dossier: Dossier, paused: float, period_end: datetime
+    calendar: OfficeCalendar, dossier: DossierRowLike, paused: float, period_end: datetime
 ) -> str | None:
     """Timeliness against the internal time (None without one), judged like the legal one."""
     due = dossiers.internal_due(dossier, calendar, paused)
@@ -391,7 +393,7 @@ def spot_met(calendar: OfficeCalendar, dossier: DossierTimesLike) -> bool:
 
 def facts_of(
     session: Session,
-    dossier: Dossier,
+    dossier: DossierRowLike,
     calendar: OfficeCalendar,
     *,
     period_end: datetime,
@@ -405,20 +407,21 @@ def facts_of(
     if published is None:
         procedure = session.get(Procedure, dossier.procedure_id)
         published = procedure is not None and procedure.is_active
+    on_the_spot = bool(dossier.rule.get("on_the_spot"))
     return DossierFacts(
         timeliness=legal,
         internal_timeliness=_internal_timeliness(calendar, dossier, paused_hours, period_end),
         supplement_count=dossier.supplement_count,
         channel=dossier.channel,
         delivery=dossier.delivery,
-        on_the_spot=bool(dossier.rule.get("on_the_spot")),
+        on_the_spot=on_the_spot,
         returned=dossier.returned_at is not None,
-        spot_met=spot_met(calendar, dossier),
+        spot_met=on_the_spot and spot_met(calendar, dossier),
         published=published,
     )
 
 
-def _voices(session: Session, rows: Sequence[Dossier]) -> dict[int, CitizenVoice]:
+def _voices(session: Session, rows: Sequence[DossierRowLike]) -> dict[int, CitizenVoice]:
     """Each dossier's voice: ratings and surveys of any leg of its visit, or of the dossier."""
     visits = queries.visits_of(session, {d.ticket_id for d in rows if d.ticket_id})
     legs = {d.id: visits[d.ticket_id] if d.ticket_id else frozenset() for d in rows}
@@ -471,13 +474,16 @@ def _period_end(calendar: OfficeCalendar, end: date) -> datetime:
 
 @dataclass(frozen=True)
 class _Evaluation:
-    dossier: Dossier
+    dossier: DossierRowLike
     criteria: list[Criterion]
     total: Total
 
 
 def _facts(
-    session: Session, rows: Sequence[Dossier], calendar: OfficeCalendar, period_end: datetime
+    session: Session,
+    rows: Sequence[DossierRowLike],
+    calendar: OfficeCalendar,
+    period_end: datetime,
 ) -> list[DossierFacts]:
     paused = queries.paused_hours_of(session, {d.id for d in rows if d.supplement_count})
     active = queries.active_procedures(session, {d.procedure_id for d in rows})
@@ -495,13 +501,22 @@ def _facts(
 
 
 def _evaluate(
-    session: Session, rows: Sequence[Dossier], facts: Sequence[DossierFacts], office: OfficeFacts
+    session: Session,
+    rows: Sequence[DossierRowLike],
+    facts: Sequence[DossierFacts],
+    office: OfficeFacts,
 ) -> list[_Evaluation]:
     voices = _voices(session, rows)
+    # The scores are a function of the facts and the voice, and a period's dossiers share a
+    # few hundred combinations of them: each is scored once.
+    scored: dict[tuple[DossierFacts, CitizenVoice], tuple[list[Criterion], Total]] = {}
     evaluations = []
     for dossier, known in zip(rows, facts, strict=True):
-        criteria = score_dossier(known, voices[dossier.id], office)
-        evaluations.append(_Evaluation(dossier, criteria, total_of(criteria)))
+        key = (known, voices[dossier.id])
+        if key not in scored:
+            criteria = score_dossier(known, key[1], office)
+            scored[key] = (criteria, total_of(criteria))
+        evaluations.append(_Evaluation(dossier, *scored[key]))
     return evaluations
 
 
@@ -629,15 +644,25 @@ def survey_index(responses: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 
 def evaluate_period(
-    session: Session, office: Office, start: date, end: date, cfg: dict[str, Any]
+    session: Session,
+    office: Office,
+    start: date,
+    end: date,
+    cfg: dict[str, Any],
+    received: Sequence[DossierRowLike] | None = None,
 ) -> dict[str, Any]:
     """The evaluation of the dossiers received from ``start`` to ``end`` (local days), with the
-    ratings and surveys of the visits served in those days."""
+    ratings and surveys of the visits served in those days. ``received``: those dossiers,
+    oldest first, when the caller has read them already (a report's frame)."""
     check_period(start, end)
     calendar = workcalendar.calendar_for(session, office, cfg)
     lo, hi = calendar.days_between(start, end)
     period_end = _period_end(calendar, end)
-    rows = queries.dossiers_received_between(session, office.id, lo, hi)
+    rows = (
+        received
+        if received is not None
+        else queries.dossiers_received_between(session, office.id, lo, hi)
+    )
     facts = _facts(session, rows, calendar, period_end)
     online = office_facts(
         ((f.channel, f.timeliness) for f in facts),
@@ -662,17 +687,22 @@ def evaluate_period(
             }
         )
     classes = Tally(e.total.classification or UNCLASSIFIED for e in evaluations)
-    officer_ids = {e.dossier.received_by for e in evaluations} | {r.officer_id for r in ratings}
+    received_by: dict[int | None, list[_Evaluation]] = defaultdict(list)
+    for e in evaluations:
+        received_by[e.dossier.received_by].append(e)
+    scores: dict[int | None, list[str]] = defaultdict(list)
+    for r in ratings:
+        scores[r.officer_id].append(r.score)
     officers = []
-    for officer_id in sorted(i for i in officer_ids if i is not None):
+    for officer_id in sorted(i for i in received_by.keys() | scores.keys() if i is not None):
         officer = session.get(Officer, officer_id)
         officers.append(
             {
                 "officer_id": officer_id,
                 "username": officer.username if officer else None,
                 "full_name": officer.full_name if officer else None,
-                **_totals([e for e in evaluations if e.dossier.received_by == officer_id]),
-                "rating": rating_rate([r.score for r in ratings if r.officer_id == officer_id]),
+                **_totals(received_by.get(officer_id, [])),
+                "rating": rating_rate(scores.get(officer_id, [])),
             }
         )
     return {

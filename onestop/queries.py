@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -24,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from onestop import plainrows
 from onestop.errors import NotFound, found
 from onestop.models import (
     CalendarOverride,
@@ -54,6 +56,7 @@ from onestop.models import (
     run_core,
     table_of,
 )
+from onestop.plainrows import raw
 from onestop.refs import DeviceRef, OfficeRef, ServiceRef, TicketLike
 
 ACTIVE_AT_COUNTER = (TicketState.CALLED, TicketState.SERVING)
@@ -706,13 +709,33 @@ def was_guidance_only(session: Session, ticket: Ticket) -> bool:
 FeedbackRow = TypeVar("FeedbackRow", Rating, SurveyResponse)
 
 
+#: What the evaluation reads of a dossier (a ``refs.DossierRowLike``).
+_EVALUATED = (
+    Dossier.id,
+    Dossier.procedure_id,
+    Dossier.channel,
+    Dossier.delivery,
+    Dossier.state,
+    Dossier.rule,
+    Dossier.received_at,
+    Dossier.due_at_original,
+    Dossier.supplement_count,
+    Dossier.paused_at,
+    Dossier.resolved_at,
+    Dossier.returned_at,
+    Dossier.received_by,
+    Dossier.ticket_id,
+)
+
+
 def dossiers_received_between(
     session: Session, office_id: int, start: datetime, end: datetime
-) -> list[Dossier]:
-    """The office's dossiers received in [start, end), oldest first."""
+) -> list[Any]:
+    """The office's dossiers received in [start, end), oldest first, as plain rows of the
+    columns the evaluation reads (a quarter's dossiers are thousands; none is changed)."""
     return list(
-        session.scalars(
-            select(Dossier)
+        session.execute(
+            select(*_EVALUATED)
             .where(
                 Dossier.office_id == office_id,
                 Dossier.received_at >= start,
@@ -747,25 +770,50 @@ def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
         yield ordered[start : start + IN_CHUNK]
 
 
-def _feedback_columns(kind: type[FeedbackRow]) -> tuple[Any, ...]:
-    """What the evaluation reads of a rating or a survey answer (plain rows: a year's ratings
-    are 100,000, and none of them is changed)."""
+@dataclass(frozen=True, slots=True)
+class RatingFeedback:
+    """What the evaluation reads of a rating (a year's ratings are 100,000: plain rows)."""
+
+    id: int
+    ticket_id: int | None
+    dossier_id: int | None
+    officer_id: int | None
+    score: str
+    reasons: list[str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyFeedback:
+    """What the evaluation reads of a survey answer."""
+
+    id: int
+    ticket_id: int | None
+    dossier_id: int | None
+    officer_id: int | None
+    form: str
+    answers: dict[str, Any]
+
+
+def _feedback_query(kind: type[FeedbackRow]) -> tuple[type[Any], Any]:
+    """The plain row class of ratings (or survey answers) and the select of its columns."""
     common: tuple[Any, ...] = (kind.id, kind.ticket_id, kind.dossier_id, kind.officer_id)
     if kind is Rating:
-        return (*common, Rating.score, Rating.reasons)
-    return (*common, SurveyResponse.form, SurveyResponse.answers)
+        return RatingFeedback, select(*map(raw, (*common, Rating.score, Rating.reasons)))
+    columns = (*common, SurveyResponse.form, SurveyResponse.answers)
+    return SurveyFeedback, select(*map(raw, columns))
 
 
 def feedback_of(
     session: Session, kind: type[FeedbackRow], ticket_ids: set[int], dossier_ids: set[int]
 ) -> list[Any]:
-    """The ratings (or survey responses) about any of these ticket legs or dossiers, as rows
-    of :func:`_feedback_columns`."""
+    """The ratings (or survey responses) about any of these ticket legs or dossiers, as
+    :class:`RatingFeedback` (or :class:`SurveyFeedback`) rows."""
+    row_kind, query = _feedback_query(kind)
     found: dict[int, Any] = {}
     for column, ids in ((kind.ticket_id, ticket_ids), (kind.dossier_id, dossier_ids)):
         for chunk in _chunks(ids):
-            query = select(*_feedback_columns(kind)).where(column.in_(chunk))
-            found.update((row.id, row) for row in session.execute(query))
+            rows = plainrows.read(session, row_kind, query.where(column.in_(chunk)))
+            found.update((row.id, row) for row in rows)
     return [found[i] for i in sorted(found)]
 
 
@@ -817,15 +865,11 @@ def visits_of(session: Session, ticket_ids: set[int]) -> dict[int, frozenset[int
 def feedback_served_between(
     session: Session, kind: type[FeedbackRow], office_id: int, start: datetime, end: datetime
 ) -> list[Any]:
-    """The office's ratings (or survey responses) of visits served in [start, end), as rows of
-    :func:`_feedback_columns`."""
-    return list(
-        session.execute(
-            select(*_feedback_columns(kind))
-            .where(kind.office_id == office_id, kind.served_at >= start, kind.served_at < end)
-            .order_by(kind.served_at, kind.id)
-        )
-    )
+    """The office's ratings (or survey responses) of visits served in [start, end), as
+    :class:`RatingFeedback` (or :class:`SurveyFeedback`) rows."""
+    row_kind, query = _feedback_query(kind)
+    query = query.where(kind.office_id == office_id, kind.served_at >= start, kind.served_at < end)
+    return plainrows.read(session, row_kind, query.order_by(kind.served_at, kind.id))
 
 
 # -- dossiers -------------------------------------------------------------------------------

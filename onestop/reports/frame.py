@@ -69,6 +69,8 @@ class Frame:
     judged_at: datetime  # the period's last moment, or now while it runs
     dossiers: list[Judged]
     load_ratings: Callable[[], list[RatingRow]]
+    load_scores: Callable[[], dict[str, int]]
+    load_unhappy: Callable[[], list[tuple[int | None, int | None]]]
     steps: list[tuple[int, str, datetime, int | None]]  # this period's extensions, requests
     reception: list[tuple[str, str, int | None]]
     # Per dossier resolved in the period, the working hours it waited for supplements.
@@ -79,6 +81,16 @@ class Frame:
         """The ratings of the visits served in the period (read when a report asks: Biểu 06
         does not)."""
         return self.load_ratings()
+
+    @functools.cached_property
+    def scores(self) -> list[str]:
+        """The scores of those ratings (counted in the database: the KPIs need no more)."""
+        return [score for score, n in sorted(self.load_scores().items()) for _ in range(n)]
+
+    @functools.cached_property
+    def unhappy(self) -> list[tuple[int | None, int | None]]:
+        """(dossier id, ticket id) of those ratings that are "unsatisfied"."""
+        return self.load_unhappy()
 
     @property
     def counted(self) -> list[Judged]:
@@ -111,6 +123,8 @@ def frame_of(session: Session, office_id: int, calendar: OfficeCalendar, period:
         judged_at=judged_at,
         dossiers=judged,
         load_ratings=lambda: queries.ratings_between(session, office_id, start, end),
+        load_scores=lambda: queries.rating_scores_between(session, office_id, start, end),
+        load_unhappy=lambda: queries.unhappy_between(session, office_id, start, end),
         steps=queries.dossier_steps_between(session, office_id, STEP_KINDS, start, end),
         reception=queries.reception_notes_between(session, office_id, start, end),
         paused=shared.paused_hours_of(

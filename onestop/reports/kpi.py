@@ -98,6 +98,10 @@ class WorkingHours:
         self.calendar = calendar
         self._working: dict[date, bool] = {}
         self._day = calendar.hours_per_day * 3600
+        # Working days before each day from the first one asked about (by ordinal): the
+        # whole days between two instants are a difference of two of them.
+        self._first = 0
+        self._before: list[int] = []
 
     def working(self, day: date) -> bool:
         if day not in self._working:
@@ -123,11 +127,19 @@ class WorkingHours:
         seconds = self._span(a.date(), a.time(), time.max) + self._span(
             b.date(), time.min, b.time()
         )
-        day = a.date().toordinal() + 1
-        while day < b.date().toordinal():
-            seconds += self._day if self.working(date.fromordinal(day)) else 0.0
-            day += 1
-        return seconds / 3600
+        whole = self._working_days(a.date().toordinal() + 1, b.date().toordinal())
+        return (seconds + whole * self._day) / 3600
+
+    def _working_days(self, first: int, last: int) -> int:
+        """Working days among the day ordinals ``first`` to ``last``, ``last`` excluded."""
+        if last <= first:
+            return 0
+        if not self._before or first < self._first:
+            self._first, self._before = first, [0]
+        while self._first + len(self._before) <= last:
+            day = date.fromordinal(self._first + len(self._before) - 1)
+            self._before.append(self._before[-1] + self.working(day))
+        return self._before[last - self._first] - self._before[first - self._first]
 
 
 @dataclass(frozen=True)
@@ -216,9 +228,8 @@ def time_reduction(frame: Frame, timed: Sequence[_Timed], target: float) -> dict
 
 def _dislikes(frame: Frame) -> set[int]:
     """The period's dossiers with an "unsatisfied" rating of the dossier or of its visit."""
-    unhappy = [r for r in frame.ratings if r.score == RatingScore.UNSATISFIED.value]
-    by_dossier = {r.dossier_id for r in unhappy if r.dossier_id is not None}
-    by_ticket = {r.ticket_id for r in unhappy if r.ticket_id is not None}
+    by_dossier = {d for d, _ in frame.unhappy if d is not None}
+    by_ticket = {t for _, t in frame.unhappy if t is not None}
     return {
         j.row.id
         for j in frame.counted
@@ -261,7 +272,7 @@ def kpi(frame: Frame, targets: dict[str, float]) -> dict[str, Any]:
     on_time_766 = percent(good, handled)
     online = percent(c["online"], received_new)
     mean_days = _mean([t.actual for t in timed])
-    ratings = ratings_rate(frame.ratings)
+    ratings = rating_rate(frame.scores)
     indicators = [
         _indicator("2.1", on_time_766, 20, full=100),
         {

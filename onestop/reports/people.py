@@ -16,6 +16,8 @@ received).
 
 from __future__ import annotations
 
+from collections import Counter as Tally
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -74,8 +76,9 @@ def satisfaction(
     surveys = queries.surveys_between(session, office_id, frame.start, frame.end)
     office = session.get(Office, office_id)
     assert office is not None
+    received = [j.row for j in frame.dossiers if j.received]
     evaluated = evaluation.evaluate_period(
-        session, office, frame.period.start, frame.period.end, cfg
+        session, office, frame.period.start, frame.period.end, cfg, received
     )
     return {
         **ratings_rate(ratings),
@@ -95,53 +98,50 @@ def satisfaction(
     }
 
 
+def _by_officer(items: Iterable[Any], officer: Callable[[Any], int | None]) -> dict[Any, list[Any]]:
+    grouped: dict[Any, list[Any]] = defaultdict(list)
+    for item in items:
+        grouped[officer(item)].append(item)
+    return grouped
+
+
 def officers(session: Session, office_id: int, frame: Frame, legs: list[Leg]) -> dict[str, Any]:
     names = queries.names(session, office_id)["officer"]
-    surveys = queries.surveys_between(session, office_id, frame.start, frame.end)
-    received_by = {j.row.id: j.row.received_by for j in frame.dossiers}
-    ids = (
-        {leg.row.officer_id for leg in legs}
-        | {j.row.received_by for j in frame.dossiers if j.received}
-        | {r.officer_id for r in frame.ratings}
-        | {o for _, a, _, o in frame.steps if a == "resolve"}
+    surveys = _by_officer(
+        queries.surveys_between(session, office_id, frame.start, frame.end), lambda s: s[0]
     )
+    received_by = {j.row.id: j.row.received_by for j in frame.dossiers}
+    served = _by_officer(
+        (leg for leg in legs if leg.row.state == TicketState.DONE), lambda leg: leg.row.officer_id
+    )
+    received = _by_officer((j for j in frame.dossiers if j.received), lambda j: j.row.received_by)
+    ratings = _by_officer(frame.ratings, lambda r: r.officer_id)
+    resolvers = Tally(o for _, a, _, o in frame.steps if a == "resolve")
+    apologies = Tally(received_by.get(d) for d, a, _, _ in frame.steps if a == "extend")
+    ids = {leg.row.officer_id for leg in legs} | received.keys() | ratings.keys() | resolvers.keys()
     sheet = []
     for officer_id in sorted(i for i in ids if i is not None):
-        served = [
-            leg
-            for leg in legs
-            if leg.row.officer_id == officer_id and leg.row.state == TicketState.DONE
-        ]
-        service = [leg.service for leg in served if leg.service is not None]
-        mine = [j for j in frame.dossiers if j.received and j.row.received_by == officer_id]
+        service = [leg.service for leg in served[officer_id] if leg.service is not None]
+        mine = received[officer_id]
         resolved = [j for j in mine if j.outcome in RESOLVED]
         on_time = sum(j.outcome in ("early", "on_time") for j in resolved)
-        ratings = [r for r in frame.ratings if r.officer_id == officer_id]
-        complaints = sum(_attitude(r) for r in ratings) + sum(
-            evaluation.complains(form, answers)
-            for who, _, form, answers in surveys
-            if who == officer_id
+        complaints = sum(_attitude(r) for r in ratings[officer_id]) + sum(
+            evaluation.complains(form, answers) for _, _, form, answers in surveys[officer_id]
         )
         sheet.append(
             {
                 "officer_id": officer_id,
                 "name": names.get(officer_id, str(officer_id)),
-                "tickets_served": len(served),
+                "tickets_served": len(served[officer_id]),
                 "service_minutes": stats(service)["mean"],
                 "dossiers_received": len(mine),
-                "dossiers_resolved": sum(
-                    1 for _, a, _, o in frame.steps if a == "resolve" and o == officer_id
-                ),
+                "dossiers_resolved": resolvers[officer_id],
                 "received_resolved": len(resolved),
                 "on_time": on_time,
                 "on_time_percent": percent(on_time, len(resolved)),
-                "satisfaction": ratings_rate(ratings),
+                "satisfaction": ratings_rate(ratings[officer_id]),
                 "complaints": complaints,
-                "apologies": sum(
-                    1
-                    for d, a, _, _ in frame.steps
-                    if a == "extend" and received_by.get(d) == officer_id
-                ),
+                "apologies": apologies[officer_id],
             }
         )
     return {"officers": sheet}

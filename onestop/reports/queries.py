@@ -1,30 +1,18 @@
-"""The reports' queries: a few Core selects per report, read as plain rows (a busy office's
-year is 150,000 tickets and 60,000 dossiers: no ORM object is built for any of them)."""
+"""The reports' queries: a few Core selects per report, read as plain rows
+(:mod:`onestop.plainrows`: a busy office's year is 150,000 tickets and 60,000 dossiers, and no
+ORM object is built for any of them)."""
 
 from __future__ import annotations
 
-import functools
-import json
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, fields
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Date,
-    DateTime,
-    String,
-    Text,
-    and_,
-    cast,
-    func,
-    or_,
-    select,
-    type_coerce,
-)
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from onestop import plainrows
 from onestop.clock import as_utc
 from onestop.models import (
     CatalogField,
@@ -35,6 +23,7 @@ from onestop.models import (
     Officer,
     Procedure,
     Rating,
+    RatingScore,
     ReceptionNote,
     Service,
     SurveyResponse,
@@ -42,6 +31,7 @@ from onestop.models import (
     TicketEvent,
     TicketState,
 )
+from onestop.plainrows import json_value, raw
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,58 +60,6 @@ class DossierRow:
     ticket_id: int | None
 
 
-def _raw(column: Any) -> Any:
-    """``column`` as the driver hands it over: JSON as its text, and on SQLite instants and days
-    as their text. :func:`_rows` converts them: a cached parse of the few distinct rules and
-    ``fromisoformat`` cost a fraction of the generic result processors over a year's rows."""
-    kind = getattr(column, "type", None)
-    if isinstance(kind, JSON):
-        return cast(column, Text)
-    if isinstance(kind, DateTime | Date):
-        return type_coerce(column, String)
-    return column
-
-
-@functools.lru_cache(maxsize=4096)
-def _parsed(text: str) -> Any:
-    return json.loads(text)
-
-
-def _json(value: Any) -> Any:
-    """A JSON value read as text (shared between rows: the reports never change one)."""
-    return _parsed(value) if isinstance(value, str) else value
-
-
-def _instant(value: Any) -> datetime | None:
-    if isinstance(value, str):  # SQLite keeps UTC without its offset
-        return datetime.fromisoformat(value + "+00:00")
-    return None if value is None else as_utc(value)
-
-
-def _day(value: Any) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _keep(value: Any) -> Any:
-    return value
-
-
-@functools.cache
-def _converters(kind: Callable[..., Any]) -> tuple[Callable[[Any], Any], ...]:
-    """How each field of the row class ``kind`` is read from its :func:`_raw` column."""
-
-    def reader(annotation: str) -> Callable[[Any], Any]:
-        if "datetime" in annotation:
-            return _instant
-        if annotation.split(" | ")[0] == "date":
-            return _day
-        if annotation.startswith(("dict[", "list[")):
-            return _json
-        return _keep
-
-    return tuple(reader(str(f.type)) for f in fields(kind))  # type: ignore[arg-type]
-
-
 _DOSSIER_COLUMNS = (
     Dossier.id,
     Dossier.procedure_id,
@@ -144,20 +82,6 @@ _DOSSIER_COLUMNS = (
     Dossier.received_by,
     Dossier.ticket_id,
 )
-T = TypeVar("T")
-
-
-def _rows(session: Session, kind: Callable[..., T], query: Any) -> list[T]:
-    """Each row of ``query`` (its columns those of ``kind``, through :func:`_raw`) as ``kind``,
-    its instants aware UTC. Run on the connection: a report's rows need no ORM."""
-    converted = [(i, read) for i, read in enumerate(_converters(kind)) if read is not _keep]
-    rows = []
-    for row in session.connection().execute(query).fetchall():
-        values = list(row)
-        for i, read in converted:
-            values[i] = read(values[i])
-        rows.append(kind(*values))
-    return rows
 
 
 def dossiers_touching(
@@ -174,7 +98,7 @@ def dossiers_touching(
         or_(Dossier.closed_at.is_(None), Dossier.closed_at >= start),
     )
     query = (
-        select(*map(_raw, _DOSSIER_COLUMNS))
+        select(*map(raw, _DOSSIER_COLUMNS))
         .outerjoin(Procedure, Procedure.id == Dossier.procedure_id)
         .where(
             Dossier.office_id == office_id,
@@ -183,7 +107,7 @@ def dossiers_touching(
         )
         .order_by(Dossier.received_at, Dossier.id)
     )
-    return _rows(session, DossierRow, query)
+    return plainrows.read(session, DossierRow, query)
 
 
 def dossier_steps_between(
@@ -195,7 +119,7 @@ def dossier_steps_between(
 ) -> list[tuple[int, str, datetime, int | None]]:
     """(dossier id, action, at, officer id) of the office's steps of these kinds in [start, end)."""
     query = select(
-        DossierEvent.dossier_id, DossierEvent.action, _raw(DossierEvent.at), DossierEvent.officer_id
+        DossierEvent.dossier_id, DossierEvent.action, raw(DossierEvent.at), DossierEvent.officer_id
     ).where(
         DossierEvent.office_id == office_id,
         DossierEvent.action.in_(list(actions)),
@@ -203,7 +127,7 @@ def dossier_steps_between(
         DossierEvent.at < end,
     )
     found = session.connection().execute(query).fetchall()
-    return [(d, a, _instant(at), o) for d, a, at, o in found]  # type: ignore[misc]
+    return [(d, a, plainrows.instant(at), o) for d, a, at, o in found]  # type: ignore[misc]
 
 
 def supplement_steps_until(
@@ -285,17 +209,17 @@ def tickets_between(session: Session, office_id: int, first: date, last: date) -
         Ticket.finished_at,
         Ticket.previous_id,
     )
-    query = select(*map(_raw, columns)).where(
+    query = select(*map(raw, columns)).where(
         Ticket.office_id == office_id, Ticket.day >= first, Ticket.day <= last
     )
-    return _rows(session, TicketRow, query.order_by(Ticket.id))
+    return plainrows.read(session, TicketRow, query.order_by(Ticket.id))
 
 
 def estimates_of(
     session: Session, office_id: int, start: datetime, end: datetime
 ) -> dict[int, int]:
     """Ticket id → the wait in minutes its paper promised (recorded with the issue)."""
-    query = select(TicketEvent.ticket_id, _raw(TicketEvent.data)).where(
+    query = select(TicketEvent.ticket_id, raw(TicketEvent.data)).where(
         TicketEvent.office_id == office_id,
         TicketEvent.kind == "issued",
         TicketEvent.at >= start,
@@ -303,7 +227,7 @@ def estimates_of(
     )
     found = {}
     for ticket_id, data in session.connection().execute(query):
-        estimate = (_json(data) or {}).get("estimate")
+        estimate = (json_value(data) or {}).get("estimate")
         if isinstance(estimate, int):
             found[ticket_id] = estimate
     return found
@@ -353,10 +277,35 @@ def ratings_between(
         Rating.score,
         Rating.reasons,
     )
-    query = select(*map(_raw, columns)).where(
+    query = select(*map(raw, columns)).where(
         Rating.office_id == office_id, Rating.served_at >= start, Rating.served_at < end
     )
-    return _rows(session, RatingRow, query.order_by(Rating.id))
+    return plainrows.read(session, RatingRow, query.order_by(Rating.id))
+
+
+def rating_scores_between(
+    session: Session, office_id: int, start: datetime, end: datetime
+) -> dict[str, int]:
+    """How many ratings of the visits served in [start, end) gave each score."""
+    query = (
+        select(Rating.score, func.count())
+        .where(Rating.office_id == office_id, Rating.served_at >= start, Rating.served_at < end)
+        .group_by(Rating.score)
+    )
+    return {str(score): count for score, count in session.connection().execute(query)}
+
+
+def unhappy_between(
+    session: Session, office_id: int, start: datetime, end: datetime
+) -> list[tuple[int | None, int | None]]:
+    """(dossier id, ticket id) of the "unsatisfied" ratings of the visits served then."""
+    query = select(Rating.dossier_id, Rating.ticket_id).where(
+        Rating.office_id == office_id,
+        Rating.served_at >= start,
+        Rating.served_at < end,
+        Rating.score == RatingScore.UNSATISFIED,
+    )
+    return [(d, t) for d, t in session.connection().execute(query)]
 
 
 def surveys_between(
