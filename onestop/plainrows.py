@@ -18,8 +18,10 @@ from dataclasses import fields
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Date, DateTime, String, Text, cast, type_coerce
+from sqlalchemy import JSON, Date, DateTime, Float, String, Text, cast, type_coerce
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from onestop.clock import as_utc
 
@@ -89,3 +91,23 @@ def read(session: Session, kind: Callable[..., T], query: Any) -> list[T]:
             values[i] = convert(values[i])
         rows.append(kind(*values))
     return rows
+
+
+class epoch_seconds(FunctionElement[float]):  # noqa: N801  (named as the SQL function it is)
+    """An instant column as seconds since 1970 (a float) in SQL: differences of instants are
+    then computed by the database and read as plain numbers (SQLite keeps instants as text:
+    ``julianday`` reads them; PostgreSQL's ``EXTRACT`` gives a numeric, cast to a float)."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(epoch_seconds, "sqlite")
+def _epoch_sqlite(element: epoch_seconds, compiler: Any, **kw: Any) -> str:
+    return f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0)"
+
+
+@compiles(epoch_seconds, "postgresql")
+def _epoch_postgresql(element: epoch_seconds, compiler: Any, **kw: Any) -> str:
+    column = compiler.process(element.clauses, **kw)
+    return f"CAST(EXTRACT(EPOCH FROM {column}) AS DOUBLE PRECISION)"

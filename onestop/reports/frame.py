@@ -30,6 +30,7 @@ from collections import Counter as Tally
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -37,7 +38,7 @@ from onestop import clock
 from onestop import queries as shared
 from onestop.reports import queries
 from onestop.reports.periods import Period
-from onestop.reports.queries import DossierRow, RatingRow
+from onestop.reports.queries import DossierRow, RatingRow, Unhappy
 from onestop.workcalendar import OfficeCalendar, timeliness
 
 RESOLVED = ("early", "on_time", "late")
@@ -69,8 +70,8 @@ class Frame:
     judged_at: datetime  # the period's last moment, or now while it runs
     dossiers: list[Judged]
     load_ratings: Callable[[], list[RatingRow]]
-    load_scores: Callable[[], dict[str, int]]
-    load_unhappy: Callable[[], list[tuple[int | None, int | None]]]
+    load_scores: Callable[[str | None], dict[tuple[Any, str], int]]
+    load_unhappy: Callable[[], list[Unhappy]]
     steps: list[tuple[int, str, datetime, int | None]]  # this period's extensions, requests
     reception: list[tuple[str, str, int | None]]
     # Per dossier resolved in the period, the working hours it waited for supplements.
@@ -82,14 +83,18 @@ class Frame:
         does not)."""
         return self.load_ratings()
 
-    @functools.cached_property
-    def scores(self) -> list[str]:
-        """The scores of those ratings (counted in the database: the KPIs need no more)."""
-        return [score for score, n in sorted(self.load_scores().items()) for _ in range(n)]
+    def scores(self, by: str | None = None) -> dict[Any, list[str]]:
+        """The scores of those ratings per value of their column ``by`` (``officer_id``, …;
+        None: all, keyed None), counted in the database: the KPIs and the officer sheet need
+        no more of them."""
+        found: dict[Any, list[str]] = {}
+        for (key, score), n in sorted(self.load_scores(by).items(), key=str):
+            found.setdefault(key, []).extend([score] * n)
+        return found
 
     @functools.cached_property
-    def unhappy(self) -> list[tuple[int | None, int | None]]:
-        """(dossier id, ticket id) of those ratings that are "unsatisfied"."""
+    def unhappy(self) -> list[Unhappy]:
+        """Those ratings that are "unsatisfied"."""
         return self.load_unhappy()
 
     @property
@@ -123,7 +128,7 @@ def frame_of(session: Session, office_id: int, calendar: OfficeCalendar, period:
         judged_at=judged_at,
         dossiers=judged,
         load_ratings=lambda: queries.ratings_between(session, office_id, start, end),
-        load_scores=lambda: queries.rating_scores_between(session, office_id, start, end),
+        load_scores=lambda by: queries.rating_scores_between(session, office_id, start, end, by),
         load_unhappy=lambda: queries.unhappy_between(session, office_id, start, end),
         steps=queries.dossier_steps_between(session, office_id, STEP_KINDS, start, end),
         reception=queries.reception_notes_between(session, office_id, start, end),

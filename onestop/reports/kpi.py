@@ -228,8 +228,8 @@ def time_reduction(frame: Frame, timed: Sequence[_Timed], target: float) -> dict
 
 def _dislikes(frame: Frame) -> set[int]:
     """The period's dossiers with an "unsatisfied" rating of the dossier or of its visit."""
-    by_dossier = {d for d, _ in frame.unhappy if d is not None}
-    by_ticket = {t for _, t in frame.unhappy if t is not None}
+    by_dossier = {r.dossier_id for r in frame.unhappy if r.dossier_id is not None}
+    by_ticket = {r.ticket_id for r in frame.unhappy if r.ticket_id is not None}
     return {
         j.row.id
         for j in frame.counted
@@ -272,7 +272,7 @@ def kpi(frame: Frame, targets: dict[str, float]) -> dict[str, Any]:
     on_time_766 = percent(good, handled)
     online = percent(c["online"], received_new)
     mean_days = _mean([t.actual for t in timed])
-    ratings = rating_rate(frame.scores)
+    ratings = rating_rate(frame.scores().get(None, []))
     indicators = [
         _indicator("2.1", on_time_766, 20, full=100),
         {

@@ -24,13 +24,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from onestop import evaluation
-from onestop.evaluation import percent
+from onestop.evaluation import percent, rating_rate
 from onestop.models import Office, RatingScore, TicketState
 from onestop.reports import queries
 from onestop.reports.frame import RESOLVED, Frame
 from onestop.reports.kpi import ratings_rate
 from onestop.reports.periods import period_of
-from onestop.reports.queries import RatingRow
+from onestop.reports.queries import RatingRow, Unhappy
 from onestop.reports.queue_report import Leg, stats
 
 SCORES = [s.value for s in RatingScore]
@@ -62,7 +62,7 @@ def _by(
     ]
 
 
-def _attitude(rating: RatingRow) -> bool:
+def _attitude(rating: RatingRow | Unhappy) -> bool:
     return rating.score == RatingScore.UNSATISFIED.value and "attitude" in (rating.reasons or [])
 
 
@@ -112,20 +112,21 @@ def officers(session: Session, office_id: int, frame: Frame, legs: list[Leg]) ->
     )
     received_by = {j.row.id: j.row.received_by for j in frame.dossiers}
     served = _by_officer(
-        (leg for leg in legs if leg.row.state == TicketState.DONE), lambda leg: leg.row.officer_id
+        (leg for leg in legs if leg.state == TicketState.DONE), lambda leg: leg.officer_id
     )
     received = _by_officer((j for j in frame.dossiers if j.received), lambda j: j.row.received_by)
-    ratings = _by_officer(frame.ratings, lambda r: r.officer_id)
+    scores = frame.scores("officer_id")
+    unhappy = _by_officer(frame.unhappy, lambda r: r.officer_id)
     resolvers = Tally(o for _, a, _, o in frame.steps if a == "resolve")
     apologies = Tally(received_by.get(d) for d, a, _, _ in frame.steps if a == "extend")
-    ids = {leg.row.officer_id for leg in legs} | received.keys() | ratings.keys() | resolvers.keys()
+    ids = {leg.officer_id for leg in legs} | received.keys() | scores.keys() | resolvers.keys()
     sheet = []
     for officer_id in sorted(i for i in ids if i is not None):
         service = [leg.service for leg in served[officer_id] if leg.service is not None]
         mine = received[officer_id]
         resolved = [j for j in mine if j.outcome in RESOLVED]
         on_time = sum(j.outcome in ("early", "on_time") for j in resolved)
-        complaints = sum(_attitude(r) for r in ratings[officer_id]) + sum(
+        complaints = sum(_attitude(r) for r in unhappy[officer_id]) + sum(
             evaluation.complains(form, answers) for _, _, form, answers in surveys[officer_id]
         )
         sheet.append(
@@ -139,7 +140,7 @@ def officers(session: Session, office_id: int, frame: Frame, legs: list[Leg]) ->
                 "received_resolved": len(resolved),
                 "on_time": on_time,
                 "on_time_percent": percent(on_time, len(resolved)),
-                "satisfaction": ratings_rate(ratings[officer_id]),
+                "satisfaction": rating_rate(scores.get(officer_id, [])),
                 "complaints": complaints,
                 "apologies": apologies[officer_id],
             }

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import String, and_, case, cast, func, literal, or_, select, type_coerce
+from sqlalchemy.orm import Session, aliased
 
 from onestop import plainrows
 from onestop.clock import as_utc
@@ -29,7 +29,6 @@ from onestop.models import (
     SurveyResponse,
     Ticket,
     TicketEvent,
-    TicketState,
 )
 from onestop.plainrows import json_value, raw
 
@@ -177,42 +176,45 @@ def procedure_positions(session: Session, office_id: int) -> dict[str, int]:
 # -- the queue ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class TicketRow:
-    id: int
-    day: date
-    service_id: int
-    counter_id: int | None
-    officer_id: int | None
-    state: TicketState
-    priority: str | None
-    issued_at: datetime
-    first_called_at: datetime | None
-    started_at: datetime | None
-    finished_at: datetime | None
-    previous_id: int | None
-
-
-def tickets_between(session: Session, office_id: int, first: date, last: date) -> list[TicketRow]:
-    """Every ticket leg of the local days ``first`` to ``last`` (a transfer makes a new leg)."""
-    columns = (
-        Ticket.id,
-        Ticket.day,
-        Ticket.service_id,
-        Ticket.counter_id,
-        Ticket.officer_id,
-        Ticket.state,
-        Ticket.priority,
-        Ticket.issued_at,
-        Ticket.first_called_at,
-        Ticket.started_at,
-        Ticket.finished_at,
-        Ticket.previous_id,
+def ticket_legs_between(session: Session, office_id: int, first: date, last: date) -> list[Any]:
+    """Every ticket leg (a transfer makes a new one) of the local days ``first`` to ``last``,
+    with its times as the database computes them, in seconds: a year's legs are 150,000, and
+    their instants are read as numbers. Each row has ``id``, ``day`` (YYYY-MM-DD),
+    ``service_id``, ``counter_id``, ``officer_id``, ``state`` (a TicketState value),
+    ``priority``, ``previous_id``; ``entry``, when it joined its queue (issued, or the end of
+    the leg before), in seconds since 1970; ``wait``, from then to its first call; ``service``,
+    from the start of service (the first call, when the officer never pressed "start" or the
+    start was recorded at the finish) to its end. A missing time reads None; a time that
+    runs backwards, a negative number."""
+    before = aliased(Ticket)
+    epoch = plainrows.epoch_seconds
+    entry = epoch(func.coalesce(before.finished_at, Ticket.issued_at))
+    began = case(
+        (
+            or_(Ticket.started_at.is_(None), Ticket.started_at >= Ticket.finished_at),
+            Ticket.first_called_at,
+        ),
+        else_=Ticket.started_at,
     )
-    query = select(*map(raw, columns)).where(
-        Ticket.office_id == office_id, Ticket.day >= first, Ticket.day <= last
+    query = (
+        select(
+            Ticket.id,
+            cast(Ticket.day, String).label("day"),
+            Ticket.service_id,
+            Ticket.counter_id,
+            Ticket.officer_id,
+            type_coerce(Ticket.state, String).label("state"),
+            Ticket.priority,
+            Ticket.previous_id,
+            entry.label("entry"),
+            (epoch(Ticket.first_called_at) - entry).label("wait"),
+            (epoch(Ticket.finished_at) - epoch(began)).label("service"),
+        )
+        .outerjoin(before, before.id == Ticket.previous_id)
+        .where(Ticket.office_id == office_id, Ticket.day >= first, Ticket.day <= last)
+        .order_by(Ticket.id)
     )
-    return plainrows.read(session, TicketRow, query.order_by(Ticket.id))
+    return list(session.connection().execute(query).fetchall())
 
 
 def estimates_of(
@@ -284,28 +286,48 @@ def ratings_between(
 
 
 def rating_scores_between(
-    session: Session, office_id: int, start: datetime, end: datetime
-) -> dict[str, int]:
-    """How many ratings of the visits served in [start, end) gave each score."""
+    session: Session, office_id: int, start: datetime, end: datetime, by: str | None = None
+) -> dict[tuple[Any, str], int]:
+    """How many ratings of the visits served in [start, end) gave each score, per value of the
+    rating's column ``by`` (``officer_id``, …; None: all together, keyed None)."""
+    key = getattr(Rating, by) if by else literal(None)
     query = (
-        select(Rating.score, func.count())
+        select(key, Rating.score, func.count())
         .where(Rating.office_id == office_id, Rating.served_at >= start, Rating.served_at < end)
-        .group_by(Rating.score)
+        .group_by(key, Rating.score)
     )
-    return {str(score): count for score, count in session.connection().execute(query)}
+    return {(k, str(score)): n for k, score, n in session.connection().execute(query)}
+
+
+@dataclass(frozen=True, slots=True)
+class Unhappy:
+    """An "unsatisfied" rating: what the 766 satisfaction and the complaints read of it."""
+
+    dossier_id: int | None
+    ticket_id: int | None
+    officer_id: int | None
+    score: str
+    reasons: list[str] | None
 
 
 def unhappy_between(
     session: Session, office_id: int, start: datetime, end: datetime
-) -> list[tuple[int | None, int | None]]:
-    """(dossier id, ticket id) of the "unsatisfied" ratings of the visits served then."""
-    query = select(Rating.dossier_id, Rating.ticket_id).where(
+) -> list[Unhappy]:
+    """The "unsatisfied" ratings of the visits served in [start, end)."""
+    columns = (
+        Rating.dossier_id,
+        Rating.ticket_id,
+        Rating.officer_id,
+        type_coerce(Rating.score, String),
+        Rating.reasons,
+    )
+    query = select(*map(raw, columns)).where(
         Rating.office_id == office_id,
         Rating.served_at >= start,
         Rating.served_at < end,
         Rating.score == RatingScore.UNSATISFIED,
     )
-    return [(d, t) for d, t in session.connection().execute(query)]
+    return plainrows.read(session, Unhappy, query)
 
 
 def surveys_between(

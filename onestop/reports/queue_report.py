@@ -12,8 +12,9 @@ its service from the start of service (the first call, when the officer never pr
 from __future__ import annotations
 
 import math
+from collections import Counter as Tally
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -21,7 +22,6 @@ from sqlalchemy.orm import Session
 from onestop.models import TicketState
 from onestop.reports import queries
 from onestop.reports.periods import Period
-from onestop.reports.queries import TicketRow
 from onestop.workcalendar import OfficeCalendar
 
 ESTIMATE_CLOSE_MINUTES = 5  # "close" when the printed wait was off by no more than this
@@ -44,47 +44,105 @@ def stats(values: Sequence[float]) -> dict[str, Any]:
     }
 
 
-def _minutes(start: datetime | None, end: datetime | None) -> float | None:
-    if start is None or end is None or end < start:
-        return None
-    return (end - start).total_seconds() / 60
+def _minutes(seconds: float | None) -> float | None:
+    """Seconds as minutes, to the millisecond (SQLite's julianday is a day count in a float,
+    10 µs off at times), None when missing or running backwards."""
+    return round(seconds, 3) / 60 if seconds is not None and seconds >= 0 else None
 
 
 class Leg:
-    __slots__ = ("hour", "row", "service", "wait", "weekday")
+    """A ticket leg (a row of ``queries.ticket_legs_between``) with its wait and service in
+    minutes, and the local weekday and hour it joined its queue."""
 
-    def __init__(self, row: TicketRow, entry: datetime, calendar: OfficeCalendar) -> None:
-        self.row = row
-        self.wait = _minutes(entry, row.first_called_at)
-        self.service = None
-        if row.state == TicketState.DONE:
-            # Finishing without "start" records the start at the finish: serving began at the call.
-            began = row.started_at
-            if began is None or (row.finished_at is not None and began >= row.finished_at):
-                began = row.first_called_at
-            self.service = _minutes(began, row.finished_at)
-        local = calendar.local(entry)
-        self.hour, self.weekday = local.hour, local.weekday()
+    __slots__ = (
+        "counter_id",
+        "day",
+        "hour",
+        "id",
+        "officer_id",
+        "previous_id",
+        "priority",
+        "service",
+        "service_id",
+        "state",
+        "wait",
+        "weekday",
+    )
+
+    def __init__(self, row: Any, local: LocalClock) -> None:
+        (
+            self.id,
+            self.day,
+            self.service_id,
+            self.counter_id,
+            self.officer_id,
+            self.state,
+            self.priority,
+            self.previous_id,
+            entry,
+            wait,
+            service,
+        ) = row
+        self.wait = _minutes(wait)
+        self.service = _minutes(service) if self.state == TicketState.DONE else None
+        self.weekday, self.hour = local.weekday_hour(round(entry, 3))
+
+
+class LocalClock:
+    """The office's local weekday and hour of an instant given in seconds since 1970, its
+    zone's offset looked up once per quarter hour (time zones change their offset on a
+    quarter hour, never inside one)."""
+
+    QUARTER = 900
+
+    def __init__(self, calendar: OfficeCalendar) -> None:
+        self.zone = calendar.zone
+        self._offsets: dict[int, float] = {}
+
+    def weekday_hour(self, seconds: float) -> tuple[int, int]:
+        quarter = int(seconds // self.QUARTER)
+        offset = self._offsets.get(quarter)
+        if offset is None:
+            moment = datetime.fromtimestamp(quarter * self.QUARTER, UTC).astimezone(self.zone)
+            offset = self._offsets[quarter] = moment.utcoffset().total_seconds()  # type: ignore[union-attr]
+        days, rest = divmod(seconds + offset, 86400)
+        return (int(days) + 3) % 7, int(rest // 3600)  # 1 January 1970 was a Thursday (3)
+
+
+class _Group:
+    __slots__ = ("legs", "served", "service", "wait")
+
+    def __init__(self) -> None:
+        self.legs = self.served = 0
+        self.wait: list[float] = []
+        self.service: list[float] = []
 
 
 def _grouped(
     legs: Sequence[Leg], key: Callable[[Leg], Any], label: Callable[[Any], str]
 ) -> list[dict[str, Any]]:
-    groups: dict[Any, list[Leg]] = {}
+    groups: dict[Any, _Group] = {}
     for leg in legs:
         value = key(leg)
-        if value is not None:
-            groups.setdefault(value, []).append(leg)
+        if value is None:
+            continue
+        group = groups.get(value) or groups.setdefault(value, _Group())
+        group.legs += 1
+        if leg.wait is not None:
+            group.wait.append(leg.wait)
+        if leg.service is not None:
+            group.service.append(leg.service)
+        group.served += leg.state == TicketState.DONE
     return [
         {
             "key": value,
             "name": label(value),
-            "legs": len(items),
-            "served": sum(i.row.state == TicketState.DONE for i in items),
-            "wait": stats([i.wait for i in items if i.wait is not None]),
-            "service": stats([i.service for i in items if i.service is not None]),
+            "legs": group.legs,
+            "served": group.served,
+            "wait": stats(group.wait),
+            "service": stats(group.service),
         }
-        for value, items in sorted(groups.items(), key=lambda kv: str(kv[0]).zfill(8))
+        for value, group in sorted(groups.items(), key=lambda kv: str(kv[0]).zfill(8))
     ]
 
 
@@ -92,12 +150,9 @@ def legs_of(
     session: Session, office_id: int, calendar: OfficeCalendar, period: Period
 ) -> list[Leg]:
     """The period's ticket legs with their wait and service times."""
-    rows = queries.tickets_between(session, office_id, period.start, period.end)
-    finished = {r.id: r.finished_at for r in rows}
-    return [
-        Leg(r, (finished.get(r.previous_id) if r.previous_id else None) or r.issued_at, calendar)
-        for r in rows
-    ]
+    local = LocalClock(calendar)
+    rows = queries.ticket_legs_between(session, office_id, period.start, period.end)
+    return [Leg(row, local) for row in rows]
 
 
 def queue_report(
@@ -107,16 +162,16 @@ def queue_report(
     start, end = calendar.days_between(period.start, period.end)
     estimates = queries.estimates_of(session, office_id, start, end)
     names = queries.names(session, office_id)
-    visits = [leg for leg in legs if leg.row.previous_id is None]
-    states = {s.value: sum(leg.row.state == s for leg in legs) for s in TicketState}
+    visits = [leg for leg in legs if leg.previous_id is None]
+    states = Tally(leg.state for leg in legs)
     heat: dict[tuple[int, int], list[Leg]] = {}
     for leg in visits:
         heat.setdefault((leg.weekday, leg.hour), []).append(leg)
     hours = sorted({h for _, h in heat} | set(range(7, 17)))
     errors = [
-        leg.wait - estimates[leg.row.id]
+        leg.wait - estimates[leg.id]
         for leg in visits
-        if leg.wait is not None and leg.row.id in estimates
+        if leg.wait is not None and leg.id in estimates
     ]
     return {
         "tickets": {
@@ -127,20 +182,20 @@ def queue_report(
             "transferred": states["transferred"],
             "cancelled": states["cancelled"],
             "unserved": states["waiting"] + states["called"] + states["serving"],
-            "priority": sum(leg.row.priority is not None for leg in visits),
+            "priority": sum(leg.priority is not None for leg in visits),
         },
         "wait": stats([leg.wait for leg in legs if leg.wait is not None]),
         "service": stats([leg.service for leg in legs if leg.service is not None]),
         "by_service": _grouped(
-            legs, lambda leg: leg.row.service_id, lambda i: names["service"].get(i, str(i))
+            legs, lambda leg: leg.service_id, lambda i: names["service"].get(i, str(i))
         ),
         "by_counter": _grouped(
-            legs, lambda leg: leg.row.counter_id, lambda i: names["counter"].get(i, str(i))
+            legs, lambda leg: leg.counter_id, lambda i: names["counter"].get(i, str(i))
         ),
         "by_officer": _grouped(
-            legs, lambda leg: leg.row.officer_id, lambda i: names["officer"].get(i, str(i))
+            legs, lambda leg: leg.officer_id, lambda i: names["officer"].get(i, str(i))
         ),
-        "by_day": _grouped(legs, lambda leg: leg.row.day.isoformat(), str),
+        "by_day": _grouped(legs, lambda leg: leg.day, str),
         "by_hour": _grouped(legs, lambda leg: leg.hour, lambda h: f"{h:02d}:00"),
         "heat_map": {
             "hours": hours,

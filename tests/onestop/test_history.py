@@ -190,3 +190,30 @@ def test_the_dashboard_trend_is_each_weeks_kpis(app: Flask, creds: Any, frozen: 
         assert point["satisfaction"] == figures["satisfaction"]["percent"], week.label
     assert sum(p["resolved"] for p in board["trend"]) > 300
     s.close()
+
+
+@pytest.mark.services
+def test_every_report_is_the_same_on_postgresql(
+    pg_app: tuple[Flask, dict[str, Any]], make_app: Any, tmp_path: Path, frozen: Any
+) -> None:
+    """The reports compute times in SQL where they can (the queue's waits and services): the
+    same past gives the same figures on both databases, to the last decimal."""
+    lite = make_app()
+    load_demo(lite, tmp_path)
+    found = []
+    for app in (lite, pg_app[0]):
+        made = _generate(app, days=30, per_day=40, seed=3)
+        period = custom(date.fromisoformat(made["from"]), date.fromisoformat(made["to"]))
+        s = db.new_session(app)
+        office = auth.office_by_code(s, app.config["ONESTOP"]["office"]["code"])
+        cfg = app.config["ONESTOP"]
+        figures = {kind: reports.build(s, office, kind, period, cfg) for kind in reports.KINDS}
+        figures["dashboard"] = reports.dashboard(s, office, period, cfg)
+        s.close()
+        for report in figures.values():
+            report.pop("generated_at")
+        found.append(figures)
+    assert found[0]["queue"]["wait"]["count"] > 500
+    assert found[0]["satisfaction"]["evaluation"]["dossiers"] > 100
+    for kind in found[0]:
+        assert found[0][kind] == found[1][kind], kind
