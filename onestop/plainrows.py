@@ -6,7 +6,8 @@ A query selects its columns through :func:`raw`: JSON as its text, and on SQLite
 days as their text. :func:`read` turns each row into the row class, converting by the class's
 field annotations: a cached parse of the few distinct JSON values (rules, reasons, answers;
 shared between rows, so never change one) and ``fromisoformat`` cost a fraction of the generic
-processors.
+processors. :class:`epoch_seconds` lets the database compute with instants and hand over
+plain numbers instead.
 """
 
 from __future__ import annotations

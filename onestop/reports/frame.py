@@ -36,9 +36,10 @@ from sqlalchemy.orm import Session
 
 from onestop import clock
 from onestop import queries as shared
+from onestop.queries import DossierRow
 from onestop.reports import queries
 from onestop.reports.periods import Period
-from onestop.reports.queries import DossierRow, RatingRow, Unhappy
+from onestop.reports.queries import RatingRow, Unhappy
 from onestop.workcalendar import OfficeCalendar, timeliness
 
 RESOLVED = ("early", "on_time", "late")
@@ -88,7 +89,7 @@ class Frame:
         None: all, keyed None), counted in the database: the KPIs and the officer sheet need
         no more of them."""
         found: dict[Any, list[str]] = {}
-        for (key, score), n in sorted(self.load_scores(by).items(), key=str):
+        for (key, score), n in self.load_scores(by).items():
             found.setdefault(key, []).extend([score] * n)
         return found
 

@@ -37,9 +37,10 @@ from typing import Any
 from onestop.dossiers.desk import legal_rule
 from onestop.evaluation import percent, rating_rate, spot_met
 from onestop.models import RatingScore
+from onestop.queries import DossierRow
 from onestop.reports.bieu06 import counts
 from onestop.reports.frame import RESOLVED, Frame
-from onestop.reports.queries import DossierRow, RatingRow
+from onestop.reports.queries import RatingRow
 from onestop.workcalendar import OfficeCalendar, Rule, seconds_between
 
 SATISFIED = (RatingScore.VERY_SATISFIED.value, RatingScore.SATISFIED.value)

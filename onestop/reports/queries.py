@@ -19,7 +19,6 @@ from onestop.models import (
     Counter,
     Dossier,
     DossierEvent,
-    DossierState,
     Officer,
     Procedure,
     Rating,
@@ -31,56 +30,7 @@ from onestop.models import (
     TicketEvent,
 )
 from onestop.plainrows import json_value, raw
-
-
-@dataclass(frozen=True, slots=True)
-class DossierRow:
-    """What the reports read of a dossier (the columns :func:`dossiers_touching` selects)."""
-
-    id: int
-    procedure_id: int
-    procedure_code: str
-    procedure_name: str
-    field_code: str
-    channel: str
-    delivery: str
-    state: DossierState
-    rule: dict[str, Any]
-    received_at: datetime
-    due_at_original: datetime | None
-    supplement_count: int
-    extended_count: int
-    extended_by_law: int
-    paused_at: datetime | None
-    resolved_at: datetime | None
-    returned_at: datetime | None
-    closed_at: datetime | None
-    received_by: int | None
-    ticket_id: int | None
-
-
-_DOSSIER_COLUMNS = (
-    Dossier.id,
-    Dossier.procedure_id,
-    Dossier.procedure_code,
-    Dossier.procedure_name,
-    func.coalesce(Procedure.field_code, ""),
-    Dossier.channel,
-    Dossier.delivery,
-    Dossier.state,
-    Dossier.rule,
-    Dossier.received_at,
-    Dossier.due_at_original,
-    Dossier.supplement_count,
-    Dossier.extended_count,
-    Dossier.extended_by_law,
-    Dossier.paused_at,
-    Dossier.resolved_at,
-    Dossier.returned_at,
-    Dossier.closed_at,
-    Dossier.received_by,
-    Dossier.ticket_id,
-)
+from onestop.queries import DOSSIER_COLUMNS, DossierRow
 
 
 def dossiers_touching(
@@ -97,7 +47,7 @@ def dossiers_touching(
         or_(Dossier.closed_at.is_(None), Dossier.closed_at >= start),
     )
     query = (
-        select(*map(raw, _DOSSIER_COLUMNS))
+        select(*map(raw, DOSSIER_COLUMNS))
         .outerjoin(Procedure, Procedure.id == Dossier.procedure_id)
         .where(
             Dossier.office_id == office_id,
@@ -254,6 +204,11 @@ def names(session: Session, office_id: int) -> dict[str, dict[int, str]]:
 # -- the citizens' voice ----------------------------------------------------------------------
 
 
+def _served(kind: type[Rating] | type[SurveyResponse], office_id: int, start: Any, end: Any) -> Any:
+    """The office's ratings (or survey answers) of the visits served in [start, end)."""
+    return and_(kind.office_id == office_id, kind.served_at >= start, kind.served_at < end)
+
+
 @dataclass(frozen=True, slots=True)
 class RatingRow:
     ticket_id: int | None
@@ -279,9 +234,7 @@ def ratings_between(
         Rating.score,
         Rating.reasons,
     )
-    query = select(*map(raw, columns)).where(
-        Rating.office_id == office_id, Rating.served_at >= start, Rating.served_at < end
-    )
+    query = select(*map(raw, columns)).where(_served(Rating, office_id, start, end))
     return plainrows.read(session, RatingRow, query.order_by(Rating.id))
 
 
@@ -293,7 +246,7 @@ def rating_scores_between(
     key = getattr(Rating, by) if by else literal(None)
     query = (
         select(key, Rating.score, func.count())
-        .where(Rating.office_id == office_id, Rating.served_at >= start, Rating.served_at < end)
+        .where(_served(Rating, office_id, start, end))
         .group_by(key, Rating.score)
     )
     return {(k, str(score)): n for k, score, n in session.connection().execute(query)}
@@ -322,10 +275,7 @@ def unhappy_between(
         Rating.reasons,
     )
     query = select(*map(raw, columns)).where(
-        Rating.office_id == office_id,
-        Rating.served_at >= start,
-        Rating.served_at < end,
-        Rating.score == RatingScore.UNSATISFIED,
+        _served(Rating, office_id, start, end), Rating.score == RatingScore.UNSATISFIED
     )
     return plainrows.read(session, Unhappy, query)
 
@@ -339,9 +289,5 @@ def surveys_between(
         SurveyResponse.dossier_id,
         SurveyResponse.form,
         SurveyResponse.answers,
-    ).where(
-        SurveyResponse.office_id == office_id,
-        SurveyResponse.served_at >= start,
-        SurveyResponse.served_at < end,
-    )
+    ).where(_served(SurveyResponse, office_id, start, end))
     return [(o, d, f, dict(a or {})) for o, d, f, a in session.execute(query)]
