@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -13,6 +14,7 @@ from sqlalchemy import (
     Float,
     Integer,
     Select,
+    String,
     and_,
     any_,
     bindparam,
@@ -793,26 +795,16 @@ def paused_hours_of(session: Session, dossier_ids: set[int]) -> dict[int, float]
     return paused
 
 
-#: Ids per ``IN (…)`` (or array): a period's visits are tens of thousands, more than SQLite
-#: binds at once.
-IN_CHUNK = 5000
-
-
-def _among(session: Session, column: Any, ids: list[int]) -> ColumnElement[bool]:
-    """``column IN (ids)``; on PostgreSQL ``column = ANY(array)``, one parameter rather than
-    thousands (psycopg and SQLAlchemy spent seconds rewriting a year's ``IN`` lists)."""
-    result: ColumnElement[bool] = (
-        column == any_(bindparam(None, ids, type_=postgresql.ARRAY(Integer)))
-        if session.get_bind().dialect.name == "postgresql"
-        else column.in_(ids)
-    )
-    return result
-
-
-def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), IN_CHUNK):
-        yield ordered[start : start + IN_CHUNK]
+def _among(session: Session, column: Any, ids: Iterable[int]) -> ColumnElement[bool]:
+    """``column`` is one of ``ids``, given as one parameter however many they are (a year's
+    visits are tens of thousands): on PostgreSQL ``= ANY(array)``, on SQLite ``IN`` the
+    values of a JSON array. An ``IN`` list of as many parameters is more than SQLite binds at
+    once, and SQLAlchemy and the drivers spent seconds expanding a year's of them."""
+    values = sorted(ids)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=postgresql.ARRAY(Integer)))
+    listed = func.json_each(bindparam(None, json.dumps(values), type_=String)).table_valued("value")
+    return column.in_(select(listed.c.value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -856,21 +848,20 @@ def feedback_of(
     row_kind, query = _feedback_query(kind)
     found: dict[int, Any] = {}
     for column, ids in ((kind.ticket_id, ticket_ids), (kind.dossier_id, dossier_ids)):
-        for chunk in _chunks(ids):
-            rows = plainrows.read(session, row_kind, query.where(_among(session, column, chunk)))
+        if ids:
+            rows = plainrows.read(session, row_kind, query.where(_among(session, column, ids)))
             found.update((row.id, row) for row in rows)
     return [found[i] for i in sorted(found)]
 
 
 def active_procedures(session: Session, ids: set[int]) -> set[int]:
     """Those of these procedures that are in the catalogue (not retired)."""
-    found: set[int] = set()
-    for chunk in _chunks(ids):
-        query = select(Procedure.id).where(
-            _among(session, Procedure.id, chunk), Procedure.is_active.is_(True)
-        )
-        found.update(session.scalars(query))
-    return found
+    if not ids:
+        return set()
+    query = select(Procedure.id).where(
+        _among(session, Procedure.id, ids), Procedure.is_active.is_(True)
+    )
+    return set(session.scalars(query))
 
 
 def visits_of(session: Session, ticket_ids: set[int]) -> dict[int, frozenset[int]]:
@@ -881,11 +872,10 @@ def visits_of(session: Session, ticket_ids: set[int]) -> dict[int, frozenset[int
     for _ in range(100):  # chains are a few legs long; the bound only stops a broken one
         if not wanted:
             break
-        for chunk in _chunks(wanted):
-            query = select(Ticket.id, Ticket.previous_id, Ticket.next_id).where(
-                _among(session, Ticket.id, chunk)
-            )
-            links.update((i, (before, after)) for i, before, after in session.execute(query))
+        query = select(Ticket.id, Ticket.previous_id, Ticket.next_id).where(
+            _among(session, Ticket.id, wanted)
+        )
+        links.update((i, (before, after)) for i, before, after in session.execute(query))
         wanted = {
             other
             for i in wanted
