@@ -801,10 +801,13 @@ def _among(session: Session, column: Any, ids: Iterable[int]) -> ColumnElement[b
     values of a JSON array. An ``IN`` list of as many parameters is more than SQLite binds at
     once, and SQLAlchemy and the drivers spent seconds expanding a year's of them."""
     values = sorted(ids)
+    among: ColumnElement[bool]
     if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, values, type_=postgresql.ARRAY(Integer)))
-    listed = func.json_each(bindparam(None, json.dumps(values), type_=String)).table_valued("value")
-    return column.in_(select(listed.c.value))
+        among = column == any_(bindparam(None, values, type_=postgresql.ARRAY(Integer)))
+    else:
+        listed = func.json_each(bindparam(None, json.dumps(values), type_=String))
+        among = column.in_(select(listed.table_valued("value").c.value))
+    return among
 
 
 @dataclass(frozen=True, slots=True)
