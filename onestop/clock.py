@@ -34,7 +34,10 @@ def set_clock(source: Callable[[], datetime] | None) -> None:
 
 def as_utc(moment: datetime) -> datetime:
     """Aware UTC for a stored value (SQLite gives back naive datetimes that are UTC)."""
-    if moment.tzinfo is None:
+    zone = moment.tzinfo
+    if zone is UTC:  # most are already (a report converts hundreds of thousands)
+        return moment
+    if zone is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
 
