@@ -91,7 +91,8 @@ def build(
         return result | satisfaction(session, office.id, frame, cfg)
     figures = kpi(frame, cfg["reports"])
     if kind == "summary":  # the KPIs with the queue's headline
-        figures["queue"] = _headline(queue_report(session, office.id, calendar, period))
+        queue = queue_report(session, office.id, calendar, period, detail=False)
+        figures["queue"] = _headline(queue)
     return result | figures
 
 
@@ -106,7 +107,7 @@ def dashboard(
     trend of the last weeks up to the period's end (or today), and the peak-hour heat map."""
     calendar = workcalendar.calendar_for(session, office, cfg)
     result = build(session, office, "kpi", period, cfg)
-    queue = queue_report(session, office.id, calendar, period)
+    queue = queue_report(session, office.id, calendar, period, detail=False)
     result["kind"], result["queue"] = "summary", _headline(queue)
     # Up to the period's end, or this week while the period runs (no empty weeks ahead).
     today = clock.local_day(clock.now(), office.timezone)

@@ -28,8 +28,9 @@ from onestop.models import (
     SurveyResponse,
     Ticket,
     TicketEvent,
+    TicketState,
 )
-from onestop.plainrows import json_value, raw
+from onestop.plainrows import raw
 from onestop.queries import DOSSIER_COLUMNS, DossierRow
 
 
@@ -128,16 +129,24 @@ def procedure_positions(session: Session, office_id: int) -> dict[str, int]:
 
 def ticket_legs_between(session: Session, office_id: int, first: date, last: date) -> list[Any]:
     """Every ticket leg (a transfer makes a new one) of the local days ``first`` to ``last``,
-    with its times as the database computes them, in seconds: a year's legs are 150,000, and
-    their instants are read as numbers. Each row has ``id``, ``day`` (YYYY-MM-DD),
-    ``service_id``, ``counter_id``, ``officer_id``, ``state`` (a TicketState value),
-    ``priority``, ``previous_id``; ``entry``, when it joined its queue (issued, or the end of
-    the leg before), in seconds since 1970; ``wait``, from then to its first call; ``service``,
-    from the start of service (the first call, when the officer never pressed "start" or the
-    start was recorded at the finish) to its end. A missing time reads None; a time that
-    runs backwards, a negative number."""
+    with its times as the database computes them: a year's legs are 150,000, and their
+    instants are read as numbers. Each row has ``id``, ``day`` (YYYY-MM-DD), ``service_id``,
+    ``counter_id``, ``officer_id``, ``state`` (a TicketState value), ``priority``,
+    ``previous_id``; ``entry``, when it joined its queue (issued, or the end of the leg
+    before), in seconds since 1970; ``wait``, from then to its first call, in minutes;
+    ``service``, of a leg served, from the start of service (the first call, when the officer
+    never pressed "start" or the start was recorded at the finish) to its end, in minutes.
+    A missing time, or one that runs backwards, reads None. Seconds are rounded to the
+    millisecond (SQLite's julianday is a day count in a float, 10 µs off at times)."""
     before = aliased(Ticket)
     epoch = plainrows.epoch_seconds
+
+    def to_ms(seconds: Any) -> Any:
+        return func.round(seconds * 1000) / 1000.0
+
+    def minutes(seconds: Any, *also: Any) -> Any:
+        return case((and_(seconds >= 0, *also), to_ms(seconds) / 60.0), else_=None)
+
     entry = epoch(func.coalesce(before.finished_at, Ticket.issued_at))
     began = case(
         (
@@ -146,6 +155,7 @@ def ticket_legs_between(session: Session, office_id: int, first: date, last: dat
         ),
         else_=Ticket.started_at,
     )
+    served = Ticket.state == TicketState.DONE
     query = (
         select(
             Ticket.id,
@@ -156,9 +166,9 @@ def ticket_legs_between(session: Session, office_id: int, first: date, last: dat
             type_coerce(Ticket.state, String).label("state"),
             Ticket.priority,
             Ticket.previous_id,
-            entry.label("entry"),
-            (epoch(Ticket.first_called_at) - entry).label("wait"),
-            (epoch(Ticket.finished_at) - epoch(began)).label("service"),
+            to_ms(entry).label("entry"),
+            minutes(epoch(Ticket.first_called_at) - entry).label("wait"),
+            minutes(epoch(Ticket.finished_at) - epoch(began), served).label("service"),
         )
         .outerjoin(before, before.id == Ticket.previous_id)
         .where(Ticket.office_id == office_id, Ticket.day >= first, Ticket.day <= last)
@@ -171,17 +181,19 @@ def estimates_of(
     session: Session, office_id: int, start: datetime, end: datetime
 ) -> dict[int, int]:
     """Ticket id → the wait in minutes its paper promised (recorded with the issue)."""
-    query = select(TicketEvent.ticket_id, raw(TicketEvent.data)).where(
+    estimate = TicketEvent.data["estimate"]
+    query = select(TicketEvent.ticket_id, estimate.as_string()).where(
         TicketEvent.office_id == office_id,
         TicketEvent.kind == "issued",
         TicketEvent.at >= start,
         TicketEvent.at < end,
+        estimate.as_string().is_not(None),
     )
     found = {}
-    for ticket_id, data in session.connection().execute(query):
-        estimate = (json_value(data) or {}).get("estimate")
-        if isinstance(estimate, int):
-            found[ticket_id] = estimate
+    for ticket_id, value in session.connection().execute(query):
+        text = str(value)  # SQLite's JSON_EXTRACT gives the number, PostgreSQL's ->> text
+        if text.isdigit():  # a whole number of minutes, as the ticket printed it
+            found[ticket_id] = int(text)
     return found
 
 

@@ -44,12 +44,6 @@ def stats(values: Sequence[float]) -> dict[str, Any]:
     }
 
 
-def _minutes(seconds: float | None) -> float | None:
-    """Seconds as minutes, to the millisecond (SQLite's julianday is a day count in a float,
-    10 µs off at times), None when missing or running backwards."""
-    return round(seconds, 3) / 60 if seconds is not None and seconds >= 0 else None
-
-
 class Leg:
     """A ticket leg (a row of ``queries.ticket_legs_between``) with its wait and service in
     minutes, and the local weekday and hour it joined its queue."""
@@ -80,12 +74,10 @@ class Leg:
             self.priority,
             self.previous_id,
             entry,
-            wait,
-            service,
+            self.wait,
+            self.service,
         ) = row
-        self.wait = _minutes(wait)
-        self.service = _minutes(service) if self.state == TicketState.DONE else None
-        self.weekday, self.hour = local.weekday_hour(round(entry, 3))
+        self.weekday, self.hour = local.weekday_hour(entry)
 
 
 class LocalClock:
@@ -156,12 +148,18 @@ def legs_of(
 
 
 def queue_report(
-    session: Session, office_id: int, calendar: OfficeCalendar, period: Period
+    session: Session,
+    office_id: int,
+    calendar: OfficeCalendar,
+    period: Period,
+    *,
+    detail: bool = True,
 ) -> dict[str, Any]:
+    """The period's queue figures; without ``detail``, not the figures by service, counter,
+    officer, day and hour (the summary and the dashboard show the rest)."""
     legs = legs_of(session, office_id, calendar, period)
     start, end = calendar.days_between(period.start, period.end)
     estimates = queries.estimates_of(session, office_id, start, end)
-    names = queries.names(session, office_id)
     visits = [leg for leg in legs if leg.previous_id is None]
     states = Tally(leg.state for leg in legs)
     heat: dict[tuple[int, int], list[Leg]] = {}
@@ -173,7 +171,7 @@ def queue_report(
         for leg in visits
         if leg.wait is not None and leg.id in estimates
     ]
-    return {
+    figures = {
         "tickets": {
             "issued": len(visits),
             "legs": len(legs),
@@ -186,17 +184,6 @@ def queue_report(
         },
         "wait": stats([leg.wait for leg in legs if leg.wait is not None]),
         "service": stats([leg.service for leg in legs if leg.service is not None]),
-        "by_service": _grouped(
-            legs, lambda leg: leg.service_id, lambda i: names["service"].get(i, str(i))
-        ),
-        "by_counter": _grouped(
-            legs, lambda leg: leg.counter_id, lambda i: names["counter"].get(i, str(i))
-        ),
-        "by_officer": _grouped(
-            legs, lambda leg: leg.officer_id, lambda i: names["officer"].get(i, str(i))
-        ),
-        "by_day": _grouped(legs, lambda leg: leg.day, str),
-        "by_hour": _grouped(legs, lambda leg: leg.hour, lambda h: f"{h:02d}:00"),
         "heat_map": {
             "hours": hours,
             "weekdays": list(range(7)),
@@ -219,3 +206,19 @@ def queue_report(
             "close_minutes": ESTIMATE_CLOSE_MINUTES,
         },
     }
+    if detail:
+        names = queries.names(session, office_id)
+        figures |= {
+            "by_service": _grouped(
+                legs, lambda leg: leg.service_id, lambda i: names["service"].get(i, str(i))
+            ),
+            "by_counter": _grouped(
+                legs, lambda leg: leg.counter_id, lambda i: names["counter"].get(i, str(i))
+            ),
+            "by_officer": _grouped(
+                legs, lambda leg: leg.officer_id, lambda i: names["officer"].get(i, str(i))
+            ),
+            "by_day": _grouped(legs, lambda leg: leg.day, str),
+            "by_hour": _grouped(legs, lambda leg: leg.hour, lambda h: f"{h:02d}:00"),
+        }
+    return figures
