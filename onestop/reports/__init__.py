@@ -20,11 +20,12 @@ from onestop.errors import InvalidInput
 from onestop.evaluation import parse_day, percent, rating_rate
 from onestop.models import Office
 from onestop.reports.bieu06 import bieu06
-from onestop.reports.frame import RESOLVED, frame_of
+from onestop.reports.frame import RESOLVED, Frame, frame_of
 from onestop.reports.kpi import kpi
 from onestop.reports.people import officers, satisfaction
 from onestop.reports.periods import KINDS as PERIOD_KINDS
 from onestop.reports.periods import Period, custom, period_of, weeks_back
+from onestop.reports.queries import rating_scores_between
 from onestop.reports.queue_report import legs_of, queue_report
 
 KINDS = ("summary", "bieu06", "kpi", "queue", "officers", "satisfaction")
@@ -106,27 +107,29 @@ def dashboard(
     """What ``/admin/reports`` shows: the period's KPIs against the plan's targets, the weekly
     trend of the last weeks up to the period's end (or today), and the peak-hour heat map."""
     calendar = workcalendar.calendar_for(session, office, cfg)
-    result = build(session, office, "kpi", period, cfg)
+    frame = frame_of(session, office.id, calendar, period)
+    result = _header(office, cfg, "summary", period) | kpi(frame, cfg["reports"])
     queue = queue_report(session, office.id, calendar, period, detail=False)
-    result["kind"], result["queue"] = "summary", _headline(queue)
+    result["queue"] = _headline(queue)
     # Up to the period's end, or this week while the period runs (no empty weeks ahead).
     today = clock.local_day(clock.now(), office.timezone)
     weeks = weeks_back(min(period.end, today), TREND_WEEKS)
-    result["trend"] = _trend(session, office, calendar, weeks)
+    if weeks[0].start < period.start:  # the weeks reach before the period: a frame of theirs
+        frame = frame_of(session, office.id, calendar, custom(weeks[0].start, weeks[-1].end))
+    result["trend"] = _trend(session, office.id, frame, weeks)
     result["heat_map"] = queue["heat_map"]
     return result
 
 
 def _trend(
-    session: Session, office: Office, calendar: workcalendar.OfficeCalendar, weeks: list[Period]
+    session: Session, office_id: int, span: Frame, weeks: list[Period]
 ) -> list[dict[str, Any]]:
     """Each week's on-time, online and satisfaction rates, as the KPIs of that week would give
-    them, from one frame over all the weeks: a dossier resolved in a week is judged the same
-    in either (against its appointment), and a week's received and rated are its own."""
-    span = frame_of(session, office.id, calendar, custom(weeks[0].start, weeks[-1].end))
+    them, from one frame holding all the weeks: a dossier resolved in a week is judged the
+    same in either (against its appointment), and a week's received and rated are its own."""
     trend = []
     for week in weeks:
-        start, end = calendar.days_between(week.start, week.end)
+        start, end = span.calendar.days_between(week.start, week.end)
 
         def within(moment: datetime | None, start: datetime = start, end: datetime = end) -> bool:
             return moment is not None and start <= moment < end
@@ -134,7 +137,8 @@ def _trend(
         resolved = [j for j in span.counted if j.outcome in RESOLVED and within(j.row.resolved_at)]
         received = [j for j in span.counted if j.received and within(j.row.received_at)]
         good = sum(j.outcome in ("early", "on_time") for j in resolved)
-        rated = rating_rate([r.score for r in span.ratings if within(r.served_at)])
+        scores = rating_scores_between(session, office_id, start, end)
+        rated = rating_rate([score for (_, score), n in scores.items() for _ in range(n)])
         trend.append(
             {
                 "week": week.label,

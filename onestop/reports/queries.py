@@ -76,7 +76,7 @@ def dossier_steps_between(
         DossierEvent.at >= start,
         DossierEvent.at < end,
     )
-    found = session.connection().execute(query).fetchall()
+    found = plainrows.tuples(session, query)
     return [(d, a, plainrows.instant(at), o) for d, a, at, o in found]  # type: ignore[misc]
 
 
@@ -174,7 +174,7 @@ def ticket_legs_between(session: Session, office_id: int, first: date, last: dat
         .where(Ticket.office_id == office_id, Ticket.day >= first, Ticket.day <= last)
         .order_by(Ticket.id)
     )
-    return list(session.connection().execute(query).fetchall())
+    return plainrows.tuples(session, query)
 
 
 def estimates_of(
@@ -190,7 +190,7 @@ def estimates_of(
         estimate.as_string().is_not(None),
     )
     found = {}
-    for ticket_id, value in session.connection().execute(query):
+    for ticket_id, value in plainrows.tuples(session, query):
         text = str(value)  # SQLite's JSON_EXTRACT gives the number, PostgreSQL's ->> text
         if text.isdigit():  # a whole number of minutes, as the ticket printed it
             found[ticket_id] = int(text)
