@@ -112,7 +112,7 @@ def tuples(session: Session, query: Any) -> list[tuple[Any, ...]]:
     and building SQLAlchemy's rows is a third of reading a year of them."""
     result = session.connection().execute(query)
     try:
-        found: list[tuple[Any, ...]] = result.cursor.fetchall()
+        found: list[tuple[Any, ...]] = list(result.cursor.fetchall())
     finally:
         result.close()
     return found

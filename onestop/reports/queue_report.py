@@ -171,7 +171,7 @@ def queue_report(
         for leg in visits
         if leg.wait is not None and leg.id in estimates
     ]
-    figures = {
+    figures: dict[str, Any] = {
         "tickets": {
             "issued": len(visits),
             "legs": len(legs),
