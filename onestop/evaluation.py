@@ -388,7 +388,7 @@ def spot_met(calendar: OfficeCalendar, dossier: DossierTimesLike) -> bool:
     cutoff = dossier.rule.get("same_day_cutoff") or SAME_DAY_CUTOFF
     spot_due = calendar.due_at(dossier.received_at, Rule(None, "same_day", cutoff))
     assert spot_due is not None
-    return calendar.local(dossier.returned_at).date() <= spot_due.date()
+    return calendar.local_date(dossier.returned_at) <= spot_due.date()
 
 
 def facts_of(

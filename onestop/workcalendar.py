@@ -120,6 +120,26 @@ class OfficeCalendar:
             moment = moment.replace(tzinfo=UTC)
         return moment.astimezone(self.zone)
 
+    @cached_property
+    def _offsets(self) -> dict[int, timedelta]:
+        return {}
+
+    def offset_at(self, seconds: float) -> timedelta:
+        """The zone's offset from UTC at ``seconds`` since 1970, looked up once per quarter
+        hour (zones change their offset on a quarter hour, never inside one): a year's
+        reports ask for the local date or hour of hundreds of thousands of instants."""
+        quarter = int(seconds // 900)
+        offset = self._offsets.get(quarter)
+        if offset is None:
+            moment = datetime.fromtimestamp(quarter * 900, UTC).astimezone(self.zone)
+            offset = self._offsets[quarter] = moment.utcoffset() or timedelta(0)
+        return offset
+
+    def local_date(self, moment: datetime) -> date:
+        """The office's date at ``moment`` (what ``local(moment).date()`` gives, faster)."""
+        moment = as_utc(moment)
+        return (moment + self.offset_at(moment.timestamp())).date()
+
     def days_between(self, first: date, last: date) -> tuple[datetime, datetime]:
         """The local days ``first``..``last`` as UTC instants, the end exclusive (a period)."""
         start = datetime.combine(first, time.min, self.zone)
@@ -247,10 +267,10 @@ def timeliness(
     """
     if due_at is None:
         return "on_time" if resolved_at is not None else "within"
-    due = calendar.local(due_at).date()
+    due = calendar.local_date(due_at)
     if resolved_at is None:
-        return "within" if due >= calendar.local(period_end).date() else "overdue"
-    done = calendar.local(resolved_at).date()
+        return "within" if due >= calendar.local_date(period_end) else "overdue"
+    done = calendar.local_date(resolved_at)
     return "early" if done < due else "on_time" if done == due else "late"
 
 

@@ -246,8 +246,8 @@ def _closed_in_time(frame: Frame, row: DossierRow) -> bool:
     """Withdrawn, stopped or refused by its appointment (766 takes that as its end)."""
     if row.closed_at is None or row.due_at_original is None:
         return True
-    local = frame.calendar.local
-    return local(row.closed_at).date() <= local(row.due_at_original).date()
+    local_date = frame.calendar.local_date
+    return local_date(row.closed_at) <= local_date(row.due_at_original)
 
 
 def kpi(frame: Frame, targets: dict[str, float]) -> dict[str, Any]:

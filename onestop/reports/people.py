@@ -72,7 +72,7 @@ def satisfaction(
     names = queries.names(session, office_id)
     tz = frame.calendar
     ratings = frame.ratings
-    weeks = {r.served_at: period_of("week", tz.local(r.served_at).date()).label for r in ratings}
+    weeks = {r.served_at: period_of("week", tz.local_date(r.served_at)).label for r in ratings}
     surveys = queries.surveys_between(session, office_id, frame.start, frame.end)
     office = session.get(Office, office_id)
     assert office is not None

@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 from collections import Counter as Tally
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -81,23 +80,13 @@ class Leg:
 
 
 class LocalClock:
-    """The office's local weekday and hour of an instant given in seconds since 1970, its
-    zone's offset looked up once per quarter hour (time zones change their offset on a
-    quarter hour, never inside one)."""
-
-    QUARTER = 900
+    """The office's local weekday and hour of an instant given in seconds since 1970."""
 
     def __init__(self, calendar: OfficeCalendar) -> None:
-        self.zone = calendar.zone
-        self._offsets: dict[int, float] = {}
+        self.offset_at = calendar.offset_at
 
     def weekday_hour(self, seconds: float) -> tuple[int, int]:
-        quarter = int(seconds // self.QUARTER)
-        offset = self._offsets.get(quarter)
-        if offset is None:
-            moment = datetime.fromtimestamp(quarter * self.QUARTER, UTC).astimezone(self.zone)
-            offset = self._offsets[quarter] = moment.utcoffset().total_seconds()  # type: ignore[union-attr]
-        days, rest = divmod(seconds + offset, 86400)
+        days, rest = divmod(seconds + self.offset_at(seconds).total_seconds(), 86400)
         return (int(days) + 3) % 7, int(rest // 3600)  # 1 January 1970 was a Thursday (3)
 
 
