@@ -21,7 +21,7 @@ from dataclasses import fields
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Date, DateTime, Float, String, Text, cast, type_coerce
+from sqlalchemy import JSON, Date, DateTime, Float, Integer, String, Text, cast, type_coerce
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -157,3 +157,23 @@ def _epoch_sqlite(element: epoch_seconds, compiler: Any, **kw: Any) -> str:
 def _epoch_postgresql(element: epoch_seconds, compiler: Any, **kw: Any) -> str:
     column = compiler.process(element.clauses, **kw)
     return f"CAST(EXTRACT(EPOCH FROM {column}) AS DOUBLE PRECISION)"
+
+
+class quarter_hours(FunctionElement[int]):  # noqa: N801  (named as the SQL function it is)
+    """An instant column as the whole quarter hours since 1970, exact (from its whole seconds,
+    not a float): the step at which time zones change their offset, so what is counted per
+    quarter hour in SQL can be placed on the office's local days."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(quarter_hours, "sqlite")
+def _quarters_sqlite(element: quarter_hours, compiler: Any, **kw: Any) -> str:
+    return f"(CAST(strftime('%s', {compiler.process(element.clauses, **kw)}) AS INTEGER) / 900)"
+
+
+@compiles(quarter_hours, "postgresql")
+def _quarters_postgresql(element: quarter_hours, compiler: Any, **kw: Any) -> str:
+    column = compiler.process(element.clauses, **kw)
+    return f"(CAST(EXTRACT(EPOCH FROM date_trunc('second', {column})) AS BIGINT) / 900)"

@@ -39,7 +39,7 @@ from onestop import queries as shared
 from onestop.queries import DossierRow
 from onestop.reports import queries
 from onestop.reports.periods import Period
-from onestop.reports.queries import RatingRow, Unhappy
+from onestop.reports.queries import Unhappy
 from onestop.workcalendar import OfficeCalendar, timeliness
 
 RESOLVED = ("early", "on_time", "late")
@@ -70,7 +70,6 @@ class Frame:
     end: datetime
     judged_at: datetime  # the period's last moment, or now while it runs
     dossiers: list[Judged]
-    load_ratings: Callable[[], list[RatingRow]]
     load_scores: Callable[[str | None], dict[tuple[Any, str], int]]
     load_unhappy: Callable[[], list[Unhappy]]
     steps: list[tuple[int, str, datetime, int | None]]  # this period's extensions, requests
@@ -78,16 +77,11 @@ class Frame:
     # Per dossier resolved in the period, the working hours it waited for supplements.
     paused: dict[int, float]
 
-    @functools.cached_property
-    def ratings(self) -> list[RatingRow]:
-        """The ratings of the visits served in the period (read when a report asks: Biểu 06
-        does not)."""
-        return self.load_ratings()
-
     def scores(self, by: str | None = None) -> dict[Any, list[str]]:
-        """The scores of those ratings per value of their column ``by`` (``officer_id``, …;
-        None: all, keyed None), counted in the database: the KPIs and the officer sheet need
-        no more of them."""
+        """The scores of the ratings of the visits served in the period, per value of their
+        column ``by`` (``officer_id``, …; ``quarter_hour``: when served, in quarter hours
+        since 1970; None: all, keyed None), counted in the database: no report needs more
+        of a year's 100,000 ratings."""
         found: dict[Any, list[str]] = {}
         for (key, score), n in self.load_scores(by).items():
             found.setdefault(key, []).extend([score] * n)
@@ -128,7 +122,6 @@ def frame_of(session: Session, office_id: int, calendar: OfficeCalendar, period:
         end=end,
         judged_at=judged_at,
         dossiers=judged,
-        load_ratings=lambda: queries.ratings_between(session, office_id, start, end),
         load_scores=lambda by: queries.rating_scores_between(session, office_id, start, end, by),
         load_unhappy=lambda: queries.unhappy_between(session, office_id, start, end),
         steps=queries.dossier_steps_between(session, office_id, STEP_KINDS, start, end),

@@ -29,7 +29,7 @@ Definitions (the rates are percentages, None when there is nothing to divide by)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -40,7 +40,6 @@ from onestop.models import RatingScore
 from onestop.queries import DossierRow
 from onestop.reports.bieu06 import counts
 from onestop.reports.frame import RESOLVED, Frame
-from onestop.reports.queries import RatingRow
 from onestop.workcalendar import OfficeCalendar, Rule, seconds_between
 
 SATISFIED = (RatingScore.VERY_SATISFIED.value, RatingScore.SATISFIED.value)
@@ -236,10 +235,6 @@ def _dislikes(frame: Frame) -> set[int]:
         for j in frame.counted
         if j.row.id in by_dossier or (j.row.ticket_id is not None and j.row.ticket_id in by_ticket)
     }
-
-
-def ratings_rate(ratings: Iterable[RatingRow]) -> dict[str, Any]:
-    return rating_rate([r.score for r in ratings])
 
 
 def _closed_in_time(frame: Frame, row: DossierRow) -> bool:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import Counter as Tally
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -28,41 +29,49 @@ from onestop.evaluation import percent, rating_rate
 from onestop.models import Office, RatingScore, TicketState
 from onestop.reports import queries
 from onestop.reports.frame import RESOLVED, Frame
-from onestop.reports.kpi import ratings_rate
 from onestop.reports.periods import period_of
-from onestop.reports.queries import RatingRow, Unhappy
+from onestop.reports.queries import Unhappy
 from onestop.reports.queue_report import Leg, stats
 
 SCORES = [s.value for s in RatingScore]
 
 
-def _distribution(ratings: Iterable[RatingRow]) -> dict[str, int]:
+def _distribution(scores: Iterable[str]) -> dict[str, int]:
     found = dict.fromkeys(SCORES, 0)
-    for r in ratings:
-        found[r.score] = found.get(r.score, 0) + 1
+    for score in scores:
+        found[score] = found.get(score, 0) + 1
     return found
 
 
-def _by(
-    ratings: list[RatingRow], key: Callable[[RatingRow], Any], names: dict[Any, str]
-) -> list[dict[str, Any]]:
-    groups: dict[Any, list[RatingRow]] = {}
-    for r in ratings:
-        value = key(r)
-        if value is not None:
-            groups.setdefault(value, []).append(r)
+def _by(scores: dict[Any, list[str]], names: dict[Any, str]) -> list[dict[str, Any]]:
+    """Per value (officer, counter, …), its ratings' rate and distribution; the ratings
+    without one are left out."""
     return [
         {
             "key": value,
             "name": names.get(value, str(value)),
-            **ratings_rate(items),
-            "scores": _distribution(items),
+            **rating_rate(given),
+            "scores": _distribution(given),
         }
-        for value, items in sorted(groups.items(), key=lambda kv: str(kv[0]))
+        for value, given in sorted(scores.items(), key=lambda kv: str(kv[0]))
+        if value is not None
     ]
 
 
-def _attitude(rating: RatingRow | Unhappy) -> bool:
+def _weekly(frame: Frame) -> dict[str, list[str]]:
+    """The ratings' scores per local week (the database counts them per quarter hour, the
+    step at which a zone's offset can change)."""
+    weeks: dict[str, list[str]] = {}
+    labels: dict[Any, str] = {}
+    for quarter, given in frame.scores("quarter_hour").items():
+        day = frame.calendar.local_date(datetime.fromtimestamp(quarter * 900, UTC))
+        if day not in labels:
+            labels[day] = period_of("week", day).label
+        weeks.setdefault(labels[day], []).extend(given)
+    return weeks
+
+
+def _attitude(rating: Unhappy) -> bool:
     return rating.score == RatingScore.UNSATISFIED.value and "attitude" in (rating.reasons or [])
 
 
@@ -70,9 +79,7 @@ def satisfaction(
     session: Session, office_id: int, frame: Frame, cfg: dict[str, Any]
 ) -> dict[str, Any]:
     names = queries.names(session, office_id)
-    tz = frame.calendar
-    ratings = frame.ratings
-    weeks = {r.served_at: period_of("week", tz.local_date(r.served_at)).label for r in ratings}
+    scores = frame.scores().get(None, [])
     surveys = queries.surveys_between(session, office_id, frame.start, frame.end)
     office = session.get(Office, office_id)
     assert office is not None
@@ -81,14 +88,14 @@ def satisfaction(
         session, office, frame.period.start, frame.period.end, cfg, received
     )
     return {
-        **ratings_rate(ratings),
-        "scores": _distribution(ratings),
-        "complaints": sum(_attitude(r) for r in ratings)
+        **rating_rate(scores),
+        "scores": _distribution(scores),
+        "complaints": sum(_attitude(r) for r in frame.unhappy)
         + sum(evaluation.complains(form, answers) for _, _, form, answers in surveys),
-        "by_officer": _by(ratings, lambda r: r.officer_id, names["officer"]),
-        "by_counter": _by(ratings, lambda r: r.counter_id, names["counter"]),
-        "by_service": _by(ratings, lambda r: r.service_id, names["service"]),
-        "by_week": _by(ratings, lambda r: weeks[r.served_at], {}),
+        "by_officer": _by(frame.scores("officer_id"), names["officer"]),
+        "by_counter": _by(frame.scores("counter_id"), names["counter"]),
+        "by_service": _by(frame.scores("service_id"), names["service"]),
+        "by_week": _by(_weekly(frame), {}),
         "survey": evaluation.survey_index([answers for _, _, _, answers in surveys]),
         "evaluation": {
             key: evaluated[key]

@@ -221,41 +221,17 @@ def _served(kind: type[Rating] | type[SurveyResponse], office_id: int, start: An
     return and_(kind.office_id == office_id, kind.served_at >= start, kind.served_at < end)
 
 
-@dataclass(frozen=True, slots=True)
-class RatingRow:
-    ticket_id: int | None
-    dossier_id: int | None
-    counter_id: int | None
-    officer_id: int | None
-    service_id: int | None
-    served_at: datetime
-    score: str
-    reasons: list[str] | None
-
-
-def ratings_between(
-    session: Session, office_id: int, start: datetime, end: datetime
-) -> list[RatingRow]:
-    columns = (
-        Rating.ticket_id,
-        Rating.dossier_id,
-        Rating.counter_id,
-        Rating.officer_id,
-        Rating.service_id,
-        Rating.served_at,
-        Rating.score,
-        Rating.reasons,
-    )
-    query = select(*map(raw, columns)).where(_served(Rating, office_id, start, end))
-    return plainrows.read(session, RatingRow, query.order_by(Rating.id))
-
-
 def rating_scores_between(
     session: Session, office_id: int, start: datetime, end: datetime, by: str | None = None
 ) -> dict[tuple[Any, str], int]:
     """How many ratings of the visits served in [start, end) gave each score, per value of the
-    rating's column ``by`` (``officer_id``, …; None: all together, keyed None)."""
-    key = getattr(Rating, by) if by else literal(None)
+    rating's column ``by`` (``officer_id``, …; ``quarter_hour``: the quarter hours since 1970
+    it was served in; None: all together, keyed None)."""
+    key: Any
+    if by == "quarter_hour":
+        key = plainrows.quarter_hours(Rating.served_at)
+    else:
+        key = getattr(Rating, by) if by else literal(None)
     query = (
         select(key, Rating.score, func.count())
         .where(_served(Rating, office_id, start, end))

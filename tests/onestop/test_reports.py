@@ -433,6 +433,35 @@ def test_officer_sheet_and_satisfaction(app: Flask, morning: dict[str, Any]) -> 
     assert len(result["evaluation"]["criteria"]) == 9
 
 
+def test_satisfaction_by_week_is_by_local_week(app: Flask, staff_headers: dict[str, str]) -> None:
+    """Ratings counted per quarter hour in the database land in the office's local week: a
+    Monday 00:05 in Hà Nội is still Sunday in UTC."""
+    with db.new_session(app) as session:
+        office = session.scalar(select(Office))
+        assert office is not None
+        for when, score in (
+            ("2026-11-15 23:50", "satisfied"),
+            ("2026-11-16 00:05", "unsatisfied"),
+            ("2026-11-16 00:10", "very_satisfied"),
+        ):
+            served = local(when)
+            session.add(
+                Rating(
+                    office_id=office.id,
+                    channel="pad",
+                    score=score,
+                    reasons=[],
+                    served_at=served,
+                    created_at=served,
+                    updated_at=served,
+                )
+            )
+        session.commit()
+    weeks = report(app, "satisfaction", custom(date(2026, 11, 15), date(2026, 11, 16)))
+    found = {w["key"]: (w["ratings"], w["satisfied"]) for w in weeks["by_week"]}
+    assert found == {"2026-W46": (1, 1), "2026-W47": (2, 1)}
+
+
 # -- the files and the API ----------------------------------------------------------------
 
 
