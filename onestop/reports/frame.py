@@ -46,7 +46,7 @@ RESOLVED = ("early", "on_time", "late")
 OPEN = ("within", "overdue")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Judged:
     row: DossierRow
     carried: bool  # received before the period and still open when it began
