@@ -134,8 +134,8 @@ def ticket_legs_between(session: Session, office_id: int, first: date, last: dat
     with its times as the database computes them: a year's legs are 150,000, and their
     instants are read as numbers. Each row has ``id``, ``day`` (YYYY-MM-DD), ``service_id``,
     ``counter_id``, ``officer_id``, ``state`` (a TicketState value), ``priority``,
-    ``previous_id``; ``entry``, when it joined its queue (issued, or the end of the leg
-    before), in seconds since 1970; ``wait``, from then to its first call, in minutes;
+    ``previous_id``; ``quarter``, when it joined its queue (issued, or the end of the leg
+    before), in whole quarter hours since 1970; ``wait``, from then to its first call, in minutes;
     ``service``, of a leg served, from the start of service (the first call, when the officer
     never pressed "start" or the start was recorded at the finish) to its end, in minutes.
     A missing time, or one that runs backwards, reads None. Seconds are rounded to the
@@ -149,7 +149,8 @@ def ticket_legs_between(session: Session, office_id: int, first: date, last: dat
     def minutes(seconds: Any, *also: Any) -> Any:
         return case((and_(seconds >= 0, *also), to_ms(seconds) / 60.0), else_=None)
 
-    entry = epoch(func.coalesce(before.finished_at, Ticket.issued_at))
+    joined = func.coalesce(before.finished_at, Ticket.issued_at)
+    entry = epoch(joined)
     began = case(
         (
             or_(Ticket.started_at.is_(None), Ticket.started_at >= Ticket.finished_at),
@@ -168,7 +169,7 @@ def ticket_legs_between(session: Session, office_id: int, first: date, last: dat
             type_coerce(Ticket.state, String).label("state"),
             Ticket.priority,
             Ticket.previous_id,
-            to_ms(entry).label("entry"),
+            plainrows.quarter_hours(joined).label("quarter"),
             minutes(epoch(Ticket.first_called_at) - entry).label("wait"),
             minutes(epoch(Ticket.finished_at) - epoch(began), served).label("service"),
         )

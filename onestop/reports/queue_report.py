@@ -72,22 +72,29 @@ class Leg:
             self.state,
             self.priority,
             self.previous_id,
-            entry,
+            quarter,
             self.wait,
             self.service,
         ) = row
-        self.weekday, self.hour = local.weekday_hour(entry)
+        self.weekday, self.hour = local.weekday_hour(quarter)
 
 
 class LocalClock:
-    """The office's local weekday and hour of an instant given in seconds since 1970."""
+    """The office's local weekday and hour of a quarter hour (counted from 1970): zones change
+    their offset on a quarter hour, so each quarter hour is one local hour of one day."""
 
     def __init__(self, calendar: OfficeCalendar) -> None:
         self.offset_at = calendar.offset_at
+        self._known: dict[int, tuple[int, int]] = {}
 
-    def weekday_hour(self, seconds: float) -> tuple[int, int]:
-        days, rest = divmod(seconds + self.offset_at(seconds).total_seconds(), 86400)
-        return (int(days) + 3) % 7, int(rest // 3600)  # 1 January 1970 was a Thursday (3)
+    def weekday_hour(self, quarter: int) -> tuple[int, int]:
+        known = self._known.get(quarter)
+        if known is None:
+            seconds = quarter * 900
+            days, rest = divmod(seconds + self.offset_at(seconds).total_seconds(), 86400)
+            # 1 January 1970 was a Thursday (3)
+            known = self._known[quarter] = ((int(days) + 3) % 7, int(rest // 3600))
+        return known
 
 
 class _Group:
