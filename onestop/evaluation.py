@@ -58,6 +58,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
+from fractions import Fraction
 from typing import Any
 from urllib.parse import urlparse
 
@@ -146,6 +147,9 @@ class CitizenVoice:
         if "came_back" in self.reasons:
             said.append(1)
         return max(said) if said else None
+
+
+SILENT = CitizenVoice()  # a visit with no rating and no survey
 
 
 @dataclass(frozen=True)
@@ -342,9 +346,13 @@ def voice_of(ratings: Iterable[Any], surveys: Iterable[Any]) -> CitizenVoice:
     """One voice from a visit's rating(s) and survey(s) (anything with a rating's ``score`` and
     ``reasons``, a survey's ``form`` and ``answers``): the worst answered score counts."""
     ratings, surveys = list(ratings), list(surveys)
+    if not ratings and not surveys:
+        return SILENT
     scores = {r.score for r in ratings}
     score = next((s.value for s in WORST_FIRST if s in scores), None)
-    reasons = frozenset(reason for r in ratings for reason in r.reasons or [])
+    reasons = frozenset(reason for r in ratings if r.reasons for reason in r.reasons)
+    if not surveys:
+        return CitizenVoice(score, reasons)
     visits = max(
         (str(s.answers["visits"]) for s in surveys if s.answers.get("visits") in VISITS),
         key=lambda v: VISITS[v],
@@ -436,14 +444,21 @@ def _voices(session: Session, rows: Sequence[DossierRowLike]) -> dict[int, Citiz
             by_dossier[row.dossier_id].append(row)
 
         def of(dossier_id: int) -> list[Any]:
-            found = {r.id: r for leg in legs[dossier_id] for r in by_leg.get(leg, ())}
-            found.update((r.id, r) for r in by_dossier.get(dossier_id, ()))
-            return [found[i] for i in sorted(found)]
+            mine = by_dossier.get(dossier_id, ())
+            visit = [r for leg in legs[dossier_id] for r in by_leg.get(leg, ())]
+            if not (mine and visit):  # the usual case: one of them, already in id order
+                return list(mine or visit) if len(legs[dossier_id]) < 2 else _by_id(visit)
+            return _by_id([*visit, *mine])
 
         return of
 
     ratings, surveys = about(Rating), about(SurveyResponse)
     return {d.id: voice_of(ratings(d.id), surveys(d.id)) for d in rows}
+
+
+def _by_id(found: Iterable[Any]) -> list[Any]:
+    """Feedback rows once each, in id order."""
+    return [row for _, row in sorted({row.id: row for row in found}.items())]
 
 
 def catalog_is_online(public_url: str) -> bool:
@@ -587,21 +602,29 @@ def check_period(start: date, end: date) -> None:
         raise InvalidInput(f"a period spans at most {MAX_PERIOD_DAYS} days", code="invalid_field")
 
 
-def _mean(values: Sequence[float]) -> float | None:
-    return round(sum(values) / len(values), 2) if values else None
+def _mean(weighted: Iterable[tuple[Fraction | int, int]]) -> float | None:
+    """The mean of values given with how many times each occurs, rounded to 2 places; exact
+    (in fractions), so it does not depend on the order the values come in."""
+    total, count = Fraction(0), 0
+    for value, times in weighted:
+        total += value * times
+        count += times
+    return round(float(total / count), 2) if count else None
 
 
 def percent(part: float, whole: float) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def _totals(evaluations: Sequence[_Evaluation]) -> dict[str, Any]:
-    judged = [e.total for e in evaluations if e.total.classification is not None]
+def _totals(weighted: Sequence[tuple[Total, int]]) -> dict[str, Any]:
+    """The totals of dossiers, each distinct total given with how many dossiers had it."""
+    judged = [(t, n) for t, n in weighted if t.classification is not None]  # so t.max > 0
     return {
-        "dossiers": len(evaluations),
-        "classified": len(judged),
-        "average_total": _mean([t.raw for t in judged]),
-        "average_scaled_total": _mean([t.scaled for t in judged if t.scaled is not None]),
+        "dossiers": sum(n for _, n in weighted),
+        "classified": sum(n for _, n in judged),
+        "average_total": _mean((t.raw, n) for t, n in judged),
+        # raw scaled to 18 as a fraction: the float of total_of, without its rounding
+        "average_scaled_total": _mean((Fraction(t.raw * MAX_POINTS, t.max), n) for t, n in judged),
     }
 
 
@@ -672,43 +695,58 @@ def evaluate_period(
     ratings = queries.feedback_served_between(session, Rating, office.id, lo, hi)
     surveys = queries.feedback_served_between(session, SurveyResponse, office.id, lo, hi)
 
+    # The dossiers share a few hundred distinct scorings (_evaluate scores each once): the
+    # figures are counted over those, each with how many dossiers (of each officer) had it.
+    scorings: dict[int, _Evaluation] = {}
+    counted: Tally[tuple[int, int | None]] = Tally()
+    for e in evaluations:
+        scorings.setdefault(id(e.total), e)
+        counted[id(e.total), e.dossier.received_by] += 1
+    times: Tally[int] = Tally()
+    by_officer: dict[int | None, list[tuple[Total, int]]] = defaultdict(list)
+    for (kind, officer_id), n in counted.items():
+        times[kind] += n
+        by_officer[officer_id].append((scorings[kind].total, n))
     criteria = []
     for number, (code, name) in CRITERIA.items():
-        points = [p for e in evaluations if (p := e.criteria[number - 1].points) is not None]
+        points: Tally[int] = Tally()
+        for kind, n in times.items():
+            given = scorings[kind].criteria[number - 1].points
+            if given is not None:
+                points[given] += n
         criteria.append(
             {
                 "number": number,
                 "code": code,
                 "name": name,
-                "average": _mean(points),
-                "scored": len(points),
-                "points": {str(p): points.count(p) for p in (2, 1, 0)},
+                "average": _mean(points.items()),
+                "scored": points.total(),
+                "points": {str(p): points[p] for p in (2, 1, 0)},
                 **({"note": NO_PAKN_REGISTER} if number == 8 else {}),
             }
         )
-    classes = Tally(e.total.classification or UNCLASSIFIED for e in evaluations)
-    received_by: dict[int | None, list[_Evaluation]] = defaultdict(list)
-    for e in evaluations:
-        received_by[e.dossier.received_by].append(e)
+    classes: Tally[str] = Tally()
+    for kind, n in times.items():
+        classes[scorings[kind].total.classification or UNCLASSIFIED] += n
     scores: dict[int | None, list[str]] = defaultdict(list)
     for r in ratings:
         scores[r.officer_id].append(r.score)
     officers = []
-    for officer_id in sorted(i for i in received_by.keys() | scores.keys() if i is not None):
+    for officer_id in sorted(i for i in by_officer.keys() | scores.keys() if i is not None):
         officer = session.get(Officer, officer_id)
         officers.append(
             {
                 "officer_id": officer_id,
                 "username": officer.username if officer else None,
                 "full_name": officer.full_name if officer else None,
-                **_totals(received_by.get(officer_id, [])),
+                **_totals(by_officer.get(officer_id, [])),
                 "rating": rating_rate(scores.get(officer_id, [])),
             }
         )
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
-        **_totals(evaluations),
+        **_totals([(scorings[kind].total, n) for kind, n in times.items()]),
         "criteria": criteria,
         "classification": {
             **{name: classes[name] for name, _ in CLASSES},
