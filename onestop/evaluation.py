@@ -692,7 +692,7 @@ def evaluate_period(
         catalog_online=catalog_is_online(cfg["office"]["public_url"]),
     )
     evaluations = _evaluate(session, rows, facts, online)
-    ratings = queries.feedback_served_between(session, Rating, office.id, lo, hi)
+    ratings = queries.rating_scores_between(session, office.id, lo, hi, "officer_id")
     surveys = queries.feedback_served_between(session, SurveyResponse, office.id, lo, hi)
 
     # The dossiers share a few hundred distinct scorings (_evaluate scores each once): the
@@ -729,8 +729,8 @@ def evaluate_period(
     for kind, n in times.items():
         classes[scorings[kind].total.classification or UNCLASSIFIED] += n
     scores: dict[int | None, list[str]] = defaultdict(list)
-    for r in ratings:
-        scores[r.officer_id].append(r.score)
+    for (officer_id, score), n in ratings.items():
+        scores[officer_id].extend([score] * n)
     officers = []
     for officer_id in sorted(i for i in by_officer.keys() | scores.keys() if i is not None):
         officer = session.get(Officer, officer_id)
@@ -760,7 +760,7 @@ def evaluate_period(
             "catalog_online": online.catalog_online,
         },
         "officers": officers,
-        "rating": rating_rate([r.score for r in ratings]),
+        "rating": rating_rate([score for given in scores.values() for score in given]),
         "survey": survey_index([s.answers for s in surveys]),
     }
 

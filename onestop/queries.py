@@ -904,13 +904,39 @@ def visits_of(session: Session, ticket_ids: set[int]) -> dict[int, frozenset[int
     return {i: visits.get(i, frozenset()) for i in ticket_ids}
 
 
+def served_between(
+    kind: type[Rating] | type[SurveyResponse], office_id: int, start: Any, end: Any
+) -> Any:
+    """The office's ratings (or survey answers) of the visits served in [start, end)."""
+    return and_(kind.office_id == office_id, kind.served_at >= start, kind.served_at < end)
+
+
+def rating_scores_between(
+    session: Session, office_id: int, start: datetime, end: datetime, by: str | None = None
+) -> dict[tuple[Any, str], int]:
+    """How many ratings of the visits served in [start, end) gave each score, per value of the
+    rating's column ``by`` (``officer_id``, …; ``quarter_hour``: the quarter hours since 1970
+    it was served in; None: all together, keyed None)."""
+    key: Any
+    if by == "quarter_hour":
+        key = plainrows.quarter_hours(Rating.served_at)
+    else:
+        key = getattr(Rating, by) if by else literal(None)
+    query = (
+        select(key, Rating.score, func.count())
+        .where(served_between(Rating, office_id, start, end))
+        .group_by(key, Rating.score)
+    )
+    return {(k, str(score)): n for k, score, n in session.connection().execute(query)}
+
+
 def feedback_served_between(
     session: Session, kind: type[FeedbackRow], office_id: int, start: datetime, end: datetime
 ) -> list[Any]:
     """The office's ratings (or survey responses) of visits served in [start, end), as
     :class:`RatingFeedback` (or :class:`SurveyFeedback`) rows."""
     row_kind, query = _feedback_query(kind)
-    query = query.where(kind.office_id == office_id, kind.served_at >= start, kind.served_at < end)
+    query = query.where(served_between(kind, office_id, start, end))
     return plainrows.read(session, row_kind, query.order_by(kind.served_at, kind.id))
 
 

@@ -19,13 +19,13 @@ from onestop import clock, config, workcalendar
 from onestop.errors import InvalidInput
 from onestop.evaluation import parse_day, percent, rating_rate
 from onestop.models import Office
+from onestop.queries import rating_scores_between
 from onestop.reports.bieu06 import bieu06
 from onestop.reports.frame import RESOLVED, Frame, frame_of
 from onestop.reports.kpi import kpi
 from onestop.reports.people import officers, satisfaction
 from onestop.reports.periods import KINDS as PERIOD_KINDS
 from onestop.reports.periods import Period, custom, period_of, weeks_back
-from onestop.reports.queries import rating_scores_between
 from onestop.reports.queue_report import legs_of, queue_report
 
 KINDS = ("summary", "bieu06", "kpi", "queue", "officers", "satisfaction")

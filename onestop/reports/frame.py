@@ -122,7 +122,7 @@ def frame_of(session: Session, office_id: int, calendar: OfficeCalendar, period:
         end=end,
         judged_at=judged_at,
         dossiers=judged,
-        load_scores=lambda by: queries.rating_scores_between(session, office_id, start, end, by),
+        load_scores=lambda by: shared.rating_scores_between(session, office_id, start, end, by),
         load_unhappy=lambda: queries.unhappy_between(session, office_id, start, end),
         steps=queries.dossier_steps_between(session, office_id, STEP_KINDS, start, end),
         reception=queries.reception_notes_between(session, office_id, start, end),

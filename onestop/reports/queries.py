@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, func, literal, or_, select, type_coerce
+from sqlalchemy import String, and_, case, cast, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from onestop import plainrows
+from onestop import queries as shared
 from onestop.clock import as_utc
 from onestop.models import (
     CatalogField,
@@ -219,30 +220,6 @@ def names(session: Session, office_id: int) -> dict[str, dict[int, str]]:
 # -- the citizens' voice ----------------------------------------------------------------------
 
 
-def _served(kind: type[Rating] | type[SurveyResponse], office_id: int, start: Any, end: Any) -> Any:
-    """The office's ratings (or survey answers) of the visits served in [start, end)."""
-    return and_(kind.office_id == office_id, kind.served_at >= start, kind.served_at < end)
-
-
-def rating_scores_between(
-    session: Session, office_id: int, start: datetime, end: datetime, by: str | None = None
-) -> dict[tuple[Any, str], int]:
-    """How many ratings of the visits served in [start, end) gave each score, per value of the
-    rating's column ``by`` (``officer_id``, …; ``quarter_hour``: the quarter hours since 1970
-    it was served in; None: all together, keyed None)."""
-    key: Any
-    if by == "quarter_hour":
-        key = plainrows.quarter_hours(Rating.served_at)
-    else:
-        key = getattr(Rating, by) if by else literal(None)
-    query = (
-        select(key, Rating.score, func.count())
-        .where(_served(Rating, office_id, start, end))
-        .group_by(key, Rating.score)
-    )
-    return {(k, str(score)): n for k, score, n in session.connection().execute(query)}
-
-
 @dataclass(slots=True)
 class Unhappy:
     """An "unsatisfied" rating: what the 766 satisfaction and the complaints read of it."""
@@ -266,7 +243,8 @@ def unhappy_between(
         Rating.reasons,
     )
     query = select(*map(raw, columns)).where(
-        _served(Rating, office_id, start, end), Rating.score == RatingScore.UNSATISFIED
+        shared.served_between(Rating, office_id, start, end),
+        Rating.score == RatingScore.UNSATISFIED,
     )
     return plainrows.read(session, Unhappy, query)
 
@@ -280,5 +258,5 @@ def surveys_between(
         SurveyResponse.dossier_id,
         SurveyResponse.form,
         SurveyResponse.answers,
-    ).where(_served(SurveyResponse, office_id, start, end))
+    ).where(shared.served_between(SurveyResponse, office_id, start, end))
     return [(o, d, f, dict(a or {})) for o, d, f, a in session.execute(query)]
