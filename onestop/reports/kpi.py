@@ -40,7 +40,7 @@ from onestop.models import RatingScore
 from onestop.queries import DossierRow
 from onestop.reports.bieu06 import counts
 from onestop.reports.frame import RESOLVED, Frame
-from onestop.workcalendar import OfficeCalendar, Rule, seconds_between
+from onestop.workcalendar import OfficeCalendar, Rule
 
 SATISFIED = (RatingScore.VERY_SATISFIED.value, RatingScore.SATISFIED.value)
 NO_ANSWER = RatingScore.NO_ANSWER.value
@@ -98,6 +98,8 @@ class WorkingHours:
         self.calendar = calendar
         self._working: dict[date, bool] = {}
         self._day = calendar.hours_per_day * 3600
+        # The sessions as seconds of the day: a span is then a few subtractions.
+        self._sessions = [(_seconds(a), _seconds(b)) for a, b in calendar.sessions]
         # Working days before each day from the first one asked about (by ordinal): the
         # whole days between two instants are a difference of two of them.
         self._first = 0
@@ -108,26 +110,26 @@ class WorkingHours:
             self._working[day] = self.calendar.is_working_day(day)
         return self._working[day]
 
-    def _span(self, day: date, start: time, end: time) -> float:
+    def _span(self, day: date, start: float, end: float) -> float:
+        """Working seconds of ``day`` from ``start`` to ``end`` (seconds of the day)."""
         if not self.working(day):
             return 0.0
         total = 0.0
-        for a, b in self.calendar.sessions:
+        for a, b in self._sessions:
             lo, hi = max(a, start), min(b, end)
             if hi > lo:
-                total += seconds_between(lo, hi)
+                total += hi - lo
         return total
 
     def between(self, start: datetime, end: datetime) -> float:
         a, b = self.calendar.local(start), self.calendar.local(end)
         if b <= a:
             return 0.0
-        if a.date() == b.date():
-            return self._span(a.date(), a.time(), b.time()) / 3600
-        seconds = self._span(a.date(), a.time(), time.max) + self._span(
-            b.date(), time.min, b.time()
-        )
-        whole = self._working_days(a.date().toordinal() + 1, b.date().toordinal())
+        first, last = a.date(), b.date()
+        if first == last:
+            return self._span(first, _seconds(a), _seconds(b)) / 3600
+        seconds = self._span(first, _seconds(a), _WHOLE_DAY) + self._span(last, 0.0, _seconds(b))
+        whole = self._working_days(first.toordinal() + 1, last.toordinal())
         return (seconds + whole * self._day) / 3600
 
     def _working_days(self, first: int, last: int) -> int:
@@ -142,6 +144,14 @@ class WorkingHours:
         return self._before[last - self._first] - self._before[first - self._first]
 
 
+_WHOLE_DAY = 86400.0
+
+
+def _seconds(moment: time | datetime) -> float:
+    """The seconds of the day of a time (or of a local datetime's time)."""
+    return moment.hour * 3600 + moment.minute * 60 + moment.second + moment.microsecond / 1e6
+
+
 @dataclass(frozen=True)
 class _Timed:
     row: DossierRow
@@ -150,22 +160,34 @@ class _Timed:
     internal: float | None
 
 
-def _rule_hours(hours: WorkingHours, row: DossierRow, *, internal: bool = False) -> float | None:
-    """The working hours the rule (or the office's internal time) gives this dossier."""
+def _rule_hours(
+    hours: WorkingHours, row: DossierRow, fixed: dict[tuple[int, bool], Any], *, internal: bool
+) -> float | None:
+    """The working hours the rule (or the office's internal time) gives this dossier;
+    ``fixed`` keeps those that do not depend on the day of receipt, per rule (the rows share
+    the parsed rule of their procedure)."""
+    key = (id(row.rule), internal)
+    if key in fixed:
+        return fixed[key][1]  # type: ignore[no-any-return]
+    known: float | None
     rule: Rule = legal_rule(row.rule, internal=internal)
     if rule.unit == "same_day" or not rule.stated or rule.value is None:
-        return None
-    if rule.unit == "working_day":
-        return rule.value * hours.calendar.hours_per_day
-    if rule.unit == "hour":
-        return rule.value
-    due = hours.calendar.due_at(row.received_at, rule)
-    return None if due is None else hours.between(row.received_at, due)
+        known = None
+    elif rule.unit == "working_day":
+        known = rule.value * hours.calendar.hours_per_day
+    elif rule.unit == "hour":
+        known = rule.value
+    else:  # calendar days: from the day of receipt
+        due = hours.calendar.due_at(row.received_at, rule)
+        return None if due is None else hours.between(row.received_at, due)
+    fixed[key] = (row.rule, known)  # the rule kept with it: its id stays its own
+    return known
 
 
 def _timed(frame: Frame, hours: WorkingHours) -> list[_Timed]:
     paused = frame.paused
     timed = []
+    fixed: dict[tuple[int, bool], tuple[Any, float | None]] = {}
     for judged in frame.dossiers:
         row = judged.row
         if judged.outcome not in RESOLVED or row.resolved_at is None:
@@ -173,8 +195,8 @@ def _timed(frame: Frame, hours: WorkingHours) -> list[_Timed]:
         actual = max(0.0, hours.between(row.received_at, row.resolved_at) - paused.get(row.id, 0))
         internal = None
         if row.rule.get("internal_time_value") is not None:
-            internal = _rule_hours(hours, row, internal=True)
-        timed.append(_Timed(row, actual, _rule_hours(hours, row), internal))
+            internal = _rule_hours(hours, row, fixed, internal=True)
+        timed.append(_Timed(row, actual, _rule_hours(hours, row, fixed, internal=False), internal))
     return timed
 
 

@@ -301,7 +301,7 @@ def test_working_hours_match_the_calendar(app: Flask) -> None:
         # Over weekends and the 30/4–1/5 holidays, in and out of order (the whole days
         # between are counted from a running sum that starts at the first day asked about).
         for m in ("10-12", "10-16", "04-29", "10-17", "05-04", "11-02")
-        for t in ("06:00", "07:00", "09:15", "11:45", "13:30", "16:59", "18:00")
+        for t in ("06:00", "07:00", "09:15:42.123456", "11:45", "13:30", "16:59", "18:00")
     ]
     for start in moments:
         for end in moments:
