@@ -871,16 +871,20 @@ def active_procedures(session: Session, ids: set[int]) -> set[int]:
 
 def visits_of(session: Session, ticket_ids: set[int]) -> dict[int, frozenset[int]]:
     """Each ticket leg → every leg of its visit (:func:`visit_legs` for many at once: the
-    transfer links are read a round of queries per step along the chains, not a query a leg)."""
+    transfer links are read a round of queries per step along the chains, not a query a leg).
+    Only transferred legs are read: a leg with neither link is a visit of its own (a year's
+    visits are tens of thousands, its transfers a few hundred)."""
     links: dict[int, tuple[int | None, int | None]] = {}
     wanted = set(ticket_ids)
+    linked = or_(Ticket.previous_id.is_not(None), Ticket.next_id.is_not(None))
     for _ in range(100):  # chains are a few legs long; the bound only stops a broken one
         if not wanted:
             break
         query = select(Ticket.id, Ticket.previous_id, Ticket.next_id).where(
-            _among(session, Ticket.id, wanted)
+            _among(session, Ticket.id, wanted), linked
         )
         links.update((i, (before, after)) for i, before, after in session.execute(query))
+        links.update((i, (None, None)) for i in wanted if i not in links)
         wanted = {
             other
             for i in wanted
