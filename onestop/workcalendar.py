@@ -120,21 +120,6 @@ class OfficeCalendar:
             moment = moment.replace(tzinfo=UTC)
         return moment.astimezone(self.zone)
 
-    @cached_property
-    def _offsets(self) -> dict[int, timedelta]:
-        return {}
-
-    def offset_at(self, seconds: float) -> timedelta:
-        """The zone's offset from UTC at ``seconds`` since 1970, looked up once per quarter
-        hour (zones change their offset on a quarter hour, never inside one): a year's queue
-        report places 150,000 instants read as numbers on local hours."""
-        quarter = int(seconds // 900)
-        offset = self._offsets.get(quarter)
-        if offset is None:
-            moment = datetime.fromtimestamp(quarter * 900, UTC).astimezone(self.zone)
-            offset = self._offsets[quarter] = moment.utcoffset() or timedelta(0)
-        return offset
-
     def local_date(self, moment: datetime) -> date:
         """The office's date at ``moment``."""
         return self.local(moment).date()

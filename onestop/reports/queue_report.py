@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections import Counter as Tally
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -81,19 +82,18 @@ class Leg:
 
 class LocalClock:
     """The office's local weekday and hour of a quarter hour (counted from 1970): zones change
-    their offset on a quarter hour, so each quarter hour is one local hour of one day."""
+    their offset on a quarter hour, so each quarter hour is one local hour of one day, and
+    each is worked out once."""
 
     def __init__(self, calendar: OfficeCalendar) -> None:
-        self.offset_at = calendar.offset_at
+        self.zone = calendar.zone
         self._known: dict[int, tuple[int, int]] = {}
 
     def weekday_hour(self, quarter: int) -> tuple[int, int]:
         known = self._known.get(quarter)
         if known is None:
-            seconds = quarter * 900
-            days, rest = divmod(seconds + self.offset_at(seconds).total_seconds(), 86400)
-            # 1 January 1970 was a Thursday (3)
-            known = self._known[quarter] = ((int(days) + 3) % 7, int(rest // 3600))
+            local = datetime.fromtimestamp(quarter * 900, UTC).astimezone(self.zone)
+            known = self._known[quarter] = (local.weekday(), local.hour)
         return known
 
 

@@ -36,7 +36,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,7 @@ from onestop.models import Dossier, Office, Officer, Rating
 from onestop.reports import export
 from onestop.reports.kpi import WorkingHours
 from onestop.reports.periods import custom, period_of, weeks_back
+from onestop.reports.queue_report import LocalClock
 from tests.counter.test_dossier_api import APPLICANT, act, receive
 from tests.helpers import (
     LONG_SESSIONS,
@@ -308,6 +309,21 @@ def test_working_hours_match_the_calendar(app: Flask) -> None:
             assert hours.between(start, end) == pytest.approx(
                 calendar.working_hours_between(start, end)
             ), (start, end)
+
+
+@pytest.mark.parametrize("zone", ["Asia/Ho_Chi_Minh", "Europe/Paris", "Australia/Lord_Howe"])
+def test_a_quarter_hour_is_one_local_hour_also_where_the_offset_changes(zone: str) -> None:
+    """The heat map places legs by the quarter hour they joined in: across Paris's hour and
+    Lord Howe's half hour changes, every minute's quarter gives that minute's local hour."""
+    calendar = workcalendar.OfficeCalendar(zone, ((time(7), time(11, 30)), (time(13), time(17))))
+    local_clock = LocalClock(calendar)
+    for first in ("2026-03-28", "2026-04-04", "2026-10-03", "2026-10-24"):
+        start = datetime.fromisoformat(first).replace(tzinfo=UTC)
+        for minutes in range(0, 2 * 24 * 60, 3):
+            moment = start + timedelta(minutes=minutes, seconds=59)
+            local_time = moment.astimezone(calendar.zone)
+            quarter = int(moment.timestamp()) // 900
+            assert local_clock.weekday_hour(quarter) == (local_time.weekday(), local_time.hour), moment
 
 
 # -- the queue, the officer sheet and satisfaction --------------------------------------------
