@@ -8,9 +8,11 @@ computed from the records as they stand, so any past period can be computed agai
 
 from __future__ import annotations
 
+import bisect
 import time
+from collections import Counter as Tally
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -126,30 +128,43 @@ def _trend(
 ) -> list[dict[str, Any]]:
     """Each week's on-time, online and satisfaction rates, as the KPIs of that week would give
     them, from one frame holding all the weeks: a dossier resolved in a week is judged the
-    same in either (against its appointment), and a week's received and rated are its own."""
-    trend = []
-    for week in weeks:
-        start, end = span.calendar.days_between(week.start, week.end)
+    same in either (against its appointment), and a week's received and rated are its own.
+    One pass over the frame, and the ratings counted per quarter hour (a week starts on a
+    local midnight, so a quarter hour is inside one week)."""
+    bounds = [span.calendar.days_between(week.start, week.end) for week in weeks]
+    starts = [start for start, _ in bounds]
 
-        def within(moment: datetime | None, start: datetime = start, end: datetime = end) -> bool:
-            return moment is not None and start <= moment < end
+    def week_of(moment: datetime | None) -> int | None:
+        if moment is None or moment < starts[0]:
+            return None
+        at = bisect.bisect_right(starts, moment) - 1
+        return at if moment < bounds[at][1] else None
 
-        resolved = [j for j in span.counted if j.outcome in RESOLVED and within(j.row.resolved_at)]
-        received = [j for j in span.counted if j.received and within(j.row.received_at)]
-        good = sum(j.outcome in ("early", "on_time") for j in resolved)
-        scores = rating_scores_between(session, office_id, start, end)
-        rated = rating_rate([score for (_, score), n in scores.items() for _ in range(n)])
-        trend.append(
-            {
-                "week": week.label,
-                "from": week.start.isoformat(),
-                "on_time": percent(good, len(resolved)),
-                "online": percent(sum(j.row.channel == "online" for j in received), len(received)),
-                "satisfaction": rated["percent"],
-                "resolved": len(resolved),
-            }
-        )
-    return trend
+    tally = [Tally[str]() for _ in weeks]
+    for judged in span.counted:
+        row = judged.row
+        if judged.outcome in RESOLVED and (at := week_of(row.resolved_at)) is not None:
+            tally[at]["resolved"] += 1
+            tally[at]["good"] += judged.outcome in ("early", "on_time")
+        if judged.received and (at := week_of(row.received_at)) is not None:
+            tally[at]["received"] += 1
+            tally[at]["online"] += row.channel == "online"
+    scores: list[list[str]] = [[] for _ in weeks]
+    quarters = rating_scores_between(session, office_id, starts[0], bounds[-1][1], "quarter_hour")
+    for (quarter, score), n in quarters.items():
+        if (at := week_of(datetime.fromtimestamp(quarter * 900, UTC))) is not None:
+            scores[at].extend([score] * n)
+    return [
+        {
+            "week": week.label,
+            "from": week.start.isoformat(),
+            "on_time": percent(counted["good"], counted["resolved"]),
+            "online": percent(counted["online"], counted["received"]),
+            "satisfaction": rating_rate(given)["percent"],
+            "resolved": counted["resolved"],
+        }
+        for week, counted, given in zip(weeks, tally, scores, strict=True)
+    ]
 
 
 PUBLIC_SECONDS = 600  # the public page's figures are computed at most this often per office

@@ -555,6 +555,14 @@ def test_reports_api(
     board = client.get(f"/api/v1/reports/dashboard?{query}", headers=staff_headers).get_json()
     assert len(board["trend"]) == 12
     assert board["trend"][-1]["from"] == "2026-11-09"
+    weeks = {w["from"]: w for w in board["trend"]}
+    # Mon 19/10: C early, E and I on time resolved; C, D, E, I (online) and J received.
+    assert (weeks["2026-10-19"]["resolved"], weeks["2026-10-19"]["on_time"]) == (3, 100.0)
+    assert weeks["2026-10-19"]["online"] == 20.0
+    # Mon 26/10: D on time and F late resolved; F received, in person.
+    assert (weeks["2026-10-26"]["resolved"], weeks["2026-10-26"]["on_time"]) == (2, 50.0)
+    assert weeks["2026-10-26"]["online"] == 0.0
+    assert weeks["2026-11-02"]["resolved"] == 0
     # A month still running ends its trend this week (today is Tue 01/12), not at the 14th.
     running = client.get("/api/v1/reports/dashboard?period=month", headers=staff_headers)
     assert running.get_json()["trend"][-1]["from"] == "2026-11-30"
