@@ -28,7 +28,7 @@ from onestop.reports.kpi import kpi
 from onestop.reports.people import officers, satisfaction
 from onestop.reports.periods import KINDS as PERIOD_KINDS
 from onestop.reports.periods import Period, custom, period_of, weeks_back
-from onestop.reports.queue_report import legs_of, queue_report
+from onestop.reports.queue_report import queue_report
 
 KINDS = ("summary", "bieu06", "kpi", "queue", "officers", "satisfaction")
 TREND_WEEKS = 12
@@ -87,9 +87,7 @@ def build(
     if kind == "bieu06":
         return result | bieu06(session, office.id, frame)
     if kind == "officers":
-        return result | officers(
-            session, office.id, frame, legs_of(session, office.id, calendar, period)
-        )
+        return result | officers(session, office.id, frame)
     if kind == "satisfaction":
         return result | satisfaction(session, office.id, frame, cfg)
     figures = kpi(frame, cfg["reports"])

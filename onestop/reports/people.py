@@ -26,12 +26,12 @@ from sqlalchemy.orm import Session
 
 from onestop import evaluation
 from onestop.evaluation import percent, rating_rate
-from onestop.models import Office, RatingScore, TicketState
+from onestop.models import Office, RatingScore
 from onestop.reports import queries
 from onestop.reports.frame import RESOLVED, Frame
 from onestop.reports.periods import period_of
 from onestop.reports.queries import Unhappy
-from onestop.reports.queue_report import Leg, stats
+from onestop.reports.queue_report import stats
 
 SCORES = [s.value for s in RatingScore]
 
@@ -112,24 +112,23 @@ def _by_officer(items: Iterable[Any], officer: Callable[[Any], int | None]) -> d
     return grouped
 
 
-def officers(session: Session, office_id: int, frame: Frame, legs: list[Leg]) -> dict[str, Any]:
+def officers(session: Session, office_id: int, frame: Frame) -> dict[str, Any]:
     names = queries.names(session, office_id)["officer"]
     surveys = _by_officer(
         queries.surveys_between(session, office_id, frame.start, frame.end), lambda s: s[0]
     )
     received_by = {j.row.id: j.row.received_by for j in frame.dossiers}
-    served = _by_officer(
-        (leg for leg in legs if leg.state == TicketState.DONE), lambda leg: leg.officer_id
-    )
+    legs = queries.officer_legs_between(session, office_id, frame.period.start, frame.period.end)
+    served = _by_officer((leg for leg in legs if leg[1]), lambda leg: leg[0])
     received = _by_officer((j for j in frame.dossiers if j.received), lambda j: j.row.received_by)
     scores = frame.scores("officer_id")
     unhappy = _by_officer(frame.unhappy, lambda r: r.officer_id)
     resolvers = Tally(o for _, a, _, o in frame.steps if a == "resolve")
     apologies = Tally(received_by.get(d) for d, a, _, _ in frame.steps if a == "extend")
-    ids = {leg.officer_id for leg in legs} | received.keys() | scores.keys() | resolvers.keys()
+    ids = {leg[0] for leg in legs} | received.keys() | scores.keys() | resolvers.keys()
     sheet = []
     for officer_id in sorted(i for i in ids if i is not None):
-        service = [leg.service for leg in served[officer_id] if leg.service is not None]
+        service = [leg[2] for leg in served[officer_id] if leg[2] is not None]
         mine = received[officer_id]
         resolved = [j for j in mine if j.outcome in RESOLVED]
         on_time = sum(j.outcome in ("early", "on_time") for j in resolved)
