@@ -1,13 +1,14 @@
-"""Reading many rows as plain frozen values, without the ORM and without SQLAlchemy's generic
-result processors: a busy office's year is 150,000 tickets, 60,000 dossiers and 100,000
-ratings, and the reports and the evaluation change none of them.
+"""Reading many rows as plain values, without the ORM and without SQLAlchemy's result
+processing: a busy office's year is 150,000 tickets, 60,000 dossiers and 100,000 ratings, and
+the reports and the evaluation change none of them.
 
-A query selects its columns through :func:`raw`: JSON as its text, and on SQLite instants and
-days as their text. :func:`read` turns each row into the row class, converting by the class's
-field annotations: a cached parse of the few distinct JSON values (rules, reasons, answers;
-shared between rows, so never change one) and ``fromisoformat`` cost a fraction of the generic
-processors. :class:`epoch_seconds` lets the database compute with instants and hand over
-plain numbers instead.
+A query selects its columns through :func:`raw`: JSON as its text, days as their text, and
+instants as SQLite's text or PostgreSQL's seconds since 1970. :func:`read` takes the driver's
+own tuples (:func:`tuples`) and turns each into the row class, converting by the class's field
+annotations: a cached parse of the few distinct JSON values (rules, reasons, answers; shared
+between rows, so never change one), ``fromisoformat`` or ``fromtimestamp``, and a lookup for
+enums cost a fraction of the generic processors. :class:`epoch_seconds` and
+:class:`quarter_hours` let the database compute with instants and hand over plain numbers.
 """
 
 from __future__ import annotations
