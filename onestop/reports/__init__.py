@@ -114,7 +114,9 @@ def dashboard(
     # Up to the period's end, or this week while the period runs (no empty weeks ahead).
     today = clock.local_day(clock.now(), office.timezone)
     weeks = weeks_back(min(period.end, today), TREND_WEEKS)
-    if weeks[0].start < period.start:  # the weeks reach before the period: a frame of theirs
+    if weeks[0].start < period.start or weeks[-1].end > period.end:
+        # The weeks reach out of the period (before it, or a last week it ends inside of):
+        # a frame of theirs.
         frame = frame_of(session, office.id, calendar, custom(weeks[0].start, weeks[-1].end))
     result["trend"] = _trend(session, office.id, frame, weeks)
     result["heat_map"] = queue["heat_map"]

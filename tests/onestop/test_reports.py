@@ -323,7 +323,8 @@ def test_a_quarter_hour_is_one_local_hour_also_where_the_offset_changes(zone: st
             moment = start + timedelta(minutes=minutes, seconds=59)
             local_time = moment.astimezone(calendar.zone)
             quarter = int(moment.timestamp()) // 900
-            assert local_clock.weekday_hour(quarter) == (local_time.weekday(), local_time.hour), moment
+            expected = (local_time.weekday(), local_time.hour)
+            assert local_clock.weekday_hour(quarter) == expected, moment
 
 
 # -- the queue, the officer sheet and satisfaction --------------------------------------------
@@ -563,6 +564,11 @@ def test_reports_api(
     assert (weeks["2026-10-26"]["resolved"], weeks["2026-10-26"]["on_time"]) == (2, 50.0)
     assert weeks["2026-10-26"]["online"] == 0.0
     assert weeks["2026-11-02"]["resolved"] == 0
+    # A period ending on Wed 21/10: its trend's last week is the whole week, E's Thursday too.
+    query = "from=2026-08-01&to=2026-10-21"
+    board = client.get(f"/api/v1/reports/dashboard?{query}", headers=staff_headers).get_json()
+    assert board["on_time"]["resolved"] == 4  # A, B, C, I (E is resolved after the period)
+    assert (board["trend"][-1]["from"], board["trend"][-1]["resolved"]) == ("2026-10-19", 3)
     # A month still running ends its trend this week (today is Tue 01/12), not at the 14th.
     running = client.get("/api/v1/reports/dashboard?period=month", headers=staff_headers)
     assert running.get_json()["trend"][-1]["from"] == "2026-11-30"
