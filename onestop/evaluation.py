@@ -396,7 +396,7 @@ def spot_met(calendar: OfficeCalendar, dossier: DossierTimesLike) -> bool:
     cutoff = dossier.rule.get("same_day_cutoff") or SAME_DAY_CUTOFF
     spot_due = calendar.due_at(dossier.received_at, Rule(None, "same_day", cutoff))
     assert spot_due is not None
-    return calendar.local_date(dossier.returned_at) <= spot_due.date()
+    return calendar.local(dossier.returned_at).date() <= spot_due.date()
 
 
 def facts_of(
@@ -446,9 +446,9 @@ def _voices(session: Session, rows: Sequence[DossierRowLike]) -> dict[int, Citiz
         def of(dossier_id: int) -> list[Any]:
             mine = by_dossier.get(dossier_id, ())
             visit = [r for leg in legs[dossier_id] for r in by_leg.get(leg, ())]
-            if not (mine and visit):  # the usual case: one of them, already in id order
-                return list(mine or visit) if len(legs[dossier_id]) < 2 else _by_id(visit)
-            return _by_id([*visit, *mine])
+            if (mine and visit) or len(legs[dossier_id]) > 1:
+                return _by_id([*visit, *mine])
+            return list(mine or visit)  # the usual case: one leg's or the dossier's, in order
 
         return of
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -77,7 +77,7 @@ class OfficeCalendar:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    @property
+    @cached_property
     def hours_per_day(self) -> float:
         return sum(seconds_between(start, end) for start, end in self.sessions) / 3600
 
@@ -116,13 +116,7 @@ class OfficeCalendar:
     def local(self, moment: datetime) -> datetime:
         """``moment`` in the office's zone; a naive one is taken as UTC, as stored (SQLite
         hands stored times back without their zone)."""
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return moment.astimezone(self.zone)
-
-    def local_date(self, moment: datetime) -> date:
-        """The office's date at ``moment``."""
-        return self.local(moment).date()
+        return as_utc(moment).astimezone(self.zone)
 
     def days_between(self, first: date, last: date) -> tuple[datetime, datetime]:
         """The local days ``first``..``last`` as UTC instants, the end exclusive (a period)."""
@@ -251,10 +245,10 @@ def timeliness(
     """
     if due_at is None:
         return "on_time" if resolved_at is not None else "within"
-    due = calendar.local_date(due_at)
+    due = calendar.local(due_at).date()
     if resolved_at is None:
-        return "within" if due >= calendar.local_date(period_end) else "overdue"
-    done = calendar.local_date(resolved_at)
+        return "within" if due >= calendar.local(period_end).date() else "overdue"
+    done = calendar.local(resolved_at).date()
     return "early" if done < due else "on_time" if done == due else "late"
 
 

@@ -160,34 +160,22 @@ class _Timed:
     internal: float | None
 
 
-def _rule_hours(
-    hours: WorkingHours, row: DossierRow, fixed: dict[tuple[int, bool], Any], *, internal: bool
-) -> float | None:
-    """The working hours the rule (or the office's internal time) gives this dossier;
-    ``fixed`` keeps those that do not depend on the day of receipt, per rule (the rows share
-    the parsed rule of their procedure)."""
-    key = (id(row.rule), internal)
-    if key in fixed:
-        return fixed[key][1]  # type: ignore[no-any-return]
-    known: float | None
+def _rule_hours(hours: WorkingHours, row: DossierRow, *, internal: bool = False) -> float | None:
+    """The working hours the rule (or the office's internal time) gives this dossier."""
     rule: Rule = legal_rule(row.rule, internal=internal)
     if rule.unit == "same_day" or not rule.stated or rule.value is None:
-        known = None
-    elif rule.unit == "working_day":
-        known = rule.value * hours.calendar.hours_per_day
-    elif rule.unit == "hour":
-        known = rule.value
-    else:  # calendar days: from the day of receipt
-        due = hours.calendar.due_at(row.received_at, rule)
-        return None if due is None else hours.between(row.received_at, due)
-    fixed[key] = (row.rule, known)  # the rule kept with it: its id stays its own
-    return known
+        return None
+    if rule.unit == "working_day":
+        return rule.value * hours.calendar.hours_per_day
+    if rule.unit == "hour":
+        return rule.value
+    due = hours.calendar.due_at(row.received_at, rule)
+    return None if due is None else hours.between(row.received_at, due)
 
 
 def _timed(frame: Frame, hours: WorkingHours) -> list[_Timed]:
     paused = frame.paused
     timed = []
-    fixed: dict[tuple[int, bool], tuple[Any, float | None]] = {}
     for judged in frame.dossiers:
         row = judged.row
         if judged.outcome not in RESOLVED or row.resolved_at is None:
@@ -195,8 +183,8 @@ def _timed(frame: Frame, hours: WorkingHours) -> list[_Timed]:
         actual = max(0.0, hours.between(row.received_at, row.resolved_at) - paused.get(row.id, 0))
         internal = None
         if row.rule.get("internal_time_value") is not None:
-            internal = _rule_hours(hours, row, fixed, internal=True)
-        timed.append(_Timed(row, actual, _rule_hours(hours, row, fixed, internal=False), internal))
+            internal = _rule_hours(hours, row, internal=True)
+        timed.append(_Timed(row, actual, _rule_hours(hours, row), internal))
     return timed
 
 
@@ -263,8 +251,8 @@ def _closed_in_time(frame: Frame, row: DossierRow) -> bool:
     """Withdrawn, stopped or refused by its appointment (766 takes that as its end)."""
     if row.closed_at is None or row.due_at_original is None:
         return True
-    local_date = frame.calendar.local_date
-    return local_date(row.closed_at) <= local_date(row.due_at_original)
+    local = frame.calendar.local
+    return local(row.closed_at).date() <= local(row.due_at_original).date()
 
 
 def kpi(frame: Frame, targets: dict[str, float]) -> dict[str, Any]:

@@ -64,7 +64,7 @@ def _weekly(frame: Frame) -> dict[str, list[str]]:
     weeks: dict[str, list[str]] = {}
     labels: dict[Any, str] = {}
     for quarter, given in frame.scores("quarter_hour").items():
-        day = frame.calendar.local_date(datetime.fromtimestamp(quarter * 900, UTC))
+        day = frame.calendar.local(datetime.fromtimestamp(quarter * 900, UTC)).date()
         if day not in labels:
             labels[day] = period_of("week", day).label
         weeks.setdefault(labels[day], []).extend(given)

@@ -130,6 +130,27 @@ def procedure_positions(session: Session, office_id: int) -> dict[str, int]:
 # -- the queue ------------------------------------------------------------------------------
 
 
+_epoch = plainrows.epoch_seconds
+
+
+def _minutes(seconds: Any, *also: Any) -> Any:
+    """Seconds as minutes, to the millisecond, or NULL for a time running backwards."""
+    return case((and_(seconds >= 0, *also), func.round(seconds * 1000) / 1000.0 / 60.0), else_=None)
+
+
+def _service_minutes() -> Any:
+    """A served leg's service from its start (the first call, when the officer never pressed
+    "start" or the start was recorded at the finish) to its end, in minutes."""
+    began = case(
+        (
+            or_(Ticket.started_at.is_(None), Ticket.started_at >= Ticket.finished_at),
+            Ticket.first_called_at,
+        ),
+        else_=Ticket.started_at,
+    )
+    return _minutes(_epoch(Ticket.finished_at) - _epoch(began), Ticket.state == TicketState.DONE)
+
+
 def ticket_legs_between(session: Session, office_id: int, first: date, last: date) -> list[Any]:
     """Every ticket leg (a transfer makes a new one) of the local days ``first`` to ``last``,
     with its times as the database computes them: a year's legs are 150,000, and their
@@ -143,7 +164,7 @@ def ticket_legs_between(session: Session, office_id: int, first: date, last: dat
     millisecond (SQLite's julianday is a day count in a float, 10 µs off at times)."""
     before = aliased(Ticket)
     joined = func.coalesce(before.finished_at, Ticket.issued_at)
-    entry = epoch(joined)
+    entry = _epoch(joined)
     query = (
         select(
             Ticket.id,
@@ -155,7 +176,7 @@ def ticket_legs_between(session: Session, office_id: int, first: date, last: dat
             Ticket.priority,
             Ticket.previous_id,
             plainrows.quarter_hours(joined).label("quarter"),
-            _minutes(epoch(Ticket.first_called_at) - entry).label("wait"),
+            _minutes(_epoch(Ticket.first_called_at) - entry).label("wait"),
             _service_minutes().label("service"),
         )
         .outerjoin(before, before.id == Ticket.previous_id)
@@ -175,27 +196,6 @@ def officer_legs_between(
         Ticket.office_id == office_id, Ticket.day >= first, Ticket.day <= last
     )
     return plainrows.tuples(session, query)
-
-
-epoch = plainrows.epoch_seconds
-
-
-def _minutes(seconds: Any, *also: Any) -> Any:
-    """Seconds as minutes, to the millisecond, or NULL for a time running backwards."""
-    return case((and_(seconds >= 0, *also), func.round(seconds * 1000) / 1000.0 / 60.0), else_=None)
-
-
-def _service_minutes() -> Any:
-    """A served leg's service from its start (the first call, when the officer never pressed
-    "start" or the start was recorded at the finish) to its end, in minutes."""
-    began = case(
-        (
-            or_(Ticket.started_at.is_(None), Ticket.started_at >= Ticket.finished_at),
-            Ticket.first_called_at,
-        ),
-        else_=Ticket.started_at,
-    )
-    return _minutes(epoch(Ticket.finished_at) - epoch(began), Ticket.state == TicketState.DONE)
 
 
 def estimates_of(
