@@ -55,7 +55,7 @@ import ipaddress
 import re
 from collections import Counter as Tally
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
@@ -102,6 +102,7 @@ COMPLAINT_ANSWER = 2  # 1–2 about the official
 VISITS = {"0": 0, "1": 1, "more": 2}
 SATISFIED_SCORES = (RatingScore.VERY_SATISFIED, RatingScore.SATISFIED)
 WORST_FIRST = (RatingScore.UNSATISFIED, RatingScore.SATISFIED, RatingScore.VERY_SATISFIED)
+_WORST_FIRST = tuple(s.value for s in WORST_FIRST)  # an enum's .value is a slow property
 SURVEY_FACTOR = re.compile(r"^(?:f([1-5])|c([1-5])_\d+)$")
 
 
@@ -349,7 +350,7 @@ def voice_of(ratings: Iterable[Any], surveys: Iterable[Any]) -> CitizenVoice:
     if not ratings and not surveys:
         return SILENT
     scores = {r.score for r in ratings}
-    score = next((s.value for s in WORST_FIRST if s in scores), None)
+    score = next((s for s in _WORST_FIRST if s in scores), None)
     reasons = frozenset(reason for r in ratings if r.reasons for reason in r.reasons)
     if not surveys:
         return CitizenVoice(score, reasons)
@@ -432,33 +433,26 @@ def facts_of(
 def _voices(session: Session, rows: Sequence[DossierRowLike]) -> dict[int, CitizenVoice]:
     """Each dossier's voice: ratings and surveys of any leg of its visit, or of the dossier."""
     visits = queries.visits_of(session, {d.ticket_id for d in rows if d.ticket_id})
-    legs = {d.id: visits[d.ticket_id] if d.ticket_id else frozenset() for d in rows}
-    all_legs = set().union(*legs.values()) if legs else set()
+    owners: dict[int, list[int]] = defaultdict(list)  # leg → the dossiers whose visit it is
+    for d in rows:
+        for leg in visits[d.ticket_id] if d.ticket_id else ():
+            owners[leg].append(d.id)
     ids = {d.id for d in rows}
 
-    def about(kind: Any) -> Callable[[int], list[Any]]:
-        by_leg: dict[int | None, list[Any]] = defaultdict(list)
-        by_dossier: dict[int | None, list[Any]] = defaultdict(list)
-        for row in queries.feedback_of(session, kind, all_legs, ids):
-            by_leg[row.ticket_id].append(row)
-            by_dossier[row.dossier_id].append(row)
-
-        def of(dossier_id: int) -> list[Any]:
-            mine = by_dossier.get(dossier_id, ())
-            visit = [r for leg in legs[dossier_id] for r in by_leg.get(leg, ())]
-            if (mine and visit) or len(legs[dossier_id]) > 1:
-                return _by_id([*visit, *mine])
-            return list(mine or visit)  # the usual case: one leg's or the dossier's, in order
-
-        return of
+    def about(kind: Any) -> dict[int, list[Any]]:
+        """Per dossier, the rows about it or its visit's legs: each once, in id order (the
+        order ``feedback_of`` gives them in)."""
+        mine: dict[int, list[Any]] = defaultdict(list)
+        for row in queries.feedback_of(session, kind, set(owners), ids):
+            concerned = set(owners.get(row.ticket_id, ()))
+            if row.dossier_id in ids:
+                concerned.add(row.dossier_id)
+            for dossier_id in concerned:
+                mine[dossier_id].append(row)
+        return mine
 
     ratings, surveys = about(Rating), about(SurveyResponse)
-    return {d.id: voice_of(ratings(d.id), surveys(d.id)) for d in rows}
-
-
-def _by_id(found: Iterable[Any]) -> list[Any]:
-    """Feedback rows once each, in id order."""
-    return [row for _, row in sorted({row.id: row for row in found}.items())]
+    return {d.id: voice_of(ratings.get(d.id, ()), surveys.get(d.id, ())) for d in rows}
 
 
 def catalog_is_online(public_url: str) -> bool:
@@ -487,11 +481,7 @@ def _period_end(calendar: OfficeCalendar, end: date) -> datetime:
     return min(clock.now(), as_utc(datetime.combine(end, time.max, calendar.zone)))
 
 
-@dataclass(frozen=True)
-class _Evaluation:
-    dossier: DossierRowLike
-    criteria: list[Criterion]
-    total: Total
+Scoring = tuple[list[Criterion], Total]  # a dossier's nine criteria and their total
 
 
 def _facts(
@@ -520,18 +510,20 @@ def _evaluate(
     rows: Sequence[DossierRowLike],
     facts: Sequence[DossierFacts],
     office: OfficeFacts,
-) -> list[_Evaluation]:
+) -> list[Scoring]:
+    """Each dossier's scoring. The scores are a function of the facts and the voice, and a
+    period's dossiers share a few hundred combinations of them: each is scored once, and the
+    dossiers that share one share the same tuple."""
     voices = _voices(session, rows)
-    # The scores are a function of the facts and the voice, and a period's dossiers share a
-    # few hundred combinations of them: each is scored once.
-    scored: dict[tuple[DossierFacts, CitizenVoice], tuple[list[Criterion], Total]] = {}
+    scored: dict[tuple[DossierFacts, CitizenVoice], Scoring] = {}
     evaluations = []
     for dossier, known in zip(rows, facts, strict=True):
         key = (known, voices[dossier.id])
-        if key not in scored:
+        found = scored.get(key)
+        if found is None:
             criteria = score_dossier(known, key[1], office)
-            scored[key] = (criteria, total_of(criteria))
-        evaluations.append(_Evaluation(dossier, *scored[key]))
+            found = scored[key] = (criteria, total_of(criteria))
+        evaluations.append(found)
     return evaluations
 
 
@@ -567,13 +559,13 @@ def evaluate_dossier(
         catalog_online=catalog_is_online(public_url),
     )
     facts = _facts(session, [dossier], calendar, now)
-    (result,) = _evaluate(session, [dossier], facts, office)
+    ((criteria, total),) = _evaluate(session, [dossier], facts, office)
     return {
         "code": dossier.code,
         "procedure": {"code": dossier.procedure_code, "name": dossier.procedure_name},
         "state": dossier.state.value,
-        "criteria": [c.as_dict() for c in result.criteria],
-        **_total_dict(result.total),
+        "criteria": [c.as_dict() for c in criteria],
+        **_total_dict(total),
         "online_period": {"from": start.isoformat(), "to": end.isoformat()},
     }
 
@@ -697,21 +689,21 @@ def evaluate_period(
 
     # The dossiers share a few hundred distinct scorings (_evaluate scores each once): the
     # figures are counted over those, each with how many dossiers (of each officer) had it.
-    scorings: dict[int, _Evaluation] = {}
+    scorings: dict[int, Scoring] = {}
     counted: Tally[tuple[int, int | None]] = Tally()
-    for e in evaluations:
-        scorings.setdefault(id(e.total), e)
-        counted[id(e.total), e.dossier.received_by] += 1
+    for dossier, scoring in zip(rows, evaluations, strict=True):
+        scorings.setdefault(id(scoring), scoring)
+        counted[id(scoring), dossier.received_by] += 1
     times: Tally[int] = Tally()
     by_officer: dict[int | None, list[tuple[Total, int]]] = defaultdict(list)
     for (kind, officer_id), n in counted.items():
         times[kind] += n
-        by_officer[officer_id].append((scorings[kind].total, n))
+        by_officer[officer_id].append((scorings[kind][1], n))
     criteria = []
     for number, (code, name) in CRITERIA.items():
         points: Tally[int] = Tally()
         for kind, n in times.items():
-            given = scorings[kind].criteria[number - 1].points
+            given = scorings[kind][0][number - 1].points
             if given is not None:
                 points[given] += n
         criteria.append(
@@ -727,7 +719,7 @@ def evaluate_period(
         )
     classes: Tally[str] = Tally()
     for kind, n in times.items():
-        classes[scorings[kind].total.classification or UNCLASSIFIED] += n
+        classes[scorings[kind][1].classification or UNCLASSIFIED] += n
     scores: dict[int | None, list[str]] = defaultdict(list)
     for (officer_id, score), n in ratings.items():
         scores[officer_id].extend([score] * n)
@@ -746,7 +738,7 @@ def evaluate_period(
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
-        **_totals([(scorings[kind].total, n) for kind, n in times.items()]),
+        **_totals([(scorings[kind][1], n) for kind, n in times.items()]),
         "criteria": criteria,
         "classification": {
             **{name: classes[name] for name, _ in CLASSES},

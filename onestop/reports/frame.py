@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import functools
 from collections import Counter as Tally
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -62,20 +61,35 @@ class Judged:
 
 @dataclass
 class Frame:
-    """A period's dossiers with their outcomes, and what the reports read beside them."""
+    """A period's dossiers with their outcomes, and what the reports read beside them. Each
+    part is read (and the dossiers judged) when a report first asks for it: the satisfaction
+    report, for one, needs the received dossiers and the ratings, not the outcomes."""
 
+    session: Session
+    office_id: int
     period: Period
     calendar: OfficeCalendar
     start: datetime  # the period as UTC instants, the end exclusive
     end: datetime
     judged_at: datetime  # the period's last moment, or now while it runs
-    dossiers: list[Judged]
-    load_scores: Callable[[str | None], dict[tuple[Any, str], int]]
-    load_unhappy: Callable[[], list[Unhappy]]
-    steps: list[tuple[int, str, datetime, int | None]]  # this period's extensions, requests
-    reception: list[tuple[str, str, int | None]]
-    # Per dossier resolved in the period, the working hours it waited for supplements.
-    paused: dict[int, float]
+    rows: list[DossierRow]  # every dossier touching the period (received, open or returned)
+
+    @functools.cached_property
+    def dossiers(self) -> list[Judged]:
+        end = self.end
+        replay = {r.id for r in self.rows if r.supplement_count and _open_at(r, end)}
+        history: dict[int, list[tuple[str, datetime]]] = {}
+        for dossier_id, action, at in queries.supplement_steps_until(self.session, replay, end):
+            history.setdefault(dossier_id, []).append((action, at))
+        return [
+            _judge(self.calendar, row, self.start, end, self.judged_at, history.get(row.id, []))
+            for row in self.rows
+        ]
+
+    @property
+    def received(self) -> list[DossierRow]:
+        """The dossiers received in the period, oldest first (no judging needed)."""
+        return [row for row in self.rows if row.received_at >= self.start]
 
     def scores(self, by: str | None = None) -> dict[Any, list[str]]:
         """The scores of the ratings of the visits served in the period, per value of their
@@ -83,14 +97,34 @@ class Frame:
         since 1970; None: all, keyed None), counted in the database: no report needs more
         of a year's 100,000 ratings."""
         found: dict[Any, list[str]] = {}
-        for (key, score), n in self.load_scores(by).items():
+        counted = shared.rating_scores_between(
+            self.session, self.office_id, self.start, self.end, by
+        )
+        for (key, score), n in counted.items():
             found.setdefault(key, []).extend([score] * n)
         return found
 
     @functools.cached_property
     def unhappy(self) -> list[Unhappy]:
         """Those ratings that are "unsatisfied"."""
-        return self.load_unhappy()
+        return queries.unhappy_between(self.session, self.office_id, self.start, self.end)
+
+    @functools.cached_property
+    def steps(self) -> list[tuple[int, str, datetime, int | None]]:
+        """This period's extensions, supplement requests and resolutions."""
+        return queries.dossier_steps_between(
+            self.session, self.office_id, STEP_KINDS, self.start, self.end
+        )
+
+    @functools.cached_property
+    def reception(self) -> list[tuple[str, str, int | None]]:
+        return queries.reception_notes_between(self.session, self.office_id, self.start, self.end)
+
+    @functools.cached_property
+    def paused(self) -> dict[int, float]:
+        """Per dossier resolved in the period, the working hours it waited for supplements."""
+        ids = {j.row.id for j in self.dossiers if j.outcome in RESOLVED and j.row.supplement_count}
+        return shared.paused_hours_of(self.session, ids)
 
     @property
     def counted(self) -> list[Judged]:
@@ -110,26 +144,7 @@ def frame_of(session: Session, office_id: int, calendar: OfficeCalendar, period:
     start, end = calendar.days_between(period.start, period.end)
     judged_at = min(clock.now(), end - timedelta(microseconds=1))
     rows = queries.dossiers_touching(session, office_id, start, end)
-    replay = {r.id for r in rows if r.supplement_count and _open_at(r, end)}
-    history: dict[int, list[tuple[str, datetime]]] = {}
-    for dossier_id, action, at in queries.supplement_steps_until(session, replay, end):
-        history.setdefault(dossier_id, []).append((action, at))
-    judged = [_judge(calendar, row, start, end, judged_at, history.get(row.id, [])) for row in rows]
-    return Frame(
-        period=period,
-        calendar=calendar,
-        start=start,
-        end=end,
-        judged_at=judged_at,
-        dossiers=judged,
-        load_scores=lambda by: shared.rating_scores_between(session, office_id, start, end, by),
-        load_unhappy=lambda: queries.unhappy_between(session, office_id, start, end),
-        steps=queries.dossier_steps_between(session, office_id, STEP_KINDS, start, end),
-        reception=queries.reception_notes_between(session, office_id, start, end),
-        paused=shared.paused_hours_of(
-            session, {j.row.id for j in judged if j.outcome in RESOLVED and j.row.supplement_count}
-        ),
-    )
+    return Frame(session, office_id, period, calendar, start, end, judged_at, rows)
 
 
 def _open_at(row: DossierRow, moment: datetime) -> bool:

@@ -83,9 +83,8 @@ def satisfaction(
     surveys = queries.surveys_between(session, office_id, frame.start, frame.end)
     office = session.get(Office, office_id)
     assert office is not None
-    received = [j.row for j in frame.dossiers if j.received]
     evaluated = evaluation.evaluate_period(
-        session, office, frame.period.start, frame.period.end, cfg, received
+        session, office, frame.period.start, frame.period.end, cfg, frame.received
     )
     return {
         **rating_rate(scores),
