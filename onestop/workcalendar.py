@@ -81,6 +81,17 @@ class OfficeCalendar:
     def hours_per_day(self) -> float:
         return sum(seconds_between(start, end) for start, end in self.sessions) / 3600
 
+    @cached_property
+    def _whole_day_seconds(self) -> int:
+        """The seconds ``add_working_hours`` counts for a whole working day: each session
+        from where the one before it ended, as its loop walks a day."""
+        total, current = 0, self.sessions[0][0]
+        for start, end in self.sessions:
+            if current < end:
+                total += int(seconds_between(max(current, start), end))
+                current = end
+        return total
+
     # -- days ------------------------------------------------------------------------------
     def is_working_day(self, day: date) -> bool:
         if day in self.overrides:
@@ -92,14 +103,23 @@ class OfficeCalendar:
             return True
         return day.weekday() < 5
 
+    @cached_property
+    def _next_working(self) -> dict[date, date]:
+        return {}
+
     def next_working_day(self, day: date) -> date:
-        """The first working day strictly after ``day``."""
-        day += timedelta(days=1)
+        """The first working day strictly after ``day`` (remembered: a year's reports ask
+        for it hundreds of thousands of times, and the calendar never changes)."""
+        known = self._next_working.get(day)
+        if known is not None:
+            return known
+        after = day + timedelta(days=1)
         for _ in range(400):  # a year of closures at most: stop rather than loop for ever
-            if self.is_working_day(day):
-                return day
-            day += timedelta(days=1)
-        raise ValueError(f"no working day within a year after {day}")
+            if self.is_working_day(after):
+                self._next_working[day] = after
+                return after
+            after += timedelta(days=1)
+        raise ValueError(f"no working day within a year after {after}")
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in (start, end]: how many working days from ``start`` to ``end``."""
@@ -178,7 +198,13 @@ class OfficeCalendar:
                     return current + timedelta(seconds=remaining)
                 remaining -= int(left)
                 current = session_end
-            current = self._at(self.next_working_day(day), self.sessions[0][0])
+            day = self.next_working_day(day)
+            # The whole working days the time runs past take as much each (wall time: the
+            # sessions are counted on the clock, a zone's offset change or not).
+            while remaining > self._whole_day_seconds:
+                remaining -= self._whole_day_seconds
+                day = self.next_working_day(day)
+            current = self._at(day, self.sessions[0][0])
 
     def working_hours_between(self, start: datetime, end: datetime) -> float:
         """Working time from ``start`` to ``end`` in hours (0 when ``end`` is not later)."""

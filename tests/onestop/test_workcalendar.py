@@ -4,11 +4,13 @@ make-up Saturday of 22 Aug 2026, an admin's override, the 15:00 cut-off, lunch, 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from onestop import workcalendar
 from onestop.config import load_config
@@ -264,3 +266,53 @@ def test_the_calendar_says_where_each_day_comes_from_and_what_is_undecided() -> 
     confirmed = replace(CAL, overrides={date.fromisoformat(guess): False})
     day = {d["date"]: d for d in workcalendar.year_days(confirmed, later)}[guess]
     assert (day["source"], day["undecided"]) == ("office", None)
+
+
+def _walked(cal: OfficeCalendar, moment: datetime, hours: float) -> datetime:
+    """``add_working_hours`` as it first was: every working day walked session by session."""
+    remaining = round(hours * 3600)
+    current = cal.next_session_start(moment)
+    if remaining <= 0:
+        return current
+    while True:
+        day = current.date()
+        for start, end in cal.sessions:
+            session_end = datetime.combine(day, end, cal.zone)
+            if current >= session_end:
+                continue
+            current = max(current, datetime.combine(day, start, cal.zone))
+            left = (session_end - current).total_seconds()
+            if remaining <= left:
+                return current + timedelta(seconds=remaining)
+            remaining -= int(left)
+            current = session_end
+        current = datetime.combine(cal.next_working_day(day), cal.sessions[0][0], cal.zone)
+
+
+ODD_CALENDARS = [
+    CAL,
+    # A zone with summer time, a session over the night its clocks change.
+    replace(
+        CAL, timezone="Europe/Paris", sessions=((time(1, 30), time(3, 15)), (time(8), time(12)))
+    ),
+    replace(CAL, sessions=((time(9), time(12)), (time(11), time(15, 45)))),  # overlapping
+    replace(CAL, sessions=((time(13), time(17)), (time(7), time(11)))),  # afternoon first
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    which=st.sampled_from(range(len(ODD_CALENDARS))),
+    moment=st.datetimes(datetime(2025, 1, 1), datetime(2027, 12, 1)),  # noqa: DTZ001 (UTC, made aware below)
+    hours=st.one_of(st.integers(0, 400), st.floats(0, 400, allow_nan=False)),
+)
+def test_whole_days_skipped_give_what_walking_every_session_gives(
+    which: int, moment: datetime, hours: float
+) -> None:
+    """The whole working days a deadline runs over are counted at once: the same moment as
+    walking each session of each day, for any calendar, moment and length."""
+    cal = ODD_CALENDARS[which]
+    start = moment.replace(tzinfo=UTC)
+    expected = _walked(cal, start, hours)
+    found = cal.add_working_hours(start, hours)
+    assert (found, found.utcoffset()) == (expected, expected.utcoffset())
