@@ -916,22 +916,23 @@ def served_between(
 
 
 def rating_scores_between(
-    session: Session, office_id: int, start: datetime, end: datetime, by: str | None = None
-) -> dict[tuple[Any, str], int]:
-    """How many ratings of the visits served in [start, end) gave each score, per value of the
-    rating's column ``by`` (``officer_id``, …; ``quarter_hour``: the quarter hours since 1970
-    it was served in; None: all together, keyed None)."""
-    key: Any
-    if by == "quarter_hour":
-        key = plainrows.quarter_hours(Rating.served_at)
-    else:
-        key = getattr(Rating, by) if by else literal(None)
+    session: Session, office_id: int, start: datetime, end: datetime, *by: str
+) -> dict[tuple[Any, ...], int]:
+    """How many ratings of the visits served in [start, end) gave each score, per values of
+    the rating's columns ``by`` (``officer_id``, …; ``quarter_hour``: the quarter hours since
+    1970 it was served in; none: all together): (value, …, score) → ratings."""
+    keys = [
+        plainrows.quarter_hours(Rating.served_at)
+        if column == "quarter_hour"
+        else getattr(Rating, column)
+        for column in by
+    ]
     query = (
-        select(key, Rating.score, func.count())
+        select(*keys, Rating.score, func.count())
         .where(served_between(Rating, office_id, start, end))
-        .group_by(key, Rating.score)
+        .group_by(*keys, Rating.score)
     )
-    return {(k, str(score)): n for k, score, n in session.connection().execute(query)}
+    return {(*values, str(score)): n for *values, score, n in session.connection().execute(query)}
 
 
 def feedback_served_between(

@@ -91,17 +91,24 @@ class Frame:
         """The dossiers received in the period, oldest first (no judging needed)."""
         return [row for row in self.rows if row.received_at >= self.start]
 
-    def scores(self, by: str | None = None) -> dict[Any, list[str]]:
-        """The scores of the ratings of the visits served in the period, per value of their
-        column ``by`` (``officer_id``, …; ``quarter_hour``: when served, in quarter hours
-        since 1970; None: all, keyed None), counted in the database: no report needs more
-        of a year's 100,000 ratings."""
-        found: dict[Any, list[str]] = {}
+    def scores(self) -> list[str]:
+        """The scores of the ratings of the visits served in the period, counted in the
+        database: no report needs more of a year's 100,000 ratings."""
+        counted = shared.rating_scores_between(self.session, self.office_id, self.start, self.end)
+        return [score for (score,), n in counted.items() for _ in range(n)]
+
+    def scores_by(self, *columns: str) -> list[dict[Any, list[str]]]:
+        """Per column of the ratings (``officer_id``, …; ``quarter_hour``: when served, in
+        quarter hours since 1970), the scores of the period's ratings per value of it, all
+        counted in one query (the officers, counters and services of a year's ratings make a
+        few dozen combinations)."""
+        found: list[dict[Any, list[str]]] = [{} for _ in columns]
         counted = shared.rating_scores_between(
-            self.session, self.office_id, self.start, self.end, by
+            self.session, self.office_id, self.start, self.end, *columns
         )
-        for (key, score), n in counted.items():
-            found.setdefault(key, []).extend([score] * n)
+        for (*values, score), n in counted.items():
+            for per_value, value in zip(found, values, strict=True):
+                per_value.setdefault(value, []).extend([score] * n)
         return found
 
     @functools.cached_property

@@ -278,7 +278,7 @@ def kpi(frame: Frame, targets: dict[str, float]) -> dict[str, Any]:
     on_time_766 = percent(good, handled)
     online = percent(c["online"], received_new)
     mean_days = _mean([t.actual for t in timed])
-    ratings = rating_rate(frame.scores().get(None, []))
+    ratings = rating_rate(frame.scores())
     indicators = [
         _indicator("2.1", on_time_766, 20, full=100),
         {

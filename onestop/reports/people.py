@@ -63,7 +63,8 @@ def _weekly(frame: Frame) -> dict[str, list[str]]:
     step at which a zone's offset can change)."""
     weeks: dict[str, list[str]] = {}
     labels: dict[Any, str] = {}
-    for quarter, given in frame.scores("quarter_hour").items():
+    (per_quarter,) = frame.scores_by("quarter_hour")
+    for quarter, given in per_quarter.items():
         day = frame.calendar.local(datetime.fromtimestamp(quarter * 900, UTC)).date()
         if day not in labels:
             labels[day] = period_of("week", day).label
@@ -79,7 +80,8 @@ def satisfaction(
     session: Session, office_id: int, frame: Frame, cfg: dict[str, Any]
 ) -> dict[str, Any]:
     names = queries.names(session, office_id)
-    scores = frame.scores().get(None, [])
+    by_officer, by_counter, by_service = frame.scores_by("officer_id", "counter_id", "service_id")
+    scores = [score for given in by_officer.values() for score in given]
     surveys = queries.surveys_between(session, office_id, frame.start, frame.end)
     office = session.get(Office, office_id)
     assert office is not None
@@ -91,9 +93,9 @@ def satisfaction(
         "scores": _distribution(scores),
         "complaints": sum(_attitude(r) for r in frame.unhappy)
         + sum(evaluation.complains(form, answers) for _, _, form, answers in surveys),
-        "by_officer": _by(frame.scores("officer_id"), names["officer"]),
-        "by_counter": _by(frame.scores("counter_id"), names["counter"]),
-        "by_service": _by(frame.scores("service_id"), names["service"]),
+        "by_officer": _by(by_officer, names["officer"]),
+        "by_counter": _by(by_counter, names["counter"]),
+        "by_service": _by(by_service, names["service"]),
         "by_week": _by(_weekly(frame), {}),
         "survey": evaluation.survey_index([answers for _, _, _, answers in surveys]),
         "evaluation": {
@@ -120,7 +122,7 @@ def officers(session: Session, office_id: int, frame: Frame) -> dict[str, Any]:
     legs = queries.officer_legs_between(session, office_id, frame.period.start, frame.period.end)
     served = _by_officer((leg for leg in legs if leg[1]), lambda leg: leg[0])
     received = _by_officer((j for j in frame.dossiers if j.received), lambda j: j.row.received_by)
-    scores = frame.scores("officer_id")
+    (scores,) = frame.scores_by("officer_id")
     unhappy = _by_officer(frame.unhappy, lambda r: r.officer_id)
     resolvers = Tally(o for _, a, _, o in frame.steps if a == "resolve")
     apologies = Tally(received_by.get(d) for d, a, _, _ in frame.steps if a == "extend")
