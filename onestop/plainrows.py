@@ -30,6 +30,9 @@ from sqlalchemy.sql.functions import FunctionElement
 from onestop.clock import as_utc
 
 T = TypeVar("T")
+# The execution option :func:`tuples` runs with: on PostgreSQL (psycopg), the rows come in the
+# binary format (onestop.db), the same values in less time.
+BINARY_RESULTS = "onestop_binary_results"
 
 
 def raw(column: Any) -> Any:
@@ -112,7 +115,7 @@ def tuples(session: Session, query: Any) -> list[tuple[Any, ...]]:
     """The rows of ``query`` as the driver's own tuples, run on the session's connection: its
     columns need none of SQLAlchemy's result processing (:func:`raw` ones, numbers, text),
     and building SQLAlchemy's rows is a third of reading a year of them."""
-    result = session.connection().execute(query)
+    result = session.connection().execute(query.execution_options(**{BINARY_RESULTS: True}))
     try:
         found: list[tuple[Any, ...]] = list(result.cursor.fetchall())
     finally:
@@ -143,7 +146,8 @@ def _instant_postgresql(element: _instant_column, compiler: Any, **kw: Any) -> s
 class epoch_seconds(FunctionElement[float]):  # noqa: N801  (named as the SQL function it is)
     """An instant column as seconds since 1970 (a float) in SQL: differences of instants are
     then computed by the database and read as plain numbers (SQLite keeps instants as text:
-    ``julianday`` reads them; PostgreSQL's ``EXTRACT`` gives a numeric, cast to a float)."""
+    ``julianday`` reads them; PostgreSQL's ``date_part`` gives the float directly, the same
+    double as its ``EXTRACT`` cast from the exact numeric, at a third of the cost)."""
 
     type = Float()
     inherit_cache = True
@@ -157,7 +161,7 @@ def _epoch_sqlite(element: epoch_seconds, compiler: Any, **kw: Any) -> str:
 @compiles(epoch_seconds, "postgresql")
 def _epoch_postgresql(element: epoch_seconds, compiler: Any, **kw: Any) -> str:
     column = compiler.process(element.clauses, **kw)
-    return f"CAST(EXTRACT(EPOCH FROM {column}) AS DOUBLE PRECISION)"
+    return f"date_part('epoch', {column})"
 
 
 class quarter_hours(FunctionElement[int]):  # noqa: N801  (named as the SQL function it is)
@@ -177,4 +181,4 @@ def _quarters_sqlite(element: quarter_hours, compiler: Any, **kw: Any) -> str:
 @compiles(quarter_hours, "postgresql")
 def _quarters_postgresql(element: quarter_hours, compiler: Any, **kw: Any) -> str:
     column = compiler.process(element.clauses, **kw)
-    return f"(CAST(EXTRACT(EPOCH FROM date_trunc('second', {column})) AS BIGINT) / 900)"
+    return f"(CAST(floor(date_part('epoch', {column})) AS BIGINT) / 900)"
