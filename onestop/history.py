@@ -755,3 +755,6 @@ class _Writer:
                         f"(SELECT max(id) FROM {name}))"
                     )
                 )
+                # A bulk load: the planner's statistics now, as autovacuum would take them
+                # a while later (without them a year of tickets looked like one row to it).
+                session.execute(text(f"ANALYZE {name}"))
