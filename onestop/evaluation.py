@@ -347,8 +347,12 @@ def voice_of(ratings: Iterable[Any], surveys: Iterable[Any]) -> CitizenVoice:
     """One voice from a visit's rating(s) and survey(s) (anything with a rating's ``score`` and
     ``reasons``, a survey's ``form`` and ``answers``): the worst answered score counts."""
     ratings, surveys = list(ratings), list(surveys)
-    if not ratings and not surveys:
-        return SILENT
+    if not surveys and len(ratings) <= 1:  # most visits: one rating, or nothing said
+        if not ratings:
+            return SILENT
+        (only,) = ratings
+        worst = only.score if only.score in _WORST_FIRST else None
+        return CitizenVoice(worst, frozenset(only.reasons or ()))
     scores = {r.score for r in ratings}
     score = next((s for s in _WORST_FIRST if s in scores), None)
     reasons = frozenset(reason for r in ratings if r.reasons for reason in r.reasons)
@@ -452,7 +456,10 @@ def _voices(session: Session, rows: Sequence[DossierRowLike]) -> dict[int, Citiz
         return mine
 
     ratings, surveys = about(Rating), about(SurveyResponse)
-    return {d.id: voice_of(ratings.get(d.id, ()), surveys.get(d.id, ())) for d in rows}
+    voices = dict.fromkeys((d.id for d in rows), SILENT)
+    for dossier_id in ratings.keys() | surveys.keys():
+        voices[dossier_id] = voice_of(ratings.get(dossier_id, ()), surveys.get(dossier_id, ()))
+    return voices
 
 
 def catalog_is_online(public_url: str) -> bool:

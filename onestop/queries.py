@@ -883,7 +883,7 @@ def visits_of(session: Session, ticket_ids: set[int]) -> dict[int, frozenset[int
         query = select(Ticket.id, Ticket.previous_id, Ticket.next_id).where(
             _among(session, Ticket.id, wanted), linked
         )
-        links.update((i, (before, after)) for i, before, after in session.execute(query))
+        links.update((i, (before, after)) for i, before, after in plainrows.tuples(session, query))
         links.update((i, (None, None)) for i in wanted if i not in links)
         wanted = {
             other
