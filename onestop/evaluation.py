@@ -672,10 +672,14 @@ def evaluate_period(
     end: date,
     cfg: dict[str, Any],
     received: Sequence[DossierRowLike] | None = None,
+    *,
+    people: bool = True,
 ) -> dict[str, Any]:
     """The evaluation of the dossiers received from ``start`` to ``end`` (local days), with the
     ratings and surveys of the visits served in those days. ``received``: those dossiers,
-    oldest first, when the caller has read them already (a report's frame)."""
+    oldest first, when the caller has read them already (a report's frame); without
+    ``people``, not the figures per officer nor the period's ratings and surveys (the
+    satisfaction report counts those itself)."""
     check_period(start, end)
     calendar = workcalendar.calendar_for(session, office, cfg)
     lo, hi = calendar.days_between(start, end)
@@ -691,8 +695,6 @@ def evaluate_period(
         catalog_online=catalog_is_online(cfg["office"]["public_url"]),
     )
     evaluations = _evaluate(session, rows, facts, online)
-    ratings = queries.rating_scores_between(session, office.id, lo, hi, "officer_id")
-    surveys = queries.feedback_served_between(session, SurveyResponse, office.id, lo, hi)
 
     # The dossiers share a few hundred distinct scorings (_evaluate scores each once): the
     # figures are counted over those, each with how many dossiers (of each officer) had it.
@@ -727,22 +729,7 @@ def evaluate_period(
     classes: Tally[str] = Tally()
     for kind, n in times.items():
         classes[scorings[kind][1].classification or UNCLASSIFIED] += n
-    scores: dict[int | None, list[str]] = defaultdict(list)
-    for (officer_id, score), n in ratings.items():
-        scores[officer_id].extend([score] * n)
-    officers = []
-    for officer_id in sorted(i for i in by_officer.keys() | scores.keys() if i is not None):
-        officer = session.get(Officer, officer_id)
-        officers.append(
-            {
-                "officer_id": officer_id,
-                "username": officer.username if officer else None,
-                "full_name": officer.full_name if officer else None,
-                **_totals(by_officer.get(officer_id, [])),
-                "rating": rating_rate(scores.get(officer_id, [])),
-            }
-        )
-    return {
+    result = {
         "from": start.isoformat(),
         "to": end.isoformat(),
         **_totals([(scorings[kind][1], n) for kind, n in times.items()]),
@@ -758,6 +745,27 @@ def evaluate_period(
             "percent": percent(online.online, online.dossiers),
             "catalog_online": online.catalog_online,
         },
+    }
+    if not people:
+        return result
+    ratings = queries.rating_scores_between(session, office.id, lo, hi, "officer_id")
+    surveys = queries.feedback_served_between(session, SurveyResponse, office.id, lo, hi)
+    scores: dict[int | None, list[str]] = defaultdict(list)
+    for (officer_id, score), n in ratings.items():
+        scores[officer_id].extend([score] * n)
+    officers = []
+    for officer_id in sorted(i for i in by_officer.keys() | scores.keys() if i is not None):
+        officer = session.get(Officer, officer_id)
+        officers.append(
+            {
+                "officer_id": officer_id,
+                "username": officer.username if officer else None,
+                "full_name": officer.full_name if officer else None,
+                **_totals(by_officer.get(officer_id, [])),
+                "rating": rating_rate(scores.get(officer_id, [])),
+            }
+        )
+    return result | {
         "officers": officers,
         "rating": rating_rate([score for given in scores.values() for score in given]),
         "survey": survey_index([s.answers for s in surveys]),

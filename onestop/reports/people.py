@@ -4,7 +4,8 @@
 unsatisfied, no answer), with the satisfaction rate (satisfied or better ÷ answered) by
 officer, counter, service and week; the SIPAS factor indices of the survey answers; and the
 nine-criterion evaluation's summary of the dossiers received in the period
-(:func:`onestop.evaluation.evaluate_period`, reused as it is).
+(:func:`onestop.evaluation.evaluate_period`, reused as it is, without its per-officer
+figures).
 
 **The officer sheet** (the facts behind the yearly rating, DOMAIN §3), per officer: ticket legs
 served and their mean service time; dossiers received, and of those resolved in the period how
@@ -86,7 +87,7 @@ def satisfaction(
     office = session.get(Office, office_id)
     assert office is not None
     evaluated = evaluation.evaluate_period(
-        session, office, frame.period.start, frame.period.end, cfg, frame.received
+        session, office, frame.period.start, frame.period.end, cfg, frame.received, people=False
     )
     return {
         **rating_rate(scores),

@@ -519,6 +519,11 @@ def test_a_week_of_dossiers_scored_from_data_and_voices(
         }
         result = evaluate_period(session, office, date(2026, 11, 30), date(2026, 12, 4), cfg)
         empty = evaluate_period(session, office, date(2026, 12, 5), date(2026, 12, 6), cfg)
+        dossiers_only = evaluate_period(
+            session, office, date(2026, 11, 30), date(2026, 12, 4), cfg, people=False
+        )
+    people = ("officers", "rating", "survey")
+    assert dossiers_only == {k: v for k, v in result.items() if k not in people}
 
     for name, expected in EXPECTED.items():
         assert [c["points"] for c in found[name]["criteria"]] == expected, name
