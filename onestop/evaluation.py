@@ -64,7 +64,7 @@ from urllib.parse import urlparse
 
 from sqlalchemy.orm import Session
 
-from onestop import clock, dossiers, queries, workcalendar
+from onestop import clock, dossiers, plainrows, queries, workcalendar
 from onestop.clock import as_utc
 from onestop.errors import InvalidInput
 from onestop.models import (
@@ -665,6 +665,7 @@ def survey_index(responses: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+@plainrows.collector_paused()
 def evaluate_period(
     session: Session,
     office: Office,

@@ -9,15 +9,19 @@ annotations: a cached parse of the few distinct JSON values (rules, reasons, ans
 between rows, so never change one), ``fromisoformat`` or ``fromtimestamp``, and a lookup for
 enums cost a fraction of the generic processors. :class:`epoch_seconds` and
 :class:`quarter_hours` let the database compute with instants and hand over plain numbers.
+:func:`collector_paused` keeps Python's cycle collector off while a report holds them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import functools
+import gc
 import json
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import fields
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -33,6 +37,33 @@ T = TypeVar("T")
 # The execution option :func:`tuples` runs with: on PostgreSQL (psycopg), the rows come in the
 # binary format (onestop.db), the same values in less time.
 BINARY_RESULTS = "onestop_binary_results"
+
+
+_paused_lock = threading.Lock()
+_paused = {"holders": 0, "was_enabled": True}
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while a report counts (a context or a decorator).
+
+    A year's report keeps some 500,000 rows and values alive until it ends, and the collector
+    went over all of them again each time they had grown by a quarter: measured, 1 to 2 s of a
+    4 s report. Reference counting still frees what the report and the other requests drop;
+    only cycles wait, until the last report running ends (the collector then runs as before).
+    """
+    with _paused_lock:
+        if _paused["holders"] == 0:
+            _paused["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _paused["holders"] += 1
+    try:
+        yield
+    finally:
+        with _paused_lock:
+            _paused["holders"] -= 1
+            if _paused["holders"] == 0 and _paused["was_enabled"]:
+                gc.enable()
 
 
 def raw(column: Any) -> Any:

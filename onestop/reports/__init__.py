@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from onestop import clock, config, workcalendar
+from onestop import clock, config, plainrows, workcalendar
 from onestop.errors import InvalidInput
 from onestop.evaluation import parse_day, percent, rating_rate
 from onestop.models import Office
@@ -74,6 +74,7 @@ def _header(office: Office, cfg: dict[str, Any], kind: str, period: Period) -> d
     }
 
 
+@plainrows.collector_paused()
 def build(
     session: Session, office: Office, kind: str, period: Period, cfg: dict[str, Any]
 ) -> dict[str, Any]:
@@ -101,6 +102,7 @@ def _headline(queue: dict[str, Any]) -> dict[str, Any]:
     return {key: queue[key] for key in ("tickets", "wait", "service", "estimate")}
 
 
+@plainrows.collector_paused()
 def dashboard(
     session: Session, office: Office, period: Period, cfg: dict[str, Any]
 ) -> dict[str, Any]:
@@ -171,6 +173,7 @@ PUBLIC_SECONDS = 600  # the public page's figures are computed at most this ofte
 _public: dict[tuple[str, int, date], tuple[float, dict[str, Any]]] = {}
 
 
+@plainrows.collector_paused()
 def public_figures(session: Session, office: Office, cfg: dict[str, Any]) -> dict[str, Any]:
     """What the office posts publicly (the plan's công khai): this month's and this year's
     on-time rate, satisfaction rate, dossiers received and resolved. No personal data, and

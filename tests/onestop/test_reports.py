@@ -34,8 +34,10 @@ served in it (C very satisfied, F unsatisfied, one pad that timed out).
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
+import threading
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -46,7 +48,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from onestop import auth, reports, workcalendar
+from onestop import auth, plainrows, reports, workcalendar
 from onestop.db import db
 from onestop.models import Dossier, Office, Officer, Rating
 from onestop.reports import export
@@ -292,6 +294,56 @@ def test_kpis_and_the_766_indicators(app: Flask, month: Any) -> None:
     assert not indicators["1.4"]["computable"]
     assert indicators["1.4"]["reason"]
     assert result["points_766"]["max"] == 38
+
+
+def test_the_collector_is_paused_while_reports_count_and_only_then(
+    app: Flask, month: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report runs with Python's cycle collector off (it cost 1–2 s of a year's report);
+    reports at once, nested or in threads, turn it back on when the last one ends, and a
+    collector someone else turned off stays off."""
+    assert gc.isenabled()
+    seen: list[bool] = []
+    real = reports.frame_of
+
+    def spying(*args: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(*args)
+
+    monkeypatch.setattr(reports, "frame_of", spying)
+    with db.new_session(app) as session:
+        office = session.scalars(select(Office)).one()
+        cfg = app.config["ONESTOP"]
+        reports.build(session, office, "satisfaction", NOVEMBER, cfg)  # evaluate_period inside
+        reports.dashboard(session, office, NOVEMBER, cfg)
+    assert len(seen) >= 2  # a frame for each (the dashboard's trend may want its own)
+    assert not any(seen)
+    assert gc.isenabled()
+
+    inside, release = threading.Event(), threading.Event()
+
+    def long_report() -> None:
+        with plainrows.collector_paused():
+            inside.set()
+            release.wait(10)
+
+    other = threading.Thread(target=long_report)
+    other.start()
+    assert inside.wait(10)
+    with plainrows.collector_paused():
+        assert not gc.isenabled()
+    assert not gc.isenabled()  # the other report still counts
+    release.set()
+    other.join(10)
+    assert gc.isenabled()
+
+    gc.disable()
+    try:
+        with plainrows.collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_working_hours_match_the_calendar(app: Flask) -> None:
