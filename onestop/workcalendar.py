@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -136,7 +136,9 @@ class OfficeCalendar:
     def local(self, moment: datetime) -> datetime:
         """``moment`` in the office's zone; a naive one is taken as UTC, as stored (SQLite
         hands stored times back without their zone)."""
-        return as_utc(moment).astimezone(self.zone)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(self.zone)  # a year's reports ask this 400,000 times
 
     def days_between(self, first: date, last: date) -> tuple[datetime, datetime]:
         """The local days ``first``..``last`` as UTC instants, the end exclusive (a period)."""
