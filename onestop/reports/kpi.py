@@ -263,9 +263,9 @@ def kpi(frame: Frame, targets: dict[str, float]) -> dict[str, Any]:
     spot_ok = sum(spot_met(frame.calendar, j.row) for j in spot)
     returned = [j.row for j in frame.dossiers if j.returned]
     post = sum(r.delivery == "post" for r in returned)
-    steps = frame.step_counts()
+    requests, requested = frame.step_counts.get("request_supplement", (0, 0))
+    lawful, apologies = (frame.step_counts.get(a, (0, 0))[0] for a in ("extend_by_law", "extend"))
     reception = frame.reception_counts()
-    requested = {d for d, action, _, _ in frame.steps if action == "request_supplement"}
     received_new = c["online"] + c["direct_post"]
     handled = c["received_total"]
     good = c["early"] + c["on_time"] + c["pending_within"]
@@ -341,8 +341,8 @@ def kpi(frame: Frame, targets: dict[str, float]) -> dict[str, Any]:
             "electronic": sum(r.delivery == "electronic" for r in returned),
             "percent": percent(post, len(returned)),
         },
-        "supplements": {"requests": steps["request_supplement"], "dossiers": len(requested)},
-        "extensions": {"lawful": steps["extend_by_law"], "apologies": steps["extend"]},
+        "supplements": {"requests": requests, "dossiers": requested},
+        "extensions": {"lawful": lawful, "apologies": apologies},
         "reception": {"refused": reception["refusal"], "guidance": reception["guidance"]},
         "satisfaction": {**ratings, "target": targets["satisfaction_target"]},
         "indicators_766": indicators,

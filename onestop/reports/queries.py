@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, func, or_, select, type_coerce
+from sqlalchemy import String, and_, case, cast, distinct, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from onestop import plainrows
@@ -81,6 +81,25 @@ def dossier_steps_between(
     )
     found = plainrows.tuples(session, query)
     return [(d, a, plainrows.instant(at), o) for d, a, at, o in found]  # type: ignore[misc]
+
+
+def dossier_step_counts_between(
+    session: Session, office_id: int, actions: Iterable[str], start: datetime, end: datetime
+) -> dict[str, tuple[int, int]]:
+    """Action → (steps, dossiers) of the office's steps of these kinds in [start, end)."""
+    query = (
+        select(DossierEvent.action, func.count(), func.count(distinct(DossierEvent.dossier_id)))
+        .where(
+            DossierEvent.office_id == office_id,
+            DossierEvent.action.in_(list(actions)),
+            DossierEvent.at >= start,
+            DossierEvent.at < end,
+        )
+        .group_by(DossierEvent.action)
+    )
+    return {
+        action: (steps, dossiers) for action, steps, dossiers in plainrows.tuples(session, query)
+    }
 
 
 def supplement_steps_until(
