@@ -111,7 +111,10 @@ def make_engine(
     stay open (and as many again open for a burst)."""
     pool = {"pool_size": pool_size, "max_overflow": pool_size}
     if not url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, pool_pre_ping=True, **pool)
+        # The session's zone is UTC: psycopg then hands instants over as datetimes in UTC,
+        # which the code compares and converts fastest (a year's report reads 400,000).
+        utc = {"options": "-c timezone=UTC"}
+        engine = create_engine(url, echo=echo, pool_pre_ping=True, connect_args=utc, **pool)
         if engine.dialect.driver == "psycopg":
             event.listen(engine, "before_cursor_execute", _binary_results)
         return engine

@@ -2,12 +2,13 @@
 processing: a busy office's year is 150,000 tickets, 60,000 dossiers and 100,000 ratings, and
 the reports and the evaluation change none of them.
 
-A query selects its columns through :func:`raw`: JSON as its text, days as their text, and
-instants as SQLite's text or PostgreSQL's seconds since 1970. :func:`read` takes the driver's
-own tuples (:func:`tuples`) and turns each into the row class, converting by the class's field
-annotations: a cached parse of the few distinct JSON values (rules, reasons, answers; shared
-between rows, so never change one), ``fromisoformat`` or ``fromtimestamp``, and a lookup for
-enums cost a fraction of the generic processors. :class:`epoch_seconds` and
+A query selects its columns through :func:`raw`: JSON as its text, days as their text;
+instants come as SQLite's text, or as psycopg's datetimes in UTC (onestop.db sets the
+session's zone to UTC, and the rows come in the binary format). :func:`read` takes the
+driver's own tuples (:func:`tuples`) and turns each into the row class, converting by the
+class's field annotations: a cached parse of the few distinct JSON values (rules, reasons,
+answers; shared between rows, so never change one), ``fromisoformat``, and a lookup for enums
+cost a fraction of the generic processors. :class:`epoch_seconds` and
 :class:`quarter_hours` let the database compute with instants and hand over plain numbers.
 :func:`collector_paused` keeps Python's cycle collector off while a report holds them.
 """
@@ -23,10 +24,10 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import fields
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Date, DateTime, Float, Integer, String, Text, cast, type_coerce
+from sqlalchemy import JSON, Date, Float, Integer, String, Text, cast, type_coerce
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -71,8 +72,6 @@ def raw(column: Any) -> Any:
     kind = getattr(column, "type", None)
     if isinstance(kind, JSON):
         return cast(column, Text)
-    if isinstance(kind, DateTime):
-        return _instant_column(column)
     if isinstance(kind, Date):
         return type_coerce(column, String)
     return column
@@ -91,9 +90,7 @@ def json_value(value: Any) -> Any:
 def instant(value: Any) -> datetime | None:
     if isinstance(value, str):  # SQLite keeps UTC without its offset
         return datetime.fromisoformat(value + "+00:00")
-    if isinstance(value, float):  # PostgreSQL's, as seconds since 1970 (see _instant_column)
-        return datetime.fromtimestamp(value, UTC)
-    return None if value is None else as_utc(value)
+    return None if value is None else as_utc(value)  # psycopg's, in UTC already
 
 
 def _day(value: Any) -> date | None:
@@ -105,17 +102,18 @@ def _keep(value: Any) -> Any:
 
 
 @functools.cache
-def _converters(kind: Callable[..., Any]) -> tuple[Callable[[Any], Any], ...]:
-    """How each field of the row class ``kind`` is read from its :func:`raw` column."""
+def _converters(kind: Callable[..., Any], typed: bool) -> tuple[Callable[[Any], Any], ...]:
+    """How each field of the row class ``kind`` is read from its :func:`raw` column; ``typed``:
+    the driver hands instants and days over as Python's (psycopg), not as text (sqlite3)."""
 
     named = vars(sys.modules[kind.__module__])
 
     def reader(annotation: str) -> Callable[[Any], Any]:
         if "datetime" in annotation:
-            return instant
+            return _keep if typed else instant
         first = annotation.split(" | ")[0]
         if first == "date":
-            return _day
+            return _keep if typed else _day
         if annotation.startswith(("dict[", "list[")):
             return json_value
         declared = named.get(first)
@@ -129,9 +127,10 @@ def _converters(kind: Callable[..., Any]) -> tuple[Callable[[Any], Any], ...]:
 
 def read(session: Session, kind: Callable[..., T], query: Any) -> list[T]:
     """Each row of ``query`` (its columns those of ``kind``, through :func:`raw`) as ``kind``,
-    its instants aware UTC. Run on the connection: the rows need no ORM."""
+    its instants aware (in UTC). Run on the connection: the rows need no ORM."""
+    typed = session.get_bind().dialect.name == "postgresql"
     converted = [
-        (i, convert) for i, convert in enumerate(_converters(kind)) if convert is not _keep
+        (i, convert) for i, convert in enumerate(_converters(kind, typed)) if convert is not _keep
     ]
     rows = []
     for row in tuples(session, query):
@@ -152,26 +151,6 @@ def tuples(session: Session, query: Any) -> list[tuple[Any, ...]]:
     finally:
         result.close()
     return found
-
-
-class _instant_column(FunctionElement[Any]):  # noqa: N801  (read like a column)
-    """An instant column as :func:`raw` hands it over: SQLite's text as it is; PostgreSQL's
-    as seconds since 1970, a float exact to the microsecond for these years, which the driver
-    reads in a fraction of the time it takes to build an aware datetime in the session's zone
-    (and :func:`instant` turns it into one in UTC directly)."""
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(_instant_column)
-def _instant_default(element: _instant_column, compiler: Any, **kw: Any) -> str:
-    return str(compiler.process(element.clauses, **kw))
-
-
-@compiles(_instant_column, "postgresql")
-def _instant_postgresql(element: _instant_column, compiler: Any, **kw: Any) -> str:
-    return _epoch_postgresql(element, compiler, **kw)  # type: ignore[arg-type]
 
 
 class epoch_seconds(FunctionElement[float]):  # noqa: N801  (named as the SQL function it is)
