@@ -227,12 +227,11 @@ def estimates_of(
         TicketEvent.kind == "issued",
         TicketEvent.at >= start,
         TicketEvent.at < end,
-        estimate.as_string().is_not(None),
     )
     found = {}
     for ticket_id, value in plainrows.tuples(session, query):
         text = str(value)  # SQLite's JSON_EXTRACT gives the number, PostgreSQL's ->> text
-        if text.isdigit():  # a whole number of minutes, as the ticket printed it
+        if text.isdigit():  # a whole number of minutes, as the ticket printed it (not None)
             found[ticket_id] = int(text)
     return found
 
