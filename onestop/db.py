@@ -116,7 +116,7 @@ def make_engine(
         utc = {"options": "-c timezone=UTC"}
         engine = create_engine(url, echo=echo, pool_pre_ping=True, connect_args=utc, **pool)
         if engine.dialect.driver == "psycopg":
-            event.listen(engine, "before_cursor_execute", _binary_results)
+            _binary_results(engine)
         return engine
     in_memory = url in ("sqlite://", "sqlite:///") or ":memory:" in url  # one connection a thread
     engine = create_engine(
@@ -141,16 +141,18 @@ def make_engine(
     return engine
 
 
-def _binary_results(
-    _conn: Any, cursor: Any, _sql: str, _params: Any, context: Any, _many: bool
-) -> None:
+def _binary_results(engine: Engine) -> None:
     """A statement run with the execution option ``plainrows.BINARY_RESULTS`` has its rows
     sent in PostgreSQL's binary format: the same Python values from psycopg, and a year's
     report reads some 500,000 rows, whose numbers and instants take longer as text."""
-    if context is not None and context.execution_options.get(BINARY_RESULTS):
-        from psycopg import pq
+    from psycopg import pq  # the postgres extra: imported only for a psycopg engine
 
-        cursor.format = pq.Format.BINARY
+    @event.listens_for(engine, "before_cursor_execute")
+    def _binary(
+        _conn: Any, cursor: Any, _sql: str, _params: Any, context: Any, _many: bool
+    ) -> None:
+        if context is not None and context.execution_options.get(BINARY_RESULTS):
+            cursor.format = pq.Format.BINARY
 
 
 class Database:
